@@ -8,7 +8,7 @@ pub enum CoreError {
     #[error("invalid series id {0:?}: use 1 to 64 characters from a-z, 0-9, '-' and '_'")]
     InvalidSeriesId(String),
     /// A unit name that aurum does not know.
-    #[error("unknown unit {0:?}: expected one of oz, g, index, percent")]
+    #[error("unknown unit {0:?}: expected one of oz, g, index, percent, fx")]
     UnknownUnit(String),
     /// A frequency name that aurum does not know.
     #[error("unknown frequency {0:?}: expected daily, weekly or monthly")]

@@ -74,6 +74,8 @@ pub enum Unit {
     IndexPoints,
     /// Percent (yields, rates).
     Percent,
+    /// An exchange rate: units of the series' currency per US dollar.
+    FxRate,
 }
 
 impl Unit {
@@ -85,6 +87,7 @@ impl Unit {
             Self::Gram => "g",
             Self::IndexPoints => "index",
             Self::Percent => "percent",
+            Self::FxRate => "fx",
         }
     }
 
@@ -96,6 +99,7 @@ impl Unit {
             Self::Gram => "g",
             Self::IndexPoints => return "index points".to_owned(),
             Self::Percent => return "percent".to_owned(),
+            Self::FxRate => return format!("{} / USD", currency.unwrap_or("units")),
         };
         match currency {
             Some(c) => format!("{c} / {per}"),
@@ -112,6 +116,7 @@ impl FromStr for Unit {
             "g" | "gram" | "grams" => Ok(Self::Gram),
             "index" | "index_points" | "points" => Ok(Self::IndexPoints),
             "percent" | "pct" | "%" => Ok(Self::Percent),
+            "fx" | "rate" => Ok(Self::FxRate),
             _ => Err(CoreError::UnknownUnit(s.to_owned())),
         }
     }

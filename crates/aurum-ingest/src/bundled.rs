@@ -1,0 +1,258 @@
+//! The data set compiled into aurum: real public series up to 2025-02-18.
+//!
+//! Files live in the repository's `data/prices/` with their provenance and terms in
+//! `data/README.md`. The store seeds itself from [`series`] on first use.
+
+use aurum_core::{SeriesId, SeriesMeta, Unit};
+
+use crate::{OnBadRange, ParseOptions};
+
+/// One bundled series: its metadata, the embedded file and how to read it.
+#[derive(Clone, Debug)]
+pub struct BundledSeries {
+    /// What the series is.
+    pub meta: SeriesMeta,
+    /// File name under `data/prices/`.
+    pub file: &'static str,
+    /// The file's text.
+    pub text: &'static str,
+    /// How to read it.
+    pub options: ParseOptions,
+}
+
+macro_rules! file {
+    ($name:literal) => {
+        ($name, include_str!(concat!("../../../data/prices/", $name)))
+    };
+}
+
+const LBMA: (&str, &str) = file!("gold_usd_daily_lbma_pm.csv");
+const STOOQ_GOLD: (&str, &str) = file!("gold_usd_daily_ohlc_stooq_xauusd.csv");
+const COMEX: (&str, &str) = file!("gold_usd_daily_ohlc_comex_gc_futures.csv");
+const MONTHLY: (&str, &str) = file!("gold_usd_monthly_1833_worldbank.csv");
+const JPY_GRAM: (&str, &str) = file!("gold_jpy_per_gram_derived.csv");
+const DXY: (&str, &str) = file!("dxy_daily_yahoo.csv");
+const SP500: (&str, &str) = file!("sp500_daily_ohlc_stooq.csv");
+const US10Y: (&str, &str) = file!("us10y_yield_daily_yahoo_tnx.csv");
+const USDJPY: (&str, &str) = file!("usdjpy_daily_yahoo.csv");
+const VIX: (&str, &str) = file!("vix_daily_yahoo.csv");
+const FRED: (&str, &str) = file!("fred_rates_usd_daily.csv");
+
+struct Spec {
+    id: &'static str,
+    name: &'static str,
+    unit: Unit,
+    currency: Option<&'static str>,
+    source: &'static str,
+    file: (&'static str, &'static str),
+    column: Option<&'static str>,
+}
+
+const SPECS: &[Spec] = &[
+    Spec {
+        id: "gold-usd-lbma-pm",
+        name: "Gold, LBMA Gold Price PM",
+        unit: Unit::TroyOunce,
+        currency: Some("USD"),
+        source: "LBMA Gold Price PM (ICE Benchmark Administration); FRED GOLDPMGBD228NLBM to 2020, LBMA feed from 2021",
+        file: LBMA,
+        column: Some("close"),
+    },
+    Spec {
+        id: "gold-usd-spot",
+        name: "Gold spot XAU/USD",
+        unit: Unit::TroyOunce,
+        currency: Some("USD"),
+        source: "stooq XAU/USD daily",
+        file: STOOQ_GOLD,
+        column: None,
+    },
+    Spec {
+        id: "gold-usd-gc",
+        name: "Gold futures, COMEX front month",
+        unit: Unit::TroyOunce,
+        currency: Some("USD"),
+        source: "Yahoo Finance GC=F",
+        file: COMEX,
+        column: None,
+    },
+    Spec {
+        id: "gold-usd-monthly",
+        name: "Gold, monthly average since 1833",
+        unit: Unit::TroyOunce,
+        currency: Some("USD"),
+        source: "Timothy Green to 1959, World Bank Pink Sheet from 1960 (datasets/gold-prices)",
+        file: MONTHLY,
+        column: Some("price"),
+    },
+    Spec {
+        id: "gold-jpy-gram",
+        name: "Gold in yen per gram (LBMA PM × USD/JPY)",
+        unit: Unit::Gram,
+        currency: Some("JPY"),
+        source: "derived: LBMA Gold Price PM × Yahoo USD/JPY ÷ 31.1034768",
+        file: JPY_GRAM,
+        column: Some("gold_jpy_per_gram"),
+    },
+    Spec {
+        id: "dxy",
+        name: "US Dollar Index (ICE)",
+        unit: Unit::IndexPoints,
+        currency: None,
+        source: "Yahoo Finance DX-Y.NYB",
+        file: DXY,
+        column: None,
+    },
+    Spec {
+        id: "sp500",
+        name: "S&P 500",
+        unit: Unit::IndexPoints,
+        currency: None,
+        source: "stooq ^SPX",
+        file: SP500,
+        column: None,
+    },
+    Spec {
+        id: "us10y",
+        name: "US 10-year Treasury yield (CBOE TNX)",
+        unit: Unit::Percent,
+        currency: None,
+        source: "Yahoo Finance ^TNX",
+        file: US10Y,
+        column: None,
+    },
+    Spec {
+        id: "usdjpy",
+        name: "US dollar in yen",
+        unit: Unit::FxRate,
+        currency: Some("JPY"),
+        source: "Yahoo Finance JPY=X",
+        file: USDJPY,
+        column: None,
+    },
+    Spec {
+        id: "vix",
+        name: "CBOE Volatility Index",
+        unit: Unit::IndexPoints,
+        currency: None,
+        source: "Yahoo Finance ^VIX",
+        file: VIX,
+        column: None,
+    },
+    Spec {
+        id: "dgs10",
+        name: "10-year Treasury constant maturity yield",
+        unit: Unit::Percent,
+        currency: None,
+        source: "FRED DGS10",
+        file: FRED,
+        column: Some("dgs10"),
+    },
+    Spec {
+        id: "dfii10",
+        name: "10-year TIPS real yield",
+        unit: Unit::Percent,
+        currency: None,
+        source: "FRED DFII10",
+        file: FRED,
+        column: Some("dfii10"),
+    },
+    Spec {
+        id: "t10yie",
+        name: "10-year breakeven inflation",
+        unit: Unit::Percent,
+        currency: None,
+        source: "FRED T10YIE",
+        file: FRED,
+        column: Some("t10yie"),
+    },
+    Spec {
+        id: "dtwexbgs",
+        name: "Broad trade-weighted US dollar index",
+        unit: Unit::IndexPoints,
+        currency: None,
+        source: "FRED DTWEXBGS",
+        file: FRED,
+        column: Some("dtwexbgs"),
+    },
+];
+
+/// Every bundled series, in a stable order.
+#[must_use]
+pub fn series() -> Vec<BundledSeries> {
+    SPECS
+        .iter()
+        .map(|s| BundledSeries {
+            meta: SeriesMeta {
+                id: SeriesId::new(s.id).expect("bundled ids are valid"),
+                name: s.name.to_owned(),
+                unit: s.unit,
+                currency: s.currency.map(str::to_owned),
+                source: s.source.to_owned(),
+            },
+            file: s.file.0,
+            text: s.file.1,
+            options: ParseOptions {
+                column: s.column.map(str::to_owned),
+                positive: s.unit != Unit::Percent,
+                // COMEX rows flagged by the data pack, and a few hundred Yahoo USD/JPY rows,
+                // have ranges that contradict their closes: keep their closes only.
+                range_flag_column: Some("ohlc_suspect".to_owned()),
+                on_bad_range: OnBadRange::CloseOnly,
+                ..ParseOptions::default()
+            },
+        })
+        .collect()
+}
+
+/// A fingerprint of the bundled data (FNV-1a over ids and file contents). The store
+/// re-seeds when it changes, so an upgrade that brings new bundled data merges it.
+#[must_use]
+pub fn fingerprint() -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for s in SPECS {
+        for b in s.id.bytes().chain(s.file.1.bytes()) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse;
+
+    #[test]
+    fn every_bundled_series_parses_with_its_sanity_points() {
+        for s in series() {
+            let p = parse(s.file, s.text.as_bytes(), &s.options)
+                .unwrap_or_else(|e| panic!("{}: {e}", s.meta.id));
+            assert!(p.bars.len() > 2000, "{}: {} rows", s.meta.id, p.bars.len());
+            let last = p.bars.last().unwrap();
+            assert!(last.date <= aurum_core::date(2025, 2, 18), "{}", s.meta.id);
+        }
+    }
+
+    #[test]
+    fn lbma_matches_the_data_readme() {
+        let s = series().into_iter().find(|s| s.meta.id.as_str() == "gold-usd-lbma-pm").unwrap();
+        let p = parse(s.file, s.text.as_bytes(), &s.options).unwrap();
+        let at = |d| p.bars.iter().find(|b| b.date == d).map(|b| b.close);
+        assert_eq!(at(aurum_core::date(1980, 1, 21)), Some(850.0));
+        assert_eq!(at(aurum_core::date(2011, 9, 5)), Some(1895.0));
+        assert_eq!(at(aurum_core::date(2025, 2, 18)), Some(2927.1));
+        let first_2000 = p.bars.iter().find(|b| b.close >= 2000.0).unwrap().date;
+        assert_eq!(first_2000, aurum_core::date(2020, 8, 5));
+    }
+
+    #[test]
+    fn comex_suspect_rows_have_no_range() {
+        let s = series().into_iter().find(|s| s.meta.id.as_str() == "gold-usd-gc").unwrap();
+        let p = parse(s.file, s.text.as_bytes(), &s.options).unwrap();
+        let no_range = p.bars.iter().filter(|b| !b.has_range()).count();
+        // The data README counts 1,246 rows flagged `ohlc_suspect`.
+        assert_eq!(no_range, 1246);
+    }
+}

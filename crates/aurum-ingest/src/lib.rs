@@ -1,0 +1,38 @@
+//! Getting price data into aurum: file formats, validation, the bundled data set and updaters.
+//!
+//! - [`parse`] turns the bytes of a file into validated daily [`Bar`]s, detecting the layout
+//!   ([`Format`]): generic CSV with Date/Open/High/Low/Close/Adj Close/Volume headers (any
+//!   case, `,` or `;`), stooq and Yahoo downloads, TradingView exports (`time` in unix seconds
+//!   or ISO), FRED's `DATE,SERIES` with `.` for missing, and LBMA's JSON feed.
+//!   Every error names the file, line and column and says what was expected
+//!   ([`IngestError`]); suspicious but legal data (a day move over 25%) comes back as
+//!   [`Warning`]s.
+//! - [`bundled`] is the data set compiled into the binary: the series aurum knows out of the
+//!   box, with their metadata and provenance.
+//! - [`update`] fetches the current files of live sources (LBMA, stooq, FRED) over HTTP(S).
+//!
+//! This crate knows nothing of the store: it produces bars, the caller merges them.
+//!
+//! ```
+//! use aurum_ingest::{parse, Format, ParseOptions};
+//!
+//! let csv = "Date,Open,High,Low,Close,Adj Close,Volume\n\
+//!            2025-02-14,2930,2940,2880,2885,2885,0\n\
+//!            2025-02-18,2885,2940,2880,2935,2935,0\n";
+//! let parsed = parse("gold.csv", csv.as_bytes(), &ParseOptions::default()).unwrap();
+//! assert_eq!(parsed.format, Format::Yahoo);
+//! assert_eq!(parsed.bars.len(), 2);
+//! assert_eq!(parsed.bars[1].close, 2935.0);
+//! ```
+#![deny(missing_docs)]
+
+pub mod bundled;
+mod error;
+mod parse;
+pub mod update;
+mod values;
+
+pub use aurum_core::Bar;
+pub use error::{IngestError, Warning};
+pub use parse::{Format, OnBadRange, OnDuplicate, ParseOptions, Parsed, parse};
+pub use values::{parse_date, unit_factor};
