@@ -1,0 +1,57 @@
+//! Versioned schema. Migration `i` (0-based) brings a store from `user_version` `i` to `i + 1`;
+//! migrations are append-only.
+
+/// The schema, one migration per version.
+pub const MIGRATIONS: &[&str] = &[
+    // v1: series, observations with revision history, import log, key/value metadata.
+    r"
+    CREATE TABLE series (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        unit       TEXT NOT NULL,
+        currency   TEXT,
+        source     TEXT NOT NULL,
+        bundled    INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE observations (
+        series_id   TEXT NOT NULL REFERENCES series(id),
+        date        TEXT NOT NULL,
+        open        REAL,
+        high        REAL,
+        low         REAL,
+        close       REAL NOT NULL,
+        volume      REAL,
+        recorded_at INTEGER NOT NULL,
+        PRIMARY KEY (series_id, date)
+    ) WITHOUT ROWID;
+    CREATE TABLE revisions (
+        series_id   TEXT NOT NULL REFERENCES series(id),
+        date        TEXT NOT NULL,
+        open        REAL,
+        high        REAL,
+        low         REAL,
+        close       REAL NOT NULL,
+        volume      REAL,
+        recorded_at INTEGER NOT NULL,
+        replaced_at INTEGER NOT NULL
+    );
+    CREATE INDEX revisions_by_date ON revisions (series_id, date, replaced_at);
+    CREATE TABLE imports (
+        id             INTEGER PRIMARY KEY,
+        series_id      TEXT NOT NULL REFERENCES series(id),
+        origin         TEXT NOT NULL,
+        imported_at    INTEGER NOT NULL,
+        rows_new       INTEGER NOT NULL,
+        rows_changed   INTEGER NOT NULL,
+        rows_unchanged INTEGER NOT NULL
+    );
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    ",
+];
+
+/// The schema version this binary writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -1,0 +1,547 @@
+use std::path::Path;
+
+use aurum_core::{Bar, Date, SeriesId, SeriesMeta, Unit};
+use chrono::{Days, NaiveTime};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+use crate::schema::{MIGRATIONS, SCHEMA_VERSION};
+use crate::StoreError;
+
+/// The aurum database.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+}
+
+/// Which bars to read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BarQuery {
+    /// First date, inclusive.
+    pub from: Option<Date>,
+    /// Last date, inclusive.
+    pub to: Option<Date>,
+    /// Only bars dated up to this day, with the values known at its end (UTC).
+    pub as_of: Option<Date>,
+}
+
+/// Bars for one series, to merge into the store.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportBatch {
+    /// The series; created with this metadata when the store does not hold it yet.
+    pub meta: SeriesMeta,
+    /// Validated bars.
+    pub bars: Vec<Bar>,
+    /// Where they come from (file name or address), for the import log.
+    pub origin: String,
+}
+
+/// What a merge did to one series.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MergeReport {
+    /// The series merged into.
+    pub series: SeriesId,
+    /// Whether the series was created by this import.
+    pub created: bool,
+    /// Dates that were not in the store.
+    pub new: u64,
+    /// Dates whose values changed (the old values are kept as revisions).
+    pub changed: u64,
+    /// Dates whose values were already stored as given.
+    pub unchanged: u64,
+}
+
+/// What seeding the bundled data did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SeedReport {
+    /// False when the store already held this version of the bundled data.
+    pub seeded: bool,
+    /// Series seeded.
+    pub series: u64,
+    /// Observations added.
+    pub rows: u64,
+}
+
+/// A series with the extent of its data.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SeriesSummary {
+    /// Metadata.
+    #[serde(flatten)]
+    pub meta: SeriesMeta,
+    /// Whether the series ships with aurum.
+    pub bundled: bool,
+    /// Number of dates held.
+    pub rows: u64,
+    /// First date held.
+    pub first: Option<Date>,
+    /// Last date held.
+    pub last: Option<Date>,
+}
+
+/// A value that an import replaced.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Revision {
+    /// The value as it was.
+    pub bar: Bar,
+    /// When it was recorded (unix seconds).
+    pub recorded_at: i64,
+    /// When it was replaced (unix seconds).
+    pub replaced_at: i64,
+}
+
+/// Row counts, for checking that a failed import changed nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Series.
+    pub series: u64,
+    /// Current observations.
+    pub observations: u64,
+    /// Replaced values.
+    pub revisions: u64,
+    /// Logged imports.
+    pub imports: u64,
+}
+
+const BUNDLED_KEY: &str = "bundled_fingerprint";
+
+impl Store {
+    /// Opens or creates the database at `path` and brings its schema up to date.
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors (unreadable or corrupt file) and [`StoreError::NewerSchema`].
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::init(Connection::open(path)?)
+    }
+
+    /// A store in memory, for tests and one-off work.
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors.
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(conn: Connection) -> Result<Self, StoreError> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        // WAL lets readers (the dashboard) work while an import writes.
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        let mut store = Self { conn };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let found: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema { found, supported: SCHEMA_VERSION });
+        }
+        let tx = self.conn.transaction()?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(found).unwrap_or(0)) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i + 1)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The schema version of the open database.
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// Whether this version of the bundled data has been seeded.
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors.
+    pub fn is_seeded(&self) -> Result<bool, StoreError> {
+        let v: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [BUNDLED_KEY], |r| r.get(0))
+            .optional()?;
+        Ok(v.as_deref() == Some(aurum_ingest::bundled::fingerprint().as_str()))
+    }
+
+    /// Seeds the bundled series, in one transaction. Idempotent: does nothing when this
+    /// version of the bundled data is already in. A newer bundle only adds the dates the store
+    /// lacks; values already stored (perhaps corrected by the user) are never overwritten.
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors; [`StoreError::Bundled`] if a bundled file fails to parse.
+    pub fn seed_bundled(&mut self, now: i64) -> Result<SeedReport, StoreError> {
+        if self.is_seeded()? {
+            return Ok(SeedReport { seeded: false, series: 0, rows: 0 });
+        }
+        let tx = self.conn.transaction()?;
+        let mut report = SeedReport { seeded: true, series: 0, rows: 0 };
+        for s in aurum_ingest::bundled::series() {
+            let parsed = aurum_ingest::parse(s.file, s.text.as_bytes(), &s.options)?;
+            ensure_series(&tx, &s.meta, true, now)?;
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO observations (series_id, date, open, high, low, close, volume, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            for b in &parsed.bars {
+                report.rows += insert.execute(params![
+                    s.meta.id.as_str(),
+                    b.date.to_string(),
+                    b.open,
+                    b.high,
+                    b.low,
+                    b.close,
+                    b.volume,
+                    now
+                ])? as u64;
+            }
+            report.series += 1;
+        }
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![BUNDLED_KEY, aurum_ingest::bundled::fingerprint()],
+        )?;
+        tx.commit()?;
+        Ok(report)
+    }
+
+    /// Merges batches in one transaction, at time `now` (unix seconds). Missing series are
+    /// created. A date already stored with other values is updated and its old values kept
+    /// as a revision replaced at `now`. Dates absent from a batch are left alone.
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors; then nothing is written.
+    pub fn import(&mut self, batches: &[ImportBatch], now: i64) -> Result<Vec<MergeReport>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut reports = Vec::with_capacity(batches.len());
+        for batch in batches {
+            let created = ensure_series(&tx, &batch.meta, false, now)?;
+            let mut report = merge(&tx, &batch.meta.id, &batch.bars, now)?;
+            report.created = created;
+            tx.execute(
+                "INSERT INTO imports (series_id, origin, imported_at, rows_new, rows_changed, rows_unchanged)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    batch.meta.id.as_str(),
+                    batch.origin,
+                    now,
+                    report.new,
+                    report.changed,
+                    report.unchanged
+                ],
+            )?;
+            reports.push(report);
+        }
+        tx.commit()?;
+        Ok(reports)
+    }
+
+    /// Metadata of one series, if the store holds it.
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors.
+    pub fn series(&self, id: &SeriesId) -> Result<Option<SeriesMeta>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT id, name, unit, currency, source FROM series WHERE id = ?1",
+                [id.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?
+            .map(meta_from_row)
+            .transpose()
+    }
+
+    /// Every series with the extent of its data, by id.
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors.
+    pub fn list(&self) -> Result<Vec<SeriesSummary>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT s.id, s.name, s.unit, s.currency, s.source, s.bundled,
+                    COUNT(o.date), MIN(o.date), MAX(o.date)
+             FROM series s LEFT JOIN observations o ON o.series_id = s.id
+             GROUP BY s.id ORDER BY s.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?),
+                r.get::<_, bool>(5)?,
+                r.get::<_, i64>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<String>>(8)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (meta, bundled, n, first, last) = row?;
+            out.push(SeriesSummary {
+                meta: meta_from_row(meta)?,
+                bundled,
+                rows: u64::try_from(n).unwrap_or(0),
+                first: first.map(|d| parse_date(&d)).transpose()?,
+                last: last.map(|d| parse_date(&d)).transpose()?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Daily bars of a series, sorted by date.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::UnknownSeries`]; SQLite errors.
+    pub fn bars(&self, id: &SeriesId, q: &BarQuery) -> Result<Vec<Bar>, StoreError> {
+        if self.series(id)?.is_none() {
+            return Err(StoreError::UnknownSeries(id.to_string()));
+        }
+        let to = match (q.to, q.as_of) {
+            (Some(t), Some(a)) => Some(t.min(a)),
+            (t, a) => t.or(a),
+        };
+        let from = q.from.map_or_else(|| "0000-01-01".to_owned(), |d| d.to_string());
+        let to = to.map_or_else(|| "9999-12-31".to_owned(), |d| d.to_string());
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT date, open, high, low, close, volume FROM observations
+             WHERE series_id = ?1 AND date >= ?2 AND date <= ?3 ORDER BY date",
+        )?;
+        let mut bars = stmt
+            .query_map(params![id.as_str(), from, to], raw_bar)?
+            .map(|r| r.map_err(StoreError::from).and_then(finish_bar))
+            .collect::<Result<Vec<Bar>, _>>()?;
+        if let Some(as_of) = q.as_of {
+            // The value known at the end of `as_of` is the earliest revision replaced after
+            // that moment; if none, the current value.
+            let cutoff = end_of_day(as_of);
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT date, open, high, low, close, volume FROM revisions
+                 WHERE series_id = ?1 AND date >= ?2 AND date <= ?3 AND replaced_at >= ?4
+                 ORDER BY date, replaced_at",
+            )?;
+            let mut i = 0;
+            for row in stmt.query_map(params![id.as_str(), from, to, cutoff], raw_bar)? {
+                let old = finish_bar(row?)?;
+                while i < bars.len() && bars[i].date < old.date {
+                    i += 1;
+                }
+                if i < bars.len() && bars[i].date == old.date {
+                    bars[i] = old;
+                    i += 1; // later revisions of the same date are newer: skip them
+                }
+            }
+        }
+        Ok(bars)
+    }
+
+    /// Values of one date that imports replaced, oldest first.
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors.
+    pub fn revisions(&self, id: &SeriesId, date: Date) -> Result<Vec<Revision>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT date, open, high, low, close, volume, recorded_at, replaced_at FROM revisions
+             WHERE series_id = ?1 AND date = ?2 ORDER BY replaced_at",
+        )?;
+        let rows = stmt.query_map(params![id.as_str(), date.to_string()], |r| {
+            Ok((raw_bar(r)?, r.get::<_, i64>(6)?, r.get::<_, i64>(7)?))
+        })?;
+        rows.map(|row| {
+            let (raw, recorded_at, replaced_at) = row?;
+            Ok(Revision { bar: finish_bar(raw)?, recorded_at, replaced_at })
+        })
+        .collect()
+    }
+
+    /// Row counts of every table.
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors.
+    pub fn counts(&self) -> Result<Counts, StoreError> {
+        let n = |table: &str| -> Result<u64, StoreError> {
+            let v: i64 = self.conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?;
+            Ok(u64::try_from(v).unwrap_or(0))
+        };
+        Ok(Counts {
+            series: n("series")?,
+            observations: n("observations")?,
+            revisions: n("revisions")?,
+            imports: n("imports")?,
+        })
+    }
+}
+
+/// Unix time of the end of `date` in UTC (the start of the next day).
+fn end_of_day(date: Date) -> i64 {
+    (date + Days::new(1)).and_time(NaiveTime::MIN).and_utc().timestamp()
+}
+
+type MetaRow = (String, String, String, Option<String>, String);
+
+fn meta_from_row((id, name, unit, currency, source): MetaRow) -> Result<SeriesMeta, StoreError> {
+    Ok(SeriesMeta {
+        id: SeriesId::new(id.clone()).map_err(|_| StoreError::Corrupt { what: "series id", value: id })?,
+        name,
+        unit: unit.parse::<Unit>().map_err(|_| StoreError::Corrupt { what: "unit", value: unit })?,
+        currency,
+        source,
+    })
+}
+
+fn parse_date(s: &str) -> Result<Date, StoreError> {
+    s.parse().map_err(|_| StoreError::Corrupt { what: "date", value: s.to_owned() })
+}
+
+/// A bar as SQLite returns it: date text, open, high, low, close, volume.
+type RawBar = (String, Option<f64>, Option<f64>, Option<f64>, f64, Option<f64>);
+
+fn raw_bar(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawBar> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+}
+
+fn finish_bar((d, open, high, low, close, volume): RawBar) -> Result<Bar, StoreError> {
+    Ok(Bar { date: parse_date(&d)?, open, high, low, close, volume })
+}
+
+/// Creates the series if missing; returns whether it did.
+fn ensure_series(tx: &Transaction<'_>, meta: &SeriesMeta, bundled: bool, now: i64) -> Result<bool, StoreError> {
+    let n = tx.execute(
+        "INSERT OR IGNORE INTO series (id, name, unit, currency, source, bundled, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![meta.id.as_str(), meta.name, meta.unit.code(), meta.currency, meta.source, bundled, now],
+    )?;
+    Ok(n == 1)
+}
+
+fn merge(tx: &Transaction<'_>, id: &SeriesId, bars: &[Bar], now: i64) -> Result<MergeReport, StoreError> {
+    let mut report = MergeReport { series: id.clone(), created: false, new: 0, changed: 0, unchanged: 0 };
+    let mut get = tx.prepare_cached(
+        "SELECT date, open, high, low, close, volume FROM observations WHERE series_id = ?1 AND date = ?2",
+    )?;
+    let mut keep = tx.prepare_cached(
+        "INSERT INTO revisions (series_id, date, open, high, low, close, volume, recorded_at, replaced_at)
+         SELECT series_id, date, open, high, low, close, volume, recorded_at, ?3
+         FROM observations WHERE series_id = ?1 AND date = ?2",
+    )?;
+    let mut put = tx.prepare_cached(
+        "INSERT INTO observations (series_id, date, open, high, low, close, volume, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT(series_id, date) DO UPDATE SET open = excluded.open, high = excluded.high,
+           low = excluded.low, close = excluded.close, volume = excluded.volume, recorded_at = excluded.recorded_at",
+    )?;
+    for b in bars {
+        let date = b.date.to_string();
+        let existing = get.query_row(params![id.as_str(), date], raw_bar).optional()?;
+        match existing.map(finish_bar).transpose()? {
+            Some(old) if old == *b => {
+                report.unchanged += 1;
+                continue;
+            }
+            Some(_) => {
+                keep.execute(params![id.as_str(), date, now])?;
+                report.changed += 1;
+            }
+            None => report.new += 1,
+        }
+        put.execute(params![id.as_str(), date, b.open, b.high, b.low, b.close, b.volume, now])?;
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aurum_core::date;
+
+    fn meta(id: &str) -> SeriesMeta {
+        SeriesMeta {
+            id: SeriesId::new(id).unwrap(),
+            name: id.to_owned(),
+            unit: Unit::TroyOunce,
+            currency: Some("USD".into()),
+            source: "test".into(),
+        }
+    }
+
+    fn batch(id: &str, bars: Vec<Bar>) -> ImportBatch {
+        ImportBatch { meta: meta(id), bars, origin: "test.csv".into() }
+    }
+
+    const T0: i64 = 1_739_000_000; // 2025-02-08
+    const DAY: i64 = 86_400;
+
+    #[test]
+    fn migrations_run_once_and_newer_schemas_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("aurum.db");
+        assert_eq!(Store::open(&path).unwrap().schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(Store::open(&path).unwrap().schema_version().unwrap(), SCHEMA_VERSION);
+        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        let err = Store::open(&path).unwrap_err();
+        assert!(matches!(err, StoreError::NewerSchema { found: 99, .. }), "{err}");
+    }
+
+    #[test]
+    fn seeding_is_idempotent() {
+        let mut s = Store::open_in_memory().unwrap();
+        let first = s.seed_bundled(T0).unwrap();
+        assert!(first.seeded);
+        assert_eq!(first.series, 14);
+        let counts = s.counts().unwrap();
+        assert_eq!(counts.observations, first.rows);
+        let again = s.seed_bundled(T0 + DAY).unwrap();
+        assert!(!again.seeded);
+        assert_eq!(s.counts().unwrap(), counts);
+        let list = s.list().unwrap();
+        let lbma = list.iter().find(|x| x.meta.id.as_str() == "gold-usd-lbma-pm").unwrap();
+        assert_eq!(lbma.first, Some(date(1968, 4, 1)));
+        assert_eq!(lbma.last, Some(date(2025, 2, 18)));
+        assert!(lbma.bundled);
+    }
+
+    #[test]
+    fn revisions_keep_old_values_and_as_of_sees_them() {
+        let mut s = Store::open_in_memory().unwrap();
+        let d = date(2025, 2, 10);
+        let v1 = vec![Bar::close_only(d, 100.0), Bar::close_only(date(2025, 2, 11), 101.0)];
+        let r = s.import(&[batch("x", v1)], T0).unwrap();
+        assert_eq!((r[0].created, r[0].new, r[0].changed, r[0].unchanged), (true, 2, 0, 0));
+        // Revised on 2025-02-12 (T0 + 4 days), then again on 2025-02-16.
+        let r = s.import(&[batch("x", vec![Bar::close_only(d, 110.0), Bar::close_only(date(2025, 2, 11), 101.0)])], T0 + 4 * DAY).unwrap();
+        assert_eq!((r[0].created, r[0].new, r[0].changed, r[0].unchanged), (false, 0, 1, 1));
+        s.import(&[batch("x", vec![Bar::close_only(d, 120.0)])], T0 + 8 * DAY).unwrap();
+
+        let revs = s.revisions(&meta("x").id, d).unwrap();
+        assert_eq!(revs.iter().map(|r| r.bar.close).collect::<Vec<_>>(), [100.0, 110.0]);
+        assert_eq!(revs[0].replaced_at, T0 + 4 * DAY);
+
+        let close_as_of = |day| {
+            let q = BarQuery { as_of: Some(day), ..BarQuery::default() };
+            s.bars(&meta("x").id, &q).unwrap()[0].close
+        };
+        assert_eq!(close_as_of(date(2025, 2, 11)), 100.0);
+        assert_eq!(close_as_of(date(2025, 2, 12)), 110.0);
+        assert_eq!(close_as_of(date(2025, 2, 15)), 110.0);
+        assert_eq!(close_as_of(date(2025, 2, 16)), 120.0);
+        assert_eq!(s.bars(&meta("x").id, &BarQuery::default()).unwrap()[0].close, 120.0);
+        let early = BarQuery { as_of: Some(date(2025, 2, 10)), ..BarQuery::default() };
+        assert_eq!(s.bars(&meta("x").id, &early).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn unknown_series_is_an_error() {
+        let s = Store::open_in_memory().unwrap();
+        let err = s.bars(&meta("nope").id, &BarQuery::default()).unwrap_err();
+        assert_eq!(err.to_string(), "unknown series \"nope\"; `aurum data list` shows the series in the store");
+    }
+}
