@@ -170,7 +170,7 @@ struct Row {
     bar: Bar,
 }
 
-const DATE_NAMES: &[&str] = &["date", "observation_date", "time", "timestamp", "datetime", "day", "data"];
+const DATE_NAMES: &[&str] = &["date", "observation_date", "time", "timestamp", "datetime", "day", "data", "datum"];
 const OPEN_NAMES: &[&str] = &["open", "otwarcie"];
 const HIGH_NAMES: &[&str] = &["high", "najwyzszy"];
 const LOW_NAMES: &[&str] = &["low", "najnizszy"];

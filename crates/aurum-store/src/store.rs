@@ -219,6 +219,19 @@ impl Store {
     ///
     /// SQLite errors; then nothing is written.
     pub fn import(&mut self, batches: &[ImportBatch], now: i64) -> Result<Vec<MergeReport>, StoreError> {
+        self.merge_all(batches, now, true)
+    }
+
+    /// What [`Store::import`] would do, without writing anything.
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors.
+    pub fn dry_run(&mut self, batches: &[ImportBatch]) -> Result<Vec<MergeReport>, StoreError> {
+        self.merge_all(batches, 0, false)
+    }
+
+    fn merge_all(&mut self, batches: &[ImportBatch], now: i64, commit: bool) -> Result<Vec<MergeReport>, StoreError> {
         let tx = self.conn.transaction()?;
         let mut reports = Vec::with_capacity(batches.len());
         for batch in batches {
@@ -239,7 +252,9 @@ impl Store {
             )?;
             reports.push(report);
         }
-        tx.commit()?;
+        if commit {
+            tx.commit()?;
+        }
         Ok(reports)
     }
 

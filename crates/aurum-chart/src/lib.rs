@@ -1,0 +1,194 @@
+//! Candlestick charts of gold prices, as SVG and PNG.
+//!
+//! This crate owns the drawing of aurum's price charts and nothing else: it knows bars,
+//! not series, sources or units. The caller passes every string already localised.
+//!
+//! - [`CandleChart`]: what to draw. Bars ([`aurum_core::PeriodBar`]), a title and optional
+//!   subtitle, the price axis title, a source line, optional [`TargetLine`]s and an optional
+//!   last-close tag. [`CandleChart::new`] fills in the defaults (1200×675 px).
+//! - [`render_svg`]: the chart as an SVG document, written by hand. Candles, a price axis
+//!   on the right with round ticks, date ticks at the first bar of each month, quarter or
+//!   year, dashed target lines and a last-close tag. The output depends on the input only.
+//! - [`svg_to_png`]: any SVG rendered to PNG with resvg, using only the fonts embedded in
+//!   this crate (DejaVu Sans and, for Japanese, IPAexGothic), so a PNG is the same on
+//!   every machine.
+//! - [`ChartError`]: invalid charts (no bars, non-finite prices, odd sizes) and rendering
+//!   failures.
+//!
+//! It is pure: no file I/O, no clock, no randomness.
+//!
+//! ```
+//! use aurum_chart::{CandleChart, TargetLine, render_svg};
+//! use aurum_core::{Lang, PeriodBar, date};
+//!
+//! let bar = |end, open, high, low, close| PeriodBar {
+//!     period_end: end,
+//!     first_date: end,
+//!     last_date: end,
+//!     open,
+//!     high,
+//!     low,
+//!     close,
+//!     volume: None,
+//!     days: 5,
+//! };
+//! let bars = vec![
+//!     bar(date(2025, 2, 7), 2860.0, 2886.0, 2834.0, 2861.0),
+//!     bar(date(2025, 2, 14), 2861.0, 2942.0, 2860.0, 2882.0),
+//!     bar(date(2025, 2, 21), 2882.0, 2954.0, 2877.0, 2936.0),
+//! ];
+//! let mut chart =
+//!     CandleChart::new(bars, "Gold, weekly", "USD / troy oz", "Source: stooq; aurum", Lang::En);
+//! chart.targets.push(TargetLine::new(3000.0, "Target 3,000"));
+//! chart.last_close_label = Some("2,936.00".to_owned());
+//!
+//! let svg = render_svg(&chart)?;
+//! assert_eq!(svg.matches(r#"class="candle""#).count(), 3);
+//! assert!(svg.contains("Target 3,000"));
+//!
+//! let png = aurum_chart::svg_to_png(&svg)?;
+//! assert!(png.starts_with(b"\x89PNG"));
+//! # Ok::<(), aurum_chart::ChartError>(())
+//! ```
+#![deny(missing_docs)]
+
+mod format;
+mod png;
+mod scale;
+mod svg;
+
+use aurum_core::{Date, Lang, PeriodBar};
+use thiserror::Error;
+
+pub use png::svg_to_png;
+pub use svg::render_svg;
+
+/// Smallest accepted chart width or height, in pixels.
+pub const MIN_SIZE: u32 = 200;
+/// Largest accepted chart width or height, in pixels.
+pub const MAX_SIZE: u32 = 8000;
+
+/// A candlestick chart: bars plus the (already localised) text around them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CandleChart {
+    /// Title, top left, e.g. `Gold, weekly` or `金価格 週足`.
+    pub title: String,
+    /// Grey line under the title, e.g. `2023-01-06 – 2025-02-21, as of 2025-02-18`.
+    pub subtitle: Option<String>,
+    /// Title of the price axis on the right, e.g. `USD / troy oz`.
+    pub y_axis_label: String,
+    /// Small grey line bottom left, e.g. `Source: stooq XAU/USD spot; aurum`.
+    pub source_line: String,
+    /// Bars in date order, one candle each.
+    pub bars: Vec<PeriodBar>,
+    /// Horizontal labelled levels drawn across the plot.
+    pub targets: Vec<TargetLine>,
+    /// Text of the tag marking the last close on the price axis, e.g. `2,935.29`; no tag when
+    /// `None`.
+    pub last_close_label: Option<String>,
+    /// Language of the date ticks (`Jan 2024` or `2024年1月`); Japanese also puts
+    /// IPAexGothic first for the text.
+    pub lang: Lang,
+    /// Width in pixels, 200 to 8000.
+    pub width: u32,
+    /// Height in pixels, 200 to 8000.
+    pub height: u32,
+}
+
+impl CandleChart {
+    /// A 1200×675 chart with no subtitle, targets or last-close tag.
+    #[must_use]
+    pub fn new(
+        bars: Vec<PeriodBar>,
+        title: impl Into<String>,
+        y_axis_label: impl Into<String>,
+        source_line: impl Into<String>,
+        lang: Lang,
+    ) -> Self {
+        Self {
+            title: title.into(),
+            subtitle: None,
+            y_axis_label: y_axis_label.into(),
+            source_line: source_line.into(),
+            bars,
+            targets: Vec::new(),
+            last_close_label: None,
+            lang,
+            width: 1200,
+            height: 675,
+        }
+    }
+}
+
+/// A dashed horizontal line at a price level, labelled at the left of the plot.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TargetLine {
+    /// Price level.
+    pub value: f64,
+    /// Label text, e.g. `Target 3,000`.
+    pub label: String,
+}
+
+impl TargetLine {
+    /// A target line at `value` labelled `label`.
+    #[must_use]
+    pub fn new(value: f64, label: impl Into<String>) -> Self {
+        Self {
+            value,
+            label: label.into(),
+        }
+    }
+}
+
+/// Errors raised when a chart cannot be drawn or rendered.
+#[derive(Debug, Error, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ChartError {
+    /// The chart has no bars to draw.
+    #[error("chart has no bars")]
+    EmptyBars,
+    /// A bar has a NaN or infinite price.
+    #[error("bar {index} ({date}) has a non-finite {field}: {value}")]
+    NonFiniteBar {
+        /// Position of the bar in the chart.
+        index: usize,
+        /// The bar's period end.
+        date: Date,
+        /// `open`, `high`, `low` or `close`.
+        field: &'static str,
+        /// The offending value.
+        value: f64,
+    },
+    /// A target line has a NaN or infinite value.
+    #[error("target line {label:?} has a non-finite value: {value}")]
+    NonFiniteTarget {
+        /// The target's label.
+        label: String,
+        /// The offending value.
+        value: f64,
+    },
+    /// The chart is smaller than 200 or larger than 8000 pixels in some direction.
+    #[error(
+        "chart size {width}x{height} is out of range: width and height must be 200 to 8000 pixels"
+    )]
+    InvalidSize {
+        /// Requested width.
+        width: u32,
+        /// Requested height.
+        height: u32,
+    },
+    /// The SVG given to [`svg_to_png`] does not parse.
+    #[error("invalid svg: {0}")]
+    InvalidSvg(String),
+    /// The SVG's size is empty or too large for a pixmap.
+    #[error("cannot allocate a {width}x{height} image")]
+    ImageSize {
+        /// Width of the SVG, in pixels.
+        width: u32,
+        /// Height of the SVG, in pixels.
+        height: u32,
+    },
+    /// PNG encoding failed.
+    #[error("cannot encode png: {0}")]
+    PngEncoding(String),
+}

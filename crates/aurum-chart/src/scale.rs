@@ -1,0 +1,293 @@
+//! Axis scales: round price ticks and calendar date ticks.
+
+use aurum_core::{Lang, PeriodBar};
+use chrono::Datelike;
+
+use crate::format::{decimals_for_step, text_width, thousands};
+
+/// The mantissas of a nice tick step, times a power of ten.
+const MANTISSAS: [f64; 4] = [1.0, 2.0, 2.5, 5.0];
+/// The number of price ticks aimed at.
+const TARGET_TICKS: i64 = 7;
+
+/// Price ticks: multiples of `step` inside the axis range.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct PriceTicks {
+    /// Tick values, ascending.
+    pub values: Vec<f64>,
+    /// Distance between ticks: 1, 2, 2.5 or 5 times a power of ten.
+    pub step: f64,
+}
+
+impl PriceTicks {
+    /// Tick labels with thousands separators and as many decimals as the step needs.
+    pub fn labels(&self) -> Vec<String> {
+        let d = decimals_for_step(self.step);
+        self.values.iter().map(|&v| thousands(v, d)).collect()
+    }
+}
+
+/// Round ticks for the range `lo..=hi`, as close to seven ticks as the nice steps allow.
+pub(crate) fn price_ticks(lo: f64, hi: f64) -> PriceTicks {
+    let span = (hi - lo).abs().max(f64::MIN_POSITIVE);
+    let (lo, hi) = (lo.min(hi), lo.max(hi));
+    // Truncation is intended: the exponent of a finite positive number fits an i32.
+    #[allow(clippy::cast_possible_truncation)]
+    let exp = (span / 7.0).log10().floor() as i32;
+    let mut best: Option<(i64, f64, i64, i64)> = None; // (score, step, first, last)
+    for e in (exp - 1)..=(exp + 1) {
+        for m in MANTISSAS {
+            let step = m * 10f64.powi(e);
+            let (first, last) = multiples_within(lo, hi, step);
+            let count = last - first + 1;
+            let score = (count - TARGET_TICKS).abs();
+            // On a tie keep the larger step (fewer, rounder ticks): candidates ascend.
+            if best.is_none_or(|(s, ..)| score <= s) {
+                best = Some((score, step, first, last));
+            }
+        }
+    }
+    let (_, step, first, last) = best.unwrap_or((0, span, 0, 0));
+    #[allow(clippy::cast_precision_loss)]
+    let values = (first..=last).map(|k| k as f64 * step).collect();
+    PriceTicks { values, step }
+}
+
+/// The first and last integers `k` with `lo <= k * step <= hi` (with a little tolerance).
+fn multiples_within(lo: f64, hi: f64, step: f64) -> (i64, i64) {
+    let eps = 1e-9;
+    // The ratios are small integers for any sane price range.
+    #[allow(clippy::cast_possible_truncation)]
+    let first = (lo / step - eps).ceil() as i64;
+    #[allow(clippy::cast_possible_truncation)]
+    let last = (hi / step + eps).floor() as i64;
+    (first, last)
+}
+
+/// A date tick: the bar it sits on and its label.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct DateTick {
+    /// Index of the bar in the chart.
+    pub index: usize,
+    /// Text under the axis, such as `Jan 2024` or `2024年1月`.
+    pub label: String,
+}
+
+/// Tick spacings tried, in months, densest first.
+const MONTH_STEPS: [u32; 7] = [1, 3, 6, 12, 24, 60, 120];
+/// Bar spacings tried when the span is too short for monthly ticks.
+const BAR_STEPS: [usize; 8] = [1, 2, 4, 5, 10, 20, 50, 100];
+
+const MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// Date ticks that fit side by side when each bar takes `slot` pixels and labels are drawn
+/// at `font_size` px.
+///
+/// Ticks sit on the first bar of each month, quarter, half-year or year (whichever is the
+/// densest spacing whose labels do not crowd each other). Spans too short for two monthly
+/// ticks get day labels every few bars instead.
+pub(crate) fn date_ticks(
+    bars: &[PeriodBar],
+    lang: Lang,
+    slot: f64,
+    font_size: f64,
+) -> Vec<DateTick> {
+    for step in MONTH_STEPS {
+        let ticks = month_ticks(bars, lang, step);
+        if ticks.len() < 2 {
+            break; // wider steps give fewer ticks still: label days instead
+        }
+        if fits(&ticks, slot, font_size) {
+            return ticks;
+        }
+    }
+    for step in BAR_STEPS {
+        let ticks: Vec<DateTick> = (0..bars.len())
+            .step_by(step)
+            .map(|i| DateTick {
+                index: i,
+                label: day_label(&bars[i], lang),
+            })
+            .collect();
+        if fits(&ticks, slot, font_size) {
+            return ticks;
+        }
+    }
+    Vec::new()
+}
+
+/// Whether neighbouring labels keep a comfortable gap.
+fn fits(ticks: &[DateTick], slot: f64, font_size: f64) -> bool {
+    let gap = 2.0 * font_size;
+    ticks.windows(2).all(|w| {
+        #[allow(clippy::cast_precision_loss)]
+        let dist = (w[1].index - w[0].index) as f64 * slot;
+        let need = (text_width(&w[0].label, font_size, false)
+            + text_width(&w[1].label, font_size, false))
+            / 2.0
+            + gap;
+        dist >= need
+    })
+}
+
+/// Ticks on the first bar of every `step`-month period (periods aligned to January).
+fn month_ticks(bars: &[PeriodBar], lang: Lang, step: u32) -> Vec<DateTick> {
+    let bucket = |b: &PeriodBar| month_number(b).div_euclid(i64::from(step));
+    let mut out = Vec::new();
+    for (i, bar) in bars.iter().enumerate() {
+        let starts_period = match i {
+            // The first bar opens its period only when it is a period's first month and
+            // the bar reaches back to that month's first week.
+            0 => {
+                month_number(bar).rem_euclid(i64::from(step)) == 0
+                    && (bar.first_date.month() != bar.period_end.month()
+                        || bar.first_date.year() != bar.period_end.year()
+                        || bar.first_date.day() <= 7)
+            }
+            _ => bucket(bar) != bucket(&bars[i - 1]),
+        };
+        if starts_period {
+            out.push(DateTick {
+                index: i,
+                label: month_label(bar, lang, step >= 12),
+            });
+        }
+    }
+    out
+}
+
+/// Months since year 0 of the bar's period end.
+fn month_number(bar: &PeriodBar) -> i64 {
+    i64::from(bar.period_end.year()) * 12 + i64::from(bar.period_end.month0())
+}
+
+fn month_label(bar: &PeriodBar, lang: Lang, year_only: bool) -> String {
+    let d = bar.period_end;
+    match (lang, year_only) {
+        (Lang::Ja, true) => format!("{}年", d.year()),
+        (Lang::Ja, false) => format!("{}年{}月", d.year(), d.month()),
+        (_, true) => d.year().to_string(),
+        (_, false) => format!("{} {}", MONTHS_EN[d.month0() as usize], d.year()),
+    }
+}
+
+fn day_label(bar: &PeriodBar, lang: Lang) -> String {
+    let d = bar.period_end;
+    match lang {
+        Lang::Ja => format!("{}月{}日", d.month(), d.day()),
+        _ => format!("{} {}", MONTHS_EN[d.month0() as usize], d.day()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aurum_core::{Date, date};
+    use chrono::Days;
+
+    use super::*;
+
+    fn weekly(start: Date, n: usize) -> Vec<PeriodBar> {
+        (0..n)
+            .map(|i| {
+                let end = start + Days::new(7 * i as u64);
+                PeriodBar {
+                    period_end: end,
+                    first_date: end - Days::new(4),
+                    last_date: end,
+                    open: 1.0,
+                    high: 1.0,
+                    low: 1.0,
+                    close: 1.0,
+                    volume: None,
+                    days: 5,
+                }
+            })
+            .collect()
+    }
+
+    fn is_nice(step: f64) -> bool {
+        let exp = step.log10().floor();
+        let m = step / 10f64.powf(exp);
+        MANTISSAS.iter().any(|n| (m - n).abs() < 1e-9)
+    }
+
+    #[test]
+    fn price_ticks_are_nice_and_cover_the_range() {
+        for (lo, hi) in [
+            (1805.3, 2987.6),
+            (1900.0, 3150.0),
+            (0.91, 1.07),
+            (-3.2, 4.8),
+            (27_000.0, 29_500.0),
+            (99.0, 101.0),
+        ] {
+            let t = price_ticks(lo, hi);
+            assert!(is_nice(t.step), "step {} for {lo}..{hi}", t.step);
+            let n = t.values.len();
+            assert!(
+                (5..=9).contains(&n),
+                "{n} ticks for {lo}..{hi}: {:?}",
+                t.values
+            );
+            assert!(t.values.iter().all(|v| (lo - 1e-9..=hi + 1e-9).contains(v)));
+            // The ticks reach within one step of both ends.
+            assert!(t.values[0] - lo < t.step && hi - t.values[n - 1] < t.step);
+            for w in t.values.windows(2) {
+                assert!((w[1] - w[0] - t.step).abs() < 1e-9 * t.step.max(1.0));
+            }
+        }
+    }
+
+    #[test]
+    fn gold_range_gets_round_hundreds() {
+        let t = price_ticks(1780.0, 3080.0);
+        assert_eq!(t.step, 200.0);
+        assert_eq!(
+            t.labels(),
+            [
+                "1,800", "2,000", "2,200", "2,400", "2,600", "2,800", "3,000"
+            ]
+        );
+    }
+
+    #[test]
+    fn two_years_of_weeks_get_quarterly_ticks_on_first_bars() {
+        // Fridays from 2023-01-06 for 110 weeks, 10 px per bar.
+        let bars = weekly(date(2023, 1, 6), 110);
+        let ticks = date_ticks(&bars, Lang::En, 10.0, 12.0);
+        let labels: Vec<_> = ticks.iter().map(|t| t.label.as_str()).collect();
+        assert_eq!(labels[..3], ["Jan 2023", "Apr 2023", "Jul 2023"]);
+        assert_eq!(ticks[0].index, 0);
+        // 2023-04-07 is the first Friday of April: bar 13.
+        assert_eq!(ticks[1].index, 13);
+        let ja = date_ticks(&bars, Lang::Ja, 10.0, 12.0);
+        assert_eq!(ja[1].label, "2023年4月");
+    }
+
+    #[test]
+    fn long_spans_get_year_labels() {
+        let bars = weekly(date(2010, 1, 1), 52 * 15);
+        let ticks = date_ticks(&bars, Lang::Ja, 1.3, 12.0);
+        assert!(ticks.iter().all(|t| t.label.ends_with('年')), "{ticks:?}");
+        let en = date_ticks(&bars, Lang::En, 1.3, 12.0);
+        assert!(en.iter().all(|t| t.label.len() == 4), "{en:?}");
+    }
+
+    #[test]
+    fn first_bar_mid_month_gets_no_tick() {
+        let bars = weekly(date(2023, 1, 20), 30);
+        let ticks = date_ticks(&bars, Lang::En, 30.0, 12.0);
+        assert_eq!(ticks[0].label, "Feb 2023");
+        assert_ne!(ticks[0].index, 0);
+    }
+
+    #[test]
+    fn short_spans_get_day_labels() {
+        let bars = weekly(date(2025, 2, 7), 3);
+        let ticks = date_ticks(&bars, Lang::En, 300.0, 12.0);
+        let labels: Vec<_> = ticks.iter().map(|t| t.label.as_str()).collect();
+        assert_eq!(labels, ["Feb 7", "Feb 14", "Feb 21"]);
+    }
+}

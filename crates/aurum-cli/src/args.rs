@@ -1,0 +1,225 @@
+//! Raw command-line arguments (clap). Resolution into settings happens in the commands.
+
+use std::path::PathBuf;
+
+use aurum_core::{Date, Frequency, Lang, SeriesId, Unit};
+use aurum_ingest::Format as FileFormat;
+use aurum_ingest::update::Source;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Geopolitical scenario analysis of the gold price.
+#[derive(Debug, Parser)]
+#[command(name = "aurum", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Directory of the store (aurum.db). Default: $AURUM_HOME, else the platform data directory.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub home: Option<PathBuf>,
+
+    /// Print results only: no progress, no warnings.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
+    /// How results are printed, for commands that print results.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<OutputFormat>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// How a command prints its results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum OutputFormat {
+    /// Aligned columns for people.
+    #[default]
+    Table,
+    /// Comma-separated values with a header.
+    Csv,
+    /// JSON (stable snake_case keys).
+    Json,
+}
+
+/// aurum's commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the store and seed it with the bundled data (done on first use anyway).
+    Init(InitArgs),
+    /// Price series: list, show, import files, update from live sources.
+    #[command(subcommand)]
+    Data(DataCommand),
+    /// Draw a candlestick chart of a series (SVG or PNG).
+    Chart(ChartArgs),
+}
+
+/// `aurum init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// How results are printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+}
+
+/// `aurum data …`.
+#[derive(Debug, Subcommand)]
+pub enum DataCommand {
+    /// List the series in the store with the extent of their data.
+    List(ListArgs),
+    /// Print a series' bars, daily or resampled.
+    Show(ShowArgs),
+    /// Import a file into a series (created if new). One transaction: on error nothing is written.
+    Import(ImportArgs),
+    /// Fetch the latest data of a live source and merge it.
+    Update(UpdateArgs),
+}
+
+/// `aurum data list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// How results are printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+}
+
+/// Date range and as-of date shared by analyses.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct Window {
+    /// First date (YYYY-MM-DD), inclusive.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<Date>,
+    /// Last date (YYYY-MM-DD), inclusive.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<Date>,
+    /// Use only what was known at the end of this day: later dates and later revisions are ignored.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<Date>,
+}
+
+/// `aurum data show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Series id (see `aurum data list`).
+    #[arg(long, short)]
+    pub series: SeriesId,
+    /// Bar frequency.
+    #[arg(long, default_value = "daily")]
+    pub freq: Frequency,
+    #[command(flatten)]
+    pub window: Window,
+    /// How results are printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+}
+
+/// What to do with a repeated date in an imported file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OnDuplicate {
+    /// Refuse the file.
+    Error,
+    /// Keep the later row.
+    KeepLast,
+}
+
+/// What to do with a row whose high/low contradict its open/close.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OnBadRange {
+    /// Refuse the file.
+    Error,
+    /// Keep the row's close only.
+    CloseOnly,
+}
+
+/// `aurum data import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file to import (CSV or LBMA JSON).
+    pub file: PathBuf,
+    /// Series to import into; created if the store does not hold it.
+    #[arg(long, short)]
+    pub series: SeriesId,
+    /// The file's layout.
+    #[arg(long, default_value = "auto", value_name = "auto|csv|stooq|yahoo|tradingview|lbma-json|fred")]
+    pub format: FileFormat,
+    /// Unit of the file's prices: oz (troy ounce) or g (gram; converted to troy ounces for an
+    /// ounce series). Also index, percent, fx for new non-price series. Default: the series' unit.
+    #[arg(long)]
+    pub unit: Option<Unit>,
+    /// Column holding the value, when the file has several (e.g. dgs10, or usd/gbp/eur for LBMA).
+    #[arg(long)]
+    pub column: Option<String>,
+    /// Repeated dates.
+    #[arg(long, value_enum, default_value = "error")]
+    pub on_duplicate: OnDuplicate,
+    /// Rows whose high/low contradict open/close.
+    #[arg(long, value_enum, default_value = "error")]
+    pub on_bad_range: OnBadRange,
+    /// Name of a new series (default: its id).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Currency of a new series (default: USD for prices per ounce or gram).
+    #[arg(long)]
+    pub currency: Option<String>,
+    /// Source of a new series (default: the file name).
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Record the import as made at this time (YYYY-MM-DD or RFC 3339), e.g. to load a past
+    /// vintage; default now.
+    #[arg(long, value_name = "TIME")]
+    pub recorded_at: Option<String>,
+    /// Validate and report what would change, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// How the report is printed.
+    #[arg(long, value_enum)]
+    pub output: Option<OutputFormat>,
+}
+
+/// `aurum data update`.
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The live source.
+    #[arg(long, value_name = "lbma|stooq|fred")]
+    pub source: Source,
+    /// Update only this series (default: every series of the source).
+    #[arg(long, short)]
+    pub series: Option<SeriesId>,
+    /// Address of the source (default: its public address); for mirrors and tests.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Seconds to wait for each file.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+    /// How results are printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+}
+
+/// `aurum chart`.
+#[derive(Debug, Args)]
+pub struct ChartArgs {
+    /// Series id.
+    #[arg(long, short, default_value = "gold-usd-spot")]
+    pub series: SeriesId,
+    /// Bar frequency.
+    #[arg(long, default_value = "weekly")]
+    pub freq: Frequency,
+    #[command(flatten)]
+    pub window: Window,
+    /// Price levels to draw as labelled horizontal lines (repeatable).
+    #[arg(long, value_name = "PRICE")]
+    pub target: Vec<f64>,
+    /// Language of the labels.
+    #[arg(long, default_value = "en")]
+    pub lang: Lang,
+    /// Output file: .svg or .png.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Width in pixels.
+    #[arg(long, default_value_t = 1200)]
+    pub width: u32,
+    /// Height in pixels.
+    #[arg(long, default_value_t = 675)]
+    pub height: u32,
+    /// Title (default: the series name and frequency).
+    #[arg(long)]
+    pub title: Option<String>,
+}

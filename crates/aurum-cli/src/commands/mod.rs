@@ -1,0 +1,29 @@
+//! One module per command; [`run`] dispatches.
+
+mod chart;
+mod data;
+mod init;
+
+use anyhow::Result;
+
+use crate::args::{Cli, Command, OutputFormat};
+use crate::context::Context;
+
+/// Runs the command the user asked for.
+///
+/// # Errors
+///
+/// Whatever the command reports; the caller prints it and exits with 1.
+pub fn run(cli: &Cli) -> Result<()> {
+    let ctx = Context::from_cli(cli)?;
+    match &cli.command {
+        Command::Init(a) => init::run(&ctx, resolve(a.format, cli)),
+        Command::Data(d) => data::run(&ctx, cli, d),
+        Command::Chart(a) => chart::run(&ctx, a),
+    }
+}
+
+/// The output format: the command's own `--format`, else the one given before it, else a table.
+fn resolve(own: Option<OutputFormat>, cli: &Cli) -> OutputFormat {
+    own.or(cli.format).unwrap_or_default()
+}

@@ -1,0 +1,92 @@
+//! Chart wording in English and Japanese, in one place. The language is always passed in.
+
+use aurum_core::{Frequency, Lang, SeriesMeta, Unit};
+
+use crate::output::price;
+
+/// Axis title for a series' unit, e.g. `USD / troy oz` or `ドル/トロイオンス`.
+pub fn unit_axis(meta: &SeriesMeta, lang: Lang) -> String {
+    match (lang, meta.unit, meta.currency.as_deref()) {
+        (Lang::Ja, Unit::TroyOunce, Some("USD")) => "ドル/トロイオンス".to_owned(),
+        (Lang::Ja, Unit::TroyOunce, Some("JPY")) => "円/トロイオンス".to_owned(),
+        (Lang::Ja, Unit::Gram, Some("JPY")) => "円/グラム".to_owned(),
+        (Lang::Ja, Unit::Gram, Some("USD")) => "ドル/グラム".to_owned(),
+        (Lang::Ja, Unit::IndexPoints, _) => "ポイント".to_owned(),
+        (Lang::Ja, Unit::Percent, _) => "%".to_owned(),
+        _ => meta.unit_label(),
+    }
+}
+
+/// Chart title: the series and the bar frequency.
+pub fn title(meta: &SeriesMeta, freq: Frequency, lang: Lang) -> String {
+    match lang {
+        Lang::En => {
+            let f = match freq {
+                Frequency::Daily => "daily",
+                Frequency::Weekly => "weekly",
+                Frequency::Monthly => "monthly",
+            };
+            format!("{}, {f}", meta.name)
+        }
+        Lang::Ja => {
+            let f = match freq {
+                Frequency::Daily => "日足",
+                Frequency::Weekly => "週足",
+                Frequency::Monthly => "月足",
+            };
+            let name = if meta.id.as_str().starts_with("gold-") { "金価格" } else { meta.name.as_str() };
+            format!("{name} {f}推移")
+        }
+    }
+}
+
+/// Subtitle: the range drawn, the as-of date and the last close.
+pub fn subtitle(
+    first: aurum_core::Date,
+    last: aurum_core::Date,
+    as_of: Option<aurum_core::Date>,
+    close: f64,
+    lang: Lang,
+) -> String {
+    match lang {
+        Lang::En => {
+            let as_of = as_of.map(|d| format!(" · as of {d}")).unwrap_or_default();
+            format!("{first} to {last}{as_of} · last close {} on {last}", price(close))
+        }
+        Lang::Ja => {
+            let as_of = as_of.map(|d| format!("（{}時点）", ja_date(d))).unwrap_or_default();
+            format!(
+                "{}〜{}{as_of}　直近終値 {}",
+                ja_date(first),
+                ja_date(last),
+                price(close)
+            )
+        }
+    }
+}
+
+/// Label of a target line.
+pub fn target(value: f64, meta: &SeriesMeta, lang: Lang) -> String {
+    let v = price(value);
+    let v = v.strip_suffix(".00").unwrap_or(&v);
+    match (lang, meta.currency.as_deref()) {
+        (Lang::En, _) => format!("Target {v}"),
+        (Lang::Ja, Some("USD")) => format!("目標 {v}ドル"),
+        (Lang::Ja, Some("JPY")) => format!("目標 {v}円"),
+        (Lang::Ja, _) => format!("目標 {v}"),
+    }
+}
+
+/// The source line under the chart.
+pub fn source(meta: &SeriesMeta, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("Source: {}. Chart: aurum", meta.source),
+        Lang::Ja => format!("出典: {}（aurum作成）", meta.source),
+    }
+}
+
+/// `2025年2月18日`.
+pub fn ja_date(d: aurum_core::Date) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}

@@ -1,0 +1,51 @@
+//! The `aurum` command line.
+//!
+//! [`main`] parses the arguments ([`args`]), resolves the home directory and store
+//! ([`context`]), runs one command ([`commands`]) and maps the outcome to an exit code:
+//! 0 success, 1 failure, 2 usage error. Results go to stdout as a table, CSV or JSON
+//! ([`output`]); progress and warnings go to stderr and are silenced by `--quiet`.
+//!
+//! All analysis lives in the library crates; this crate only wires files, the store and
+//! the compute crates together. `anyhow` is used here and nowhere below.
+
+pub mod args;
+pub mod commands;
+pub mod context;
+mod labels;
+pub mod output;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Runs the `aurum` command line with the process arguments.
+#[must_use]
+pub fn main() -> ExitCode {
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with 0; usage errors to stderr with 2.
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    match commands::run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // A closed pipe (`aurum data show … | head`) is not a failure.
+            if err.chain().any(|c| {
+                c.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            let mut stderr = io::stderr().lock();
+            let _ = write!(stderr, "error: {err}");
+            for cause in err.chain().skip(1) {
+                let _ = write!(stderr, ": {cause}");
+            }
+            let _ = writeln!(stderr);
+            ExitCode::FAILURE
+        }
+    }
+}

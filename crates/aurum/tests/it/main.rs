@@ -1,0 +1,7 @@
+//! End-to-end tests of the `aurum` binary, each in its own temporary home.
+
+mod chart;
+mod data;
+mod import;
+mod update;
+mod util;
