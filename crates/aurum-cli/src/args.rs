@@ -137,7 +137,11 @@ pub struct ImportArgs {
     #[arg(long, short)]
     pub series: SeriesId,
     /// The file's layout.
-    #[arg(long, default_value = "auto", value_name = "auto|csv|stooq|yahoo|tradingview|lbma-json|fred")]
+    #[arg(
+        long,
+        default_value = "auto",
+        value_name = "auto|csv|stooq|yahoo|tradingview|lbma-json|fred"
+    )]
     pub format: FileFormat,
     /// Unit of the file's prices: oz (troy ounce) or g (gram; converted to troy ounces for an
     /// ounce series). Also index, percent, fx for new non-price series. Default: the series' unit.

@@ -33,7 +33,10 @@ impl Context {
                 .map(|d| d.data_dir().to_path_buf())
                 .context("no home directory: pass --home DIR or set AURUM_HOME")?,
         };
-        Ok(Self { home, quiet: cli.quiet })
+        Ok(Self {
+            home,
+            quiet: cli.quiet,
+        })
     }
 
     /// Path of the database file.
@@ -60,9 +63,14 @@ impl Context {
     pub fn open_and_seed(&self) -> Result<(Store, aurum_store::SeedReport)> {
         fs_err::create_dir_all(&self.home)?;
         let path = self.db_path();
-        let mut store = Store::open(&path).with_context(|| format!("opening the store {}", path.display()))?;
+        let mut store =
+            Store::open(&path).with_context(|| format!("opening the store {}", path.display()))?;
         let report = if store.is_seeded()? {
-            aurum_store::SeedReport { seeded: false, series: 0, rows: 0 }
+            aurum_store::SeedReport {
+                seeded: false,
+                series: 0,
+                rows: 0,
+            }
         } else {
             let spinner = self.spinner("seeding the store with the bundled data");
             let report = store
@@ -81,7 +89,10 @@ impl Context {
             return ProgressBar::hidden();
         }
         let bar = ProgressBar::new_spinner();
-        bar.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
         bar.set_message(message.to_owned());
         bar.enable_steady_tick(Duration::from_millis(100));
         bar

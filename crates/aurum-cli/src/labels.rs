@@ -34,7 +34,11 @@ pub fn title(meta: &SeriesMeta, freq: Frequency, lang: Lang) -> String {
                 Frequency::Weekly => "週足",
                 Frequency::Monthly => "月足",
             };
-            let name = if meta.id.as_str().starts_with("gold-") { "金価格" } else { meta.name.as_str() };
+            let name = if meta.id.as_str().starts_with("gold-") {
+                "金価格"
+            } else {
+                meta.name.as_str()
+            };
             format!("{name} {f}推移")
         }
     }
@@ -51,10 +55,15 @@ pub fn subtitle(
     match lang {
         Lang::En => {
             let as_of = as_of.map(|d| format!(" · as of {d}")).unwrap_or_default();
-            format!("{first} to {last}{as_of} · last close {} on {last}", price(close))
+            format!(
+                "{first} to {last}{as_of} · last close {} on {last}",
+                price(close)
+            )
         }
         Lang::Ja => {
-            let as_of = as_of.map(|d| format!("（{}時点）", ja_date(d))).unwrap_or_default();
+            let as_of = as_of
+                .map(|d| format!("（{}時点）", ja_date(d)))
+                .unwrap_or_default();
             format!(
                 "{}〜{}{as_of}　直近終値 {}",
                 ja_date(first),

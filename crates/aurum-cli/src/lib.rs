@@ -35,7 +35,8 @@ pub fn main() -> ExitCode {
         Err(err) => {
             // A closed pipe (`aurum data show … | head`) is not a failure.
             if err.chain().any(|c| {
-                c.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+                c.downcast_ref::<io::Error>()
+                    .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
             }) {
                 return ExitCode::SUCCESS;
             }

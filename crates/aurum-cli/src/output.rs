@@ -18,7 +18,10 @@ impl Table {
     /// A table with these column headers.
     #[must_use]
     pub fn new(headers: &[&'static str]) -> Self {
-        Self { headers: headers.to_vec(), rows: Vec::new() }
+        Self {
+            headers: headers.to_vec(),
+            rows: Vec::new(),
+        }
     }
 
     /// Adds a row.
@@ -42,7 +45,9 @@ impl Table {
         let numeric: Vec<bool> = (0..n)
             .map(|i| {
                 self.rows.iter().all(|r| {
-                    r.get(i).is_none_or(|c| c.is_empty() || c.replace([',', '%', '+'], "").parse::<f64>().is_ok())
+                    r.get(i).is_none_or(|c| {
+                        c.is_empty() || c.replace([',', '%', '+'], "").parse::<f64>().is_ok()
+                    })
                 }) && !self.rows.is_empty()
             })
             .collect();
@@ -78,7 +83,9 @@ impl Table {
 
 /// Display width of a cell (CJK characters take two columns).
 fn width(s: &str) -> usize {
-    s.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum()
+    s.chars()
+        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
+        .sum()
 }
 
 /// Prints `rows` in `format`: as `table` for people, or serialised as CSV or JSON.
@@ -86,7 +93,11 @@ fn width(s: &str) -> usize {
 /// # Errors
 ///
 /// I/O and serialisation errors (a closed pipe among them).
-pub fn emit<T: Serialize>(format: OutputFormat, rows: &[T], table: impl FnOnce() -> Table) -> Result<()> {
+pub fn emit<T: Serialize>(
+    format: OutputFormat,
+    rows: &[T],
+    table: impl FnOnce() -> Table,
+) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match format {

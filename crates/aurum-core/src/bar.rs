@@ -26,13 +26,27 @@ impl Bar {
     /// A close-only bar.
     #[must_use]
     pub fn close_only(date: Date, close: f64) -> Self {
-        Self { date, open: None, high: None, low: None, close, volume: None }
+        Self {
+            date,
+            open: None,
+            high: None,
+            low: None,
+            close,
+            volume: None,
+        }
     }
 
     /// A full OHLC bar without volume.
     #[must_use]
     pub fn ohlc(date: Date, open: f64, high: f64, low: f64, close: f64) -> Self {
-        Self { date, open: Some(open), high: Some(high), low: Some(low), close, volume: None }
+        Self {
+            date,
+            open: Some(open),
+            high: Some(high),
+            low: Some(low),
+            close,
+            volume: None,
+        }
     }
 
     /// Whether open, high and low are all known.

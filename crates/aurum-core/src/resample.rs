@@ -138,7 +138,10 @@ mod tests {
         let w = resample(&bars, Frequency::Weekly);
         assert_eq!(w.len(), 2);
         assert_eq!(w[0].period_end, date(2025, 2, 14));
-        assert_eq!((w[0].open, w[0].high, w[0].low, w[0].close), (10.0, 13.0, 8.0, 10.5));
+        assert_eq!(
+            (w[0].open, w[0].high, w[0].low, w[0].close),
+            (10.0, 13.0, 8.0, 10.5)
+        );
         assert_eq!(w[0].days, 3);
         assert_eq!(w[0].first_date, date(2025, 2, 10));
         assert_eq!(w[1].period_end, date(2025, 2, 21));

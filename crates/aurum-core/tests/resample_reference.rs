@@ -8,8 +8,9 @@ fn root() -> std::path::PathBuf {
 }
 
 fn daily_bars() -> Vec<Bar> {
-    let text = fs_err::read_to_string(root().join("data/prices/gold_usd_daily_ohlc_stooq_xauusd.csv"))
-        .expect("bundled stooq file");
+    let text =
+        fs_err::read_to_string(root().join("data/prices/gold_usd_daily_ohlc_stooq_xauusd.csv"))
+            .expect("bundled stooq file");
     text.lines()
         .skip(1)
         .map(|line| {
@@ -58,8 +59,17 @@ fn compare(freq: Frequency, name: &str) {
         );
         // Aggregation picks values, it does no arithmetic, so they must agree exactly up
         // to the fixture's 10 significant digits (the inputs have at most 6).
-        for (x, y) in [(a.open, b.open), (a.high, b.high), (a.low, b.low), (a.close, b.close)] {
-            assert!((x - y).abs() <= 1e-9 * y.abs(), "{freq} {}: {x} vs {y}", b.period_end);
+        for (x, y) in [
+            (a.open, b.open),
+            (a.high, b.high),
+            (a.low, b.low),
+            (a.close, b.close),
+        ] {
+            assert!(
+                (x - y).abs() <= 1e-9 * y.abs(),
+                "{freq} {}: {x} vs {y}",
+                b.period_end
+            );
         }
     }
 }

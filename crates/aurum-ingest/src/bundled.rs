@@ -237,7 +237,10 @@ mod tests {
 
     #[test]
     fn lbma_matches_the_data_readme() {
-        let s = series().into_iter().find(|s| s.meta.id.as_str() == "gold-usd-lbma-pm").unwrap();
+        let s = series()
+            .into_iter()
+            .find(|s| s.meta.id.as_str() == "gold-usd-lbma-pm")
+            .unwrap();
         let p = parse(s.file, s.text.as_bytes(), &s.options).unwrap();
         let at = |d| p.bars.iter().find(|b| b.date == d).map(|b| b.close);
         assert_eq!(at(aurum_core::date(1980, 1, 21)), Some(850.0));
@@ -249,7 +252,10 @@ mod tests {
 
     #[test]
     fn comex_suspect_rows_have_no_range() {
-        let s = series().into_iter().find(|s| s.meta.id.as_str() == "gold-usd-gc").unwrap();
+        let s = series()
+            .into_iter()
+            .find(|s| s.meta.id.as_str() == "gold-usd-gc")
+            .unwrap();
         let p = parse(s.file, s.text.as_bytes(), &s.options).unwrap();
         let no_range = p.bars.iter().filter(|b| !b.has_range()).count();
         // The data README counts 1,246 rows flagged `ohlc_suspect`.

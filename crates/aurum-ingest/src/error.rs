@@ -124,7 +124,10 @@ impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::LargeMove { line, date, pct } => {
-                write!(f, "line {line}: {date}: close moved {pct:+.1}% in one day; check the data")
+                write!(
+                    f,
+                    "line {line}: {date}: close moved {pct:+.1}% in one day; check the data"
+                )
             }
             Self::MissingValue { line, date } => {
                 write!(f, "line {line}: {date}: no value, row skipped")
@@ -134,7 +137,10 @@ impl fmt::Display for Warning {
                 "line {line}: {date}: open/high/low contradict each other; kept the close only"
             ),
             Self::DuplicateReplaced { line, date } => {
-                write!(f, "line {line}: {date}: replaces an earlier row of the same date")
+                write!(
+                    f,
+                    "line {line}: {date}: replaces an earlier row of the same date"
+                )
             }
         }
     }

@@ -150,7 +150,10 @@ pub struct Parsed {
 pub fn parse(file: &str, bytes: &[u8], opts: &ParseOptions) -> Result<Parsed, IngestError> {
     let text = std::str::from_utf8(bytes).map_err(|e| IngestError::Layout {
         file: file.to_owned(),
-        message: format!("not UTF-8 text (invalid byte at offset {})", e.valid_up_to()),
+        message: format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.valid_up_to()
+        ),
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let json = text.trim_start().starts_with(['[', '{']);
@@ -170,16 +173,35 @@ struct Row {
     bar: Bar,
 }
 
-const DATE_NAMES: &[&str] = &["date", "observation_date", "time", "timestamp", "datetime", "day", "data", "datum"];
+const DATE_NAMES: &[&str] = &[
+    "date",
+    "observation_date",
+    "time",
+    "timestamp",
+    "datetime",
+    "day",
+    "data",
+    "datum",
+];
 const OPEN_NAMES: &[&str] = &["open", "otwarcie"];
 const HIGH_NAMES: &[&str] = &["high", "najwyzszy"];
 const LOW_NAMES: &[&str] = &["low", "najnizszy"];
 const CLOSE_NAMES: &[&str] = &["close", "zamkniecie", "price", "value", "last"];
 const VOLUME_NAMES: &[&str] = &["volume", "vol", "vol.", "wolumen"];
-const IGNORED: &[&str] = &["adj close", "adj_close", "adjclose", "source", "ohlc_suspect", "change", "change %"];
+const IGNORED: &[&str] = &[
+    "adj close",
+    "adj_close",
+    "adjclose",
+    "source",
+    "ohlc_suspect",
+    "change",
+    "change %",
+];
 
 fn find(headers: &[String], names: &[&str]) -> Option<usize> {
-    names.iter().find_map(|n| headers.iter().position(|h| h == n))
+    names
+        .iter()
+        .find_map(|n| headers.iter().position(|h| h == n))
 }
 
 fn detect_delimiter(first_line: &str) -> u8 {
@@ -193,11 +215,16 @@ fn detect_delimiter(first_line: &str) -> u8 {
 
 #[allow(clippy::too_many_lines)]
 fn parse_csv(file: &str, text: &str, opts: &ParseOptions) -> Result<Parsed, IngestError> {
-    let layout = |message: String| IngestError::Layout { file: file.to_owned(), message };
+    let layout = |message: String| IngestError::Layout {
+        file: file.to_owned(),
+        message,
+    };
     let first = text
         .lines()
         .find(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .ok_or_else(|| IngestError::Empty { file: file.to_owned() })?;
+        .ok_or_else(|| IngestError::Empty {
+            file: file.to_owned(),
+        })?;
     let delimiter = detect_delimiter(first);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -227,7 +254,8 @@ fn parse_csv(file: &str, text: &str, opts: &ParseOptions) -> Result<Parsed, Inge
             } else if headers.iter().any(|h| h == "adj close") {
                 Format::Yahoo
             } else if headers.iter().any(|h| h == "zamkniecie")
-                || raw_headers.starts_with(&["Date", "Open", "High", "Low", "Close"].map(String::from))
+                || raw_headers
+                    .starts_with(&["Date", "Open", "High", "Low", "Close"].map(String::from))
                     && raw_headers.len() <= 6
             {
                 Format::Stooq
@@ -246,11 +274,17 @@ fn parse_csv(file: &str, text: &str, opts: &ParseOptions) -> Result<Parsed, Inge
     let (open_col, high_col, low_col, close_col) = match &opts.column {
         Some(name) => {
             let want = name.to_ascii_lowercase();
-            let col = headers.iter().position(|h| *h == want).ok_or_else(|| {
-                layout(format!("no column {name:?} in header {raw_headers:?}"))
-            })?;
+            let col = headers
+                .iter()
+                .position(|h| *h == want)
+                .ok_or_else(|| layout(format!("no column {name:?} in header {raw_headers:?}")))?;
             if find(&headers, CLOSE_NAMES) == Some(col) {
-                (find(&headers, OPEN_NAMES), find(&headers, HIGH_NAMES), find(&headers, LOW_NAMES), col)
+                (
+                    find(&headers, OPEN_NAMES),
+                    find(&headers, HIGH_NAMES),
+                    find(&headers, LOW_NAMES),
+                    col,
+                )
             } else {
                 (None, None, None, col)
             }
@@ -270,9 +304,14 @@ fn parse_csv(file: &str, text: &str, opts: &ParseOptions) -> Result<Parsed, Inge
                         .collect();
                     match others.as_slice() {
                         [one] => *one,
-                        [] => return Err(layout(format!("no value column in header {raw_headers:?}"))),
+                        [] => {
+                            return Err(layout(format!(
+                                "no value column in header {raw_headers:?}"
+                            )));
+                        }
                         many => {
-                            let names: Vec<&str> = many.iter().map(|&i| raw_headers[i].as_str()).collect();
+                            let names: Vec<&str> =
+                                many.iter().map(|&i| raw_headers[i].as_str()).collect();
                             return Err(layout(format!(
                                 "several value columns {names:?}: choose one with --column"
                             )));
@@ -280,7 +319,12 @@ fn parse_csv(file: &str, text: &str, opts: &ParseOptions) -> Result<Parsed, Inge
                     }
                 }
             };
-            (find(&headers, OPEN_NAMES), find(&headers, HIGH_NAMES), find(&headers, LOW_NAMES), close)
+            (
+                find(&headers, OPEN_NAMES),
+                find(&headers, HIGH_NAMES),
+                find(&headers, LOW_NAMES),
+                close,
+            )
         }
     };
     let volume_col = find(&headers, VOLUME_NAMES);
@@ -320,7 +364,11 @@ fn parse_csv(file: &str, text: &str, opts: &ParseOptions) -> Result<Parsed, Inge
                 Cell::Missing => Ok(None),
                 Cell::Invalid => Err(cell_err(
                     col,
-                    if opts.positive { "a price > 0" } else { "a finite number" },
+                    if opts.positive {
+                        "a price > 0"
+                    } else {
+                        "a finite number"
+                    },
                 )),
             }
         };
@@ -337,7 +385,14 @@ fn parse_csv(file: &str, text: &str, opts: &ParseOptions) -> Result<Parsed, Inge
             },
             None => None,
         };
-        let mut bar = Bar { date, open, high, low, close, volume };
+        let mut bar = Bar {
+            date,
+            open,
+            high,
+            low,
+            close,
+            volume,
+        };
         let flagged = flag_col.is_some_and(|c| record.get(c) == Some("1"));
         if !bar.has_range() || flagged {
             bar.open = None;
@@ -362,7 +417,14 @@ fn parse_csv(file: &str, text: &str, opts: &ParseOptions) -> Result<Parsed, Inge
         }
         rows.push(Row { line, bar });
     }
-    finish(file, detected, raw_headers[close_col].clone(), rows, warnings, opts)
+    finish(
+        file,
+        detected,
+        raw_headers[close_col].clone(),
+        rows,
+        warnings,
+        opts,
+    )
 }
 
 /// Why an OHLC row is impossible, if it is.
@@ -371,9 +433,13 @@ fn range_problem(bar: &Bar) -> Option<String> {
     // Sources round each field separately; allow a difference in the last printed digit.
     let tol = 1e-9 * h.abs().max(1.0);
     if h + tol < o.max(c) {
-        Some(format!("high {h} is below max(open {o}, close {c}); expected high ≥ max(open, close)"))
+        Some(format!(
+            "high {h} is below max(open {o}, close {c}); expected high ≥ max(open, close)"
+        ))
     } else if l - tol > o.min(c) {
-        Some(format!("low {l} is above min(open {o}, close {c}); expected low ≤ min(open, close)"))
+        Some(format!(
+            "low {l} is above min(open {o}, close {c}); expected low ≤ min(open, close)"
+        ))
     } else {
         None
     }
@@ -388,7 +454,9 @@ fn finish(
     opts: &ParseOptions,
 ) -> Result<Parsed, IngestError> {
     if rows.is_empty() {
-        return Err(IngestError::Empty { file: file.to_owned() });
+        return Err(IngestError::Empty {
+            file: file.to_owned(),
+        });
     }
     let mut seen: HashMap<Date, usize> = HashMap::with_capacity(rows.len());
     let mut kept: Vec<Row> = Vec::with_capacity(rows.len());
@@ -404,7 +472,10 @@ fn finish(
                     });
                 }
                 OnDuplicate::KeepLast => {
-                    warnings.push(Warning::DuplicateReplaced { line: row.line, date: row.bar.date });
+                    warnings.push(Warning::DuplicateReplaced {
+                        line: row.line,
+                        date: row.bar.date,
+                    });
                     kept[i] = row;
                 }
             }
@@ -427,8 +498,16 @@ fn finish(
             }
         }
     }
-    let bars = kept.into_iter().map(|r| r.bar.scaled(opts.factor)).collect();
-    Ok(Parsed { format, value_column, bars, warnings })
+    let bars = kept
+        .into_iter()
+        .map(|r| r.bar.scaled(opts.factor))
+        .collect();
+    Ok(Parsed {
+        format,
+        value_column,
+        bars,
+        warnings,
+    })
 }
 
 fn parse_lbma(file: &str, text: &str, opts: &ParseOptions) -> Result<Parsed, IngestError> {
@@ -440,7 +519,12 @@ fn parse_lbma(file: &str, text: &str, opts: &ParseOptions) -> Result<Parsed, Ing
             e.column()
         ),
     })?;
-    let (slot, column) = match opts.column.as_deref().map(str::to_ascii_lowercase).as_deref() {
+    let (slot, column) = match opts
+        .column
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         None | Some("usd") => (0, "usd"),
         Some("gbp") => (1, "gbp"),
         Some("eur") => (2, "eur"),
@@ -454,13 +538,14 @@ fn parse_lbma(file: &str, text: &str, opts: &ParseOptions) -> Result<Parsed, Ing
     let mut rows = Vec::with_capacity(items.len());
     let mut warnings = Vec::new();
     for (index, item) in items.iter().enumerate() {
-        let element_err = |field: &str, expected: &str, found: &serde_json::Value| IngestError::JsonElement {
-            file: file.to_owned(),
-            index,
-            field: field.to_owned(),
-            expected: expected.to_owned(),
-            found: found.to_string(),
-        };
+        let element_err =
+            |field: &str, expected: &str, found: &serde_json::Value| IngestError::JsonElement {
+                file: file.to_owned(),
+                index,
+                field: field.to_owned(),
+                expected: expected.to_owned(),
+                found: found.to_string(),
+            };
         let null = serde_json::Value::Null;
         let d = item.get("d").unwrap_or(&null);
         let date = d
@@ -474,15 +559,27 @@ fn parse_lbma(file: &str, text: &str, opts: &ParseOptions) -> Result<Parsed, Ing
         let line = u64::try_from(index + 1).unwrap_or(u64::MAX);
         match values.get(slot) {
             // LBMA writes 0 or null where a currency had no price that day.
-            None | Some(serde_json::Value::Null) => warnings.push(Warning::MissingValue { line, date }),
+            None | Some(serde_json::Value::Null) => {
+                warnings.push(Warning::MissingValue { line, date })
+            }
             Some(x) => match x.as_f64() {
-                Some(p) if p == 0.0 => warnings.push(Warning::MissingValue { line, date }),
-                Some(p) if p.is_finite() && p > 0.0 => rows.push(Row { line, bar: Bar::close_only(date, p) }),
+                Some(0.0) => warnings.push(Warning::MissingValue { line, date }),
+                Some(p) if p.is_finite() && p > 0.0 => rows.push(Row {
+                    line,
+                    bar: Bar::close_only(date, p),
+                }),
                 _ => return Err(element_err("v", &format!("a price > 0 in {column}"), x)),
             },
         }
     }
-    finish(file, Format::LbmaJson, column.to_owned(), rows, warnings, opts)
+    finish(
+        file,
+        Format::LbmaJson,
+        column.to_owned(),
+        rows,
+        warnings,
+        opts,
+    )
 }
 
 #[cfg(test)]
@@ -495,21 +592,35 @@ mod tests {
     }
 
     fn err(text: &str, opts: &ParseOptions) -> String {
-        parse("t.csv", text.as_bytes(), opts).expect_err("fails").to_string()
+        parse("t.csv", text.as_bytes(), opts)
+            .expect_err("fails")
+            .to_string()
     }
 
     #[test]
     fn detects_layouts() {
-        assert_eq!(ok("Date,Open,High,Low,Close,Volume\n2025-02-18,1,2,1,2,0\n").format, Format::Stooq);
+        assert_eq!(
+            ok("Date,Open,High,Low,Close,Volume\n2025-02-18,1,2,1,2,0\n").format,
+            Format::Stooq
+        );
         assert_eq!(
             ok("Date,Open,High,Low,Close,Adj Close,Volume\n2025-02-18,1,2,1,2,2,0\n").format,
             Format::Yahoo
         );
-        assert_eq!(ok("time,open,high,low,close\n1739836800,1,2,1,2\n").format, Format::TradingView);
+        assert_eq!(
+            ok("time,open,high,low,close\n1739836800,1,2,1,2\n").format,
+            Format::TradingView
+        );
         assert_eq!(ok("DATE,DGS10\n2025-02-18,4.5\n").format, Format::Fred);
-        assert_eq!(ok("observation_date,DGS10\n2025-02-18,4.5\n").format, Format::Fred);
+        assert_eq!(
+            ok("observation_date,DGS10\n2025-02-18,4.5\n").format,
+            Format::Fred
+        );
         assert_eq!(ok("date,price\n2025-02-18,2900\n").format, Format::Csv);
-        assert_eq!(ok("[{\"d\":\"2025-02-18\",\"v\":[2927.1,2321.5,2793.9]}]").format, Format::LbmaJson);
+        assert_eq!(
+            ok("[{\"d\":\"2025-02-18\",\"v\":[2927.1,2321.5,2793.9]}]").format,
+            Format::LbmaJson
+        );
     }
 
     #[test]
@@ -523,14 +634,23 @@ mod tests {
     fn fred_dots_are_skipped_with_a_warning() {
         let p = ok("DATE,GOLDPMGBD228NLBM\n2020-12-24,1876.6\n2020-12-25,.\n2020-12-28,1877.8\n");
         assert_eq!(p.bars.len(), 2);
-        assert_eq!(p.warnings, vec![Warning::MissingValue { line: 3, date: date(2020, 12, 25) }]);
+        assert_eq!(
+            p.warnings,
+            vec![Warning::MissingValue {
+                line: 3,
+                date: date(2020, 12, 25)
+            }]
+        );
     }
 
     #[test]
     fn newest_first_files_are_sorted() {
         let p = ok("Date,Close\n2025-02-18,3\n2025-02-17,2\n2025-02-14,1\n");
         let dates: Vec<_> = p.bars.iter().map(|b| b.date).collect();
-        assert_eq!(dates, [date(2025, 2, 14), date(2025, 2, 17), date(2025, 2, 18)]);
+        assert_eq!(
+            dates,
+            [date(2025, 2, 14), date(2025, 2, 17), date(2025, 2, 18)]
+        );
     }
 
     #[test]
@@ -562,7 +682,9 @@ mod tests {
         );
         assert!(err("Day,Close\n", &o).contains("no data rows"));
         assert!(err("when,price\n2025-01-01,1\n", &o).contains("no date column"));
-        assert!(err("DATE,DGS10,DFII10\n2025-02-18,4.5,2.1\n", &o).contains("choose one with --column"));
+        assert!(
+            err("DATE,DGS10,DFII10\n2025-02-18,4.5,2.1\n", &o).contains("choose one with --column")
+        );
         assert!(
             err("[{\"d\":\"2025-02-18\",\"v\":\"x\"}]", &o)
                 .starts_with("t.csv: element 0: field \"v\": expected an array")
@@ -571,7 +693,11 @@ mod tests {
 
     #[test]
     fn rates_may_be_negative_when_positivity_is_off() {
-        let o = ParseOptions { positive: false, column: Some("dfii10".into()), ..ParseOptions::default() };
+        let o = ParseOptions {
+            positive: false,
+            column: Some("dfii10".into()),
+            ..ParseOptions::default()
+        };
         let p = parse("f.csv", b"date,dgs10,dfii10\n2021-01-04,0.93,-1.04\n", &o).unwrap();
         assert_eq!(p.bars[0].close, -1.04);
         assert_eq!(p.value_column, "dfii10");
@@ -594,7 +720,10 @@ mod tests {
 
     #[test]
     fn large_moves_warn_and_factor_converts() {
-        let o = ParseOptions { factor: 2.0, ..ParseOptions::default() };
+        let o = ParseOptions {
+            factor: 2.0,
+            ..ParseOptions::default()
+        };
         let p = parse("t.csv", b"Date,Close\n2025-02-17,100\n2025-02-18,130\n", &o).unwrap();
         assert_eq!(p.bars[1].close, 260.0);
         assert!(matches!(p.warnings[0], Warning::LargeMove { line: 3, .. }));
@@ -602,11 +731,21 @@ mod tests {
 
     #[test]
     fn lbma_zero_means_missing_and_columns_select_currency() {
-        let text = br#"[{"d":"1968-04-01","v":[37.7,15.7,0]},{"d":"1968-04-02","v":[37.3,15.6,0]}]"#;
-        let o = ParseOptions { column: Some("gbp".into()), ..ParseOptions::default() };
+        let text =
+            br#"[{"d":"1968-04-01","v":[37.7,15.7,0]},{"d":"1968-04-02","v":[37.3,15.6,0]}]"#;
+        let o = ParseOptions {
+            column: Some("gbp".into()),
+            ..ParseOptions::default()
+        };
         let p = parse("g.json", text, &o).unwrap();
         assert_eq!(p.bars[1].close, 15.6);
-        let o = ParseOptions { column: Some("eur".into()), ..ParseOptions::default() };
-        assert!(matches!(parse("g.json", text, &o), Err(IngestError::Empty { .. })));
+        let o = ParseOptions {
+            column: Some("eur".into()),
+            ..ParseOptions::default()
+        };
+        assert!(matches!(
+            parse("g.json", text, &o),
+            Err(IngestError::Empty { .. })
+        ));
     }
 }

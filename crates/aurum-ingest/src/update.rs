@@ -35,23 +35,40 @@ impl Source {
     /// The series this source updates, with the path of each file under the base address.
     #[must_use]
     pub fn targets(self) -> Vec<Target> {
-        let t = |series: &'static str, path: String, format: Format, column: Option<&'static str>| Target {
+        let t = |series: &'static str,
+                 path: String,
+                 format: Format,
+                 column: Option<&'static str>| Target {
             series,
             path,
             format,
             column,
         };
         match self {
-            Self::Lbma => vec![t("gold-usd-lbma-pm", "/json/gold_pm.json".into(), Format::LbmaJson, Some("usd"))],
-            Self::Stooq => [("gold-usd-spot", "xauusd"), ("sp500", "%5Espx"), ("usdjpy", "usdjpy")]
-                .into_iter()
-                .map(|(id, sym)| t(id, format!("/q/d/l/?s={sym}&i=d"), Format::Stooq, None))
-                .collect(),
+            Self::Lbma => vec![t(
+                "gold-usd-lbma-pm",
+                "/json/gold_pm.json".into(),
+                Format::LbmaJson,
+                Some("usd"),
+            )],
+            Self::Stooq => [
+                ("gold-usd-spot", "xauusd"),
+                ("sp500", "%5Espx"),
+                ("usdjpy", "usdjpy"),
+            ]
+            .into_iter()
+            .map(|(id, sym)| t(id, format!("/q/d/l/?s={sym}&i=d"), Format::Stooq, None))
+            .collect(),
             Self::Fred => ["dgs10", "dfii10", "t10yie", "dtwexbgs"]
                 .into_iter()
                 .map(|id| {
                     let code = id.to_ascii_uppercase();
-                    t(id, format!("/graph/fredgraph.csv?id={code}"), Format::Fred, None)
+                    t(
+                        id,
+                        format!("/graph/fredgraph.csv?id={code}"),
+                        Format::Fred,
+                        None,
+                    )
                 })
                 .collect(),
         }
@@ -65,7 +82,9 @@ impl FromStr for Source {
             "lbma" => Ok(Self::Lbma),
             "stooq" => Ok(Self::Stooq),
             "fred" => Ok(Self::Fred),
-            _ => Err(format!("unknown source {s:?}: expected lbma, stooq or fred")),
+            _ => Err(format!(
+                "unknown source {s:?}: expected lbma, stooq or fred"
+            )),
         }
     }
 }
@@ -111,7 +130,10 @@ const MAX_BODY: u64 = 64 * 1024 * 1024;
 /// [`IngestError::Fetch`] for a connection failure, a time-out, a non-2xx status or an
 /// oversized body, with the address and the reason in words.
 pub fn fetch(url: &str, timeout: Duration) -> Result<Vec<u8>, IngestError> {
-    let fail = |message: String| IngestError::Fetch { url: url.to_owned(), message };
+    let fail = |message: String| IngestError::Fetch {
+        url: url.to_owned(),
+        message,
+    };
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
         .user_agent(concat!("aurum/", env!("CARGO_PKG_VERSION")))
@@ -119,7 +141,9 @@ pub fn fetch(url: &str, timeout: Duration) -> Result<Vec<u8>, IngestError> {
         .into();
     let mut response = agent.get(url).call().map_err(|e| match e {
         ureq::Error::StatusCode(code) => fail(format!("the server answered HTTP {code}")),
-        ureq::Error::Timeout(_) => fail(format!("no complete answer within {} s", timeout.as_secs())),
+        ureq::Error::Timeout(_) => {
+            fail(format!("no complete answer within {} s", timeout.as_secs()))
+        }
         other => fail(other.to_string()),
     })?;
     response
@@ -153,6 +177,10 @@ mod tests {
     fn refused_connections_are_reported_with_the_address() {
         // Port 9 (discard) on loopback is closed on test machines: connecting fails at once.
         let err = fetch("http://127.0.0.1:9/x.csv", Duration::from_secs(5)).unwrap_err();
-        assert!(err.to_string().starts_with("fetching http://127.0.0.1:9/x.csv: "), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("fetching http://127.0.0.1:9/x.csv: "),
+            "{err}"
+        );
     }
 }

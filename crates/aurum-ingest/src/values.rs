@@ -114,7 +114,14 @@ mod tests {
         ] {
             assert_eq!(parse_date(s), Some(d), "{s}");
         }
-        for s in ["18/02/2025", "02/18/2025", "2025-13-01", "yesterday", "", "2025-02-30"] {
+        for s in [
+            "18/02/2025",
+            "02/18/2025",
+            "2025-13-01",
+            "yesterday",
+            "",
+            "2025-02-30",
+        ] {
             assert_eq!(parse_date(s), None, "{s}");
         }
     }
@@ -137,7 +144,10 @@ mod tests {
     #[test]
     fn unit_factors() {
         assert_eq!(unit_factor(Unit::TroyOunce, Unit::TroyOunce), Some(1.0));
-        assert_eq!(unit_factor(Unit::Gram, Unit::TroyOunce), Some(GRAMS_PER_TROY_OUNCE));
+        assert_eq!(
+            unit_factor(Unit::Gram, Unit::TroyOunce),
+            Some(GRAMS_PER_TROY_OUNCE)
+        );
         assert_eq!(unit_factor(Unit::IndexPoints, Unit::TroyOunce), None);
     }
 }

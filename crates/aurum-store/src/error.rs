@@ -8,7 +8,9 @@ pub enum StoreError {
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
     /// The file was written by a newer aurum whose schema this binary does not know.
-    #[error("the store has schema version {found}; this aurum knows versions up to {supported}: upgrade aurum")]
+    #[error(
+        "the store has schema version {found}; this aurum knows versions up to {supported}: upgrade aurum"
+    )]
     NewerSchema {
         /// Version found in the file.
         found: i64,

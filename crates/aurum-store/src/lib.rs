@@ -42,4 +42,6 @@ mod store;
 
 pub use error::StoreError;
 pub use schema::{MIGRATIONS, SCHEMA_VERSION};
-pub use store::{BarQuery, Counts, ImportBatch, MergeReport, Revision, SeedReport, SeriesSummary, Store};
+pub use store::{
+    BarQuery, Counts, ImportBatch, MergeReport, Revision, SeedReport, SeriesSummary, Store,
+};

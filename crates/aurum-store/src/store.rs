@@ -5,8 +5,8 @@ use chrono::{Days, NaiveTime};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
-use crate::schema::{MIGRATIONS, SCHEMA_VERSION};
 use crate::StoreError;
+use crate::schema::{MIGRATIONS, SCHEMA_VERSION};
 
 /// The aurum database.
 #[derive(Debug)]
@@ -134,12 +134,21 @@ impl Store {
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
-        let found: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let found: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
         if found > SCHEMA_VERSION {
-            return Err(StoreError::NewerSchema { found, supported: SCHEMA_VERSION });
+            return Err(StoreError::NewerSchema {
+                found,
+                supported: SCHEMA_VERSION,
+            });
         }
         let tx = self.conn.transaction()?;
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(found).unwrap_or(0)) {
+        for (i, sql) in MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(usize::try_from(found).unwrap_or(0))
+        {
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", i + 1)?;
         }
@@ -153,7 +162,9 @@ impl Store {
     ///
     /// SQLite errors.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
-        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
     /// Whether this version of the bundled data has been seeded.
@@ -164,7 +175,11 @@ impl Store {
     pub fn is_seeded(&self) -> Result<bool, StoreError> {
         let v: Option<String> = self
             .conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [BUNDLED_KEY], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                [BUNDLED_KEY],
+                |r| r.get(0),
+            )
             .optional()?;
         Ok(v.as_deref() == Some(aurum_ingest::bundled::fingerprint().as_str()))
     }
@@ -178,10 +193,18 @@ impl Store {
     /// SQLite errors; [`StoreError::Bundled`] if a bundled file fails to parse.
     pub fn seed_bundled(&mut self, now: i64) -> Result<SeedReport, StoreError> {
         if self.is_seeded()? {
-            return Ok(SeedReport { seeded: false, series: 0, rows: 0 });
+            return Ok(SeedReport {
+                seeded: false,
+                series: 0,
+                rows: 0,
+            });
         }
         let tx = self.conn.transaction()?;
-        let mut report = SeedReport { seeded: true, series: 0, rows: 0 };
+        let mut report = SeedReport {
+            seeded: true,
+            series: 0,
+            rows: 0,
+        };
         for s in aurum_ingest::bundled::series() {
             let parsed = aurum_ingest::parse(s.file, s.text.as_bytes(), &s.options)?;
             ensure_series(&tx, &s.meta, true, now)?;
@@ -218,7 +241,11 @@ impl Store {
     /// # Errors
     ///
     /// SQLite errors; then nothing is written.
-    pub fn import(&mut self, batches: &[ImportBatch], now: i64) -> Result<Vec<MergeReport>, StoreError> {
+    pub fn import(
+        &mut self,
+        batches: &[ImportBatch],
+        now: i64,
+    ) -> Result<Vec<MergeReport>, StoreError> {
         self.merge_all(batches, now, true)
     }
 
@@ -231,7 +258,12 @@ impl Store {
         self.merge_all(batches, 0, false)
     }
 
-    fn merge_all(&mut self, batches: &[ImportBatch], now: i64, commit: bool) -> Result<Vec<MergeReport>, StoreError> {
+    fn merge_all(
+        &mut self,
+        batches: &[ImportBatch],
+        now: i64,
+        commit: bool,
+    ) -> Result<Vec<MergeReport>, StoreError> {
         let tx = self.conn.transaction()?;
         let mut reports = Vec::with_capacity(batches.len());
         for batch in batches {
@@ -323,7 +355,9 @@ impl Store {
             (Some(t), Some(a)) => Some(t.min(a)),
             (t, a) => t.or(a),
         };
-        let from = q.from.map_or_else(|| "0000-01-01".to_owned(), |d| d.to_string());
+        let from = q
+            .from
+            .map_or_else(|| "0000-01-01".to_owned(), |d| d.to_string());
         let to = to.map_or_else(|| "9999-12-31".to_owned(), |d| d.to_string());
         let mut stmt = self.conn.prepare_cached(
             "SELECT date, open, high, low, close, volume FROM observations
@@ -372,7 +406,11 @@ impl Store {
         })?;
         rows.map(|row| {
             let (raw, recorded_at, replaced_at) = row?;
-            Ok(Revision { bar: finish_bar(raw)?, recorded_at, replaced_at })
+            Ok(Revision {
+                bar: finish_bar(raw)?,
+                recorded_at,
+                replaced_at,
+            })
         })
         .collect()
     }
@@ -384,7 +422,9 @@ impl Store {
     /// SQLite errors.
     pub fn counts(&self) -> Result<Counts, StoreError> {
         let n = |table: &str| -> Result<u64, StoreError> {
-            let v: i64 = self.conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?;
+            let v: i64 =
+                self.conn
+                    .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?;
             Ok(u64::try_from(v).unwrap_or(0))
         };
         Ok(Counts {
@@ -398,48 +438,105 @@ impl Store {
 
 /// Unix time of the end of `date` in UTC (the start of the next day).
 fn end_of_day(date: Date) -> i64 {
-    (date + Days::new(1)).and_time(NaiveTime::MIN).and_utc().timestamp()
+    (date + Days::new(1))
+        .and_time(NaiveTime::MIN)
+        .and_utc()
+        .timestamp()
 }
 
 type MetaRow = (String, String, String, Option<String>, String);
 
 fn meta_from_row((id, name, unit, currency, source): MetaRow) -> Result<SeriesMeta, StoreError> {
     Ok(SeriesMeta {
-        id: SeriesId::new(id.clone()).map_err(|_| StoreError::Corrupt { what: "series id", value: id })?,
+        id: SeriesId::new(id.clone()).map_err(|_| StoreError::Corrupt {
+            what: "series id",
+            value: id,
+        })?,
         name,
-        unit: unit.parse::<Unit>().map_err(|_| StoreError::Corrupt { what: "unit", value: unit })?,
+        unit: unit.parse::<Unit>().map_err(|_| StoreError::Corrupt {
+            what: "unit",
+            value: unit,
+        })?,
         currency,
         source,
     })
 }
 
 fn parse_date(s: &str) -> Result<Date, StoreError> {
-    s.parse().map_err(|_| StoreError::Corrupt { what: "date", value: s.to_owned() })
+    s.parse().map_err(|_| StoreError::Corrupt {
+        what: "date",
+        value: s.to_owned(),
+    })
 }
 
 /// A bar as SQLite returns it: date text, open, high, low, close, volume.
-type RawBar = (String, Option<f64>, Option<f64>, Option<f64>, f64, Option<f64>);
+type RawBar = (
+    String,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    f64,
+    Option<f64>,
+);
 
 fn raw_bar(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawBar> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
 }
 
 fn finish_bar((d, open, high, low, close, volume): RawBar) -> Result<Bar, StoreError> {
-    Ok(Bar { date: parse_date(&d)?, open, high, low, close, volume })
+    Ok(Bar {
+        date: parse_date(&d)?,
+        open,
+        high,
+        low,
+        close,
+        volume,
+    })
 }
 
 /// Creates the series if missing; returns whether it did.
-fn ensure_series(tx: &Transaction<'_>, meta: &SeriesMeta, bundled: bool, now: i64) -> Result<bool, StoreError> {
+fn ensure_series(
+    tx: &Transaction<'_>,
+    meta: &SeriesMeta,
+    bundled: bool,
+    now: i64,
+) -> Result<bool, StoreError> {
     let n = tx.execute(
         "INSERT OR IGNORE INTO series (id, name, unit, currency, source, bundled, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![meta.id.as_str(), meta.name, meta.unit.code(), meta.currency, meta.source, bundled, now],
+        params![
+            meta.id.as_str(),
+            meta.name,
+            meta.unit.code(),
+            meta.currency,
+            meta.source,
+            bundled,
+            now
+        ],
     )?;
     Ok(n == 1)
 }
 
-fn merge(tx: &Transaction<'_>, id: &SeriesId, bars: &[Bar], now: i64) -> Result<MergeReport, StoreError> {
-    let mut report = MergeReport { series: id.clone(), created: false, new: 0, changed: 0, unchanged: 0 };
+fn merge(
+    tx: &Transaction<'_>,
+    id: &SeriesId,
+    bars: &[Bar],
+    now: i64,
+) -> Result<MergeReport, StoreError> {
+    let mut report = MergeReport {
+        series: id.clone(),
+        created: false,
+        new: 0,
+        changed: 0,
+        unchanged: 0,
+    };
     let mut get = tx.prepare_cached(
         "SELECT date, open, high, low, close, volume FROM observations WHERE series_id = ?1 AND date = ?2",
     )?;
@@ -456,7 +553,9 @@ fn merge(tx: &Transaction<'_>, id: &SeriesId, bars: &[Bar], now: i64) -> Result<
     )?;
     for b in bars {
         let date = b.date.to_string();
-        let existing = get.query_row(params![id.as_str(), date], raw_bar).optional()?;
+        let existing = get
+            .query_row(params![id.as_str(), date], raw_bar)
+            .optional()?;
         match existing.map(finish_bar).transpose()? {
             Some(old) if old == *b => {
                 report.unchanged += 1;
@@ -468,7 +567,16 @@ fn merge(tx: &Transaction<'_>, id: &SeriesId, bars: &[Bar], now: i64) -> Result<
             }
             None => report.new += 1,
         }
-        put.execute(params![id.as_str(), date, b.open, b.high, b.low, b.close, b.volume, now])?;
+        put.execute(params![
+            id.as_str(),
+            date,
+            b.open,
+            b.high,
+            b.low,
+            b.close,
+            b.volume,
+            now
+        ])?;
     }
     Ok(report)
 }
@@ -489,7 +597,11 @@ mod tests {
     }
 
     fn batch(id: &str, bars: Vec<Bar>) -> ImportBatch {
-        ImportBatch { meta: meta(id), bars, origin: "test.csv".into() }
+        ImportBatch {
+            meta: meta(id),
+            bars,
+            origin: "test.csv".into(),
+        }
     }
 
     const T0: i64 = 1_739_000_000; // 2025-02-08
@@ -499,11 +611,23 @@ mod tests {
     fn migrations_run_once_and_newer_schemas_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("aurum.db");
-        assert_eq!(Store::open(&path).unwrap().schema_version().unwrap(), SCHEMA_VERSION);
-        assert_eq!(Store::open(&path).unwrap().schema_version().unwrap(), SCHEMA_VERSION);
-        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        assert_eq!(
+            Store::open(&path).unwrap().schema_version().unwrap(),
+            SCHEMA_VERSION
+        );
+        assert_eq!(
+            Store::open(&path).unwrap().schema_version().unwrap(),
+            SCHEMA_VERSION
+        );
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
         let err = Store::open(&path).unwrap_err();
-        assert!(matches!(err, StoreError::NewerSchema { found: 99, .. }), "{err}");
+        assert!(
+            matches!(err, StoreError::NewerSchema { found: 99, .. }),
+            "{err}"
+        );
     }
 
     #[test]
@@ -518,7 +642,10 @@ mod tests {
         assert!(!again.seeded);
         assert_eq!(s.counts().unwrap(), counts);
         let list = s.list().unwrap();
-        let lbma = list.iter().find(|x| x.meta.id.as_str() == "gold-usd-lbma-pm").unwrap();
+        let lbma = list
+            .iter()
+            .find(|x| x.meta.id.as_str() == "gold-usd-lbma-pm")
+            .unwrap();
         assert_eq!(lbma.first, Some(date(1968, 4, 1)));
         assert_eq!(lbma.last, Some(date(2025, 2, 18)));
         assert!(lbma.bundled);
@@ -528,28 +655,61 @@ mod tests {
     fn revisions_keep_old_values_and_as_of_sees_them() {
         let mut s = Store::open_in_memory().unwrap();
         let d = date(2025, 2, 10);
-        let v1 = vec![Bar::close_only(d, 100.0), Bar::close_only(date(2025, 2, 11), 101.0)];
+        let v1 = vec![
+            Bar::close_only(d, 100.0),
+            Bar::close_only(date(2025, 2, 11), 101.0),
+        ];
         let r = s.import(&[batch("x", v1)], T0).unwrap();
-        assert_eq!((r[0].created, r[0].new, r[0].changed, r[0].unchanged), (true, 2, 0, 0));
+        assert_eq!(
+            (r[0].created, r[0].new, r[0].changed, r[0].unchanged),
+            (true, 2, 0, 0)
+        );
         // Revised on 2025-02-12 (T0 + 4 days), then again on 2025-02-16.
-        let r = s.import(&[batch("x", vec![Bar::close_only(d, 110.0), Bar::close_only(date(2025, 2, 11), 101.0)])], T0 + 4 * DAY).unwrap();
-        assert_eq!((r[0].created, r[0].new, r[0].changed, r[0].unchanged), (false, 0, 1, 1));
-        s.import(&[batch("x", vec![Bar::close_only(d, 120.0)])], T0 + 8 * DAY).unwrap();
+        let r = s
+            .import(
+                &[batch(
+                    "x",
+                    vec![
+                        Bar::close_only(d, 110.0),
+                        Bar::close_only(date(2025, 2, 11), 101.0),
+                    ],
+                )],
+                T0 + 4 * DAY,
+            )
+            .unwrap();
+        assert_eq!(
+            (r[0].created, r[0].new, r[0].changed, r[0].unchanged),
+            (false, 0, 1, 1)
+        );
+        s.import(&[batch("x", vec![Bar::close_only(d, 120.0)])], T0 + 8 * DAY)
+            .unwrap();
 
         let revs = s.revisions(&meta("x").id, d).unwrap();
-        assert_eq!(revs.iter().map(|r| r.bar.close).collect::<Vec<_>>(), [100.0, 110.0]);
+        assert_eq!(
+            revs.iter().map(|r| r.bar.close).collect::<Vec<_>>(),
+            [100.0, 110.0]
+        );
         assert_eq!(revs[0].replaced_at, T0 + 4 * DAY);
 
         let close_as_of = |day| {
-            let q = BarQuery { as_of: Some(day), ..BarQuery::default() };
+            let q = BarQuery {
+                as_of: Some(day),
+                ..BarQuery::default()
+            };
             s.bars(&meta("x").id, &q).unwrap()[0].close
         };
         assert_eq!(close_as_of(date(2025, 2, 11)), 100.0);
         assert_eq!(close_as_of(date(2025, 2, 12)), 110.0);
         assert_eq!(close_as_of(date(2025, 2, 15)), 110.0);
         assert_eq!(close_as_of(date(2025, 2, 16)), 120.0);
-        assert_eq!(s.bars(&meta("x").id, &BarQuery::default()).unwrap()[0].close, 120.0);
-        let early = BarQuery { as_of: Some(date(2025, 2, 10)), ..BarQuery::default() };
+        assert_eq!(
+            s.bars(&meta("x").id, &BarQuery::default()).unwrap()[0].close,
+            120.0
+        );
+        let early = BarQuery {
+            as_of: Some(date(2025, 2, 10)),
+            ..BarQuery::default()
+        };
         assert_eq!(s.bars(&meta("x").id, &early).unwrap().len(), 1);
     }
 
@@ -557,6 +717,9 @@ mod tests {
     fn unknown_series_is_an_error() {
         let s = Store::open_in_memory().unwrap();
         let err = s.bars(&meta("nope").id, &BarQuery::default()).unwrap_err();
-        assert_eq!(err.to_string(), "unknown series \"nope\"; `aurum data list` shows the series in the store");
+        assert_eq!(
+            err.to_string(),
+            "unknown series \"nope\"; `aurum data list` shows the series in the store"
+        );
     }
 }

@@ -26,21 +26,25 @@ pub fn run(ctx: &Context, cli: &Cli, cmd: &DataCommand) -> Result<()> {
 fn list(ctx: &Context, format: args::OutputFormat) -> Result<()> {
     let store = ctx.open_store()?;
     let rows = store.list()?;
-    emit(format, &rows.iter().map(ListRow::from).collect::<Vec<_>>(), || {
-        let mut t = Table::new(&["id", "name", "unit", "rows", "first", "last", "source"]);
-        for s in &rows {
-            t.row(vec![
-                s.meta.id.to_string(),
-                s.meta.name.clone(),
-                s.meta.unit_label(),
-                s.rows.to_string(),
-                s.first.map(|d| d.to_string()).unwrap_or_default(),
-                s.last.map(|d| d.to_string()).unwrap_or_default(),
-                s.meta.source.clone(),
-            ]);
-        }
-        t
-    })
+    emit(
+        format,
+        &rows.iter().map(ListRow::from).collect::<Vec<_>>(),
+        || {
+            let mut t = Table::new(&["id", "name", "unit", "rows", "first", "last", "source"]);
+            for s in &rows {
+                t.row(vec![
+                    s.meta.id.to_string(),
+                    s.meta.name.clone(),
+                    s.meta.unit_label(),
+                    s.rows.to_string(),
+                    s.first.map(|d| d.to_string()).unwrap_or_default(),
+                    s.last.map(|d| d.to_string()).unwrap_or_default(),
+                    s.meta.source.clone(),
+                ]);
+            }
+            t
+        },
+    )
 }
 
 /// A flat row of `data list` (CSV needs flat records).
@@ -74,7 +78,11 @@ impl From<&aurum_store::SeriesSummary> for ListRow {
 }
 
 /// Bars of a series for a window, as of a date, at a frequency.
-pub fn load_bars(store: &Store, id: &SeriesId, window: &args::Window) -> Result<(SeriesMeta, Vec<Bar>)> {
+pub fn load_bars(
+    store: &Store,
+    id: &SeriesId,
+    window: &args::Window,
+) -> Result<(SeriesMeta, Vec<Bar>)> {
     if let (Some(f), Some(t)) = (window.from, window.to)
         && f > t
     {
@@ -83,7 +91,11 @@ pub fn load_bars(store: &Store, id: &SeriesId, window: &args::Window) -> Result<
     let meta = store
         .series(id)?
         .ok_or_else(|| aurum_store::StoreError::UnknownSeries(id.to_string()))?;
-    let q = BarQuery { from: window.from, to: window.to, as_of: window.as_of };
+    let q = BarQuery {
+        from: window.from,
+        to: window.to,
+        as_of: window.as_of,
+    };
     Ok((meta, store.bars(id, &q)?))
 }
 
@@ -132,7 +144,14 @@ fn show(ctx: &Context, a: &ShowArgs, format: args::OutputFormat) -> Result<()> {
     if a.freq == Frequency::Daily {
         let rows: Vec<DailyRow> = bars
             .iter()
-            .map(|b| DailyRow { date: b.date, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume })
+            .map(|b| DailyRow {
+                date: b.date,
+                open: b.open,
+                high: b.high,
+                low: b.low,
+                close: b.close,
+                volume: b.volume,
+            })
             .collect();
         return emit(format, &rows, || {
             let mut t = Table::new(&["date", "open", "high", "low", "close", "volume"]);
@@ -149,9 +168,14 @@ fn show(ctx: &Context, a: &ShowArgs, format: args::OutputFormat) -> Result<()> {
             t
         });
     }
-    let rows: Vec<PeriodRow> = resample(&bars, a.freq).iter().map(PeriodRow::from).collect();
+    let rows: Vec<PeriodRow> = resample(&bars, a.freq)
+        .iter()
+        .map(PeriodRow::from)
+        .collect();
     emit(format, &rows, || {
-        let mut t = Table::new(&["date", "open", "high", "low", "close", "first", "last", "days"]);
+        let mut t = Table::new(&[
+            "date", "open", "high", "low", "close", "first", "last", "days",
+        ]);
         for r in &rows {
             t.row(vec![
                 r.date.to_string(),
@@ -225,7 +249,10 @@ fn warn(ctx: &Context, origin: &str, warnings: &[Warning]) {
         ctx.note(&format!("warning: {origin}: {w}"));
     }
     if warnings.len() > SHOWN {
-        ctx.note(&format!("warning: {origin}: {} more warnings", warnings.len() - SHOWN));
+        ctx.note(&format!(
+            "warning: {origin}: {} more warnings",
+            warnings.len() - SHOWN
+        ));
     }
 }
 
@@ -244,16 +271,24 @@ fn import(ctx: &Context, a: &ImportArgs, format: args::OutputFormat) -> Result<(
     let file = a.file.display().to_string();
     let bytes = fs_err::read(&a.file)?;
     let existing = store.series(&a.series)?;
-    let input_unit = a.unit.or(existing.as_ref().map(|m| m.unit)).unwrap_or(Unit::TroyOunce);
+    let input_unit = a
+        .unit
+        .or(existing.as_ref().map(|m| m.unit))
+        .unwrap_or(Unit::TroyOunce);
     let meta = existing.clone().unwrap_or_else(|| {
-        let unit = if input_unit == Unit::Gram { Unit::TroyOunce } else { input_unit };
+        let unit = if input_unit == Unit::Gram {
+            Unit::TroyOunce
+        } else {
+            input_unit
+        };
         SeriesMeta {
             id: a.series.clone(),
             name: a.name.clone().unwrap_or_else(|| a.series.to_string()),
             unit,
-            currency: a.currency.clone().or_else(|| {
-                matches!(unit, Unit::TroyOunce | Unit::Gram).then(|| "USD".to_owned())
-            }),
+            currency: a
+                .currency
+                .clone()
+                .or_else(|| matches!(unit, Unit::TroyOunce | Unit::Gram).then(|| "USD".to_owned())),
             source: a.source.clone().unwrap_or_else(|| file.clone()),
         }
     });
@@ -286,15 +321,30 @@ fn import(ctx: &Context, a: &ImportArgs, format: args::OutputFormat) -> Result<(
     };
     let parsed: Parsed = parse(&file, &bytes, &opts)?;
     warn(ctx, &file, &parsed.warnings);
-    let at = a.recorded_at.as_deref().map(parse_time).transpose()?.unwrap_or_else(now);
-    let batch = ImportBatch { meta, bars: parsed.bars, origin: file.clone() };
+    let at = a
+        .recorded_at
+        .as_deref()
+        .map(parse_time)
+        .transpose()?
+        .unwrap_or_else(now);
+    let batch = ImportBatch {
+        meta,
+        bars: parsed.bars,
+        origin: file.clone(),
+    };
     let reports = if a.dry_run {
         store.dry_run(&[batch])?
     } else {
         store.import(&[batch], at)?
     };
-    ctx.note(&format!("read {file} as {} (value column {:?})", parsed.format, parsed.value_column));
-    print_reports(format, &report_rows(&reports, &[parsed.warnings.len()], a.dry_run))
+    ctx.note(&format!(
+        "read {file} as {} (value column {:?})",
+        parsed.format, parsed.value_column
+    ));
+    print_reports(
+        format,
+        &report_rows(&reports, &[parsed.warnings.len()], a.dry_run),
+    )
 }
 
 fn update(ctx: &Context, a: &UpdateArgs, format: args::OutputFormat) -> Result<()> {
@@ -310,7 +360,10 @@ fn update(ctx: &Context, a: &UpdateArgs, format: args::OutputFormat) -> Result<(
         let ids: Vec<&str> = source.targets().iter().map(|t| t.series).collect();
         bail!(
             "source {source} does not update series {}; it updates {}",
-            a.series.as_ref().map(ToString::to_string).unwrap_or_default(),
+            a.series
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             ids.join(", ")
         );
     }
@@ -337,7 +390,11 @@ fn update(ctx: &Context, a: &UpdateArgs, format: args::OutputFormat) -> Result<(
         let parsed = parse(&url, &bytes, &opts).context("nothing was changed")?;
         warn(ctx, &url, &parsed.warnings);
         warning_counts.push(parsed.warnings.len());
-        batches.push(ImportBatch { meta, bars: parsed.bars, origin: url });
+        batches.push(ImportBatch {
+            meta,
+            bars: parsed.bars,
+            origin: url,
+        });
     }
     let reports = store.import(&batches, now())?;
     print_reports(format, &report_rows(&reports, &warning_counts, false))

@@ -33,7 +33,12 @@ pub fn run(ctx: &Context, format: OutputFormat) -> Result<()> {
         t.row(vec![
             row.database.clone(),
             row.schema_version.to_string(),
-            if row.seeded_now { "yes" } else { "no (already seeded)" }.to_owned(),
+            if row.seeded_now {
+                "yes"
+            } else {
+                "no (already seeded)"
+            }
+            .to_owned(),
             row.series.to_string(),
             row.observations.to_string(),
         ]);

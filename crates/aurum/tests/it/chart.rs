@@ -8,8 +8,19 @@ fn svg_has_one_candle_per_week() {
     let out = ctx.path("spot-2024.svg");
     let out_s = out.display().to_string();
     ctx.run(&[
-        "chart", "--series", "gold-usd-spot", "--freq", "weekly", "--from", "2024-01-01", "--to", "2024-12-31", "--target", "3000",
-        "--out", &out_s,
+        "chart",
+        "--series",
+        "gold-usd-spot",
+        "--freq",
+        "weekly",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-12-31",
+        "--target",
+        "3000",
+        "--out",
+        &out_s,
     ])
     .ok();
     let svg = fs_err::read_to_string(&out).unwrap();
@@ -25,10 +36,13 @@ fn svg_has_one_candle_per_week() {
 
 fn read_fixture_rows(first: &str, last: &str) -> usize {
     let text = fs_err::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../aurum-core/tests/fixtures/stooq_weekly_w_fri.csv"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../aurum-core/tests/fixtures/stooq_weekly_w_fri.csv"),
     )
     .unwrap();
-    text.lines().filter(|l| l.get(..10).is_some_and(|d| d >= first && d <= last)).count()
+    text.lines()
+        .filter(|l| l.get(..10).is_some_and(|d| d >= first && d <= last))
+        .count()
 }
 
 #[test]
@@ -37,8 +51,19 @@ fn png_in_japanese_at_post_size() {
     let out = ctx.path("ja.png");
     let out_s = out.display().to_string();
     ctx.run(&[
-        "chart", "--series", "gold-usd-spot", "--from", "2023-01-01", "--as-of", "2025-02-18", "--target", "3000", "--lang", "ja",
-        "--out", &out_s,
+        "chart",
+        "--series",
+        "gold-usd-spot",
+        "--from",
+        "2023-01-01",
+        "--as-of",
+        "2025-02-18",
+        "--target",
+        "3000",
+        "--lang",
+        "ja",
+        "--out",
+        &out_s,
     ])
     .ok();
     let png = fs_err::read(&out).unwrap();
@@ -47,7 +72,18 @@ fn png_in_japanese_at_post_size() {
     assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 1200);
     assert_eq!(u32::from_be_bytes(png[20..24].try_into().unwrap()), 675);
     let svg_out = ctx.path("ja.svg");
-    ctx.run(&["chart", "--from", "2023-01-01", "--as-of", "2025-02-18", "--lang", "ja", "--out", &svg_out.display().to_string()]).ok();
+    ctx.run(&[
+        "chart",
+        "--from",
+        "2023-01-01",
+        "--as-of",
+        "2025-02-18",
+        "--lang",
+        "ja",
+        "--out",
+        &svg_out.display().to_string(),
+    ])
+    .ok();
     let svg = fs_err::read_to_string(&svg_out).unwrap();
     assert!(svg.contains("ドル/トロイオンス") && svg.contains("金価格 週足推移"));
 }
@@ -55,10 +91,40 @@ fn png_in_japanese_at_post_size() {
 #[test]
 fn bad_chart_requests_fail_clearly() {
     let ctx = TestContext::new();
-    let run = ctx.run(&["chart", "--out", &ctx.path("x.jpg").display().to_string()]).fails();
-    assert!(run.stderr.contains("expected a file name ending in .svg or .png"), "{}", run.stderr);
-    let run = ctx.run(&["chart", "--from", "2030-01-01", "--out", &ctx.path("x.svg").display().to_string()]).fails();
-    assert!(run.stderr.contains("has no data in the chosen window"), "{}", run.stderr);
-    let run = ctx.run(&["chart", "--target=-5", "--out", &ctx.path("x.svg").display().to_string()]).fails();
-    assert!(run.stderr.contains("--target -5: expected a price > 0"), "{}", run.stderr);
+    let run = ctx
+        .run(&["chart", "--out", &ctx.path("x.jpg").display().to_string()])
+        .fails();
+    assert!(
+        run.stderr
+            .contains("expected a file name ending in .svg or .png"),
+        "{}",
+        run.stderr
+    );
+    let run = ctx
+        .run(&[
+            "chart",
+            "--from",
+            "2030-01-01",
+            "--out",
+            &ctx.path("x.svg").display().to_string(),
+        ])
+        .fails();
+    assert!(
+        run.stderr.contains("has no data in the chosen window"),
+        "{}",
+        run.stderr
+    );
+    let run = ctx
+        .run(&[
+            "chart",
+            "--target=-5",
+            "--out",
+            &ctx.path("x.svg").display().to_string(),
+        ])
+        .fails();
+    assert!(
+        run.stderr.contains("--target -5: expected a price > 0"),
+        "{}",
+        run.stderr
+    );
 }

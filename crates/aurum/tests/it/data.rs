@@ -10,12 +10,23 @@ fn weekly_lbma_bars_match_pandas_on_a_fresh_home() {
     let ctx = TestContext::new();
     let run = ctx
         .run(&[
-            "data", "show", "--series", "gold-usd-lbma-pm", "--freq", "weekly", "--from", "2025-01-01", "--to",
-            "2025-02-18", "--format", "csv",
+            "data",
+            "show",
+            "--series",
+            "gold-usd-lbma-pm",
+            "--freq",
+            "weekly",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2025-02-18",
+            "--format",
+            "csv",
         ])
         .ok();
     let expected = read_fixture("lbma_weekly_2025.csv");
-    let (got, want): (Vec<&str>, Vec<&str>) = (run.stdout.lines().collect(), expected.lines().collect());
+    let (got, want): (Vec<&str>, Vec<&str>) =
+        (run.stdout.lines().collect(), expected.lines().collect());
     assert_eq!(got.len(), want.len(), "{}", run.stdout);
     assert_eq!(got[0], want[0]);
     for (g, w) in got.iter().zip(&want).skip(1) {
@@ -44,50 +55,135 @@ fn init_is_idempotent_and_seeds_every_bundled_series() {
     let list = json_rows(&ctx.run(&["data", "list", "--format", "json"]).ok());
     let ids: Vec<&str> = list.iter().map(|r| r["id"].as_str().unwrap()).collect();
     for id in [
-        "gold-usd-lbma-pm", "gold-usd-spot", "gold-usd-gc", "gold-usd-monthly", "gold-jpy-gram", "dxy", "sp500",
-        "us10y", "usdjpy", "vix", "dgs10", "dfii10", "t10yie", "dtwexbgs",
+        "gold-usd-lbma-pm",
+        "gold-usd-spot",
+        "gold-usd-gc",
+        "gold-usd-monthly",
+        "gold-jpy-gram",
+        "dxy",
+        "sp500",
+        "us10y",
+        "usdjpy",
+        "vix",
+        "dgs10",
+        "dfii10",
+        "t10yie",
+        "dtwexbgs",
     ] {
         assert!(ids.contains(&id), "{id} missing from {ids:?}");
     }
     let jpy = list.iter().find(|r| r["id"] == "gold-jpy-gram").unwrap();
-    assert_eq!((jpy["unit"].as_str(), jpy["currency"].as_str()), (Some("g"), Some("JPY")));
+    assert_eq!(
+        (jpy["unit"].as_str(), jpy["currency"].as_str()),
+        (Some("g"), Some("JPY"))
+    );
 }
 
 #[test]
 fn global_flags_work_before_or_after_the_subcommand() {
     let ctx = TestContext::new();
     let home = ctx.home().display().to_string();
-    let before = ctx.run_raw(&["--home", &home, "--quiet", "--format", "csv", "data", "list"]).ok();
-    let after = ctx.run_raw(&["data", "list", "--home", &home, "--quiet", "--format", "csv"]).ok();
+    let before = ctx
+        .run_raw(&[
+            "--home", &home, "--quiet", "--format", "csv", "data", "list",
+        ])
+        .ok();
+    let after = ctx
+        .run_raw(&[
+            "data", "list", "--home", &home, "--quiet", "--format", "csv",
+        ])
+        .ok();
     assert_eq!(before.stdout, after.stdout);
-    assert!(before.stdout.starts_with("id,name,unit,currency,source,bundled,rows,first,last\n"));
-    assert!(before.stderr.is_empty(), "--quiet prints nothing on stderr: {}", before.stderr);
+    assert!(
+        before
+            .stdout
+            .starts_with("id,name,unit,currency,source,bundled,rows,first,last\n")
+    );
+    assert!(
+        before.stderr.is_empty(),
+        "--quiet prints nothing on stderr: {}",
+        before.stderr
+    );
 }
 
 #[test]
 fn usage_errors_exit_2_and_failures_exit_1() {
     let ctx = TestContext::new();
     assert_eq!(ctx.run(&["data", "show", "--no-such-flag"]).code, 2);
-    assert_eq!(ctx.run(&["data", "show", "--series", "gold-usd-spot", "--freq", "hourly"]).code, 2);
-    let run = ctx.run(&["data", "show", "--series", "no-such-series"]).fails();
-    assert!(run.stderr.contains("unknown series \"no-such-series\""), "{}", run.stderr);
-    let run = ctx.run(&["data", "show", "--series", "gold-usd-spot", "--from", "2025-02-01", "--to", "2025-01-01"]).fails();
-    assert!(run.stderr.contains("--from 2025-02-01 is after --to 2025-01-01"), "{}", run.stderr);
+    assert_eq!(
+        ctx.run(&[
+            "data",
+            "show",
+            "--series",
+            "gold-usd-spot",
+            "--freq",
+            "hourly"
+        ])
+        .code,
+        2
+    );
+    let run = ctx
+        .run(&["data", "show", "--series", "no-such-series"])
+        .fails();
+    assert!(
+        run.stderr.contains("unknown series \"no-such-series\""),
+        "{}",
+        run.stderr
+    );
+    let run = ctx
+        .run(&[
+            "data",
+            "show",
+            "--series",
+            "gold-usd-spot",
+            "--from",
+            "2025-02-01",
+            "--to",
+            "2025-01-01",
+        ])
+        .fails();
+    assert!(
+        run.stderr
+            .contains("--from 2025-02-01 is after --to 2025-01-01"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn as_of_hides_later_dates() {
     let ctx = TestContext::new();
     let rows = json_rows(
-        &ctx.run(&["data", "show", "--series", "gold-usd-spot", "--from", "2025-02-01", "--as-of", "2025-02-13", "--format", "json"])
-            .ok(),
+        &ctx.run(&[
+            "data",
+            "show",
+            "--series",
+            "gold-usd-spot",
+            "--from",
+            "2025-02-01",
+            "--as-of",
+            "2025-02-13",
+            "--format",
+            "json",
+        ])
+        .ok(),
     );
     assert_eq!(rows.last().unwrap()["date"], "2025-02-13");
     assert_eq!(rows.last().unwrap()["close"], 2928.14);
     let weekly = json_rows(
         &ctx.run(&[
-            "data", "show", "--series", "gold-usd-spot", "--freq", "weekly", "--from", "2025-02-10", "--as-of",
-            "2025-02-13", "--format", "json",
+            "data",
+            "show",
+            "--series",
+            "gold-usd-spot",
+            "--freq",
+            "weekly",
+            "--from",
+            "2025-02-10",
+            "--as-of",
+            "2025-02-13",
+            "--format",
+            "json",
         ])
         .ok(),
     );
@@ -103,14 +199,37 @@ fn as_of_hides_later_dates() {
 fn monthly_bars_and_close_only_series() {
     let ctx = TestContext::new();
     let rows = json_rows(
-        &ctx.run(&["data", "show", "--series", "gold-usd-spot", "--freq", "monthly", "--from", "2024-12-01", "--to", "2025-01-31", "--format", "json"])
-            .ok(),
+        &ctx.run(&[
+            "data",
+            "show",
+            "--series",
+            "gold-usd-spot",
+            "--freq",
+            "monthly",
+            "--from",
+            "2024-12-01",
+            "--to",
+            "2025-01-31",
+            "--format",
+            "json",
+        ])
+        .ok(),
     );
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0]["date"], "2024-12-31");
     assert_eq!(rows[1]["date"], "2025-01-31");
     let daily = json_rows(
-        &ctx.run(&["data", "show", "--series", "gold-usd-lbma-pm", "--from", "2025-02-18", "--format", "json"]).ok(),
+        &ctx.run(&[
+            "data",
+            "show",
+            "--series",
+            "gold-usd-lbma-pm",
+            "--from",
+            "2025-02-18",
+            "--format",
+            "json",
+        ])
+        .ok(),
     );
     assert_eq!(daily[0]["open"], serde_json::Value::Null);
     assert_eq!(daily[0]["close"], 2927.1);

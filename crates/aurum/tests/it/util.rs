@@ -20,20 +20,30 @@ pub struct Run {
 impl Run {
     #[track_caller]
     pub fn ok(self) -> Self {
-        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     #[track_caller]
     pub fn fails(self) -> Self {
-        assert_eq!(self.code, 1, "expected failure (1)\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 1,
+            "expected failure (1)\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 }
 
 impl TestContext {
     pub fn new() -> Self {
-        Self { dir: tempfile::tempdir().expect("temp dir") }
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     pub fn home(&self) -> &Path {
@@ -61,7 +71,10 @@ impl TestContext {
 
     /// Row counts of the store.
     pub fn counts(&self) -> Counts {
-        Store::open(&self.home().join("aurum.db")).expect("store").counts().expect("counts")
+        Store::open(&self.home().join("aurum.db"))
+            .expect("store")
+            .counts()
+            .expect("counts")
     }
 
     /// Writes a file into the temporary directory and returns its path as a string.
@@ -82,7 +95,11 @@ fn to_run(out: Output) -> Run {
 
 /// Path of a committed fixture.
 pub fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name).display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
 }
 
 /// Reads a committed fixture.
