@@ -31,6 +31,9 @@ fn column(file: &str, column: &str) -> Vec<(Date, f64)> {
         .collect()
 }
 
+/// A benchmark's name, levels and transform, as the fixture describes it.
+type BenchmarkLevels = (String, Vec<(Date, f64)>, Transform);
+
 #[track_caller]
 fn close(what: &str, got: f64, want: &Value) {
     let want = want
@@ -84,7 +87,7 @@ fn every_case_matches_the_reference() {
                 case["series"]["column"].as_str().unwrap(),
             )
         };
-        let levels: Vec<(String, Vec<(Date, f64)>, Transform)> = case["benchmarks"]
+        let levels: Vec<BenchmarkLevels> = case["benchmarks"]
             .as_array()
             .unwrap()
             .iter()
