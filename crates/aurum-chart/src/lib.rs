@@ -12,8 +12,12 @@
 //! - [`svg_to_png`]: any SVG rendered to PNG with resvg, using only the fonts embedded in
 //!   this crate (DejaVu Sans and, for Japanese, IPAexGothic), so a PNG is the same on
 //!   every machine.
-//! - [`ChartError`]: invalid charts (no bars, non-finite prices, odd sizes) and rendering
-//!   failures.
+//! - [`LineChart`]: lines for event-study results, such as cumulative average abnormal
+//!   returns around an event. Each [`LineSeries`] is a path with markers and an optional
+//!   translucent confidence band; [`render_line_svg`] draws it with the value axis on the
+//!   left, zero lines and a legend.
+//! - [`ChartError`]: invalid charts (no bars or series, non-finite values, odd sizes) and
+//!   rendering failures.
 //!
 //! It is pure: no file I/O, no clock, no randomness.
 //!
@@ -52,7 +56,15 @@
 //! ```
 #![deny(missing_docs)]
 
+/// Writes formatted text to a `String` (which cannot fail).
+macro_rules! w {
+    ($out:expr, $($arg:tt)*) => {{
+        let _ = write!($out, $($arg)*);
+    }};
+}
+
 mod format;
+mod line;
 mod png;
 mod scale;
 mod svg;
@@ -60,6 +72,7 @@ mod svg;
 use aurum_core::{Date, Lang, PeriodBar};
 use thiserror::Error;
 
+pub use line::render_line_svg;
 pub use png::svg_to_png;
 pub use svg::render_svg;
 
@@ -140,6 +153,85 @@ impl TargetLine {
     }
 }
 
+/// A line chart of event-study results: one line per series, with optional confidence
+/// bands, plus the (already localised) text around them.
+///
+/// Every text may be English or Japanese; text with Japanese in it is set in IPAexGothic.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineChart {
+    /// Title, top left, e.g. `Gold around geopolitical events` or `地政学イベント前後の金価格`.
+    pub title: String,
+    /// Grey line under the title, e.g. `Cumulative average abnormal return, 95% band`.
+    pub subtitle: Option<String>,
+    /// Title of the horizontal axis, e.g. `Trading days relative to the event`.
+    pub x_axis_label: String,
+    /// Title of the vertical axis on the left, e.g. `Cumulative abnormal return, %`.
+    pub y_axis_label: String,
+    /// Small grey line bottom left, e.g. `Source: stooq XAU/USD spot; aurum`.
+    pub source_line: String,
+    /// The lines, drawn in order in the colours of the Okabe–Ito palette.
+    pub series: Vec<LineSeries>,
+    /// Ticks on the horizontal axis at integers only (every 1, 2, 5, 10, … units), as for
+    /// trading days; otherwise round ticks as on the value axis.
+    pub x_ticks_integer: bool,
+    /// Emphasise `y = 0` and `x = 0` (the event day) with a slightly darker line.
+    pub zero_line: bool,
+    /// Width in pixels, 200 to 8000.
+    pub width: u32,
+    /// Height in pixels, 200 to 8000.
+    pub height: u32,
+}
+
+impl LineChart {
+    /// A 1200×675 chart with no subtitle and no series, integer ticks on the horizontal
+    /// axis and zero lines.
+    #[must_use]
+    pub fn new(
+        title: impl Into<String>,
+        x_axis_label: impl Into<String>,
+        y_axis_label: impl Into<String>,
+        source_line: impl Into<String>,
+    ) -> Self {
+        Self {
+            title: title.into(),
+            subtitle: None,
+            x_axis_label: x_axis_label.into(),
+            y_axis_label: y_axis_label.into(),
+            source_line: source_line.into(),
+            series: Vec::new(),
+            x_ticks_integer: true,
+            zero_line: true,
+            width: 1200,
+            height: 675,
+        }
+    }
+}
+
+/// One line of a [`LineChart`]: points joined in `x` order, with a marker at each point and
+/// an optional band around them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineSeries {
+    /// Legend text, e.g. `war-outbreak (N=24)`.
+    pub label: String,
+    /// Points as `(x, y)`.
+    pub points: Vec<(f64, f64)>,
+    /// A band as `(x, lower, upper)`, one row per point with the point's `x`, drawn as a
+    /// translucent area in the series' colour; none when `None`.
+    pub band: Option<Vec<(f64, f64, f64)>>,
+}
+
+impl LineSeries {
+    /// A series with no band.
+    #[must_use]
+    pub fn new(label: impl Into<String>, points: Vec<(f64, f64)>) -> Self {
+        Self {
+            label: label.into(),
+            points,
+            band: None,
+        }
+    }
+}
+
 /// Errors raised when a chart cannot be drawn or rendered.
 #[derive(Debug, Error, Clone, PartialEq)]
 #[non_exhaustive]
@@ -176,6 +268,44 @@ pub enum ChartError {
         width: u32,
         /// Requested height.
         height: u32,
+    },
+    /// The line chart has no series.
+    #[error("line chart has no series")]
+    EmptySeries,
+    /// A series of a line chart has no points.
+    #[error("series {series} ({label:?}) has no points")]
+    EmptyPoints {
+        /// Position of the series in the chart.
+        series: usize,
+        /// The series' label.
+        label: String,
+    },
+    /// A point or band row of a line chart has a NaN or infinite value.
+    #[error("series {series} ({label:?}) has a non-finite {field} in row {index}: {value}")]
+    NonFinitePoint {
+        /// Position of the series in the chart.
+        series: usize,
+        /// The series' label.
+        label: String,
+        /// Position of the point (or band row) in the series.
+        index: usize,
+        /// `x`, `y`, `band x`, `band lower` or `band upper`.
+        field: &'static str,
+        /// The offending value.
+        value: f64,
+    },
+    /// A band does not have one row per point, each at its point's `x`.
+    #[error(
+        "series {series} ({label:?}): band row {index} does not match point {index} \
+         (a band needs one row per point, at the point's x)"
+    )]
+    BandMismatch {
+        /// Position of the series in the chart.
+        series: usize,
+        /// The series' label.
+        label: String,
+        /// The first row where the band and the points differ (or one of them ends).
+        index: usize,
     },
     /// The SVG given to [`svg_to_png`] does not parse.
     #[error("invalid svg: {0}")]

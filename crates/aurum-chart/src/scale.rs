@@ -53,6 +53,42 @@ pub(crate) fn price_ticks(lo: f64, hi: f64) -> PriceTicks {
     PriceTicks { values, step }
 }
 
+/// Integer steps tried for [`integer_ticks`], densest first (times powers of ten).
+const INTEGER_MANTISSAS: [f64; 3] = [1.0, 2.0, 5.0];
+/// The most ticks [`integer_ticks`] puts on an axis.
+const MAX_INTEGER_TICKS: i64 = 16;
+
+/// Ticks at integers only, for the range `lo..=hi` drawn `px_per_unit` pixels per unit:
+/// every 1, 2, 5, 10, 20, 50, … units, the densest step that gives at most 16 ticks whose
+/// labels (at `font_size` px) keep a gap of two font sizes. No ticks when no integer lies
+/// in the range.
+pub(crate) fn integer_ticks(lo: f64, hi: f64, px_per_unit: f64, font_size: f64) -> PriceTicks {
+    let (lo, hi) = (lo.min(hi), lo.max(hi));
+    let mut fallback = None;
+    for e in 0..=15 {
+        for m in INTEGER_MANTISSAS {
+            let step = m * 10f64.powi(e);
+            let (first, last) = multiples_within(lo, hi, step);
+            #[allow(clippy::cast_precision_loss)]
+            let values: Vec<f64> = (first..=last).map(|k| k as f64 * step).collect();
+            let widest = values
+                .iter()
+                .map(|&v| text_width(&thousands(v, 0), font_size, false))
+                .fold(0.0, f64::max);
+            let fits = step * px_per_unit >= widest + 2.0 * font_size;
+            let ticks = PriceTicks { values, step };
+            if last - first < MAX_INTEGER_TICKS && fits {
+                return ticks;
+            }
+            fallback.get_or_insert(ticks);
+        }
+    }
+    fallback.unwrap_or(PriceTicks {
+        values: Vec::new(),
+        step: 1.0,
+    })
+}
+
 /// The first and last integers `k` with `lo <= k * step <= hi` (with a little tolerance).
 fn multiples_within(lo: f64, hi: f64, step: f64) -> (i64, i64) {
     let eps = 1e-9;
@@ -250,6 +286,23 @@ mod tests {
                 "1,800", "2,000", "2,200", "2,400", "2,600", "2,800", "3,000"
             ]
         );
+    }
+
+    #[test]
+    fn integer_ticks_thin_out_as_the_axis_crowds() {
+        // Event days -1..5 over 1,100 px: every day.
+        let t = integer_ticks(-1.2, 5.2, 170.0, 12.0);
+        assert_eq!(t.values, [-1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(t.labels(), ["-1", "0", "1", "2", "3", "4", "5"]);
+        // -20..20 gets every 5th day: every 2nd would make 21 ticks.
+        let t = integer_ticks(-20.5, 20.5, 26.0, 12.0);
+        assert_eq!(t.step, 5.0);
+        assert_eq!(t.values.first(), Some(&-20.0));
+        // A long window on a narrow chart: round hundreds.
+        let t = integer_ticks(0.0, 1000.0, 0.3, 12.0);
+        assert_eq!(t.step, 200.0);
+        // No integer inside: no ticks.
+        assert!(integer_ticks(0.2, 0.8, 100.0, 12.0).values.is_empty());
     }
 
     #[test]

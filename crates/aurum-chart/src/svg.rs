@@ -9,42 +9,35 @@ use crate::scale::{DateTick, PriceTicks, date_ticks, price_ticks};
 use crate::{CandleChart, ChartError, MAX_SIZE, MIN_SIZE};
 
 /// Latin text: DejaVu Sans, with IPAexGothic for any Japanese in it.
-const LATIN_FONTS: &str = "'DejaVu Sans', IPAexGothic, sans-serif";
+pub(crate) const LATIN_FONTS: &str = "'DejaVu Sans', IPAexGothic, sans-serif";
 /// Japanese text: IPAexGothic first.
-const JAPANESE_FONTS: &str = "IPAexGothic, 'DejaVu Sans', sans-serif";
+pub(crate) const JAPANESE_FONTS: &str = "IPAexGothic, 'DejaVu Sans', sans-serif";
 
 const UP: &str = "#26a69a";
 const DOWN: &str = "#ef5350";
-const INK: &str = "#131722";
-const MUTED: &str = "#5d6470";
-const FAINT: &str = "#8c929c";
-const GRID: &str = "#ececec";
-const AXIS: &str = "#b9bec6";
+pub(crate) const INK: &str = "#131722";
+pub(crate) const MUTED: &str = "#5d6470";
+pub(crate) const FAINT: &str = "#8c929c";
+pub(crate) const GRID: &str = "#ececec";
+pub(crate) const AXIS: &str = "#b9bec6";
 const TARGET_LINE: &str = "#e3a008";
 const TARGET_TEXT: &str = "#9a6700";
 
-const TITLE_SIZE: f64 = 22.0;
-const SUBTITLE_SIZE: f64 = 14.0;
-const TICK_SIZE: f64 = 12.0;
-const AXIS_TITLE_SIZE: f64 = 13.0;
-const SOURCE_SIZE: f64 = 12.0;
+pub(crate) const TITLE_SIZE: f64 = 22.0;
+pub(crate) const SUBTITLE_SIZE: f64 = 14.0;
+pub(crate) const TICK_SIZE: f64 = 12.0;
+pub(crate) const AXIS_TITLE_SIZE: f64 = 13.0;
+pub(crate) const SOURCE_SIZE: f64 = 12.0;
 const LABEL_SIZE: f64 = 12.0;
 
 /// Space left and right of everything, in pixels.
-const MARGIN: f64 = 20.0;
+pub(crate) const MARGIN: f64 = 20.0;
 /// Closest any tick label comes to the image's edge, in pixels.
-const EDGE: f64 = 4.0;
+pub(crate) const EDGE: f64 = 4.0;
 /// Candle body width as a share of the space each bar gets.
 const BODY_SHARE: f64 = 0.7;
 /// Padding above and below the prices, as a share of their range.
 const Y_PADDING: f64 = 0.05;
-
-/// Writes formatted text to a `String` (which cannot fail).
-macro_rules! w {
-    ($out:expr, $($arg:tt)*) => {{
-        let _ = write!($out, $($arg)*);
-    }};
-}
 
 /// Draws `chart` as a standalone SVG document.
 ///
@@ -227,7 +220,7 @@ fn price_range(chart: &CandleChart) -> (f64, f64) {
 }
 
 /// The middle of the pixel row or column that contains `v`, so 1 px lines stay sharp.
-fn crisp(v: f64) -> f64 {
+pub(crate) fn crisp(v: f64) -> f64 {
     v.floor() + 0.5
 }
 
@@ -461,7 +454,7 @@ fn target_label(out: &mut String, lang: Lang, label: &str, b: LabelBox) {
 
 /// Attributes for bold text. IPAexGothic has no bold face, so Japanese text is emboldened
 /// with a thin outline in its own colour.
-fn bold(lang: Lang, color: &str, size: f64) -> String {
+pub(crate) fn bold(lang: Lang, color: &str, size: f64) -> String {
     match lang {
         Lang::Ja => format!(
             r#"font-weight="bold" stroke="{color}" stroke-width="{}" stroke-linejoin="round""#,
