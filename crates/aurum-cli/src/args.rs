@@ -49,6 +49,154 @@ pub enum Command {
     Data(DataCommand),
     /// Draw a candlestick chart of a series (SVG or PNG).
     Chart(ChartArgs),
+    /// The geopolitical event catalog: list, add, import, remove.
+    #[command(subcommand)]
+    Events(EventsCommand),
+    /// Event study: how gold reacted to a category or a list of events.
+    Study(StudyArgs),
+}
+
+/// Which events a listing shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum EventOrigin {
+    /// Bundled and user events.
+    #[default]
+    All,
+    /// The bundled catalog only.
+    Bundled,
+    /// User events only.
+    User,
+}
+
+/// `aurum events …`.
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// List events, filtered by category and dates.
+    List(EventsListArgs),
+    /// Add one event to the store.
+    Add(EventsAddArgs),
+    /// Add the events of a TOML (`[[event]]` tables) or CSV file, in one transaction.
+    Import(EventsImportArgs),
+    /// Remove a user event.
+    Remove(EventsRemoveArgs),
+}
+
+/// `aurum events list`.
+#[derive(Debug, Args)]
+pub struct EventsListArgs {
+    /// Keep these categories (repeatable, or comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub category: Vec<aurum_events::Category>,
+    #[command(flatten)]
+    pub window: Window,
+    /// Bundled, user or all events.
+    #[arg(long, value_enum, default_value = "all")]
+    pub origin: EventOrigin,
+    /// Language of the titles in the table.
+    #[arg(long, default_value = "en")]
+    pub lang: Lang,
+    /// How results are printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+}
+
+/// `aurum events add`.
+#[derive(Debug, Args)]
+pub struct EventsAddArgs {
+    /// The first trading day the news was public (YYYY-MM-DD).
+    #[arg(long)]
+    pub date: Date,
+    /// Title in English.
+    #[arg(long)]
+    pub title_en: String,
+    /// Title in Japanese.
+    #[arg(long)]
+    pub title_ja: String,
+    /// Category.
+    #[arg(long)]
+    pub category: aurum_events::Category,
+    /// Region.
+    #[arg(long)]
+    pub region: aurum_events::Region,
+    /// Actors: ISO country codes or organisations, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub actors: Vec<String>,
+    /// The event was scheduled or expected (default: a surprise).
+    #[arg(long)]
+    pub scheduled: bool,
+    /// A named reference (encyclopedia article, official document).
+    #[arg(long)]
+    pub source: String,
+    /// Id (default: the date and a slug of the English title).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Local time and UTC offset the news broke, e.g. 2025-02-14T14:00+01:00.
+    #[arg(long)]
+    pub announced: Option<String>,
+    /// A remark.
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+/// `aurum events import`.
+#[derive(Debug, Args)]
+pub struct EventsImportArgs {
+    /// A TOML file of `[[event]]` tables, or a CSV file with the same columns.
+    pub file: PathBuf,
+}
+
+/// `aurum events remove`.
+#[derive(Debug, Args)]
+pub struct EventsRemoveArgs {
+    /// Id of the user event.
+    pub id: String,
+}
+
+/// `aurum study`.
+#[derive(Debug, Args)]
+pub struct StudyArgs {
+    /// The price series studied.
+    #[arg(long, short, default_value = "gold-usd-lbma-pm")]
+    pub series: SeriesId,
+    /// Categories to study, each on its own (default: every category).
+    #[arg(long, value_delimiter = ',', conflicts_with = "events")]
+    pub category: Vec<aurum_events::Category>,
+    /// Study exactly these event ids, together.
+    #[arg(long, value_delimiter = ',')]
+    pub events: Vec<String>,
+    /// Event window in trading days around day 0, e.g. -1,5.
+    #[arg(long, default_value = "-1,5", allow_hyphen_values = true)]
+    pub window: String,
+    /// Estimation window, e.g. -250,-11.
+    #[arg(long, default_value = "-250,-11", allow_hyphen_values = true)]
+    pub estimation: String,
+    /// Normal-return model.
+    #[arg(long, default_value = "mean")]
+    pub model: aurum_eventstudy::Model,
+    /// Benchmark series (market: one, default dxy; factor: several, default dxy,dfii10,sp500).
+    #[arg(long, value_delimiter = ',')]
+    pub benchmark: Vec<SeriesId>,
+    /// Events whose windows overlap: flag, drop or merge.
+    #[arg(long, default_value = "flag")]
+    pub overlap: aurum_eventstudy::OverlapPolicy,
+    /// Only events and prices known at the end of this day.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<Date>,
+    /// Only events from this date.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<Date>,
+    /// Only events up to this date.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<Date>,
+    /// Draw the CAAR paths with 95% bands (SVG or PNG).
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
+    /// Language of the plot and of event titles.
+    #[arg(long, default_value = "en")]
+    pub lang: Lang,
+    /// How results are printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
 }
 
 /// `aurum init`.

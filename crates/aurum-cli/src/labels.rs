@@ -99,3 +99,97 @@ pub fn ja_date(d: aurum_core::Date) -> String {
     use chrono::Datelike;
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
+
+/// Legend label of a CAAR path.
+pub fn caar_series(group: &str, n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{group} (N={n})"),
+        Lang::Ja => format!("{}（{n}件）", category_ja(group)),
+    }
+}
+
+/// Japanese name of an event category.
+pub fn category_ja(category: &str) -> &str {
+    match category {
+        "war-outbreak" => "開戦",
+        "escalation" => "紛争激化",
+        "ceasefire-peace" => "停戦・和平",
+        "alliance" => "同盟",
+        "nuclear" => "核",
+        "terrorism" => "テロ",
+        "sanctions-trade" => "制裁・通商",
+        "coup-regime-change" => "政変",
+        "territorial" => "領土問題",
+        "energy-shock" => "エネルギー危機",
+        "us-policy-shift" => "米国の政策転換",
+        "selected" => "選択したイベント",
+        other => other,
+    }
+}
+
+/// Title and axis labels of a CAAR chart.
+pub fn caar_axes(series: &str, lang: Lang) -> (String, String, String) {
+    match lang {
+        Lang::En => (
+            format!("Gold's reaction to geopolitical events ({series})"),
+            "Trading days relative to the event".to_owned(),
+            "Cumulative average abnormal return, %".to_owned(),
+        ),
+        Lang::Ja => (
+            format!("地政学イベントに対する金価格の反応（{series}）"),
+            "イベント発生日からの営業日".to_owned(),
+            "累積平均超過リターン（%）".to_owned(),
+        ),
+    }
+}
+
+/// Subtitle: model, windows and bands.
+pub fn caar_subtitle(
+    report: &crate::commands::study::StudyReport,
+    a: &crate::args::StudyArgs,
+    lang: Lang,
+) -> String {
+    let bench = if report.benchmarks.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", report.benchmarks.join(", "))
+    };
+    let as_of = report.as_of.map(|d| d.to_string());
+    match lang {
+        Lang::En => format!(
+            "{} model{bench} · event window [{}] · estimation [{}] · bands: 95% (cross-sectional){}",
+            a.model,
+            a.window,
+            a.estimation,
+            as_of.map(|d| format!(" · as of {d}")).unwrap_or_default()
+        ),
+        Lang::Ja => format!(
+            "{}モデル{bench}・イベント期間[{}]・推定期間[{}]・帯は95%信頼区間{}",
+            match a.model {
+                aurum_eventstudy::Model::Mean => "平均",
+                aurum_eventstudy::Model::Market => "市場",
+                aurum_eventstudy::Model::Factor => "マルチファクター",
+            },
+            a.window,
+            a.estimation,
+            report
+                .as_of
+                .map(|d| format!("（{}時点）", ja_date(d)))
+                .unwrap_or_default()
+        ),
+    }
+}
+
+/// Source line of a CAAR chart.
+pub fn caar_source(report: &crate::commands::study::StudyReport, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!(
+            "Source: aurum event catalog; prices {}. Method: MacKinlay (1997)",
+            report.series
+        ),
+        Lang::Ja => format!(
+            "出典: aurumイベントカタログ、価格 {}（MacKinlay 1997の手法）",
+            report.series
+        ),
+    }
+}

@@ -320,6 +320,9 @@ fn regressors(cal: &Calendar, t: usize) -> Vec<f64> {
 
 fn measure(cal: &Calendar, d: &Design, e: &EventSpec) -> Result<EventResult, String> {
     let last = cal.dates.len() - 1;
+    if e.date < cal.dates[0] {
+        return Err(format!("dated before the data begin ({})", cal.dates[0]));
+    }
     let t0 = cal.day0(e.date).ok_or_else(|| {
         format!(
             "no trading date on or after {} (data end {})",

@@ -20,6 +20,9 @@ pub enum StoreError {
     /// A series id that the store does not hold.
     #[error("unknown series {0:?}; `aurum data list` shows the series in the store")]
     UnknownSeries(String),
+    /// A user event whose id is already stored.
+    #[error("event id {0:?} is already in the store; `aurum events remove` frees it")]
+    DuplicateEvent(String),
     /// A bundled file that failed to parse (a build defect, reported rather than panicking).
     #[error("bundled data: {0}")]
     Bundled(#[from] aurum_ingest::IngestError),

@@ -51,6 +51,24 @@ pub const MIGRATIONS: &[&str] = &[
         value TEXT NOT NULL
     );
     ",
+    // v2: user events, beside the bundled catalog (which is read from the binary).
+    r"
+    CREATE TABLE events (
+        id        TEXT PRIMARY KEY,
+        date      TEXT NOT NULL,
+        title_en  TEXT NOT NULL,
+        title_ja  TEXT NOT NULL,
+        category  TEXT NOT NULL,
+        region    TEXT NOT NULL,
+        actors    TEXT NOT NULL,
+        surprise  INTEGER NOT NULL,
+        source    TEXT NOT NULL,
+        announced TEXT,
+        note      TEXT,
+        added_at  INTEGER NOT NULL
+    );
+    CREATE INDEX events_by_date ON events (date);
+    ",
 ];
 
 /// The schema version this binary writes.

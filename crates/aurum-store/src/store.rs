@@ -1,6 +1,7 @@
 use std::path::Path;
 
 use aurum_core::{Bar, Date, SeriesId, SeriesMeta, Unit};
+use aurum_events::Event;
 use chrono::{Days, NaiveTime};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
@@ -100,6 +101,8 @@ pub struct Counts {
     pub revisions: u64,
     /// Logged imports.
     pub imports: u64,
+    /// User events.
+    pub events: u64,
 }
 
 const BUNDLED_KEY: &str = "bundled_fingerprint";
@@ -432,7 +435,133 @@ impl Store {
             observations: n("observations")?,
             revisions: n("revisions")?,
             imports: n("imports")?,
+            events: n("events")?,
         })
+    }
+}
+
+impl Store {
+    /// Adds user events in one transaction.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::DuplicateEvent`] when an id is already stored (nothing is written);
+    /// SQLite errors.
+    pub fn add_events(&mut self, events: &[Event], now: i64) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO events (id, date, title_en, title_ja, category, region, actors, surprise, source, announced, note, added_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?;
+            for e in events {
+                let r = insert.execute(params![
+                    e.id,
+                    e.date.to_string(),
+                    e.title_en,
+                    e.title_ja,
+                    e.category.as_str(),
+                    e.region.as_str(),
+                    e.actors.join(";"),
+                    e.surprise,
+                    e.source,
+                    e.announced,
+                    e.note,
+                    now
+                ]);
+                match r {
+                    Err(rusqlite::Error::SqliteFailure(f, _))
+                        if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+                    {
+                        return Err(StoreError::DuplicateEvent(e.id.clone()));
+                    }
+                    other => {
+                        other?;
+                    }
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(events.len())
+    }
+
+    /// User events, by date then id.
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors; [`StoreError::Corrupt`] for values aurum did not write.
+    pub fn user_events(&self) -> Result<Vec<Event>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, date, title_en, title_ja, category, region, actors, surprise, source, announced, note
+             FROM events ORDER BY date, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, bool>(7)?,
+                r.get::<_, String>(8)?,
+                r.get::<_, Option<String>>(9)?,
+                r.get::<_, Option<String>>(10)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (
+                id,
+                date,
+                title_en,
+                title_ja,
+                category,
+                region,
+                actors,
+                surprise,
+                source,
+                announced,
+                note,
+            ) = row?;
+            out.push(Event {
+                id,
+                date: parse_date(&date)?,
+                title_en,
+                title_ja,
+                category: category.parse().map_err(|_| StoreError::Corrupt {
+                    what: "event category",
+                    value: category,
+                })?,
+                region: region.parse().map_err(|_| StoreError::Corrupt {
+                    what: "event region",
+                    value: region,
+                })?,
+                actors: actors
+                    .split(';')
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                surprise,
+                source,
+                announced,
+                note,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Removes a user event; returns whether it existed.
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors.
+    pub fn remove_event(&mut self, id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM events WHERE id = ?1", [id])?
+            == 1)
     }
 }
 

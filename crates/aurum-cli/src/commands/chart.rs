@@ -74,3 +74,65 @@ pub fn run(ctx: &Context, a: &ChartArgs) -> Result<()> {
     ));
     Ok(())
 }
+
+/// Draws each group's CAAR path (in %) with a 95% band (±1.96 cross-sectional standard
+/// errors), to SVG or PNG by the file's extension.
+///
+/// # Errors
+///
+/// A bad file name, no group with a cross-section, I/O.
+pub fn caar_plot(
+    report: &super::study::StudyReport,
+    a: &crate::args::StudyArgs,
+    path: &std::path::Path,
+) -> Result<()> {
+    use aurum_chart::{LineChart, LineSeries, render_line_svg};
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if !matches!(ext.as_deref(), Some("svg" | "png")) {
+        bail!(
+            "--plot {}: expected a file name ending in .svg or .png",
+            path.display()
+        );
+    }
+    let mut series = Vec::new();
+    for g in &report.groups {
+        let Some(agg) = &g.study.aggregate else {
+            continue;
+        };
+        let (l1, _) = g.study.design.window;
+        let xs = (0..agg.caar_path.len()).map(|i| f64::from(l1) + i as f64);
+        let points: Vec<(f64, f64)> = xs
+            .clone()
+            .zip(&agg.caar_path)
+            .map(|(x, y)| (x, 100.0 * y))
+            .collect();
+        let band = xs
+            .zip(agg.caar_path.iter().zip(&agg.caar_path_se))
+            .map(|(x, (y, se))| (x, 100.0 * (y - 1.96 * se), 100.0 * (y + 1.96 * se)))
+            .collect();
+        let mut s = LineSeries::new(labels::caar_series(&g.name, agg.n, a.lang), points);
+        s.band = Some(band);
+        series.push(s);
+    }
+    if series.is_empty() {
+        bail!("--plot: no group has two or more measured events to draw");
+    }
+    let (title, x_label, y_label) = labels::caar_axes(&report.series, a.lang);
+    let mut chart = LineChart::new(title, x_label, y_label, labels::caar_source(report, a.lang));
+    chart.subtitle = Some(labels::caar_subtitle(report, a, a.lang));
+    chart.series = series;
+    let svg = render_line_svg(&chart)?;
+    let bytes = if ext.as_deref() == Some("png") {
+        svg_to_png(&svg)?
+    } else {
+        svg.into_bytes()
+    };
+    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs_err::create_dir_all(dir)?;
+    }
+    fs_err::write(path, bytes)?;
+    Ok(())
+}

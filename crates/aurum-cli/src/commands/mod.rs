@@ -2,7 +2,9 @@
 
 mod chart;
 mod data;
+mod events;
 mod init;
+pub(crate) mod study;
 
 use anyhow::Result;
 
@@ -20,6 +22,8 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Init(a) => init::run(&ctx, resolve(a.format, cli)),
         Command::Data(d) => data::run(&ctx, cli, d),
         Command::Chart(a) => chart::run(&ctx, a),
+        Command::Events(e) => events::run(&ctx, cli, e),
+        Command::Study(a) => study::run(&ctx, a, resolve(a.format, cli)),
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod chart;
 mod data;
+mod events;
 mod import;
 mod update;
 mod util;

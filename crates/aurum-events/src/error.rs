@@ -1,0 +1,51 @@
+use thiserror::Error;
+
+/// Why an event file cannot be read. Every variant names the file and line.
+#[derive(Debug, Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EventCatalogError {
+    /// The file is not valid TOML or CSV, or a field has the wrong type.
+    #[error("{file}:{line}: {message}")]
+    Syntax {
+        /// File name.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A field whose value is not what it should be.
+    #[error("{file}:{line}: event {id:?}: field {field:?}: expected {expected}, found {found:?}")]
+    Field {
+        /// File name.
+        file: String,
+        /// 1-based line of the event.
+        line: usize,
+        /// Event id (empty when the id itself is missing).
+        id: String,
+        /// Field name.
+        field: &'static str,
+        /// What the field needs.
+        expected: String,
+        /// The offending value.
+        found: String,
+    },
+    /// An id used twice.
+    #[error("{file}:{line}: event id {id:?} is already used{where_}")]
+    DuplicateId {
+        /// File name.
+        file: String,
+        /// 1-based line of the second use.
+        line: usize,
+        /// The id.
+        id: String,
+        /// Where the first use is, in words (e.g. " on line 12", " by a bundled event").
+        where_: String,
+    },
+    /// A file with no events.
+    #[error("{file}: no events")]
+    Empty {
+        /// File name.
+        file: String,
+    },
+}

@@ -1,0 +1,526 @@
+//! Reading event files: TOML catalogs and CSV tables, with line-numbered errors.
+
+use std::collections::HashMap;
+
+use aurum_core::Date;
+use serde::Deserialize;
+
+use crate::{BUNDLED_CATALOG, Category, Event, EventCatalogError, Region};
+
+/// An event as written in a file: every field optional, so that a missing one is reported
+/// with the event's line rather than as a bare deserialisation error.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvent {
+    id: Option<String>,
+    date: Option<String>,
+    title_en: Option<String>,
+    title_ja: Option<String>,
+    category: Option<String>,
+    region: Option<String>,
+    #[serde(default)]
+    actors: Vec<String>,
+    surprise: Option<bool>,
+    source: Option<String>,
+    announced: Option<String>,
+    note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TomlFile {
+    #[serde(default)]
+    event: Vec<toml::Spanned<RawEvent>>,
+}
+
+/// Dates accepted in event files.
+const FIRST: Date = Date::from_ymd_opt(1800, 1, 1).expect("valid");
+const LAST: Date = Date::from_ymd_opt(2100, 12, 31).expect("valid");
+
+/// The bundled catalog.
+///
+/// # Errors
+///
+/// Only if the shipped file is broken, which a test rules out.
+pub fn bundled() -> Result<Vec<Event>, EventCatalogError> {
+    Ok(parse_toml("data/events/catalog.toml", BUNDLED_CATALOG)?
+        .into_iter()
+        .map(|r| r.event)
+        .collect())
+}
+
+/// An event read from a file, with the line it starts on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventRecord {
+    /// 1-based line of the event in its file.
+    pub line: usize,
+    /// The event.
+    pub event: Event,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|b| *b == b'\n')
+        .count()
+        + 1
+}
+
+/// Reads a TOML catalog: an array of `[[event]]` tables.
+///
+/// # Errors
+///
+/// Syntax errors, unknown or missing fields, bad values and duplicate ids, each with its line.
+pub fn parse_toml(file: &str, text: &str) -> Result<Vec<EventRecord>, EventCatalogError> {
+    let parsed: TomlFile = toml::from_str(text).map_err(|e| EventCatalogError::Syntax {
+        file: file.to_owned(),
+        line: e.span().map_or(0, |s| line_of(text, s.start)),
+        message: e.message().trim().to_owned(),
+    })?;
+    let raws: Vec<(usize, RawEvent)> = parsed
+        .event
+        .into_iter()
+        .map(|s| (line_of(text, s.span().start), s.into_inner()))
+        .collect();
+    finish(file, raws)
+}
+
+/// Reads a CSV table with the header `id,date,title_en,title_ja,category,region,actors,
+/// surprise,source[,announced,note]`; `actors` are separated by `;`, `surprise` is `true` or
+/// `false`.
+///
+/// # Errors
+///
+/// As [`parse_toml`].
+pub fn parse_csv(file: &str, text: &str) -> Result<Vec<EventRecord>, EventCatalogError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let syntax = |line: usize, message: String| EventCatalogError::Syntax {
+        file: file.to_owned(),
+        line,
+        message,
+    };
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| syntax(1, format!("cannot read the header: {e}")))?
+        .iter()
+        .map(str::to_ascii_lowercase)
+        .collect();
+    const KNOWN: &[&str] = &[
+        "id",
+        "date",
+        "title_en",
+        "title_ja",
+        "category",
+        "region",
+        "actors",
+        "surprise",
+        "source",
+        "announced",
+        "note",
+    ];
+    if let Some(h) = headers.iter().find(|h| !KNOWN.contains(&h.as_str())) {
+        return Err(syntax(
+            1,
+            format!("unknown column {h:?}; expected columns {}", KNOWN.join(",")),
+        ));
+    }
+    let mut raws = Vec::new();
+    for record in reader.records() {
+        let record = record
+            .map_err(|e| syntax(e.position().map_or(0, |p| p.line() as usize), e.to_string()))?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let get = |name: &str| -> Option<String> {
+            let i = headers.iter().position(|h| h == name)?;
+            record.get(i).filter(|s| !s.is_empty()).map(str::to_owned)
+        };
+        let surprise = match get("surprise")
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None => None,
+            Some("true" | "yes" | "1") => Some(true),
+            Some("false" | "no" | "0") => Some(false),
+            Some(other) => {
+                return Err(EventCatalogError::Field {
+                    file: file.to_owned(),
+                    line,
+                    id: get("id").unwrap_or_default(),
+                    field: "surprise",
+                    expected: "true or false".into(),
+                    found: other.to_owned(),
+                });
+            }
+        };
+        raws.push((
+            line,
+            RawEvent {
+                id: get("id"),
+                date: get("date"),
+                title_en: get("title_en"),
+                title_ja: get("title_ja"),
+                category: get("category"),
+                region: get("region"),
+                actors: get("actors")
+                    .map(|a| {
+                        a.split(';')
+                            .map(|s| s.trim().to_owned())
+                            .filter(|s| !s.is_empty())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                surprise,
+                source: get("source"),
+                announced: get("announced"),
+                note: get("note"),
+            },
+        ));
+    }
+    finish(file, raws)
+}
+
+fn finish(file: &str, raws: Vec<(usize, RawEvent)>) -> Result<Vec<EventRecord>, EventCatalogError> {
+    if raws.is_empty() {
+        return Err(EventCatalogError::Empty {
+            file: file.to_owned(),
+        });
+    }
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut events = Vec::with_capacity(raws.len());
+    for (line, raw) in raws {
+        let event = check(file, line, raw)?;
+        if let Some(first) = seen.insert(event.id.clone(), line) {
+            return Err(EventCatalogError::DuplicateId {
+                file: file.to_owned(),
+                line,
+                id: event.id,
+                where_: format!(" on line {first}"),
+            });
+        }
+        events.push(EventRecord { line, event });
+    }
+    Ok(events)
+}
+
+fn check(file: &str, line: usize, raw: RawEvent) -> Result<Event, EventCatalogError> {
+    let id = raw.id.clone().unwrap_or_default();
+    let field = |field: &'static str, expected: &str, found: &str| EventCatalogError::Field {
+        file: file.to_owned(),
+        line,
+        id: id.clone(),
+        field,
+        expected: expected.to_owned(),
+        found: found.to_owned(),
+    };
+    let text = |name: &'static str, v: Option<String>| -> Result<String, EventCatalogError> {
+        match v {
+            Some(s) if !s.trim().is_empty() => Ok(s.trim().to_owned()),
+            _ => Err(field(name, "a non-empty text", "")),
+        }
+    };
+    if !valid_id(&id) {
+        return Err(field(
+            "id",
+            "a kebab-case id such as 2025-02-14-vance-munich ([a-z0-9-], up to 80)",
+            &id,
+        ));
+    }
+    let date_text = raw.date.unwrap_or_default();
+    let date: Date = date_text
+        .parse()
+        .ok()
+        .filter(|d| (FIRST..=LAST).contains(d))
+        .ok_or_else(|| {
+            field(
+                "date",
+                "a date YYYY-MM-DD between 1800 and 2100",
+                &date_text,
+            )
+        })?;
+    let category_text = raw.category.unwrap_or_default();
+    let category: Category = category_text.parse().map_err(|_| {
+        field(
+            "category",
+            &format!("one of {}", Category::names()),
+            &category_text,
+        )
+    })?;
+    let region_text = raw.region.unwrap_or_default();
+    let region: Region = region_text.parse().map_err(|_| {
+        field(
+            "region",
+            &format!("one of {}", Region::names()),
+            &region_text,
+        )
+    })?;
+    let surprise = raw
+        .surprise
+        .ok_or_else(|| field("surprise", "true or false", ""))?;
+    if let Some(a) = raw
+        .actors
+        .iter()
+        .find(|a| a.trim().is_empty() || a.len() > 40)
+    {
+        return Err(field("actors", "names of up to 40 characters", a));
+    }
+    Ok(Event {
+        title_en: text("title_en", raw.title_en)?,
+        title_ja: text("title_ja", raw.title_ja)?,
+        source: text("source", raw.source)?,
+        id,
+        date,
+        category,
+        region,
+        actors: raw.actors,
+        surprise,
+        announced: raw.announced.filter(|s| !s.trim().is_empty()),
+        note: raw.note.filter(|s| !s.trim().is_empty()),
+    })
+}
+
+/// Whether `id` is a valid event id: kebab-case `[a-z0-9-]`, 3 to 80 characters, no leading,
+/// trailing or doubled dash.
+#[must_use]
+pub fn valid_id(id: &str) -> bool {
+    (3..=80).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && !id.contains("--")
+}
+
+/// An id made of the date and a slug of `title`: `2025-02-14-vance-criticises-europe`.
+#[must_use]
+pub fn slug_id(date: Date, title: &str) -> String {
+    let mut slug = String::new();
+    for word in title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if slug.len() + word.len() > 48 {
+            break;
+        }
+        if !slug.is_empty() {
+            slug.push('-');
+        }
+        slug.push_str(&word.to_ascii_lowercase());
+    }
+    if slug.is_empty() {
+        slug.push_str("event");
+    }
+    format!("{date}-{slug}")
+}
+
+/// Checks `new` events against ids already taken (bundled or stored), in file order.
+///
+/// # Errors
+///
+/// [`EventCatalogError::DuplicateId`] naming the first clash.
+pub fn validate(
+    file: &str,
+    new: &[EventRecord],
+    taken: &HashMap<String, String>,
+) -> Result<(), EventCatalogError> {
+    for r in new {
+        if let Some(owner) = taken.get(&r.event.id) {
+            return Err(EventCatalogError::DuplicateId {
+                file: file.to_owned(),
+                line: r.line,
+                id: r.event.id.clone(),
+                where_: format!(" by {owner}"),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aurum_core::date;
+
+    const ONE: &str = r#"
+[[event]]
+id = "2025-02-14-vance-munich"
+date = "2025-02-14"
+title_en = "Vance criticises Europe at Munich"
+title_ja = "バンス副大統領、ミュンヘンで欧州批判"
+category = "us-policy-shift"
+region = "europe"
+actors = ["US", "EU"]
+surprise = false
+source = "Wikipedia: 2025 Munich Security Conference"
+"#;
+
+    #[test]
+    fn reads_a_toml_event() {
+        let e = &parse_toml("a.toml", ONE).unwrap()[0].event;
+        assert_eq!(e.date, date(2025, 2, 14));
+        assert_eq!(e.category, Category::UsPolicyShift);
+        assert_eq!(e.actors, ["US", "EU"]);
+        assert!(e.note.is_none());
+    }
+
+    #[test]
+    fn toml_errors_name_line_and_field() {
+        let bad = ONE.replace("us-policy-shift", "policy");
+        assert_eq!(
+            parse_toml("a.toml", &bad).unwrap_err().to_string(),
+            format!(
+                "a.toml:2: event \"2025-02-14-vance-munich\": field \"category\": expected one of {}, found \"policy\"",
+                Category::names()
+            )
+        );
+        let twice = format!("{ONE}{ONE}");
+        assert_eq!(
+            parse_toml("a.toml", &twice).unwrap_err().to_string(),
+            "a.toml:13: event id \"2025-02-14-vance-munich\" is already used on line 2"
+        );
+        let bad = ONE.replace("2025-02-14\"\ntitle", "2025-02-30\"\ntitle");
+        assert!(
+            parse_toml("a.toml", &bad)
+                .unwrap_err()
+                .to_string()
+                .contains("field \"date\": expected a date")
+        );
+        let bad = ONE.replace("surprise = false\n", "");
+        assert!(
+            parse_toml("a.toml", &bad)
+                .unwrap_err()
+                .to_string()
+                .contains("field \"surprise\"")
+        );
+        let bad = ONE.replace(
+            "title_ja = \"バンス副大統領、ミュンヘンで欧州批判\"\n",
+            "title_ja = \"\"\n",
+        );
+        assert!(
+            parse_toml("a.toml", &bad)
+                .unwrap_err()
+                .to_string()
+                .contains("field \"title_ja\": expected a non-empty text")
+        );
+        let bad = ONE.replace("surprise = false", "suprise = false");
+        let err = parse_toml("a.toml", &bad).unwrap_err().to_string();
+        assert!(
+            err.starts_with("a.toml:") && err.contains("suprise"),
+            "{err}"
+        );
+        assert!(
+            parse_toml("a.toml", "[[event]\n")
+                .unwrap_err()
+                .to_string()
+                .starts_with("a.toml:1:")
+        );
+        assert_eq!(
+            parse_toml("a.toml", "").unwrap_err().to_string(),
+            "a.toml: no events"
+        );
+    }
+
+    #[test]
+    fn reads_csv_with_line_numbers() {
+        let csv = "id,date,title_en,title_ja,category,region,actors,surprise,source\n\
+                   2024-04-13-iran-strike,2024-04-13,Iran strikes Israel,イランがイスラエルを攻撃,escalation,middle-east,IR;IL,true,Wikipedia: April 2024 Iranian strikes against Israel\n\
+                   x-1,2024-04-14,T,T,escalation,middle-east,IR,maybe,S\n";
+        let err = parse_csv("e.csv", csv).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "e.csv:3: event \"x-1\": field \"surprise\": expected true or false, found \"maybe\""
+        );
+        let ok = parse_csv("e.csv", &csv.replace("maybe", "false")).unwrap();
+        assert_eq!(ok[0].event.actors, ["IR", "IL"]);
+        assert_eq!(ok[0].line, 2);
+        assert!(
+            parse_csv("e.csv", "id,when\n")
+                .unwrap_err()
+                .to_string()
+                .contains("unknown column \"when\"")
+        );
+    }
+
+    #[test]
+    fn ids_and_slugs() {
+        assert_eq!(
+            slug_id(
+                date(2025, 2, 14),
+                "Vance at Munich: 'Europe's threat is within'"
+            ),
+            "2025-02-14-vance-at-munich-europe-s-threat-is-within"
+        );
+        assert!(valid_id("2025-02-14-vance-munich"));
+        assert!(!valid_id("Vance"));
+        assert!(!valid_id("a--b"));
+        assert!(valid_id(&slug_id(date(2025, 2, 14), "金価格")));
+    }
+
+    #[test]
+    fn validate_reports_clashes_with_taken_ids() {
+        let e = parse_toml("a.toml", ONE).unwrap();
+        let taken = HashMap::from([(e[0].event.id.clone(), "a bundled event".to_owned())]);
+        let err = validate("mine.toml", &e, &taken).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "mine.toml:2: event id \"2025-02-14-vance-munich\" is already used by a bundled event"
+        );
+    }
+}
+
+#[cfg(test)]
+mod catalog_tests {
+    use super::*;
+    use aurum_core::date;
+
+    /// The shipped catalog's integrity: it parses (so ids are unique and every category,
+    /// region and date is valid), it spans 1968 to the reference date, each id starts with
+    /// its date, it is in date order, and every category is well represented.
+    #[test]
+    fn bundled_catalog_integrity() {
+        let events = bundled().expect("the bundled catalog parses");
+        assert!(events.len() >= 200, "{} events", events.len());
+        for e in &events {
+            assert!(
+                (date(1968, 1, 1)..=date(2025, 2, 18)).contains(&e.date),
+                "{} out of range",
+                e.id
+            );
+            assert!(
+                e.id.starts_with(&e.date.to_string()),
+                "{}: id does not start with its date",
+                e.id
+            );
+            assert!(
+                !e.title_en.is_empty() && !e.title_ja.is_empty() && !e.source.is_empty(),
+                "{}",
+                e.id
+            );
+            assert!(
+                e.title_ja.chars().any(|c| c as u32 >= 0x3000),
+                "{}: Japanese title has no Japanese",
+                e.id
+            );
+        }
+        assert!(
+            events.windows(2).all(|w| w[0].date <= w[1].date),
+            "catalog is not in date order"
+        );
+        for c in Category::ALL {
+            let n = events.iter().filter(|e| e.category == *c).count();
+            assert!(n >= 12, "{c}: {n} events");
+        }
+        // The reference note's chain of events, on the right days.
+        for (id, d) in [
+            ("2025-02-12-trump-putin-phone-call", date(2025, 2, 12)),
+            ("2025-02-14-vance-munich", date(2025, 2, 14)),
+            ("2025-02-18-us-russia-riyadh-talks", date(2025, 2, 18)),
+            ("2022-02-24-russia-invades-ukraine", date(2022, 2, 24)),
+        ] {
+            assert!(events.iter().any(|e| e.id == id && e.date == d), "{id}");
+        }
+    }
+}
