@@ -34,10 +34,7 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // A closed pipe (`aurum data show … | head`) is not a failure.
-            if err.chain().any(|c| {
-                c.downcast_ref::<io::Error>()
-                    .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
-            }) {
+            if err.chain().any(is_broken_pipe) {
                 return ExitCode::SUCCESS;
             }
             let mut stderr = io::stderr().lock();
@@ -49,4 +46,21 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Whether an error is a write to a closed pipe, however it was wrapped.
+fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
+    let pipe = |k: io::ErrorKind| k == io::ErrorKind::BrokenPipe;
+    if let Some(e) = e.downcast_ref::<io::Error>() {
+        return pipe(e.kind());
+    }
+    if let Some(e) = e.downcast_ref::<serde_json::Error>() {
+        return e.io_error_kind().is_some_and(pipe);
+    }
+    if let Some(e) = e.downcast_ref::<csv::Error>()
+        && let csv::ErrorKind::Io(io) = e.kind()
+    {
+        return pipe(io.kind());
+    }
+    false
 }

@@ -234,3 +234,40 @@ fn monthly_bars_and_close_only_series() {
     assert_eq!(daily[0]["open"], serde_json::Value::Null);
     assert_eq!(daily[0]["close"], 2927.1);
 }
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let ctx = TestContext::new();
+    ctx.run(&["init"]).ok();
+    for format in ["table", "csv", "json"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_aurum"))
+            .args([
+                "--home",
+                &ctx.home().display().to_string(),
+                "data",
+                "show",
+                "--series",
+                "sp500",
+                "--format",
+                format,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        // The reader is dropped here: the pipe closes while aurum still writes 19,000 rows.
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{format}: {:?}", out.status);
+        assert!(
+            out.stderr.is_empty(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
