@@ -8,8 +8,12 @@ that aurum-eventstudy's tests compare with at 1e-9 relative tolerance:
 
     python3 scripts/reference/event_study.py
 
-Output: crates/aurum-eventstudy/tests/fixtures/event_study.json. The event dates are fixed
-here, independent of any event catalogue. Versions: scripts/reference/requirements.txt.
+Output: crates/aurum-eventstudy/tests/fixtures/event_study.json. The event dates of the
+first cases are fixed here, independent of any event catalogue; the cases named
+`catalog_<category>` take every event of one category of the bundled catalogue
+data/events/catalog.toml (no date filter, overlapping events all kept), ordered by event date,
+then id; they also carry the input ids (`event_ids`) and each entry of `results` and `skipped`
+its event's `id`. Versions: scripts/reference/requirements.txt.
 
 Choices where docs/event-study.md leaves room (each also marked "RESOLUTION" below):
 
@@ -22,8 +26,9 @@ Choices where docs/event-study.md leaves room (each also marked "RESOLUTION" bel
 3. Corrado: the relative days of the test are those of the two windows only (the gap
    E2+1 .. L1−1 is neither ranked nor counted), so T = M + L. S_Ū is taken as written, without
    demeaning Ū (its mean over the T days is exactly 0 anyway, ties included).
-4. An event after the last calendar date has no day 0 and is skipped with a reason; one before
-   the first calendar date gets day 0 = first date and then fails t0 + E1 ≥ 1.
+4. An event after the last calendar date has no day 0 and is skipped with a reason; one dated
+   before the first calendar date (for the mean model: the first price date) is skipped as
+   "dated before the data begin" (it could only fail t0 + E1 ≥ 1 anyway).
 5. Day 0 is looked up in the joined calendar, so an event on a weekday on which a benchmark
    (not the series) has no value is also "moved".
 6. Log returns are ln(P_t) − ln(P_{t−1}) computed with math.log (the C library's log, the
@@ -31,11 +36,22 @@ Choices where docs/event-study.md leaves room (each also marked "RESOLUTION" bel
    are equal on both sides. Prices are parsed with float_precision="round_trip".
 7. Missing cells: a date where the series or any benchmark column is empty is not in the
    calendar (only dfii10 has empty cells in the files used).
+8. Near-ties (self-check only; no output depends on it): two ARs of one event less than 1e-12
+   apart but not equal fail the script, except, for the mean model only, when their two
+   returns are a tie in exact arithmetic (P_t / P_{t−1} equal as exact rationals of the parsed
+   doubles) that ln(P_t) − ln(P_{t−1}) separates by rounding, and the ARs stay at least
+   8 ulps apart. Both sides compute the returns with the same C-library log (6.), and
+   AR = r − θ̂ is monotone in r, so they order such a pair alike; they are ranked as distinct,
+   as the convention computes them. The catalogue cases need this (catalog_nuclear:
+   1971-08-27 42 → 41.125 and 1972-02-04 48 → 47, gap 4.4e-16).
 """
 from __future__ import annotations
 
+import datetime
 import json
 import math
+from fractions import Fraction
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +69,8 @@ SP500 = {"file": f"{PRICES}/sp500_daily_ohlc_stooq.csv", "column": "close", "kin
 DFII10 = {"file": f"{PRICES}/fred_rates_usd_daily.csv", "column": "dfii10", "kind": "diff"}
 
 KP_MIN_SHARED = 30
+
+CATALOG = "data/events/catalog.toml"
 
 CASES = [
     {
@@ -99,8 +117,49 @@ CASES = [
 ]
 
 
+# Cases built from the catalogue: every event of the category, no date filter.
+CATALOG_CASES = [
+    {
+        "name": f"catalog_{category}",
+        "category": category,
+        "series": GOLD,
+        "model": "mean",
+        "benchmarks": [],
+        "window": [-1, 5],
+        "estimation": [-250, -11],
+    }
+    for category in ["war-outbreak", "nuclear", "alliance"]
+]
+
+
 # ---------------------------------------------------------------------------------------
 # Data
+
+
+def catalog_events(category: str) -> list[tuple[str, str]]:
+    """(date, id) of every catalogue event of `category`, sorted by date, then id."""
+    with open(ROOT / CATALOG, "rb") as f:
+        events = tomllib.load(f)["event"]
+    ids = [e["id"] for e in events]
+    assert len(ids) == len(set(ids)), "catalogue ids are not unique"
+    out = []
+    for e in events:
+        if e["category"] != category:
+            continue
+        d = e["date"]
+        d = d.isoformat() if isinstance(d, datetime.date) else str(d)
+        assert datetime.date.fromisoformat(d).isoformat() == d, (e["id"], d)
+        out.append((d, e["id"]))
+    assert out, f"no catalogue event of category {category}"
+    return sorted(out)
+
+
+def catalog_case(spec: dict) -> dict:
+    evs = catalog_events(spec["category"])
+    case = {k: v for k, v in spec.items() if k != "category"}
+    case["events"] = [d for d, _ in evs]
+    case["event_ids"] = [i for _, i in evs]
+    return case
 
 
 def read_column(file: str, column: str) -> pd.Series:
@@ -126,7 +185,8 @@ def differences(levels: np.ndarray) -> np.ndarray:
 
 
 def build_calendar(series: pd.Series, benchmarks: list[tuple[pd.Series, str]]):
-    """Inner-join calendar; returns (dates, series returns, benchmark returns k × n)."""
+    """Inner-join calendar; returns (dates, series returns, benchmark returns k × n, series
+    levels)."""
     frame = pd.concat([series.rename("y")] + [b.rename(f"b{i}") for i, (b, _) in
                                                enumerate(benchmarks)], axis=1, join="inner")
     frame = frame.dropna()  # RESOLUTION 7: an empty cell removes the date from the calendar
@@ -137,19 +197,22 @@ def build_calendar(series: pd.Series, benchmarks: list[tuple[pd.Series, str]]):
     for i, (_, kind) in enumerate(benchmarks):
         lv = frame[f"b{i}"].to_numpy()
         xs.append(log_returns(lv) if kind == "log" else differences(lv))
-    return dates, r, np.array(xs).reshape(len(benchmarks), len(dates))
+    return dates, r, np.array(xs).reshape(len(benchmarks), len(dates)), frame["y"].to_numpy()
 
 
 # ---------------------------------------------------------------------------------------
 # Per event
 
 
-def study_event(event: str, dates, r, xs, window, estimation):
+def study_event(event: str, dates, r, xs, window, estimation, levels=None):
     L1, L2 = window
     E1, E2 = estimation
     assert E2 < L1
     # Day 0: first calendar date on or after the event date (ISO strings sort as dates).
     t0 = int(np.searchsorted(np.array(dates), event, side="left"))
+    if event < dates[0]:
+        # RESOLUTION 4
+        return None, f"dated before the data begin ({dates[0]})"
     if t0 == len(dates):
         # RESOLUTION 4
         return None, f"no calendar date on or after {event} (calendar ends {dates[-1]})"
@@ -207,6 +270,9 @@ def study_event(event: str, dates, r, xs, window, estimation):
         "_M": M,
         "_L": L,
         "_p": p,
+        # (P_{t−1}, P_t) of every day of both windows, estimation first (RESOLUTION 8)
+        "_prices": None if levels is None else
+        [(float(levels[t - 1]), float(levels[t])) for t in np.concatenate([est, win])],
     }, None
 
 
@@ -263,7 +329,7 @@ def aggregate(res: list[dict]) -> dict:
     for e in res:
         both = np.concatenate([e["_ar_est"], np.array(e["ar"])])
         assert len(both) == T
-        check_no_near_ties(both)
+        check_no_near_ties(both, e["_prices"] if e["_p"] == 1 else None)
         K = stats.rankdata(both, method="average")
         U.append(K / (T + 1) - 0.5)
     U = np.array(U)  # N × T, columns: estimation days then event-window days
@@ -299,13 +365,28 @@ def aggregate(res: list[dict]) -> dict:
     }
 
 
-def check_no_near_ties(values: np.ndarray, gap: float = 1e-12) -> None:
+ACCEPTED_NEAR_TIES: list[tuple] = []
+
+
+def check_no_near_ties(values: np.ndarray, prices=None, gap: float = 1e-12) -> None:
     """Ranks must not depend on last-ulp differences between implementations: two ARs are
-    either exactly equal (a tie) or at least `gap` apart."""
-    v = np.sort(values)
+    either exactly equal (a tie) or at least `gap` apart, save the exception of RESOLUTION 8
+    (only when `prices`, the (P_{t−1}, P_t) behind each value of a mean-model event, is
+    given)."""
+    order = np.argsort(values, kind="stable")
+    v = values[order]
     diffs = np.diff(v)
-    near = diffs[(diffs > 0) & (diffs < gap)]
-    assert near.size == 0, f"near-tie in abnormal returns: {near}"
+    for k in np.nonzero((diffs > 0) & (diffs < gap))[0]:
+        a, b = int(order[k]), int(order[k + 1])
+        ok = False
+        if prices is not None:
+            (pa0, pa1), (pb0, pb1) = prices[a], prices[b]
+            exact_tie = Fraction(pa1) * Fraction(pb0) == Fraction(pb1) * Fraction(pa0)
+            wide = diffs[k] >= 8 * float(np.spacing(max(abs(v[k]), abs(v[k + 1]))))
+            ok = exact_tie and wide
+            if ok:
+                ACCEPTED_NEAR_TIES.append((prices[a], prices[b], float(diffs[k])))
+        assert ok, f"near-tie in abnormal returns: {diffs[k]}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -385,14 +466,19 @@ def tied_values(values: np.ndarray) -> tuple[int, int]:
 
 def run_case(case: dict, series: pd.Series, require_ties: bool = False) -> dict:
     bench = [(read_column(b["file"], b["column"]), b["kind"]) for b in case["benchmarks"]]
-    dates, r, xs = build_calendar(series, bench)
+    dates, r, xs, levels = build_calendar(series, bench)
     results, skipped = [], []
-    for ev in case["events"]:
-        e, reason = study_event(ev, dates, r, xs, case["window"], case["estimation"])
+    ids = case.get("event_ids")
+    if ids is not None:
+        assert len(ids) == len(case["events"]) and len(set(ids)) == len(ids)
+        assert list(zip(case["events"], ids)) == sorted(zip(case["events"], ids))
+    for k, ev in enumerate(case["events"]):
+        e, reason = study_event(ev, dates, r, xs, case["window"], case["estimation"], levels)
+        tag = {} if ids is None else {"id": ids[k]}
         if e is None:
-            skipped.append({"event_date": ev, "reason": reason})
+            skipped.append({**tag, "event_date": ev, "reason": reason})
         else:
-            results.append(e)
+            results.append({**tag, **e})
     for e in results:
         if case["model"] == "mean":
             check_mean_model(e)
@@ -447,6 +533,10 @@ def main() -> None:
     assert np.count_nonzero(closes[1:] == closes[:-1]) >= 20
     assert len({e["theta"][0] for e in ties_out["results"]}) == 3
     cases.append(ties_out)
+    for spec in CATALOG_CASES:
+        case = catalog_case(spec)
+        series = read_column(case["series"]["file"], case["series"]["column"])
+        cases.append(run_case(case, series))
 
     doc = {
         "generated_by": (f"DO NOT EDIT: generated by scripts/reference/event_study.py "
@@ -464,7 +554,10 @@ def main() -> None:
               f"patell={a['patell_z']:.4f} bmp={a['bmp_t']:.4f} kp={a['kp_t']:.4f} "
               f"(rbar={a['kp_rbar']:.4f}) rank={a['rank_z']:.4f} sign_z={a['sign_z']:.4f} "
               f"(w={a['sign_w']}, p_hat={a['sign_p_hat']:.4f}) "
-              f"skipped={[s['event_date'] for s in c['skipped']]}")
+              f"skipped={[s.get('id', s['event_date']) for s in c['skipped']]}")
+    for pa, pb, d in ACCEPTED_NEAR_TIES:
+        print(f"accepted near-tie (RESOLUTION 8): {pa[0]!r} -> {pa[1]!r} and {pb[0]!r} -> "
+              f"{pb[1]!r}, AR gap {d:.3g}")
     print(f"wrote {OUT.relative_to(ROOT)}")
 
 

@@ -69,7 +69,7 @@ fn every_case_matches_the_reference() {
     )
     .unwrap();
     let cases = fixture["cases"].as_array().unwrap();
-    assert_eq!(cases.len(), 5);
+    assert_eq!(cases.len(), 8);
     for case in cases {
         let name = case["name"].as_str().unwrap();
         let series: Vec<(Date, f64)> = if case["series"]["file"].is_null() {

@@ -343,3 +343,80 @@ fn caar_plot_draws_one_path_per_category() {
     assert_eq!(svg.matches("class=\"series\"").count(), 3);
     assert_eq!(svg.matches("class=\"band\"").count(), 3);
 }
+
+/// `aurum study --category C --window -1,5 --format json` against the numpy/scipy reference
+/// computed on the same catalog (`scripts/reference/event_study.py`, cases `catalog_*`).
+/// Tolerance 1e-9 relative, for the reasons given in aurum-eventstudy's reference test.
+#[test]
+fn study_by_category_matches_the_python_reference() {
+    let fixture: serde_json::Value = serde_json::from_str(
+        &fs_err::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../aurum-eventstudy/tests/fixtures/event_study.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let close = |what: &str, got: &serde_json::Value, want: &serde_json::Value| {
+        let (g, w) = (got.as_f64().unwrap(), want.as_f64().unwrap());
+        assert!(
+            (g - w).abs() <= 1e-9 * w.abs().max(1e-6),
+            "{what}: aurum {g:e}, reference {w:e}"
+        );
+    };
+    let ctx = TestContext::new();
+    for category in ["war-outbreak", "nuclear", "alliance"] {
+        let case = fixture["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == format!("catalog_{category}"))
+            .unwrap();
+        let run = ctx
+            .run(&[
+                "study",
+                "--category",
+                category,
+                "--window",
+                "-1,5",
+                "--format",
+                "json",
+            ])
+            .ok();
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let g = &v["groups"][0];
+        let ours = g["events"].as_array().unwrap();
+        let theirs = case["results"].as_array().unwrap();
+        assert_eq!(ours.len(), theirs.len(), "{category}: events measured");
+        for (o, t) in ours.iter().zip(theirs) {
+            assert_eq!(o["id"], t["id"], "{category}");
+            assert_eq!(o["day0"], t["day0"], "{category} {}", t["id"]);
+            for key in ["car", "scar", "var_car", "sigma2"] {
+                close(&format!("{category} {} {key}", t["id"]), &o[key], &t[key]);
+            }
+        }
+        let skipped: Vec<&serde_json::Value> = g["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| &s["id"])
+            .collect();
+        let want: Vec<&serde_json::Value> = case["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| &s["id"])
+            .collect();
+        assert_eq!(skipped, want, "{category}: skipped");
+        for key in [
+            "caar", "t_cs", "p_cs", "patell_z", "p_patell", "bmp_t", "p_bmp", "kp_rbar", "kp_t",
+            "p_kp", "rank_z", "p_rank", "sign_z", "p_sign",
+        ] {
+            close(
+                &format!("{category} {key}"),
+                &g["aggregate"][key],
+                &case["aggregate"][key],
+            );
+        }
+    }
+}
