@@ -1,0 +1,48 @@
+//! GARCH-family volatility models, after Python's `arch` (Sheppard): a mean model, a
+//! volatility process and a standardised distribution, fitted jointly by maximum likelihood.
+//!
+//! - [`ArchModel`] composes a [`Mean`] (zero, constant, AR(1), optional exogenous
+//!   regressors), a [`Vol`] process (constant, GARCH(p, o, q) — GJR when `o > 0` —,
+//!   EGARCH(p, o, q), EWMA) and a [`Dist`] (normal, Student's t, Hansen's skewed t, GED).
+//!   Parameter names and order are `arch`'s (`mu`, `omega`, `alpha[1]`, `gamma[1]`,
+//!   `beta[1]`, `nu`, `eta`, `lambda`).
+//! - [`ArchModel::fit`] maximises the likelihood with BFGS on unconstrained coordinates that
+//!   enforce positivity and stationarity (see `transform`), with exact gradients from
+//!   forward-mode dual numbers, from several starting values; the variance recursion starts
+//!   at `arch`'s backcast. [`FitResult`] carries estimates, robust and classic standard
+//!   errors, log-likelihood, AIC/BIC, conditional variances, standardised residuals, a
+//!   Ljung–Box test, and the optimiser's [`Termination`] as data.
+//! - [`ArchModel::fix`] evaluates given parameters.
+//!
+//! Pure: no I/O, no clock, no global randomness.
+//!
+//! ```
+//! use aurum_vol::{ArchModel, Dist, FitOptions, Mean, Vol};
+//!
+//! // A short deterministic series with volatility clustering.
+//! let data: Vec<f64> = (0..400).map(|t| {
+//!     let calm = (t / 50) % 2 == 0;
+//!     let s = if calm { 0.5 } else { 2.0 };
+//!     s * ((t * 7919 % 13) as f64 / 6.0 - 1.0)
+//! }).collect();
+//! let model = ArchModel::new(Mean::Constant, Vol::Garch { p: 1, o: 0, q: 1 }, Dist::Normal);
+//! let fit = model.fit(&data, &FitOptions::default()).unwrap();
+//! assert_eq!(fit.names, ["mu", "omega", "alpha[1]", "beta[1]"]);
+//! assert!(fit.params[2] + fit.params[3] < 1.0);
+//! ```
+#![deny(missing_docs)]
+
+mod error;
+mod fit;
+mod likelihood;
+mod linalg;
+mod model;
+pub mod real;
+mod transform;
+
+pub use error::VolError;
+pub use fit::{FitOptions, FitResult, LjungBox, Termination, ljung_box};
+pub use model::{ArchModel, Dist, Mean, Prepared, Vol, backcast, variance_bounds};
+
+/// Most parameters a model may have (mean + volatility + distribution).
+pub const MAX_PARAMS: usize = 12;
