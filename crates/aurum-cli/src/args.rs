@@ -54,6 +54,130 @@ pub enum Command {
     Events(EventsCommand),
     /// Event study: how gold reacted to a category or a list of events.
     Study(StudyArgs),
+    /// Volatility models: fit GARCH-family models and forecast volatility.
+    #[command(subcommand)]
+    Vol(VolCommand),
+    /// Benchmarks of aurum's heavy computations.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+/// `aurum vol …`.
+#[derive(Debug, Subcommand)]
+pub enum VolCommand {
+    /// Fit a model by maximum likelihood.
+    Fit(VolFitArgs),
+    /// Fit, then forecast volatility over a horizon (annualised term structure).
+    Forecast(VolForecastArgs),
+}
+
+/// The volatility process on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum VolKind {
+    /// GARCH(p, q).
+    Garch,
+    /// GJR-GARCH(p, o, q): GARCH with a leverage term.
+    Gjr,
+    /// EGARCH(p, o, q).
+    Egarch,
+    /// RiskMetrics EWMA (λ = 0.94), no parameters.
+    Ewma,
+    /// Constant variance.
+    Constant,
+}
+
+/// What to fit.
+#[derive(Debug, Args, Clone)]
+pub struct VolModelArgs {
+    /// Series of prices; the model is fitted to scale × log returns.
+    #[arg(long, short, default_value = "gold-usd-lbma-pm")]
+    pub series: SeriesId,
+    /// Volatility process.
+    #[arg(long, value_enum, default_value = "garch")]
+    pub model: VolKind,
+    /// Innovation distribution: normal, t, skewt, ged.
+    #[arg(long, default_value = "t")]
+    pub dist: aurum_vol::Dist,
+    /// Mean model: constant, zero, ar1.
+    #[arg(long, default_value = "constant")]
+    pub mean: aurum_vol::Mean,
+    /// Symmetric ARCH lags.
+    #[arg(long, default_value_t = 1)]
+    pub p: usize,
+    /// Asymmetric lags (default 0 for garch, 1 for gjr and egarch).
+    #[arg(long)]
+    pub o: Option<usize>,
+    /// GARCH lags.
+    #[arg(long, default_value_t = 1)]
+    pub q: usize,
+    /// Returns are scale × log price changes (100: percent, as arch).
+    #[arg(long, default_value_t = 100.0)]
+    pub scale: f64,
+    /// Starting points to optimise from (the best of arch's grid first).
+    #[arg(long, default_value_t = 1)]
+    pub starts: usize,
+    #[command(flatten)]
+    pub window: Window,
+}
+
+/// `aurum vol fit`.
+#[derive(Debug, Args)]
+pub struct VolFitArgs {
+    #[command(flatten)]
+    pub model: VolModelArgs,
+    /// How results are printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+}
+
+/// `aurum vol forecast`.
+#[derive(Debug, Args)]
+pub struct VolForecastArgs {
+    #[command(flatten)]
+    pub model: VolModelArgs,
+    /// Trading days ahead.
+    #[arg(long, default_value_t = 63)]
+    pub horizon: usize,
+    /// Paths for simulated forecasts (EGARCH).
+    #[arg(long, default_value_t = 2000)]
+    pub paths: usize,
+    /// Seed for simulated forecasts.
+    #[arg(long, default_value_t = 20250218)]
+    pub seed: u64,
+    /// Draw the annualised volatility term structure (SVG or PNG).
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
+    /// Language of the plot.
+    #[arg(long, default_value = "en")]
+    pub lang: Lang,
+    /// How results are printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+}
+
+/// `aurum bench …`.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Time GARCH(1,1)-t and GJR-GARCH(1,1)-t fits on the full LBMA series; with Python's
+    /// arch available, time arch on the same data in the same run and report the ratio.
+    Vol(BenchVolArgs),
+}
+
+/// `aurum bench vol`.
+#[derive(Debug, Args)]
+pub struct BenchVolArgs {
+    /// Timed repetitions (the median is reported).
+    #[arg(long, default_value_t = 7)]
+    pub runs: usize,
+    /// The arch timing script; skipped if it or python3 is missing.
+    #[arg(long, default_value = "scripts/reference/bench_arch.py")]
+    pub arch_script: PathBuf,
+    /// Do not run the arch comparison.
+    #[arg(long)]
+    pub no_arch: bool,
+    /// How results are printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
 }
 
 /// Which events a listing shows.

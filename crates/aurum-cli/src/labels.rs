@@ -193,3 +193,29 @@ pub fn caar_source(report: &crate::commands::study::StudyReport, lang: Lang) -> 
         ),
     }
 }
+
+/// Title, axes and source of a volatility term-structure chart.
+pub fn term_structure(series: &str, model: &str, lang: Lang) -> (String, String, String, String) {
+    match lang {
+        Lang::En => (
+            format!("Forecast volatility of {series} ({model})"),
+            "Trading days ahead".to_owned(),
+            "Annualised volatility to the horizon, %".to_owned(),
+            "Source: aurum volatility model fitted by maximum likelihood".to_owned(),
+        ),
+        Lang::Ja => (
+            format!("{series}の予想ボラティリティ（{model}）"),
+            "営業日数（先行き）".to_owned(),
+            "年率ボラティリティ（%）".to_owned(),
+            "出典: aurum（最尤法で推定したボラティリティ・モデル）".to_owned(),
+        ),
+    }
+}
+
+/// Subtitle naming the forecast origin.
+pub fn forecast_origin(d: aurum_core::Date, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("From {d}; cumulative variance annualised with 252 trading days"),
+        Lang::Ja => format!("{}起点、年252営業日で年率換算", ja_date(d)),
+    }
+}

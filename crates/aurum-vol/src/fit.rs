@@ -28,7 +28,13 @@ pub struct FitOptions {
 
 impl Default for FitOptions {
     fn default() -> Self {
-        Self { starts: 2, max_iter: 1000, gtol: 1e-9, ljung_box_lags: 10, warm_start: None }
+        Self {
+            starts: 2,
+            max_iter: 1000,
+            gtol: 1e-9,
+            ljung_box_lags: 10,
+            warm_start: None,
+        }
     }
 }
 
@@ -181,7 +187,9 @@ fn bfgs(model: &ArchModel, prep: &Prepared, u0: Vec<f64>, opts: &FitOptions, pin
             reason = "gradient below tolerance".into();
             break;
         }
-        let mut d: Vec<f64> = (0..k).map(|i| -(0..k).map(|j| h[i][j] * g[j]).sum::<f64>()).collect();
+        let mut d: Vec<f64> = (0..k)
+            .map(|i| -(0..k).map(|j| h[i][j] * g[j]).sum::<f64>())
+            .collect();
         let mut slope: f64 = d.iter().zip(&g).map(|(a, b)| a * b).sum();
         if slope >= 0.0 {
             h = identity(k);
@@ -189,7 +197,11 @@ fn bfgs(model: &ArchModel, prep: &Prepared, u0: Vec<f64>, opts: &FitOptions, pin
             slope = -g.iter().map(|v| v * v).sum::<f64>();
         }
         // Backtracking line search with the Armijo condition.
-        let mut step = if it == 1 { (1.0 / max_abs(&g)).min(1.0) } else { 1.0 };
+        let mut step = if it == 1 {
+            (1.0 / max_abs(&g)).min(1.0)
+        } else {
+            1.0
+        };
         let mut accepted = None;
         for _ in 0..60 {
             let trial: Vec<f64> = u.iter().zip(&d).map(|(a, b)| a + step * b).collect();
@@ -224,12 +236,15 @@ fn bfgs(model: &ArchModel, prep: &Prepared, u0: Vec<f64>, opts: &FitOptions, pin
                     row[i] = sy / yy;
                 }
             }
-            let hy: Vec<f64> = (0..k).map(|i| (0..k).map(|j| h[i][j] * y[j]).sum()).collect();
+            let hy: Vec<f64> = (0..k)
+                .map(|i| (0..k).map(|j| h[i][j] * y[j]).sum())
+                .collect();
             let yhy: f64 = y.iter().zip(&hy).map(|(a, b)| a * b).sum();
             let rho = 1.0 / sy;
             for i in 0..k {
                 for j in 0..k {
-                    h[i][j] += rho * ((1.0 + rho * yhy) * s[i] * s[j] - hy[i] * s[j] - s[i] * hy[j]);
+                    h[i][j] +=
+                        rho * ((1.0 + rho * yhy) * s[i] * s[j] - hy[i] * s[j] - s[i] * hy[j]);
                 }
             }
         }
@@ -237,18 +252,33 @@ fn bfgs(model: &ArchModel, prep: &Prepared, u0: Vec<f64>, opts: &FitOptions, pin
         u = un;
         f = fnew;
         g = gnew;
-        stall = if df.abs() <= 1e-15 * f.abs().max(1.0) { stall + 1 } else { 0 };
+        stall = if df.abs() <= 1e-15 * f.abs().max(1.0) {
+            stall + 1
+        } else {
+            0
+        };
         if stall >= 3 {
             converged = true;
             reason = "no change in the likelihood for three iterations".into();
             break;
         }
     }
-    Bfgs { u, f, g, iterations: it, evaluations: evals, converged, reason, pin }
+    Bfgs {
+        u,
+        f,
+        g,
+        iterations: it,
+        evaluations: evals,
+        converged,
+        reason,
+        pin,
+    }
 }
 
 fn identity(k: usize) -> Vec<Vec<f64>> {
-    (0..k).map(|i| (0..k).map(|j| if i == j { 1.0 } else { 0.0 }).collect()).collect()
+    (0..k)
+        .map(|i| (0..k).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
+        .collect()
 }
 
 fn max_abs(v: &[f64]) -> f64 {
@@ -308,7 +338,14 @@ fn vol_starts(model: &ArchModel, prep: &Prepared, resid: &[f64]) -> Vec<Vec<f64>
         .map(|(i, sv)| {
             let s2 = variance(&model.vol, sv, &e, prep);
             let ll: f64 = e.iter().zip(&s2).map(|(e, s)| normal.ll(*e, *s)).sum();
-            (if ll.is_finite() { ll } else { f64::NEG_INFINITY }, i)
+            (
+                if ll.is_finite() {
+                    ll
+                } else {
+                    f64::NEG_INFINITY
+                },
+                i,
+            )
         })
         .collect();
     // Best first; ties keep grid order, as numpy's argmax does.
@@ -323,7 +360,12 @@ fn dist_start(dist: Dist, std_resid: &[f64]) -> Vec<f64> {
     let m2 = std_resid.iter().map(|z| (z - m).powi(2)).sum::<f64>() / n;
     let m4 = std_resid.iter().map(|z| (z - m).powi(4)).sum::<f64>() / n;
     let k = m4 / (m2 * m2);
-    let nu = if k > 3.75 { (4.0 * k - 6.0) / (k - 3.0) } else { 12.0 }.max(4.0);
+    let nu = if k > 3.75 {
+        (4.0 * k - 6.0) / (k - 3.0)
+    } else {
+        12.0
+    }
+    .max(4.0);
     match dist {
         Dist::Normal => Vec::new(),
         Dist::StudentsT => vec![nu],
@@ -359,7 +401,10 @@ impl ArchModel {
         }
         let mut best: Option<Bfgs> = None;
         let mut evaluations = 0;
-        let better = |r: &Bfgs, b: &Option<Bfgs>| b.as_ref().is_none_or(|b| r.f < b.f || (!b.f.is_finite() && r.f.is_finite()));
+        let better = |r: &Bfgs, b: &Option<Bfgs>| {
+            b.as_ref()
+                .is_none_or(|b| r.f < b.f || (!b.f.is_finite() && r.f.is_finite()))
+        };
         for u0 in starts {
             let r = bfgs(self, &prep, u0, opts, false);
             evaluations += r.evaluations;
@@ -372,9 +417,10 @@ impl ArchModel {
         if let (Some(i), Some(b)) = (persistence_index(self), best.as_ref())
             && b.u[i] > 8.0
         {
-            let r = bfgs(self, &prep, b.u.clone(), opts, true);
+            let mut r = bfgs(self, &prep, b.u.clone(), opts, true);
             evaluations += r.evaluations;
             if r.f <= b.f {
+                r.iterations += b.iterations;
                 best = Some(r);
             }
         }
@@ -398,7 +444,11 @@ impl ArchModel {
     /// Invalid specifications, data, or a parameter vector of the wrong length.
     pub fn fix(&self, data: &[f64], params: &[f64]) -> Result<FitResult, VolError> {
         if params.len() != self.num_params() {
-            return Err(VolError::Spec(format!("{} parameters given; the model has {}", params.len(), self.num_params())));
+            return Err(VolError::Spec(format!(
+                "{} parameters given; the model has {}",
+                params.len(),
+                self.num_params()
+            )));
         }
         let prep = self.prepare(data)?;
         let termination = Termination {
@@ -408,7 +458,13 @@ impl ArchModel {
             evaluations: 0,
             gradient_norm: f64::NAN,
         };
-        self.finish(&prep, params.to_vec(), to_u(self, params), termination, &FitOptions::default())
+        self.finish(
+            &prep,
+            params.to_vec(),
+            to_u(self, params),
+            termination,
+            &FitOptions::default(),
+        )
     }
 
     fn finish(
@@ -426,7 +482,11 @@ impl ArchModel {
         let ll = loglik(self, prep, &theta, None);
         let std_resid: Vec<f64> = resid.iter().zip(&s2).map(|(e, s)| e / s.sqrt()).collect();
         let k = theta.len();
-        let (std_err, std_err_classic) = if k == 0 { (Vec::new(), Vec::new()) } else { std_errors(self, prep, &theta) };
+        let (std_err, std_err_classic) = if k == 0 {
+            (Vec::new(), Vec::new())
+        } else {
+            std_errors(self, prep, &theta)
+        };
         let normal = Normal::standard();
         let t: Vec<f64> = theta.iter().zip(&std_err).map(|(p, s)| p / s).collect();
         let p: Vec<f64> = t.iter().map(|t| 2.0 * normal.cdf(-t.abs())).collect();
@@ -434,9 +494,13 @@ impl ArchModel {
         let mut diagnostics = Vec::new();
         match self.vol {
             Vol::Garch { p: gp, o, q } => {
-                let pers: f64 = v[1..=gp].iter().sum::<f64>() + v[1 + gp..1 + gp + o].iter().sum::<f64>() / 2.0 + v[1 + gp + o..1 + gp + o + q].iter().sum::<f64>();
+                let pers: f64 = v[1..=gp].iter().sum::<f64>()
+                    + v[1 + gp..1 + gp + o].iter().sum::<f64>() / 2.0
+                    + v[1 + gp + o..1 + gp + o + q].iter().sum::<f64>();
                 if pers > 1.0 - 1e-4 {
-                    diagnostics.push(format!("persistence {pers:.6} is at the stationarity boundary (α + γ/2 + β = 1)"));
+                    diagnostics.push(format!(
+                        "persistence {pers:.6} is at the stationarity boundary (α + γ/2 + β = 1)"
+                    ));
                 }
             }
             Vol::Egarch { p: ep, o, .. } => {
@@ -448,13 +512,18 @@ impl ArchModel {
             _ => {}
         }
         let lower = if self.dist == Dist::Ged { 1.011 } else { 2.051 };
-        if let Some(nu) = theta.get(self.num_mean() + self.vol.num_params()).filter(|_| self.dist != Dist::Normal)
+        if let Some(nu) = theta
+            .get(self.num_mean() + self.vol.num_params())
+            .filter(|_| self.dist != Dist::Normal)
             && (*nu > 299.0 || *nu < lower)
         {
             diagnostics.push(format!("shape parameter {nu:.3} is at its bound"));
         }
         if !termination.converged {
-            diagnostics.push(format!("the optimiser did not converge: {}", termination.reason));
+            diagnostics.push(format!(
+                "the optimiser did not converge: {}",
+                termination.reason
+            ));
         }
         Ok(FitResult {
             model: self.vol.to_string(),
@@ -465,7 +534,10 @@ impl ArchModel {
             bic: -2.0 * ll + kf * (n as f64).ln(),
             nobs: n,
             backcast: prep.backcast,
-            ljung_box: ljung_box(&std_resid.iter().map(|z| z * z).collect::<Vec<_>>(), opts.ljung_box_lags),
+            ljung_box: ljung_box(
+                &std_resid.iter().map(|z| z * z).collect::<Vec<_>>(),
+                opts.ljung_box_lags,
+            ),
             conditional_variance: s2,
             resid,
             std_resid,
@@ -508,9 +580,13 @@ fn std_errors(model: &ArchModel, prep: &Prepared, theta: &[f64]) -> (Vec<f64>, V
         }
     }
     let nan = || vec![f64::NAN; k];
-    let Some(inv) = invert(&hess) else { return (nan(), nan()) };
+    let Some(inv) = invert(&hess) else {
+        return (nan(), nan());
+    };
     let (_, each) = scores(model, prep, theta);
-    let mean: Vec<f64> = (0..k).map(|i| each.iter().map(|s| s[i]).sum::<f64>() / n).collect();
+    let mean: Vec<f64> = (0..k)
+        .map(|i| each.iter().map(|s| s[i]).sum::<f64>() / n)
+        .collect();
     let mut s = vec![vec![0.0; k]; k];
     for row in &each {
         for i in 0..k {

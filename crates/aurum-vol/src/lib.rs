@@ -13,6 +13,10 @@
 //!   errors, log-likelihood, AIC/BIC, conditional variances, standardised residuals, a
 //!   Ljung–Box test, and the optimiser's [`Termination`] as data.
 //! - [`ArchModel::fix`] evaluates given parameters.
+//! - [`Simulator`] continues a fitted model: analytic variance [`Forecast`]s (simulated for
+//!   EGARCH), and paths with parametric innovations or filtered historical simulation
+//!   ([`Innovations::Bootstrap`]); path `i` draws from ChaCha8 stream `i` of the seed, so
+//!   results are identical whatever the thread count.
 //!
 //! Pure: no I/O, no clock, no global randomness.
 //!
@@ -31,9 +35,12 @@
 //! assert!(fit.params[2] + fit.params[3] < 1.0);
 //! ```
 #![deny(missing_docs)]
+// Index loops mirror the recursions and matrix formulas they implement.
+#![allow(clippy::needless_range_loop)]
 
 mod error;
 mod fit;
+mod forecast;
 mod likelihood;
 mod linalg;
 mod model;
@@ -42,6 +49,7 @@ mod transform;
 
 pub use error::VolError;
 pub use fit::{FitOptions, FitResult, LjungBox, Termination, ljung_box};
+pub use forecast::{Forecast, Innovations, Simulator, State, path_rng};
 pub use model::{ArchModel, Dist, Mean, Prepared, Vol, backcast, variance_bounds};
 
 /// Most parameters a model may have (mean + volatility + distribution).

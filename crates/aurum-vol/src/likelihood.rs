@@ -10,8 +10,8 @@ use crate::real::Real;
 
 /// `E|e|` for a standard normal `e`: √(2/π).
 pub const SQRT2_OV_PI: f64 = 0.797_884_560_802_865_4;
-/// Largest log-variance before `exp` overflows (`arch`'s `LNSIGMA_MAX`).
-const LNSIGMA_MAX: f64 = 709.682_712_893_384 - 0.1;
+/// Largest log-variance before `exp` overflows: ln(f64::MAX), as `arch`'s compiled recursion.
+const LNSIGMA_MAX: f64 = 709.782_712_893_384;
 
 /// `arch`'s bounds check: below the lower bound, the bound; above the upper bound, the bound
 /// plus the log excess (keeps the likelihood finite and still increasing).
@@ -20,7 +20,11 @@ fn bound<T: Real>(s2: T, (lo, hi): (f64, f64)) -> T {
     if s2.val() < lo {
         T::cst(lo)
     } else if s2.val() > hi {
-        if s2.val().is_infinite() { T::cst(hi + 1000.0) } else { (s2 / hi).ln() + hi }
+        if s2.val().is_infinite() {
+            T::cst(hi + 1000.0)
+        } else {
+            (s2 / hi).ln() + hi
+        }
     } else {
         s2
     }
@@ -56,7 +60,11 @@ pub fn variance<T: Real>(vol: &Vol, theta: &[T], e: &[T], prep: &Prepared) -> Ve
         }
         Vol::Ewma { lambda } => {
             for t in 0..n {
-                let prev_e2 = if t == 0 { T::cst(bc) } else { e[t - 1] * e[t - 1] };
+                let prev_e2 = if t == 0 {
+                    T::cst(bc)
+                } else {
+                    e[t - 1] * e[t - 1]
+                };
                 let prev_s2 = if t == 0 { T::cst(bc) } else { s2[t - 1] };
                 s2.push(prev_e2 * (1.0 - lambda) + prev_s2 * lambda);
             }
@@ -65,18 +73,30 @@ pub fn variance<T: Real>(vol: &Vol, theta: &[T], e: &[T], prep: &Prepared) -> Ve
             for t in 0..n {
                 let mut v = theta[0];
                 for j in 0..p {
-                    v = v + if t > j { theta[1 + j] * (e[t - 1 - j] * e[t - 1 - j]) } else { theta[1 + j] * bc };
+                    v = v + if t > j {
+                        theta[1 + j] * (e[t - 1 - j] * e[t - 1 - j])
+                    } else {
+                        theta[1 + j] * bc
+                    };
                 }
                 for j in 0..o {
                     let g = theta[1 + p + j];
                     v = v + if t > j {
-                        if e[t - 1 - j].val() < 0.0 { g * (e[t - 1 - j] * e[t - 1 - j]) } else { T::cst(0.0) }
+                        if e[t - 1 - j].val() < 0.0 {
+                            g * (e[t - 1 - j] * e[t - 1 - j])
+                        } else {
+                            T::cst(0.0)
+                        }
                     } else {
                         g * (0.5 * bc)
                     };
                 }
                 for j in 0..q {
-                    v = v + if t > j { theta[1 + p + o + j] * s2[t - 1 - j] } else { theta[1 + p + o + j] * bc };
+                    v = v + if t > j {
+                        theta[1 + p + o + j] * s2[t - 1 - j]
+                    } else {
+                        theta[1 + p + o + j] * bc
+                    };
                 }
                 s2.push(bound(v, prep.bounds[t]));
             }
@@ -97,7 +117,8 @@ pub fn variance<T: Real>(vol: &Vol, theta: &[T], e: &[T], prep: &Prepared) -> Ve
                     }
                 }
                 for j in 0..q {
-                    l = l + theta[1 + p + o + j] * if t > j { ln_s2[t - 1 - j] } else { T::cst(bc) };
+                    l = l + theta[1 + p + o + j]
+                        * if t > j { ln_s2[t - 1 - j] } else { T::cst(bc) };
                 }
                 if l.val() > LNSIGMA_MAX {
                     l = T::cst(LNSIGMA_MAX);
@@ -137,25 +158,34 @@ impl<T: Real> Density<T> {
             Dist::Normal => [T::cst(-0.5 * (2.0 * std::f64::consts::PI).ln()), zero, zero],
             Dist::StudentsT => {
                 let nu = a;
-                let c = ((nu + 1.0) / 2.0).ln_gamma() - (nu / 2.0).ln_gamma() - ((nu - 2.0) * std::f64::consts::PI).ln() / 2.0;
+                let c = ((nu + 1.0) / 2.0).ln_gamma()
+                    - (nu / 2.0).ln_gamma()
+                    - ((nu - 2.0) * std::f64::consts::PI).ln() / 2.0;
                 [c, zero, zero]
             }
             Dist::SkewT => {
                 let (eta, lam) = (a, clamp_lambda(b));
-                let c = ((eta + 1.0) / 2.0).ln_gamma() - (eta / 2.0).ln_gamma() - ((eta - 2.0) * std::f64::consts::PI).ln() / 2.0;
+                let c = ((eta + 1.0) / 2.0).ln_gamma()
+                    - (eta / 2.0).ln_gamma()
+                    - ((eta - 2.0) * std::f64::consts::PI).ln() / 2.0;
                 let ca = lam * c.exp() * (eta - 2.0) / (eta - 1.0) * 4.0;
                 let cb = (lam * lam * 3.0 + 1.0 - ca * ca).sqrt();
                 [c, ca, cb]
             }
             Dist::Ged => {
                 let nu = a;
-                let log_c = ((T::cst(-2.0) / nu) * std::f64::consts::LN_2 + (T::cst(1.0) / nu).ln_gamma()
+                let log_c = ((T::cst(-2.0) / nu) * std::f64::consts::LN_2
+                    + (T::cst(1.0) / nu).ln_gamma()
                     - (T::cst(3.0) / nu).ln_gamma())
                     * 0.5;
                 [log_c, log_c.exp(), zero]
             }
         };
-        Self { dist, shape: [a, b], consts }
+        Self {
+            dist,
+            shape: [a, b],
+            consts,
+        }
     }
 
     /// `ln f(e | σ²)`.
@@ -165,13 +195,21 @@ impl<T: Real> Density<T> {
             Dist::Normal => self.consts[0] - (s2.ln() + e * e / s2) * 0.5,
             Dist::StudentsT => {
                 let nu = self.shape[0];
-                self.consts[0] - s2.ln() * 0.5 - (nu + 1.0) / 2.0 * (e * e / (s2 * (nu - 2.0)) + 1.0).ln()
+                self.consts[0]
+                    - s2.ln() * 0.5
+                    - (nu + 1.0) / 2.0 * (e * e / (s2 * (nu - 2.0)) + 1.0).ln()
             }
             Dist::SkewT => {
                 let (eta, lam) = (self.shape[0], clamp_lambda(self.shape[1]));
                 let [c, a, b] = self.consts;
                 let z = e / s2.sqrt();
-                let sign = if (z + a / b).val() < 0.0 { -1.0 } else if (z + a / b).val() > 0.0 { 1.0 } else { 0.0 };
+                let sign = if (z + a / b).val() < 0.0 {
+                    -1.0
+                } else if (z + a / b).val() > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                };
                 let r = (b * z + a) / (lam * sign + 1.0);
                 b.ln() + c - s2.ln() / 2.0 - (eta + 1.0) / 2.0 * (r * r / (eta - 2.0) + 1.0).ln()
             }
@@ -179,8 +217,15 @@ impl<T: Real> Density<T> {
                 let nu = self.shape[0];
                 let [log_c, c, _] = self.consts;
                 let x = (e / (s2.sqrt() * c)).abs();
-                let power = if x.val() == 0.0 { T::cst(0.0) } else { x.powr(nu) };
-                nu.ln() - log_c - (T::cst(1.0) / nu).ln_gamma() - (T::cst(1.0) / nu + 1.0) * std::f64::consts::LN_2
+                let power = if x.val() == 0.0 {
+                    T::cst(0.0)
+                } else {
+                    x.powr(nu)
+                };
+                nu.ln()
+                    - log_c
+                    - (T::cst(1.0) / nu).ln_gamma()
+                    - (T::cst(1.0) / nu + 1.0) * std::f64::consts::LN_2
                     - s2.ln() * 0.5
                     - power * 0.5
             }
@@ -207,7 +252,12 @@ pub fn split<'a, T>(model: &ArchModel, theta: &'a [T]) -> (&'a [T], &'a [T], &'a
 }
 
 /// Total log-likelihood at `theta`; with `each`, also every observation's contribution.
-pub fn loglik<T: Real>(model: &ArchModel, prep: &Prepared, theta: &[T], mut each: Option<&mut Vec<T>>) -> T {
+pub fn loglik<T: Real>(
+    model: &ArchModel,
+    prep: &Prepared,
+    theta: &[T],
+    mut each: Option<&mut Vec<T>>,
+) -> T {
     let (m, v, d) = split(model, theta);
     let e = residuals(prep, m);
     let s2 = variance(&model.vol, v, &e, prep);

@@ -19,7 +19,11 @@ pub fn ols(x: &[f64], y: &[f64], k: usize) -> Option<Vec<f64>> {
         }
     }
     let inv = invert(&xtx)?;
-    Some((0..k).map(|i| (0..k).map(|j| inv[i][j] * xty[j]).sum()).collect())
+    Some(
+        (0..k)
+            .map(|i| (0..k).map(|j| inv[i][j] * xty[j]).sum())
+            .collect(),
+    )
 }
 
 /// Inverse of a square matrix by Gauss–Jordan elimination with partial pivoting; `None`
@@ -36,7 +40,11 @@ pub fn invert(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
             r
         })
         .collect();
-    let scale = a.iter().flatten().fold(0.0_f64, |s, v| s.max(v.abs())).max(f64::MIN_POSITIVE);
+    let scale = a
+        .iter()
+        .flatten()
+        .fold(0.0_f64, |s, v| s.max(v.abs()))
+        .max(f64::MIN_POSITIVE);
     for col in 0..n {
         let pivot = (col..n).max_by(|&i, &j| m[i][col].abs().total_cmp(&m[j][col].abs()))?;
         if m[pivot][col].abs() <= 1e-14 * scale {

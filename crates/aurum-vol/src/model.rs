@@ -128,11 +128,13 @@ impl Vol {
     pub fn names(&self) -> Vec<String> {
         match *self {
             Self::Constant => vec!["sigma2".into()],
-            Self::Garch { p, o, q } | Self::Egarch { p, o, q } => std::iter::once("omega".to_owned())
-                .chain((1..=p).map(|i| format!("alpha[{i}]")))
-                .chain((1..=o).map(|i| format!("gamma[{i}]")))
-                .chain((1..=q).map(|i| format!("beta[{i}]")))
-                .collect(),
+            Self::Garch { p, o, q } | Self::Egarch { p, o, q } => {
+                std::iter::once("omega".to_owned())
+                    .chain((1..=p).map(|i| format!("alpha[{i}]")))
+                    .chain((1..=o).map(|i| format!("gamma[{i}]")))
+                    .chain((1..=q).map(|i| format!("beta[{i}]")))
+                    .collect()
+            }
             Self::Ewma { .. } => Vec::new(),
         }
     }
@@ -177,7 +179,12 @@ impl ArchModel {
     /// A model without exogenous regressors.
     #[must_use]
     pub fn new(mean: Mean, vol: Vol, dist: Dist) -> Self {
-        Self { mean, vol, dist, exog: Vec::new() }
+        Self {
+            mean,
+            vol,
+            dist,
+            exog: Vec::new(),
+        }
     }
 
     /// Number of mean parameters.
@@ -219,10 +226,14 @@ impl ArchModel {
     pub fn validate(&self, n: usize) -> Result<(), VolError> {
         match self.vol {
             Vol::Garch { p, o, q } if p + o == 0 || p > 4 || o > 4 || q > 4 => {
-                return Err(VolError::Spec(format!("GARCH(p={p}, o={o}, q={q}): need p + o ≥ 1 and orders up to 4")));
+                return Err(VolError::Spec(format!(
+                    "GARCH(p={p}, o={o}, q={q}): need p + o ≥ 1 and orders up to 4"
+                )));
             }
             Vol::Egarch { p, o, q } if p + o == 0 || p > 4 || o > 4 || q > 4 => {
-                return Err(VolError::Spec(format!("EGARCH(p={p}, o={o}, q={q}): need p + o ≥ 1 and orders up to 4")));
+                return Err(VolError::Spec(format!(
+                    "EGARCH(p={p}, o={o}, q={q}): need p + o ≥ 1 and orders up to 4"
+                )));
             }
             Vol::Ewma { lambda } if !(0.0..1.0).contains(&lambda) => {
                 return Err(VolError::Spec(format!("EWMA λ = {lambda}: need 0 ≤ λ < 1")));
@@ -230,17 +241,30 @@ impl ArchModel {
             _ => {}
         }
         if self.mean == Mean::Zero && !self.exog.is_empty() {
-            return Err(VolError::Spec("exogenous regressors need a constant or AR(1) mean".into()));
+            return Err(VolError::Spec(
+                "exogenous regressors need a constant or AR(1) mean".into(),
+            ));
         }
         if let Some(c) = self.exog.iter().position(|x| x.len() != n) {
-            return Err(VolError::Spec(format!("regressor x{c} has {} values; the data have {n}", self.exog[c].len())));
+            return Err(VolError::Spec(format!(
+                "regressor x{c} has {} values; the data have {n}",
+                self.exog[c].len()
+            )));
         }
         let needed = 10 * self.num_params().max(1) + 10;
         if n < needed {
-            return Err(VolError::TooShort { n, needed, model: format!("{}", self.vol) });
+            return Err(VolError::TooShort {
+                n,
+                needed,
+                model: format!("{}", self.vol),
+            });
         }
         if self.num_params() > crate::MAX_PARAMS {
-            return Err(VolError::Spec(format!("{} parameters; at most {} are supported", self.num_params(), crate::MAX_PARAMS)));
+            return Err(VolError::Spec(format!(
+                "{} parameters; at most {} are supported",
+                self.num_params(),
+                crate::MAX_PARAMS
+            )));
         }
         Ok(())
     }
@@ -317,7 +341,10 @@ impl ArchModel {
     pub fn prepare(&self, data: &[f64]) -> Result<Prepared, VolError> {
         self.validate(data.len())?;
         if let Some(i) = data.iter().position(|v| !v.is_finite()) {
-            return Err(VolError::NonFinite { index: i, value: data[i] });
+            return Err(VolError::NonFinite {
+                index: i,
+                value: data[i],
+            });
         }
         let start = usize::from(self.mean == Mean::Ar1);
         let y: Vec<f64> = data[start..].to_vec();
@@ -336,7 +363,8 @@ impl ArchModel {
                 x.push(col[t]);
             }
         }
-        let mean_start = crate::linalg::ols(&x, &y, k).ok_or_else(|| VolError::Spec("the mean regressors are collinear".into()))?;
+        let mean_start = crate::linalg::ols(&x, &y, k)
+            .ok_or_else(|| VolError::Spec("the mean regressors are collinear".into()))?;
         let resids: Vec<f64> = (0..y.len())
             .map(|t| y[t] - (0..k).map(|j| x[t * k + j] * mean_start[j]).sum::<f64>())
             .collect();
@@ -345,6 +373,13 @@ impl ArchModel {
             Vol::Egarch { .. } => bc.ln(),
             _ => bc,
         };
-        Ok(Prepared { bounds: variance_bounds(&resids), y, x, k_mean: k, mean_start, backcast })
+        Ok(Prepared {
+            bounds: variance_bounds(&resids),
+            y,
+            x,
+            k_mean: k,
+            mean_start,
+            backcast,
+        })
     }
 }

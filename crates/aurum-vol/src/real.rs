@@ -153,14 +153,20 @@ impl<const N: usize> Neg for Dual<N> {
 impl<const N: usize> Add<f64> for Dual<N> {
     type Output = Self;
     fn add(self, o: f64) -> Self {
-        Self { v: self.v + o, d: self.d }
+        Self {
+            v: self.v + o,
+            d: self.d,
+        }
     }
 }
 
 impl<const N: usize> Sub<f64> for Dual<N> {
     type Output = Self;
     fn sub(self, o: f64) -> Self {
-        Self { v: self.v - o, d: self.d }
+        Self {
+            v: self.v - o,
+            d: self.d,
+        }
     }
 }
 
@@ -212,8 +218,13 @@ mod tests {
     #[test]
     fn derivatives_match_finite_differences() {
         type D = Dual<2>;
-        let f = |x: D, y: D| (x * y).exp() / (x.ln_gamma() + y.sqrt()) + x.powr(y) - (x - y).abs().logistic();
-        let g = |x: f64, y: f64| (x * y).exp() / (ln_gamma(x) + y.sqrt()) + x.powf(y) - 1.0 / (1.0 + (-(x - y).abs()).exp());
+        let f = |x: D, y: D| {
+            (x * y).exp() / (x.ln_gamma() + y.sqrt()) + x.powr(y) - (x - y).abs().logistic()
+        };
+        let g = |x: f64, y: f64| {
+            (x * y).exp() / (ln_gamma(x) + y.sqrt()) + x.powf(y)
+                - 1.0 / (1.0 + (-(x - y).abs()).exp())
+        };
         let (x, y) = (1.7, 0.6);
         let r = f(D::var(x, 0), D::var(y, 1));
         assert!((r.v - g(x, y)).abs() < 1e-14);

@@ -100,7 +100,11 @@ pub fn to_theta<T: Real>(model: &ArchModel, u: &[T], pin: bool) -> Vec<T> {
         }
         Vol::Egarch { p, o, q } => {
             th.extend_from_slice(&uv[..1 + p + o]);
-            let s = if pin { T::cst(1.0) } else { uv[1 + p + o].logistic() };
+            let s = if pin {
+                T::cst(1.0)
+            } else {
+                uv[1 + p + o].logistic()
+            };
             let mut z = vec![T::cst(0.0)];
             z.extend_from_slice(&uv[2 + p + o..1 + p + o + q]);
             th.extend(softmax(&z).into_iter().map(|w| s * w));
@@ -189,10 +193,22 @@ mod tests {
     #[test]
     fn round_trips_and_feasibility() {
         for (vol, theta) in [
-            (Vol::Garch { p: 1, o: 0, q: 1 }, vec![0.05, 0.01, 0.08, 0.9, 6.0]),
-            (Vol::Garch { p: 1, o: 1, q: 1 }, vec![0.05, 0.01, 0.05, -0.02, 0.9, 6.0]),
-            (Vol::Garch { p: 2, o: 1, q: 2 }, vec![0.05, 0.01, 0.03, 0.02, 0.04, 0.5, 0.35, 6.0]),
-            (Vol::Egarch { p: 1, o: 1, q: 1 }, vec![0.05, 0.01, 0.15, -0.05, 0.97, 6.0]),
+            (
+                Vol::Garch { p: 1, o: 0, q: 1 },
+                vec![0.05, 0.01, 0.08, 0.9, 6.0],
+            ),
+            (
+                Vol::Garch { p: 1, o: 1, q: 1 },
+                vec![0.05, 0.01, 0.05, -0.02, 0.9, 6.0],
+            ),
+            (
+                Vol::Garch { p: 2, o: 1, q: 2 },
+                vec![0.05, 0.01, 0.03, 0.02, 0.04, 0.5, 0.35, 6.0],
+            ),
+            (
+                Vol::Egarch { p: 1, o: 1, q: 1 },
+                vec![0.05, 0.01, 0.15, -0.05, 0.97, 6.0],
+            ),
         ] {
             let m = ArchModel::new(Mean::Constant, vol, Dist::StudentsT);
             let back = to_theta::<f64>(&m, &to_u(&m, &theta), false);
@@ -202,9 +218,16 @@ mod tests {
         }
         // Any u gives a feasible GJR: α ≥ 0, α + γ ≥ 0, β ≥ 0, α + γ/2 + β < 1.
         let m = ArchModel::new(Mean::Zero, Vol::Garch { p: 1, o: 1, q: 1 }, Dist::Normal);
-        for u in [[3.0, 8.0, -4.0, 2.0], [-9.0, -3.0, 5.0, -6.0], [0.0, 30.0, 0.0, 0.0]] {
+        for u in [
+            [3.0, 8.0, -4.0, 2.0],
+            [-9.0, -3.0, 5.0, -6.0],
+            [0.0, 30.0, 0.0, 0.0],
+        ] {
             let t = to_theta::<f64>(&m, &u, false);
-            assert!(t[1] >= 0.0 && t[1] + t[2] >= 0.0 && t[3] >= 0.0 && t[1] + t[2] / 2.0 + t[3] <= 1.0, "{t:?}");
+            assert!(
+                t[1] >= 0.0 && t[1] + t[2] >= 0.0 && t[3] >= 0.0 && t[1] + t[2] / 2.0 + t[3] <= 1.0,
+                "{t:?}"
+            );
         }
     }
 }

@@ -136,3 +136,51 @@ pub fn caar_plot(
     fs_err::write(path, bytes)?;
     Ok(())
 }
+
+/// Draws the annualised volatility term structure of a forecast.
+///
+/// # Errors
+///
+/// A bad file name, I/O.
+pub fn term_structure_plot(
+    f: &super::vol::Fitted,
+    points: &[(f64, f64)],
+    lang: aurum_core::Lang,
+    path: &std::path::Path,
+) -> Result<()> {
+    use aurum_chart::{LineChart, LineSeries, render_line_svg};
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if !matches!(ext.as_deref(), Some("svg" | "png")) {
+        bail!(
+            "--plot {}: expected a file name ending in .svg or .png",
+            path.display()
+        );
+    }
+    let (title, x, y, src) =
+        labels::term_structure(&f.returns.series.to_string(), &f.fit.model, lang);
+    let mut chart = LineChart::new(title, x, y, src);
+    chart.zero_line = false;
+    chart.subtitle = f
+        .returns
+        .dates
+        .last()
+        .map(|d| labels::forecast_origin(*d, lang));
+    chart.series = vec![LineSeries::new(
+        format!("{} {}", f.fit.model, f.fit.dist),
+        points.to_vec(),
+    )];
+    let svg = render_line_svg(&chart)?;
+    let bytes = if ext.as_deref() == Some("png") {
+        svg_to_png(&svg)?
+    } else {
+        svg.into_bytes()
+    };
+    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs_err::create_dir_all(dir)?;
+    }
+    fs_err::write(path, bytes)?;
+    Ok(())
+}

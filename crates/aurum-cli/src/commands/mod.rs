@@ -5,6 +5,7 @@ mod data;
 mod events;
 mod init;
 pub(crate) mod study;
+mod vol;
 
 use anyhow::Result;
 
@@ -24,6 +25,8 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Chart(a) => chart::run(&ctx, a),
         Command::Events(e) => events::run(&ctx, cli, e),
         Command::Study(a) => study::run(&ctx, a, resolve(a.format, cli)),
+        Command::Vol(v) => vol::run(&ctx, cli, v),
+        Command::Bench(b) => vol::bench(&ctx, cli, b),
     }
 }
 

@@ -1,0 +1,343 @@
+//! Variance forecasts (analytic where `arch` has them), path simulation from a fitted model
+//! with a seeded ChaCha generator per path, and filtered historical simulation (bootstrap of
+//! standardised residuals).
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Gamma, StandardNormal};
+use serde::Serialize;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+use statrs::function::gamma::ln_gamma;
+
+use crate::likelihood::SQRT2_OV_PI;
+use crate::model::{ArchModel, Dist, Mean, Vol};
+use crate::{FitResult, VolError};
+
+/// Variance forecasts for horizons 1..=H after the last observation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Forecast {
+    /// σ²_{T+h}, in the data's squared units.
+    pub variance: Vec<f64>,
+    /// `analytic` or `simulation`.
+    pub method: &'static str,
+}
+
+impl Forecast {
+    /// Annualised volatility of the cumulative return to each horizon:
+    /// `√(periods / h · Σ_{i ≤ h} σ²_{T+i})`, in the data's units (percent for 100 × log returns).
+    #[must_use]
+    pub fn annualised(&self, periods_per_year: f64) -> Vec<f64> {
+        let mut acc = 0.0;
+        self.variance
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                acc += v;
+                (periods_per_year * acc / (i + 1) as f64).sqrt()
+            })
+            .collect()
+    }
+}
+
+/// Where innovations come from when simulating.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Innovations {
+    /// The fitted parametric distribution.
+    Parametric,
+    /// Filtered historical simulation: draws with replacement from the fit's standardised
+    /// residuals.
+    Bootstrap,
+}
+
+/// The state a simulation continues from: the last residuals and variances of the fit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct State {
+    /// Recent residuals ε, newest last.
+    pub resid: Vec<f64>,
+    /// Recent variances σ², newest last.
+    pub variance: Vec<f64>,
+    /// Last observed value (for the AR(1) mean).
+    pub last_y: f64,
+}
+
+/// Steps a fitted model forward one period at a time.
+#[derive(Clone, Debug)]
+pub struct Simulator {
+    model: ArchModel,
+    params: Vec<f64>,
+    std_resid: Vec<f64>,
+    start: State,
+    t_dist: Option<StudentsT>,
+}
+
+const LAGS: usize = 8;
+
+impl Simulator {
+    /// A simulator continuing after the last observation of `fit` (of `model` on `data`).
+    ///
+    /// # Errors
+    ///
+    /// A fit of another model.
+    pub fn new(model: &ArchModel, fit: &FitResult, data: &[f64]) -> Result<Self, VolError> {
+        if fit.params.len() != model.num_params() {
+            return Err(VolError::Spec(
+                "the fit does not belong to this model".into(),
+            ));
+        }
+        let n = fit.resid.len();
+        let keep = n.min(LAGS);
+        let shape = &fit.params[model.num_mean() + model.vol.num_params()..];
+        let t_dist = match model.dist {
+            Dist::SkewT => StudentsT::new(0.0, 1.0, shape[0]).ok(),
+            _ => None,
+        };
+        Ok(Self {
+            model: model.clone(),
+            params: fit.params.clone(),
+            std_resid: fit.std_resid.clone(),
+            start: State {
+                resid: fit.resid[n - keep..].to_vec(),
+                variance: fit.conditional_variance[n - keep..].to_vec(),
+                last_y: data.last().copied().unwrap_or(0.0),
+            },
+            t_dist,
+        })
+    }
+
+    /// The state after the last observation.
+    #[must_use]
+    pub fn initial_state(&self) -> State {
+        self.start.clone()
+    }
+
+    fn vol_params(&self) -> &[f64] {
+        let km = self.model.num_mean();
+        &self.params[km..km + self.model.vol.num_params()]
+    }
+
+    /// σ² of the next period given the state.
+    #[must_use]
+    pub fn next_variance(&self, s: &State) -> f64 {
+        let v = self.vol_params();
+        let e = |lag: usize| s.resid[s.resid.len() - lag];
+        let h = |lag: usize| s.variance[s.variance.len() - lag];
+        match self.model.vol {
+            Vol::Constant => v[0],
+            Vol::Ewma { lambda } => (1.0 - lambda) * e(1) * e(1) + lambda * h(1),
+            Vol::Garch { p, o, q } => {
+                let mut x = v[0];
+                for i in 1..=p {
+                    x += v[i] * e(i) * e(i);
+                }
+                for i in 1..=o {
+                    x += if e(i) < 0.0 {
+                        v[p + i] * e(i) * e(i)
+                    } else {
+                        0.0
+                    };
+                }
+                for j in 1..=q {
+                    x += v[p + o + j] * h(j);
+                }
+                x
+            }
+            Vol::Egarch { p, o, q } => {
+                let z = |lag: usize| e(lag) / h(lag).sqrt();
+                let mut l = v[0];
+                for i in 1..=p {
+                    l += v[i] * (z(i).abs() - SQRT2_OV_PI);
+                }
+                for i in 1..=o {
+                    l += v[p + i] * z(i);
+                }
+                for j in 1..=q {
+                    l += v[p + o + j] * h(j).ln();
+                }
+                l.exp()
+            }
+        }
+    }
+
+    /// The conditional mean of the next period.
+    #[must_use]
+    pub fn next_mean(&self, s: &State) -> f64 {
+        match self.model.mean {
+            Mean::Zero => 0.0,
+            Mean::Constant => self.params[0],
+            Mean::Ar1 => self.params[0] + self.params[1] * s.last_y,
+        }
+    }
+
+    /// One period: draws σ², applies innovation `z`, updates the state and returns the value.
+    pub fn step(&self, s: &mut State, z: f64) -> f64 {
+        let s2 = self.next_variance(s);
+        let e = s2.sqrt() * z;
+        let y = self.next_mean(s) + e;
+        push(&mut s.resid, e);
+        push(&mut s.variance, s2);
+        s.last_y = y;
+        y
+    }
+
+    /// A standardised innovation (mean 0, variance 1).
+    pub fn draw(&self, rng: &mut impl Rng, how: &Innovations) -> f64 {
+        if *how == Innovations::Bootstrap && !self.std_resid.is_empty() {
+            return self.std_resid[rng.random_range(0..self.std_resid.len())];
+        }
+        let shape = &self.params[self.model.num_mean() + self.model.vol.num_params()..];
+        match self.model.dist {
+            Dist::Normal => rng.sample(StandardNormal),
+            Dist::StudentsT => {
+                let nu = shape[0];
+                // t_ν = N / √(χ²_ν / ν), scaled to unit variance.
+                let n: f64 = rng.sample(StandardNormal);
+                let chi = Gamma::new(nu / 2.0, 2.0).map_or(nu, |g| g.sample(rng));
+                n / (chi / nu).sqrt() * ((nu - 2.0) / nu).sqrt()
+            }
+            Dist::SkewT => {
+                let (eta, lam) = (shape[0], shape[1]);
+                let u: f64 = rng.random();
+                skewt_ppf(u, eta, lam, self.t_dist.as_ref())
+            }
+            Dist::Ged => {
+                let nu = shape[0];
+                let g = Gamma::new(1.0 / nu, 1.0).map_or(1.0, |d| d.sample(rng));
+                let sign = if rng.random::<bool>() { 1.0 } else { -1.0 };
+                let scale = (ln_gamma(3.0 / nu) - ln_gamma(1.0 / nu)).exp().sqrt();
+                sign * g.powf(1.0 / nu) / scale
+            }
+        }
+    }
+
+    /// `paths` simulated paths of `horizon` values. Path `i` uses its own ChaCha8 stream
+    /// (seed, stream `i`), so results do not depend on how paths are split across threads.
+    #[must_use]
+    pub fn simulate(
+        &self,
+        horizon: usize,
+        paths: usize,
+        seed: u64,
+        how: &Innovations,
+    ) -> Vec<Vec<f64>> {
+        (0..paths)
+            .map(|i| {
+                let mut rng = path_rng(seed, i as u64);
+                let mut s = self.initial_state();
+                (0..horizon)
+                    .map(|_| {
+                        let z = self.draw(&mut rng, how);
+                        self.step(&mut s, z)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Variance forecasts for horizons 1..=`horizon`: analytic for constant, EWMA and GARCH
+    /// processes (`arch`'s recursions, with `E[1(ε < 0)] = ½`); for EGARCH, the mean of
+    /// simulated variances over `paths` paths from `seed`.
+    #[must_use]
+    pub fn forecast(&self, horizon: usize, paths: usize, seed: u64) -> Forecast {
+        let s = self.initial_state();
+        let first = self.next_variance(&s);
+        let v = self.vol_params();
+        match self.model.vol {
+            Vol::Constant | Vol::Ewma { .. } => Forecast {
+                variance: vec![first; horizon],
+                method: "analytic",
+            },
+            Vol::Garch { p, o, q } => {
+                let mut e2: Vec<f64> = s.resid.iter().map(|e| e * e).collect();
+                let mut neg: Vec<f64> = s
+                    .resid
+                    .iter()
+                    .map(|e| if *e < 0.0 { e * e } else { 0.0 })
+                    .collect();
+                let mut h = s.variance.clone();
+                let mut out = Vec::with_capacity(horizon);
+                for _ in 0..horizon {
+                    let n = h.len();
+                    let mut x = v[0];
+                    for i in 1..=p {
+                        x += v[i] * e2[e2.len() - i];
+                    }
+                    for i in 1..=o {
+                        x += v[p + i] * neg[neg.len() - i];
+                    }
+                    for j in 1..=q {
+                        x += v[p + o + j] * h[n - j];
+                    }
+                    out.push(x);
+                    // Future shocks are replaced by their expectations.
+                    e2.push(x);
+                    neg.push(0.5 * x);
+                    h.push(x);
+                }
+                Forecast {
+                    variance: out,
+                    method: "analytic",
+                }
+            }
+            Vol::Egarch { .. } => {
+                let mut acc = vec![0.0; horizon];
+                for i in 0..paths.max(1) {
+                    let mut rng = path_rng(seed, i as u64);
+                    let mut st = self.initial_state();
+                    for a in acc.iter_mut() {
+                        *a += self.next_variance(&st);
+                        let z = self.draw(&mut rng, &Innovations::Parametric);
+                        self.step(&mut st, z);
+                    }
+                }
+                let n = paths.max(1) as f64;
+                let mut variance: Vec<f64> = acc.into_iter().map(|a| a / n).collect();
+                if let Some(v0) = variance.first_mut() {
+                    *v0 = first;
+                }
+                Forecast {
+                    variance,
+                    method: "simulation",
+                }
+            }
+        }
+    }
+}
+
+fn push(v: &mut Vec<f64>, x: f64) {
+    if v.len() >= LAGS {
+        v.remove(0);
+    }
+    v.push(x);
+}
+
+/// The generator of path `path` under `seed`: ChaCha8 with the path as its stream.
+#[must_use]
+pub fn path_rng(seed: u64, path: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(path);
+    rng
+}
+
+/// Quantile function of Hansen's standardised skewed t (as `arch`'s `SkewStudent.ppf`).
+fn skewt_ppf(u: f64, eta: f64, lam: f64, t: Option<&StudentsT>) -> f64 {
+    let Some(t) = t else { return 0.0 };
+    let c = ln_gamma((eta + 1.0) / 2.0)
+        - ln_gamma(eta / 2.0)
+        - (std::f64::consts::PI * (eta - 2.0)).ln() / 2.0;
+    let a = 4.0 * lam * c.exp() * (eta - 2.0) / (eta - 1.0);
+    let b = (1.0 + 3.0 * lam * lam - a * a).sqrt();
+    let cut = (1.0 - lam) / 2.0;
+    let q = if u < cut {
+        t.inverse_cdf(u / (1.0 - lam))
+    } else {
+        t.inverse_cdf(0.5 + (u - cut) / (1.0 + lam))
+    };
+    let sign = if u < cut {
+        -1.0
+    } else if u > cut {
+        1.0
+    } else {
+        0.0
+    };
+    (q * (1.0 + sign * lam) * (1.0 - 2.0 / eta).sqrt() - a) / b
+}
