@@ -4,6 +4,7 @@
 use serde::Serialize;
 use statrs::distribution::{ChiSquared, ContinuousCDF, Normal};
 
+use crate::kernel;
 use crate::likelihood::{Density, loglik, residuals, split, variance};
 use crate::linalg::invert;
 use crate::model::{ArchModel, Dist, Prepared, Vol};
@@ -14,7 +15,8 @@ use crate::{MAX_PARAMS, VolError};
 /// Options of [`ArchModel::fit`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct FitOptions {
-    /// Number of starting points (the best of `arch`'s grid first) to optimise from.
+    /// Starting points to optimise from, best of `arch`'s grid first. With 1, the next grid
+    /// points are tried only when an optimisation does not converge.
     pub starts: usize,
     /// Most BFGS iterations per start.
     pub max_iter: usize,
@@ -115,6 +117,9 @@ pub struct FitResult {
 
 /// Value and gradient of the mean negative log-likelihood in `u`.
 fn objective(model: &ArchModel, prep: &Prepared, u: &[f64], pin: bool) -> (f64, Vec<f64>) {
+    if kernel::supports(model) {
+        return kernel_objective(model, prep, u, pin);
+    }
     macro_rules! with_n {
         ($($n:literal)+) => {
             match u.len() {
@@ -132,8 +137,35 @@ fn objective(model: &ArchModel, prep: &Prepared, u: &[f64], pin: bool) -> (f64, 
     with_n!(1 2 3 4 5 6 7 8 9 10 11 12)
 }
 
-/// Log-likelihood and per-observation scores in `θ` (for standard errors).
+/// Log-likelihood gradient in `θ`.
+fn gradient(model: &ArchModel, prep: &Prepared, theta: &[f64]) -> Vec<f64> {
+    if kernel::supports(model) {
+        let mut g = vec![0.0; theta.len()];
+        kernel::loglik(model, prep, theta, Some(&mut g), None);
+        return g;
+    }
+    macro_rules! with_n {
+        ($($n:literal)+) => {
+            match theta.len() {
+                $($n => {
+                    let td: Vec<Dual<$n>> = theta.iter().enumerate().map(|(i, v)| Dual::var(*v, i)).collect();
+                    loglik(model, prep, &td, None).d.to_vec()
+                })+
+                _ => unreachable!("parameter count checked by validate"),
+            }
+        };
+    }
+    with_n!(1 2 3 4 5 6 7 8 9 10 11 12)
+}
+
+/// Log-likelihood gradient and per-observation scores in `θ` (for standard errors).
 fn scores(model: &ArchModel, prep: &Prepared, theta: &[f64]) -> (Vec<f64>, Vec<Vec<f64>>) {
+    if kernel::supports(model) {
+        let mut g = vec![0.0; theta.len()];
+        let mut each = Vec::with_capacity(prep.y.len() * theta.len());
+        kernel::loglik(model, prep, theta, Some(&mut g), Some(&mut each));
+        return (g, each.chunks(theta.len()).map(<[f64]>::to_vec).collect());
+    }
     macro_rules! with_n {
         ($($n:literal)+) => {
             match theta.len() {
@@ -150,8 +182,34 @@ fn scores(model: &ArchModel, prep: &Prepared, theta: &[f64]) -> (Vec<f64>, Vec<V
     with_n!(1 2 3 4 5 6 7 8 9 10 11 12)
 }
 
+/// The objective through the fused kernel: ∂ℓ/∂θ from the kernel, chained through the
+/// Jacobian ∂θ/∂u of the transform (dual numbers over the few transform operations only).
+fn kernel_objective(model: &ArchModel, prep: &Prepared, u: &[f64], pin: bool) -> (f64, Vec<f64>) {
+    macro_rules! with_n {
+        ($($n:literal)+) => {
+            match u.len() {
+                $($n => {
+                    let ud: Vec<Dual<$n>> = u.iter().enumerate().map(|(i, v)| Dual::var(*v, i)).collect();
+                    let th = to_theta(model, &ud, pin);
+                    let theta: Vec<f64> = th.iter().map(|t| t.v).collect();
+                    let mut g = vec![0.0; theta.len()];
+                    let ll = kernel::loglik(model, prep, &theta, Some(&mut g), None);
+                    let n = prep.y.len() as f64;
+                    let grad_u = (0..u.len()).map(|j| -th.iter().zip(&g).map(|(t, gi)| gi * t.d[j]).sum::<f64>() / n).collect();
+                    (-ll / n, grad_u)
+                })+
+                _ => unreachable!("the kernel's models have at most 6 parameters"),
+            }
+        };
+    }
+    with_n!(3 4 5 6)
+}
+
 fn value(model: &ArchModel, prep: &Prepared, u: &[f64], pin: bool) -> f64 {
     let th = to_theta::<f64>(model, u, pin);
+    if kernel::supports(model) {
+        return -kernel::loglik(model, prep, &th, None, None) / prep.y.len() as f64;
+    }
     -loglik(model, prep, &th, None) / prep.y.len() as f64
 }
 
@@ -166,7 +224,14 @@ struct Bfgs {
     pin: bool,
 }
 
-fn bfgs(model: &ArchModel, prep: &Prepared, u0: Vec<f64>, opts: &FitOptions, pin: bool) -> Bfgs {
+fn bfgs(
+    model: &ArchModel,
+    prep: &Prepared,
+    u0: Vec<f64>,
+    opts: &FitOptions,
+    pin: bool,
+    gtol: f64,
+) -> Bfgs {
     let k = u0.len();
     let (mut f, mut g) = objective(model, prep, &u0, pin);
     let mut u = u0;
@@ -182,7 +247,7 @@ fn bfgs(model: &ArchModel, prep: &Prepared, u0: Vec<f64>, opts: &FitOptions, pin
             reason = "the likelihood is not finite at the starting values".into();
             break;
         }
-        if max_abs(&g) < opts.gtol {
+        if max_abs(&g) < gtol {
             converged = true;
             reason = "gradient below tolerance".into();
             break;
@@ -406,22 +471,14 @@ impl ArchModel {
                 .is_none_or(|b| r.f < b.f || (!b.f.is_finite() && r.f.is_finite()))
         };
         for u0 in starts {
-            let r = bfgs(self, &prep, u0, opts, false);
+            let r = self.optimise(&prep, u0, opts);
             evaluations += r.evaluations;
             if better(&r, &best) {
                 best = Some(r);
             }
-        }
-        // A boundary optimum (persistence 1) is only approached in the interior coordinates;
-        // refit on the boundary face itself and keep it when it is at least as good.
-        if let (Some(i), Some(b)) = (persistence_index(self), best.as_ref())
-            && b.u[i] > 8.0
-        {
-            let mut r = bfgs(self, &prep, b.u.clone(), opts, true);
-            evaluations += r.evaluations;
-            if r.f <= b.f {
-                r.iterations += b.iterations;
-                best = Some(r);
+            // Further starting values only when this one did not converge.
+            if best.as_ref().is_some_and(|b| b.converged) && opts.starts <= 1 {
+                break;
             }
         }
         let best = best.expect("at least one start");
@@ -434,6 +491,24 @@ impl ArchModel {
             gradient_norm: max_abs(&best.g),
         };
         self.finish(&prep, theta, best.u, termination, opts)
+    }
+
+    /// One start: BFGS in the interior coordinates; when it ends near the stationarity
+    /// boundary, which those coordinates only approach, a second search on the boundary face
+    /// itself, kept when it is at least as good.
+    fn optimise(&self, prep: &Prepared, u0: Vec<f64>, opts: &FitOptions) -> Bfgs {
+        let interior = bfgs(self, prep, u0, opts, false, opts.gtol);
+        if let Some(i) = persistence_index(self)
+            && interior.u[i] > 8.0
+        {
+            let mut face = bfgs(self, prep, interior.u.clone(), opts, true, opts.gtol);
+            face.evaluations += interior.evaluations;
+            if face.f <= interior.f {
+                face.iterations += interior.iterations;
+                return face;
+            }
+        }
+        interior
     }
 
     /// Evaluates the model at given parameters (no optimisation), with the same outputs as
@@ -566,8 +641,8 @@ fn std_errors(model: &ArchModel, prep: &Prepared, theta: &[f64]) -> (Vec<f64>, V
         up[j] += h;
         let mut dn = theta.to_vec();
         dn[j] -= h;
-        let (gu, _) = scores(model, prep, &up);
-        let (gd, _) = scores(model, prep, &dn);
+        let gu = gradient(model, prep, &up);
+        let gd = gradient(model, prep, &dn);
         for i in 0..k {
             hess[i][j] = -(gu[i] - gd[i]) / (2.0 * h) / n;
         }

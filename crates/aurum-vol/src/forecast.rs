@@ -341,3 +341,95 @@ fn skewt_ppf(u: f64, eta: f64, lam: f64, t: Option<&StudentsT>) -> f64 {
     };
     (q * (1.0 + sign * lam) * (1.0 - 2.0 / eta).sqrt() - a) / b
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FitOptions;
+
+    /// A fitted GARCH(1,1)-t on a seed series, to continue from.
+    fn start(params: &[f64]) -> (ArchModel, FitResult, Vec<f64>) {
+        let m = ArchModel::new(
+            Mean::Constant,
+            Vol::Garch { p: 1, o: 0, q: 1 },
+            Dist::StudentsT,
+        );
+        let seed: Vec<f64> = (0..200).map(|t| f64::from(t % 7) / 3.0 - 1.0).collect();
+        let fit = m.fix(&seed, params).unwrap();
+        (m, fit, seed)
+    }
+
+    #[test]
+    fn simulate_then_fit_recovers_parameters() {
+        let truth = [0.05, 0.02, 0.08, 0.9, 6.0];
+        let (m, fit, seed) = start(&truth);
+        let sim = Simulator::new(&m, &fit, &seed).unwrap();
+        let y = sim
+            .simulate(8000, 1, 42, &Innovations::Parametric)
+            .remove(0);
+        let refit = m.fit(&y, &FitOptions::default()).unwrap();
+        for (i, t) in truth.iter().enumerate() {
+            assert!(
+                (refit.params[i] - t).abs() <= 4.0 * refit.std_err[i],
+                "{}: {} vs {t}",
+                refit.names[i],
+                refit.params[i]
+            );
+        }
+    }
+
+    #[test]
+    fn paths_depend_on_seed_and_path_only() {
+        let (m, fit, seed) = start(&[0.05, 0.02, 0.08, 0.9, 6.0]);
+        let sim = Simulator::new(&m, &fit, &seed).unwrap();
+        let all = sim.simulate(20, 4, 7, &Innovations::Parametric);
+        assert_eq!(all, sim.simulate(20, 4, 7, &Innovations::Parametric));
+        // Path 2 alone, drawn from its own stream, equals path 2 of the batch.
+        let mut rng = path_rng(7, 2);
+        let mut s = sim.initial_state();
+        let alone: Vec<f64> = (0..20)
+            .map(|_| {
+                let z = sim.draw(&mut rng, &Innovations::Parametric);
+                sim.step(&mut s, z)
+            })
+            .collect();
+        assert_eq!(alone, all[2]);
+        assert_ne!(all[0], sim.simulate(20, 1, 8, &Innovations::Parametric)[0]);
+        // Filtered historical simulation draws only the fit's standardised residuals.
+        let mut rng = path_rng(1, 0);
+        for _ in 0..50 {
+            let z = sim.draw(&mut rng, &Innovations::Bootstrap);
+            assert!(fit.std_resid.contains(&z));
+        }
+    }
+
+    #[test]
+    fn innovations_have_unit_variance() {
+        for (dist, shape) in [
+            (Dist::StudentsT, vec![5.0]),
+            (Dist::SkewT, vec![6.0, -0.3]),
+            (Dist::Ged, vec![1.3]),
+            (Dist::Normal, vec![]),
+        ] {
+            let m = ArchModel::new(Mean::Zero, Vol::Constant, dist);
+            let data: Vec<f64> = (0..200).map(|t| f64::from(t % 5) - 2.0).collect();
+            let mut params = vec![1.0];
+            params.extend(shape);
+            let fit = m.fix(&data, &params).unwrap();
+            let sim = Simulator::new(&m, &fit, &data).unwrap();
+            let mut rng = path_rng(3, 0);
+            let n = 200_000;
+            let draws: Vec<f64> = (0..n)
+                .map(|_| sim.draw(&mut rng, &Innovations::Parametric))
+                .collect();
+            let mean = draws.iter().sum::<f64>() / n as f64;
+            let var = draws.iter().map(|z| (z - mean).powi(2)).sum::<f64>() / n as f64;
+            // Standard error of a sample variance of 200,000 draws is below 0.01 for these
+            // tails; 0.04 leaves room for the heavy-tailed t(5).
+            assert!(
+                mean.abs() < 0.02 && (var - 1.0).abs() < 0.04,
+                "{dist}: mean {mean}, var {var}"
+            );
+        }
+    }
+}

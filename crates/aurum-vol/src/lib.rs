@@ -41,6 +41,7 @@
 mod error;
 mod fit;
 mod forecast;
+mod kernel;
 mod likelihood;
 mod linalg;
 mod model;

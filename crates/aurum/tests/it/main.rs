@@ -6,3 +6,4 @@ mod events;
 mod import;
 mod update;
 mod util;
+mod vol;
