@@ -267,18 +267,30 @@ fn bfgs(
         } else {
             1.0
         };
-        let mut accepted = None;
-        for _ in 0..60 {
+        // The first trial gets value and gradient at once (it is usually accepted); further
+        // trials only values, with quadratic interpolation of the step.
+        let mut accepted: Option<(Vec<f64>, f64, Option<Vec<f64>>)> = None;
+        for attempt in 0..60 {
             let trial: Vec<f64> = u.iter().zip(&d).map(|(a, b)| a + step * b).collect();
-            let ft = value(model, prep, &trial, pin);
+            let (ft, gt) = if attempt == 0 {
+                let (ft, gt) = objective(model, prep, &trial, pin);
+                (ft, Some(gt))
+            } else {
+                (value(model, prep, &trial, pin), None)
+            };
             evals += 1;
             if ft.is_finite() && ft <= f + 1e-4 * step * slope {
-                accepted = Some(trial);
+                accepted = Some((trial, ft, gt));
                 break;
             }
-            step *= 0.3;
+            let next = if ft.is_finite() {
+                -slope * step * step / (2.0 * (ft - f - slope * step))
+            } else {
+                0.1 * step
+            };
+            step = next.clamp(0.1 * step, 0.5 * step);
         }
-        let Some(un) = accepted else {
+        let Some((un, ft, gt)) = accepted else {
             converged = max_abs(&g) < 1e-5;
             reason = if converged {
                 "no further decrease along the search direction (gradient small)".into()
@@ -287,8 +299,13 @@ fn bfgs(
             };
             break;
         };
-        let (fnew, gnew) = objective(model, prep, &un, pin);
-        evals += 1;
+        let (fnew, gnew) = match gt {
+            Some(g) => (ft, g),
+            None => {
+                evals += 1;
+                objective(model, prep, &un, pin)
+            }
+        };
         let s: Vec<f64> = un.iter().zip(&u).map(|(a, b)| a - b).collect();
         let y: Vec<f64> = gnew.iter().zip(&g).map(|(a, b)| a - b).collect();
         let sy: f64 = s.iter().zip(&y).map(|(a, b)| a * b).sum();
@@ -339,6 +356,10 @@ fn bfgs(
         pin,
     }
 }
+
+/// `logistic(8) ≈ 0.99966`: beyond it, an interior optimum is taken to be a boundary one
+/// approached, and the boundary face is searched too.
+const BOUNDARY_U: f64 = 8.0;
 
 fn identity(k: usize) -> Vec<Vec<f64>> {
     (0..k)
@@ -495,11 +516,11 @@ impl ArchModel {
 
     /// One start: BFGS in the interior coordinates; when it ends near the stationarity
     /// boundary, which those coordinates only approach, a second search on the boundary face
-    /// itself, kept when it is at least as good.
+    /// itself (persistence exactly 1), kept when it is at least as good.
     fn optimise(&self, prep: &Prepared, u0: Vec<f64>, opts: &FitOptions) -> Bfgs {
         let interior = bfgs(self, prep, u0, opts, false, opts.gtol);
         if let Some(i) = persistence_index(self)
-            && interior.u[i] > 8.0
+            && interior.u[i] > BOUNDARY_U
         {
             let mut face = bfgs(self, prep, interior.u.clone(), opts, true, opts.gtol);
             face.evaluations += interior.evaluations;
