@@ -38,6 +38,16 @@ const USDJPY: (&str, &str) = file!("usdjpy_daily_yahoo.csv");
 const VIX: (&str, &str) = file!("vix_daily_yahoo.csv");
 const FRED: (&str, &str) = file!("fred_rates_usd_daily.csv");
 
+macro_rules! risk_file {
+    ($name:literal) => {
+        ($name, include_str!(concat!("../../../data/risk/", $name)))
+    };
+}
+
+const GPR_DAILY: (&str, &str) = risk_file!("gpr_daily_caldara_iacoviello.csv");
+const GPR_MONTHLY: (&str, &str) = risk_file!("gpr_monthly_caldara_iacoviello.csv");
+const GPR_SOURCE: &str = "Caldara and Iacoviello (2022), Measuring Geopolitical Risk, American Economic Review 112(4)";
+
 struct Spec {
     id: &'static str,
     name: &'static str,
@@ -177,10 +187,59 @@ const SPECS: &[Spec] = &[
     },
 ];
 
+/// The Geopolitical Risk series: daily total, acts and threats; monthly recent (from 1985)
+/// and historical (from 1900) indices; and each country's monthly index.
+fn gpr_series() -> Vec<BundledSeries> {
+    let mut out = Vec::new();
+    let mut add = |id: String, name: String, file: (&'static str, &'static str), column: &str| {
+        out.push(BundledSeries {
+            meta: SeriesMeta {
+                id: SeriesId::new(id).expect("GPR ids are valid"),
+                name,
+                unit: Unit::IndexPoints,
+                currency: None,
+                source: GPR_SOURCE.to_owned(),
+            },
+            file: file.0,
+            text: file.1,
+            // Shares and indices may be 0 (a country unmentioned in a month).
+            options: ParseOptions { column: Some(column.to_owned()), positive: false, ..ParseOptions::default() },
+        });
+    };
+    for (id, name, col) in [
+        ("gpr-daily", "Geopolitical Risk index, daily", "GPRD"),
+        ("gpr-daily-acts", "Geopolitical Risk index, daily, acts", "GPRD_ACT"),
+        ("gpr-daily-threats", "Geopolitical Risk index, daily, threats", "GPRD_THREAT"),
+    ] {
+        add(id.into(), name.into(), GPR_DAILY, col);
+    }
+    for (id, name, col) in [
+        ("gpr", "Geopolitical Risk index, monthly (1985–2019 = 100)", "GPR"),
+        ("gpr-threats", "Geopolitical Risk index, monthly, threats", "GPRT"),
+        ("gpr-acts", "Geopolitical Risk index, monthly, acts", "GPRA"),
+        ("gpr-hist", "Historical Geopolitical Risk index, monthly (1900–2019 = 100)", "GPRH"),
+        ("gpr-hist-threats", "Historical Geopolitical Risk index, monthly, threats", "GPRHT"),
+        ("gpr-hist-acts", "Historical Geopolitical Risk index, monthly, acts", "GPRHA"),
+    ] {
+        add(id.into(), name.into(), GPR_MONTHLY, col);
+    }
+    let header = GPR_MONTHLY.1.lines().next().unwrap_or("");
+    for col in header.split(',') {
+        if let Some(code) = col.strip_prefix("GPRC_") {
+            let c = code.to_ascii_lowercase();
+            add(format!("gpr-country-{c}"), format!("Geopolitical Risk, {code} (share of articles)"), GPR_MONTHLY, col);
+        } else if let Some(code) = col.strip_prefix("GPRHC_") {
+            let c = code.to_ascii_lowercase();
+            add(format!("gpr-hist-country-{c}"), format!("Historical Geopolitical Risk, {code} (share of articles)"), GPR_MONTHLY, col);
+        }
+    }
+    out
+}
+
 /// Every bundled series, in a stable order.
 #[must_use]
 pub fn series() -> Vec<BundledSeries> {
-    SPECS
+    let prices = SPECS
         .iter()
         .map(|s| BundledSeries {
             meta: SeriesMeta {
@@ -201,8 +260,8 @@ pub fn series() -> Vec<BundledSeries> {
                 on_bad_range: OnBadRange::CloseOnly,
                 ..ParseOptions::default()
             },
-        })
-        .collect()
+        });
+    prices.chain(gpr_series()).collect()
 }
 
 /// A fingerprint of the bundled data (FNV-1a over ids and file contents). The store
@@ -210,11 +269,22 @@ pub fn series() -> Vec<BundledSeries> {
 #[must_use]
 pub fn fingerprint() -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for s in SPECS {
-        for b in s.id.bytes().chain(s.file.1.bytes()) {
-            h ^= u64::from(b);
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes {
+            h ^= u64::from(*b);
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
+    };
+    let mut files: Vec<(&str, &str)> = Vec::new();
+    for s in series() {
+        eat(s.meta.id.as_str().as_bytes());
+        eat(s.file.as_bytes());
+        if !files.iter().any(|(f, _)| *f == s.file) {
+            files.push((s.file, s.text));
+        }
+    }
+    for (_, text) in files {
+        eat(text.as_bytes());
     }
     format!("{h:016x}")
 }
@@ -229,7 +299,8 @@ mod tests {
         for s in series() {
             let p = parse(s.file, s.text.as_bytes(), &s.options)
                 .unwrap_or_else(|e| panic!("{}: {e}", s.meta.id));
-            assert!(p.bars.len() > 2000, "{}: {} rows", s.meta.id, p.bars.len());
+            let least = if s.meta.id.as_str().starts_with("gpr") { 400 } else { 1000 };
+            assert!(p.bars.len() > least, "{}: {} rows", s.meta.id, p.bars.len());
             let last = p.bars.last().unwrap();
             assert!(last.date <= aurum_core::date(2025, 2, 18), "{}", s.meta.id);
         }
@@ -248,6 +319,23 @@ mod tests {
         assert_eq!(at(aurum_core::date(2025, 2, 18)), Some(2927.1));
         let first_2000 = p.bars.iter().find(|b| b.close >= 2000.0).unwrap().date;
         assert_eq!(first_2000, aurum_core::date(2020, 8, 5));
+    }
+
+    #[test]
+    fn gpr_series_cover_daily_monthly_and_countries() {
+        let all = series();
+        let ids: Vec<&str> = all.iter().map(|s| s.meta.id.as_str()).collect();
+        for id in ["gpr-daily", "gpr-daily-acts", "gpr-daily-threats", "gpr", "gpr-threats", "gpr-acts", "gpr-hist", "gpr-country-usa", "gpr-country-chn"] {
+            assert!(ids.contains(&id), "{id}");
+        }
+        assert_eq!(ids.iter().filter(|i| i.starts_with("gpr-country-")).count(), 44);
+        let gpr = all.iter().find(|s| s.meta.id.as_str() == "gpr").unwrap();
+        let p = parse(gpr.file, gpr.text.as_bytes(), &gpr.options).unwrap();
+        assert_eq!(p.bars.first().unwrap().date, aurum_core::date(1985, 1, 1));
+        // The index is normalised to 100 over 1985–2019.
+        let base: Vec<f64> = p.bars.iter().filter(|b| b.date.to_string().as_str() < "2020").map(|b| b.close).collect();
+        let mean = base.iter().sum::<f64>() / base.len() as f64;
+        assert!((mean - 100.0).abs() < 0.5, "{mean}");
     }
 
     #[test]
