@@ -46,7 +46,8 @@ macro_rules! risk_file {
 
 const GPR_DAILY: (&str, &str) = risk_file!("gpr_daily_caldara_iacoviello.csv");
 const GPR_MONTHLY: (&str, &str) = risk_file!("gpr_monthly_caldara_iacoviello.csv");
-const GPR_SOURCE: &str = "Caldara and Iacoviello (2022), Measuring Geopolitical Risk, American Economic Review 112(4)";
+const GPR_SOURCE: &str =
+    "Caldara and Iacoviello (2022), Measuring Geopolitical Risk, American Economic Review 112(4)";
 
 struct Spec {
     id: &'static str,
@@ -203,23 +204,55 @@ fn gpr_series() -> Vec<BundledSeries> {
             file: file.0,
             text: file.1,
             // Shares and indices may be 0 (a country unmentioned in a month).
-            options: ParseOptions { column: Some(column.to_owned()), positive: false, ..ParseOptions::default() },
+            options: ParseOptions {
+                column: Some(column.to_owned()),
+                positive: false,
+                ..ParseOptions::default()
+            },
         });
     };
     for (id, name, col) in [
         ("gpr-daily", "Geopolitical Risk index, daily", "GPRD"),
-        ("gpr-daily-acts", "Geopolitical Risk index, daily, acts", "GPRD_ACT"),
-        ("gpr-daily-threats", "Geopolitical Risk index, daily, threats", "GPRD_THREAT"),
+        (
+            "gpr-daily-acts",
+            "Geopolitical Risk index, daily, acts",
+            "GPRD_ACT",
+        ),
+        (
+            "gpr-daily-threats",
+            "Geopolitical Risk index, daily, threats",
+            "GPRD_THREAT",
+        ),
     ] {
         add(id.into(), name.into(), GPR_DAILY, col);
     }
     for (id, name, col) in [
-        ("gpr", "Geopolitical Risk index, monthly (1985–2019 = 100)", "GPR"),
-        ("gpr-threats", "Geopolitical Risk index, monthly, threats", "GPRT"),
+        (
+            "gpr",
+            "Geopolitical Risk index, monthly (1985–2019 = 100)",
+            "GPR",
+        ),
+        (
+            "gpr-threats",
+            "Geopolitical Risk index, monthly, threats",
+            "GPRT",
+        ),
         ("gpr-acts", "Geopolitical Risk index, monthly, acts", "GPRA"),
-        ("gpr-hist", "Historical Geopolitical Risk index, monthly (1900–2019 = 100)", "GPRH"),
-        ("gpr-hist-threats", "Historical Geopolitical Risk index, monthly, threats", "GPRHT"),
-        ("gpr-hist-acts", "Historical Geopolitical Risk index, monthly, acts", "GPRHA"),
+        (
+            "gpr-hist",
+            "Historical Geopolitical Risk index, monthly (1900–2019 = 100)",
+            "GPRH",
+        ),
+        (
+            "gpr-hist-threats",
+            "Historical Geopolitical Risk index, monthly, threats",
+            "GPRHT",
+        ),
+        (
+            "gpr-hist-acts",
+            "Historical Geopolitical Risk index, monthly, acts",
+            "GPRHA",
+        ),
     ] {
         add(id.into(), name.into(), GPR_MONTHLY, col);
     }
@@ -227,10 +260,20 @@ fn gpr_series() -> Vec<BundledSeries> {
     for col in header.split(',') {
         if let Some(code) = col.strip_prefix("GPRC_") {
             let c = code.to_ascii_lowercase();
-            add(format!("gpr-country-{c}"), format!("Geopolitical Risk, {code} (share of articles)"), GPR_MONTHLY, col);
+            add(
+                format!("gpr-country-{c}"),
+                format!("Geopolitical Risk, {code} (share of articles)"),
+                GPR_MONTHLY,
+                col,
+            );
         } else if let Some(code) = col.strip_prefix("GPRHC_") {
             let c = code.to_ascii_lowercase();
-            add(format!("gpr-hist-country-{c}"), format!("Historical Geopolitical Risk, {code} (share of articles)"), GPR_MONTHLY, col);
+            add(
+                format!("gpr-hist-country-{c}"),
+                format!("Historical Geopolitical Risk, {code} (share of articles)"),
+                GPR_MONTHLY,
+                col,
+            );
         }
     }
     out
@@ -239,28 +282,26 @@ fn gpr_series() -> Vec<BundledSeries> {
 /// Every bundled series, in a stable order.
 #[must_use]
 pub fn series() -> Vec<BundledSeries> {
-    let prices = SPECS
-        .iter()
-        .map(|s| BundledSeries {
-            meta: SeriesMeta {
-                id: SeriesId::new(s.id).expect("bundled ids are valid"),
-                name: s.name.to_owned(),
-                unit: s.unit,
-                currency: s.currency.map(str::to_owned),
-                source: s.source.to_owned(),
-            },
-            file: s.file.0,
-            text: s.file.1,
-            options: ParseOptions {
-                column: s.column.map(str::to_owned),
-                positive: s.unit != Unit::Percent,
-                // COMEX rows flagged by the data pack, and a few hundred Yahoo USD/JPY rows,
-                // have ranges that contradict their closes: keep their closes only.
-                range_flag_column: Some("ohlc_suspect".to_owned()),
-                on_bad_range: OnBadRange::CloseOnly,
-                ..ParseOptions::default()
-            },
-        });
+    let prices = SPECS.iter().map(|s| BundledSeries {
+        meta: SeriesMeta {
+            id: SeriesId::new(s.id).expect("bundled ids are valid"),
+            name: s.name.to_owned(),
+            unit: s.unit,
+            currency: s.currency.map(str::to_owned),
+            source: s.source.to_owned(),
+        },
+        file: s.file.0,
+        text: s.file.1,
+        options: ParseOptions {
+            column: s.column.map(str::to_owned),
+            positive: s.unit != Unit::Percent,
+            // COMEX rows flagged by the data pack, and a few hundred Yahoo USD/JPY rows,
+            // have ranges that contradict their closes: keep their closes only.
+            range_flag_column: Some("ohlc_suspect".to_owned()),
+            on_bad_range: OnBadRange::CloseOnly,
+            ..ParseOptions::default()
+        },
+    });
     prices.chain(gpr_series()).collect()
 }
 
@@ -299,7 +340,11 @@ mod tests {
         for s in series() {
             let p = parse(s.file, s.text.as_bytes(), &s.options)
                 .unwrap_or_else(|e| panic!("{}: {e}", s.meta.id));
-            let least = if s.meta.id.as_str().starts_with("gpr") { 400 } else { 1000 };
+            let least = if s.meta.id.as_str().starts_with("gpr") {
+                400
+            } else {
+                1000
+            };
             assert!(p.bars.len() > least, "{}: {} rows", s.meta.id, p.bars.len());
             let last = p.bars.last().unwrap();
             assert!(last.date <= aurum_core::date(2025, 2, 18), "{}", s.meta.id);
@@ -325,15 +370,33 @@ mod tests {
     fn gpr_series_cover_daily_monthly_and_countries() {
         let all = series();
         let ids: Vec<&str> = all.iter().map(|s| s.meta.id.as_str()).collect();
-        for id in ["gpr-daily", "gpr-daily-acts", "gpr-daily-threats", "gpr", "gpr-threats", "gpr-acts", "gpr-hist", "gpr-country-usa", "gpr-country-chn"] {
+        for id in [
+            "gpr-daily",
+            "gpr-daily-acts",
+            "gpr-daily-threats",
+            "gpr",
+            "gpr-threats",
+            "gpr-acts",
+            "gpr-hist",
+            "gpr-country-usa",
+            "gpr-country-chn",
+        ] {
             assert!(ids.contains(&id), "{id}");
         }
-        assert_eq!(ids.iter().filter(|i| i.starts_with("gpr-country-")).count(), 44);
+        assert_eq!(
+            ids.iter().filter(|i| i.starts_with("gpr-country-")).count(),
+            44
+        );
         let gpr = all.iter().find(|s| s.meta.id.as_str() == "gpr").unwrap();
         let p = parse(gpr.file, gpr.text.as_bytes(), &gpr.options).unwrap();
         assert_eq!(p.bars.first().unwrap().date, aurum_core::date(1985, 1, 1));
         // The index is normalised to 100 over 1985–2019.
-        let base: Vec<f64> = p.bars.iter().filter(|b| b.date.to_string().as_str() < "2020").map(|b| b.close).collect();
+        let base: Vec<f64> = p
+            .bars
+            .iter()
+            .filter(|b| b.date.to_string().as_str() < "2020")
+            .map(|b| b.close)
+            .collect();
         let mean = base.iter().sum::<f64>() / base.len() as f64;
         assert!((mean - 100.0).abs() < 0.5, "{mean}");
     }

@@ -45,7 +45,10 @@ fn init_is_idempotent_and_seeds_every_bundled_series() {
     let first = ctx.run(&["init", "--format", "json"]).ok();
     let v: serde_json::Value = serde_json::from_str(&first.stdout).unwrap();
     assert_eq!(v[0]["seeded_now"], true);
-    assert!(v[0]["series"].as_u64().unwrap() > 100, "prices, GPR and country indices");
+    assert!(
+        v[0]["series"].as_u64().unwrap() > 100,
+        "prices, GPR and country indices"
+    );
     let counts = ctx.counts();
     let second = ctx.run(&["init", "--format", "json"]).ok();
     let v: serde_json::Value = serde_json::from_str(&second.stdout).unwrap();
