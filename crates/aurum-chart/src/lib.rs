@@ -176,6 +176,8 @@ pub struct LineChart {
     pub x_ticks_integer: bool,
     /// Emphasise `y = 0` and `x = 0` (the event day) with a slightly darker line.
     pub zero_line: bool,
+    /// Write x tick labels without thousands separators (years: `2010`, not `2,010`).
+    pub x_plain: bool,
     /// Width in pixels, 200 to 8000.
     pub width: u32,
     /// Height in pixels, 200 to 8000.
@@ -201,6 +203,7 @@ impl LineChart {
             series: Vec::new(),
             x_ticks_integer: true,
             zero_line: true,
+            x_plain: false,
             width: 1200,
             height: 675,
         }

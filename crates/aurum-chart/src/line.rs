@@ -250,7 +250,17 @@ impl Frame {
         } else {
             price_ticks(x_lo, x_hi)
         };
-        let x_labels = minus_signs(x_ticks.labels());
+        let x_labels = if chart.x_plain {
+            minus_signs(
+                x_ticks
+                    .labels()
+                    .into_iter()
+                    .map(|l| l.replace(',', ""))
+                    .collect(),
+            )
+        } else {
+            minus_signs(x_ticks.labels())
+        };
         Self {
             width,
             height,
@@ -471,6 +481,10 @@ fn series(out: &mut String, f: &Frame, line: &Line, color: &str) {
         r#"<path class="series" d="{d}" fill="none" stroke="{color}" stroke-width="{LINE_WIDTH}" stroke-linejoin="round" stroke-linecap="round"/>"#
     );
     out.push('\n');
+    // A marker per point only where points are few enough to be told apart.
+    if line.points.len() > MAX_MARKERS {
+        return;
+    }
     let r = num(marker_radius(f, line));
     w!(
         out,
@@ -486,6 +500,9 @@ fn series(out: &mut String, f: &Frame, line: &Line, color: &str) {
     }
     out.push_str("</g>\n");
 }
+
+/// Most points per series that still get markers.
+const MAX_MARKERS: usize = 120;
 
 /// The legend's box: left, top, width and height.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

@@ -60,6 +60,75 @@ pub enum Command {
     /// Benchmarks of aurum's heavy computations.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Geopolitical Risk index: gold's sensitivity to it.
+    #[command(subcommand)]
+    Gpr(GprCommand),
+}
+
+/// `aurum gpr …`.
+#[derive(Debug, Subcommand)]
+pub enum GprCommand {
+    /// Regress gold returns on the GPR index (OLS with Newey–West errors, quantile regression,
+    /// rolling betas).
+    Regress(GprRegressArgs),
+}
+
+/// Which part of the GPR index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GprComponent {
+    /// The whole index.
+    Total,
+    /// Threats (war threats, nuclear threats, military build-ups…).
+    Threats,
+    /// Acts (outbreaks of war, terrorist acts, escalations…).
+    Acts,
+}
+
+/// `aurum gpr regress`.
+#[derive(Debug, Args)]
+pub struct GprRegressArgs {
+    /// Gold series (returns are 100 × log changes of its closes).
+    #[arg(long, short, default_value = "gold-usd-lbma-pm")]
+    pub series: SeriesId,
+    /// Period of the regression.
+    #[arg(long, default_value = "weekly")]
+    pub freq: aurum_core::Frequency,
+    /// How GPR enters: level, change, log-change (100 × log points) or shock (AR(1) residual).
+    #[arg(long, default_value = "log-change")]
+    pub measure: aurum_risk::Measure,
+    /// Component of the index.
+    #[arg(long, value_enum, default_value = "total")]
+    pub component: GprComponent,
+    /// Control series, as changes (comma-separated), e.g. dxy,dfii10,sp500,vix.
+    #[arg(long, value_delimiter = ',')]
+    pub controls: Vec<SeriesId>,
+    /// First date of the sample.
+    #[arg(long, value_name = "DATE", default_value = "1985-01-01")]
+    pub from: Date,
+    /// Last date of the sample.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<Date>,
+    /// Only data known at the end of this day.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<Date>,
+    /// Newey–West lags (default ⌊4 (n/100)^{2/9}⌋).
+    #[arg(long)]
+    pub maxlags: Option<usize>,
+    /// Quantiles for the quantile regressions.
+    #[arg(long, value_delimiter = ',', default_value = "0.05,0.5,0.95")]
+    pub quantiles: Vec<f64>,
+    /// Rolling regressions over this many periods (e.g. 156 weeks).
+    #[arg(long)]
+    pub rolling: Option<usize>,
+    /// Draw the rolling beta with its 95% band (SVG or PNG); needs --rolling.
+    #[arg(long, value_name = "FILE", requires = "rolling")]
+    pub plot: Option<PathBuf>,
+    /// Language of the plot and the summary sentence.
+    #[arg(long, default_value = "en")]
+    pub lang: Lang,
+    /// How results are printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
 }
 
 /// `aurum vol …`.

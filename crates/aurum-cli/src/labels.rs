@@ -219,3 +219,21 @@ pub fn forecast_origin(d: aurum_core::Date, lang: Lang) -> String {
         Lang::Ja => format!("{}起点、年252営業日で年率換算", ja_date(d)),
     }
 }
+
+/// Title, axes and source of a rolling-beta chart.
+pub fn rolling_beta(window: usize, freq: &str, lang: Lang) -> (String, String, String, String) {
+    match lang {
+        Lang::En => (
+            format!("Gold's sensitivity to geopolitical risk, rolling {window} {freq} periods"),
+            "Year (end of window)".to_owned(),
+            "Beta on GPR, with 95% band (Newey–West)".to_owned(),
+            "Source: Caldara and Iacoviello GPR index; LBMA; aurum".to_owned(),
+        ),
+        Lang::Ja => (
+            format!("地政学リスクに対する金価格の感応度（{window}期間ローリング）"),
+            "年（推定期間の末尾）".to_owned(),
+            "GPRに対するベータ（95%信頼区間）".to_owned(),
+            "出典: Caldara and Iacoviello GPR指数、LBMA（aurum作成）".to_owned(),
+        ),
+    }
+}

@@ -184,3 +184,56 @@ pub fn term_structure_plot(
     fs_err::write(path, bytes)?;
     Ok(())
 }
+
+/// Draws a rolling GPR beta with its 95% band against time (x in years).
+///
+/// # Errors
+///
+/// A bad file name, no windows, I/O.
+pub fn rolling_beta_plot(
+    points: &[aurum_risk::RollingPoint],
+    a: &crate::args::GprRegressArgs,
+    path: &std::path::Path,
+) -> Result<()> {
+    use aurum_chart::{LineChart, LineSeries, render_line_svg};
+    use chrono::Datelike;
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if !matches!(ext.as_deref(), Some("svg" | "png")) {
+        bail!(
+            "--plot {}: expected a file name ending in .svg or .png",
+            path.display()
+        );
+    }
+    if points.is_empty() {
+        bail!("--plot: the sample is shorter than one rolling window");
+    }
+    let year = |d: aurum_core::Date| f64::from(d.year()) + f64::from(d.ordinal0()) / 365.25;
+    let line: Vec<(f64, f64)> = points.iter().map(|p| (year(p.end), p.beta)).collect();
+    let band = points
+        .iter()
+        .map(|p| (year(p.end), p.beta - 1.96 * p.se, p.beta + 1.96 * p.se))
+        .collect();
+    let (title, x, y, src) =
+        labels::rolling_beta(a.rolling.unwrap_or(0), &a.freq.to_string(), a.lang);
+    let mut chart = LineChart::new(title, x, y, src);
+    chart.x_plain = true;
+    chart.subtitle =
+        Some(format!("{} · {} · {:?}", a.series, a.measure, a.component).to_lowercase());
+    let mut s = LineSeries::new("beta", line);
+    s.band = Some(band);
+    chart.series = vec![s];
+    let svg = render_line_svg(&chart)?;
+    let bytes = if ext.as_deref() == Some("png") {
+        svg_to_png(&svg)?
+    } else {
+        svg.into_bytes()
+    };
+    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs_err::create_dir_all(dir)?;
+    }
+    fs_err::write(path, bytes)?;
+    Ok(())
+}

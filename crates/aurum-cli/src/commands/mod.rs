@@ -3,6 +3,7 @@
 mod chart;
 mod data;
 mod events;
+mod gpr;
 mod init;
 pub(crate) mod study;
 mod vol;
@@ -27,6 +28,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Study(a) => study::run(&ctx, a, resolve(a.format, cli)),
         Command::Vol(v) => vol::run(&ctx, cli, v),
         Command::Bench(b) => vol::bench(&ctx, cli, b),
+        Command::Gpr(g) => gpr::run(&ctx, cli, g),
     }
 }
 

@@ -3,6 +3,7 @@
 mod chart;
 mod data;
 mod events;
+mod gpr;
 mod import;
 mod update;
 mod util;
