@@ -71,6 +71,55 @@ pub enum GprCommand {
     /// Regress gold returns on the GPR index (OLS with Newey–West errors, quantile regression,
     /// rolling betas).
     Regress(GprRegressArgs),
+    /// Import the index authors' CSV or XLS export (monthly or daily); revised values are kept
+    /// as revisions.
+    Import(GprImportArgs),
+    /// Build a GPR-style index from your own news: a folder of dated text files or a JSON-lines
+    /// file.
+    Build(GprBuildArgs),
+}
+
+/// `aurum gpr import`.
+#[derive(Debug, Args)]
+pub struct GprImportArgs {
+    /// `data_gpr_export.xls`, `data_gpr_daily_recent.xls`, or a CSV with the same columns.
+    pub file: PathBuf,
+    /// Record the import as made at this time (YYYY-MM-DD or RFC 3339); default now.
+    #[arg(long, value_name = "TIME")]
+    pub recorded_at: Option<String>,
+    /// How the report is printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+}
+
+/// `aurum gpr build`.
+#[derive(Debug, Args)]
+pub struct GprBuildArgs {
+    /// A folder of text files named `YYYY-MM-DD…` (searched recursively), or a `.jsonl` file
+    /// of `{"date": "YYYY-MM-DD", "text": "…"}` lines (an optional `"title"` is read too).
+    #[arg(long)]
+    pub corpus: PathBuf,
+    /// Language of the corpus and of the bundled dictionary.
+    #[arg(long, default_value = "en")]
+    pub lang: Lang,
+    /// Your own dictionary (TOML, as data/risk/dictionary-en.toml).
+    #[arg(long, value_name = "FILE")]
+    pub dictionary: Option<PathBuf>,
+    /// Period of the index.
+    #[arg(long, default_value = "monthly")]
+    pub freq: aurum_core::Frequency,
+    /// Base period normalised to 100, e.g. 2000-01-01,2019-12-31 (default: all periods).
+    #[arg(long, value_name = "FROM,TO")]
+    pub base: Option<String>,
+    /// Ignore articles dated after this day.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<Date>,
+    /// Store the index as this series (created if new; changed values kept as revisions).
+    #[arg(long, value_name = "SERIES")]
+    pub save: Option<SeriesId>,
+    /// How results are printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
 }
 
 /// Which part of the GPR index.

@@ -10,6 +10,11 @@
 //!   reweighted least squares, with its kernel sandwich covariance; [`rolling`] re-estimates
 //!   OLS on moving windows.
 //!
+//! - [`Dictionary`] and [`news_index`] build a GPR-style index from a user's own news: the
+//!   share of articles per period that match geopolitical terms in the word categories of
+//!   Caldara and Iacoviello (threats and acts), normalised to 100 over a base period, with
+//!   English (word) and Japanese (substring, no spaces needed) matching.
+//!
 //! Every convention is written out in `scripts/reference/gpr_regress.py`, which computes the
 //! same numbers with statsmodels for the tests. Pure: no I/O.
 #![deny(missing_docs)]
@@ -19,8 +24,10 @@
 mod design;
 mod error;
 mod linalg;
+mod news;
 mod regress;
 
 pub use design::{Control, ControlKind, Design, GprInput, Measure, design};
 pub use error::RiskError;
+pub use news::{Article, Classification, Dictionary, IndexRow, Kind, news_index};
 pub use regress::{OlsResult, QuantResult, RollingPoint, auto_lags, ols_hac, quantreg, rolling};

@@ -256,7 +256,12 @@ fn warn(ctx: &Context, origin: &str, warnings: &[Warning]) {
     }
 }
 
-fn parse_time(s: &str) -> Result<i64> {
+/// Parses `--recorded-at`: a date (midnight UTC) or an RFC 3339 time, as unix seconds.
+///
+/// # Errors
+///
+/// Anything else.
+pub fn parse_time(s: &str) -> Result<i64> {
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
         return Ok(t.timestamp());
     }

@@ -1,13 +1,15 @@
 //! `aurum gpr regress`.
 
-use anyhow::{Result, bail};
+use anyhow::{Context as _, Result, bail};
 use aurum_core::{Date, Frequency, SeriesId, Unit};
 use aurum_risk::{Control, ControlKind, GprInput, Measure, OlsResult, QuantResult, RollingPoint};
 use aurum_store::{BarQuery, Store};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::args::{Cli, GprCommand, GprComponent, GprRegressArgs, OutputFormat};
+use crate::args::{
+    Cli, GprBuildArgs, GprCommand, GprComponent, GprImportArgs, GprRegressArgs, OutputFormat,
+};
 use crate::commands::resolve;
 use crate::context::Context;
 use crate::output::{Table, emit};
@@ -15,6 +17,8 @@ use crate::output::{Table, emit};
 pub fn run(ctx: &Context, cli: &Cli, cmd: &GprCommand) -> Result<()> {
     match cmd {
         GprCommand::Regress(a) => regress(ctx, a, resolve(a.format, cli)),
+        GprCommand::Import(a) => import(ctx, a, resolve(a.format, cli)),
+        GprCommand::Build(a) => build(ctx, a, resolve(a.format, cli)),
     }
 }
 
@@ -304,4 +308,343 @@ fn regress(ctx: &Context, a: &GprRegressArgs, format: OutputFormat) -> Result<()
             Ok(())
         }
     }
+}
+
+/// The series a column of the authors' files feeds, if any.
+fn series_of_column(col: &str) -> Option<String> {
+    let c = col.trim().to_ascii_uppercase();
+    let fixed = match c.as_str() {
+        "GPR" => "gpr",
+        "GPRT" => "gpr-threats",
+        "GPRA" => "gpr-acts",
+        "GPRH" => "gpr-hist",
+        "GPRHT" => "gpr-hist-threats",
+        "GPRHA" => "gpr-hist-acts",
+        "GPRD" => "gpr-daily",
+        "GPRD_ACT" => "gpr-daily-acts",
+        "GPRD_THREAT" => "gpr-daily-threats",
+        _ => "",
+    };
+    if !fixed.is_empty() {
+        return Some(fixed.to_owned());
+    }
+    if let Some(code) = c.strip_prefix("GPRC_") {
+        return Some(format!("gpr-country-{}", code.to_ascii_lowercase()));
+    }
+    c.strip_prefix("GPRHC_")
+        .map(|code| format!("gpr-hist-country-{}", code.to_ascii_lowercase()))
+}
+
+/// An Excel serial day number (1900 system) as a date.
+fn excel_date(serial: f64) -> Option<Date> {
+    let days = serial.floor() as i64;
+    aurum_core::date(1899, 12, 30).checked_add_signed(chrono::Duration::days(days))
+}
+
+/// The first sheet of an XLS/XLSX workbook as CSV text; date cells become YYYY-MM-DD.
+fn workbook_csv(path: &std::path::Path) -> Result<String> {
+    use calamine::{Data, Reader, open_workbook_auto};
+    let mut wb = open_workbook_auto(path)
+        .with_context(|| format!("reading the workbook {}", path.display()))?;
+    let range = wb
+        .worksheet_range_at(0)
+        .ok_or_else(|| anyhow::anyhow!("{}: the workbook has no sheet", path.display()))?
+        .with_context(|| format!("reading the first sheet of {}", path.display()))?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for (i, row) in range.rows().enumerate() {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(j, c)| match c {
+                Data::Empty => String::new(),
+                Data::String(s) => s.clone(),
+                Data::Float(f) if j == 0 && i > 0 && *f > 10_000.0 && *f < 100_000.0 => {
+                    excel_date(*f).map(|d| d.to_string()).unwrap_or_default()
+                }
+                Data::Float(f) => f.to_string(),
+                Data::Int(n) => n.to_string(),
+                Data::Bool(b) => b.to_string(),
+                Data::DateTime(dt) => excel_date(dt.as_f64())
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                Data::DateTimeIso(s) | Data::DurationIso(s) => s.get(..10).unwrap_or(s).to_owned(),
+                Data::Error(_) => String::new(),
+            })
+            .collect();
+        w.write_record(&cells)?;
+    }
+    Ok(String::from_utf8(
+        w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?,
+    )?)
+}
+
+fn import(ctx: &Context, a: &GprImportArgs, format: OutputFormat) -> Result<()> {
+    let mut store = ctx.open_store()?;
+    let file = a.file.display().to_string();
+    let ext = a
+        .file
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let text = match ext.as_deref() {
+        Some("xls" | "xlsx" | "xlsm" | "xlsb" | "ods") => workbook_csv(&a.file)?,
+        _ => fs_err::read_to_string(&a.file)?,
+    };
+    let header: Vec<String> = text
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split([',', ';', '\t'])
+        .map(|h| h.trim().trim_matches('"').to_owned())
+        .collect();
+    let columns: Vec<(String, String)> = header
+        .iter()
+        .filter_map(|h| series_of_column(h).map(|id| (h.clone(), id)))
+        .collect();
+    if columns.is_empty() {
+        bail!(
+            "{file}: no GPR column (GPR, GPRT, GPRA, GPRD, GPRD_ACT, GPRD_THREAT, GPRC_xxx…) in header {header:?}"
+        );
+    }
+    // The authors name the date column `month` (monthly) or `date`/`DAY` (daily).
+    let text = rename_date_column(&text);
+    let mut batches = Vec::with_capacity(columns.len());
+    for (col, id) in &columns {
+        let sid = SeriesId::new(id.clone())?;
+        let meta = store
+            .series(&sid)?
+            .unwrap_or_else(|| aurum_core::SeriesMeta {
+                id: sid.clone(),
+                name: format!("Geopolitical Risk, {col}"),
+                unit: Unit::IndexPoints,
+                currency: None,
+                source: "Caldara and Iacoviello (2022), Measuring Geopolitical Risk".into(),
+            });
+        let opts = aurum_ingest::ParseOptions {
+            column: Some(col.clone()),
+            positive: false,
+            ..aurum_ingest::ParseOptions::default()
+        };
+        let parsed = match aurum_ingest::parse(&file, text.as_bytes(), &opts) {
+            Ok(p) => p,
+            // A column with no value at all (a country not covered in a daily file).
+            Err(aurum_ingest::IngestError::Empty { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        batches.push(aurum_store::ImportBatch {
+            meta,
+            bars: parsed.bars,
+            origin: file.clone(),
+        });
+    }
+    let at = a
+        .recorded_at
+        .as_deref()
+        .map(super::data::parse_time)
+        .transpose()?
+        .unwrap_or_else(crate::context::now);
+    let reports = store.import(&batches, at)?;
+    #[derive(Serialize)]
+    struct Row {
+        series: String,
+        new: u64,
+        changed: u64,
+        unchanged: u64,
+    }
+    let rows: Vec<Row> = reports
+        .iter()
+        .map(|r| Row {
+            series: r.series.to_string(),
+            new: r.new,
+            changed: r.changed,
+            unchanged: r.unchanged,
+        })
+        .collect();
+    let changed: u64 = rows.iter().map(|r| r.changed).sum();
+    if changed > 0 {
+        ctx.note(&format!(
+            "note: {changed} revised values; the old ones are kept, visible with --as-of"
+        ));
+    }
+    emit(format, &rows, || {
+        let mut t = Table::new(&["series", "new", "changed", "unchanged"]);
+        for r in rows
+            .iter()
+            .filter(|r| r.new + r.changed > 0 || rows.len() <= 12)
+        {
+            t.row(vec![
+                r.series.clone(),
+                r.new.to_string(),
+                r.changed.to_string(),
+                r.unchanged.to_string(),
+            ]);
+        }
+        t
+    })
+}
+
+/// Names the first column `date` when it is the authors' `month` or `DAY`.
+fn rename_date_column(text: &str) -> String {
+    let Some((head, rest)) = text.split_once('\n') else {
+        return text.to_owned();
+    };
+    let mut cols: Vec<&str> = head.split(',').collect();
+    if let Some(first) = cols.first_mut()
+        && matches!(
+            first.trim().trim_matches('"').to_ascii_lowercase().as_str(),
+            "month" | "day" | "date"
+        )
+    {
+        *first = "date";
+    }
+    format!("{}\n{rest}", cols.join(","))
+}
+
+/// Reads a corpus: a `.jsonl` file or a folder of files named `YYYY-MM-DD…`.
+fn read_corpus(path: &std::path::Path, as_of: Option<Date>) -> Result<Vec<aurum_risk::Article>> {
+    let mut out = Vec::new();
+    if path.is_dir() {
+        let mut stack = vec![path.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            let mut entries: Vec<_> = fs_err::read_dir(&dir)?.collect::<Result<_, _>>()?;
+            entries.sort_by_key(fs_err::DirEntry::path);
+            for e in entries {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                    continue;
+                }
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                if name.starts_with('.') {
+                    continue;
+                }
+                let date: Date = name.get(..10).and_then(|d| d.parse().ok()).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "{}: the file name must begin with its date, YYYY-MM-DD",
+                        p.display()
+                    )
+                })?;
+                let text = fs_err::read_to_string(&p)?;
+                out.push(aurum_risk::Article { date, text });
+            }
+        }
+    } else {
+        let file = path.display().to_string();
+        let text = fs_err::read_to_string(path)?;
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let v: Value = serde_json::from_str(line).with_context(|| {
+                format!(
+                    "{file}:{}: expected a JSON object {{\"date\": …, \"text\": …}}",
+                    i + 1
+                )
+            })?;
+            let date = v["date"]
+                .as_str()
+                .and_then(|d| aurum_ingest::parse_date(d))
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "{file}:{}: field \"date\": expected YYYY-MM-DD, found {}",
+                        i + 1,
+                        v["date"]
+                    )
+                })?;
+            let body = v["text"].as_str().ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{file}:{}: field \"text\": expected a string, found {}",
+                    i + 1,
+                    v["text"]
+                )
+            })?;
+            let title = v["title"].as_str().unwrap_or("");
+            out.push(aurum_risk::Article {
+                date,
+                text: format!("{title}\n{body}"),
+            });
+        }
+    }
+    if let Some(d) = as_of {
+        out.retain(|a| a.date <= d);
+    }
+    Ok(out)
+}
+
+fn build(ctx: &Context, a: &GprBuildArgs, format: OutputFormat) -> Result<()> {
+    let dict = match &a.dictionary {
+        Some(p) => {
+            aurum_risk::Dictionary::parse(&p.display().to_string(), &fs_err::read_to_string(p)?)?
+        }
+        None => aurum_risk::Dictionary::bundled(a.lang),
+    };
+    if dict.lang != a.lang {
+        bail!(
+            "the dictionary is for language {}, but --lang is {}",
+            dict.lang,
+            a.lang
+        );
+    }
+    let base = a
+        .base
+        .as_deref()
+        .map(|b| -> Result<(Date, Date)> {
+            let (f, t) = b
+                .split_once(',')
+                .ok_or_else(|| anyhow::anyhow!("--base {b:?}: expected FROM,TO dates"))?;
+            Ok((
+                f.trim().parse().with_context(|| format!("--base {b:?}"))?,
+                t.trim().parse().with_context(|| format!("--base {b:?}"))?,
+            ))
+        })
+        .transpose()?;
+    let spinner = ctx.spinner("reading and classifying the corpus");
+    let articles = read_corpus(&a.corpus, a.as_of)?;
+    let rows = aurum_risk::news_index(&articles, &dict, a.freq, base);
+    spinner.finish_and_clear();
+    let rows = rows?;
+    if let Some(id) = &a.save {
+        let mut store = ctx.open_store()?;
+        let meta = store.series(id)?.unwrap_or_else(|| aurum_core::SeriesMeta {
+            id: id.clone(),
+            name: format!("News geopolitical risk index ({})", a.lang),
+            unit: Unit::IndexPoints,
+            currency: None,
+            source: format!("aurum news index of {}", a.corpus.display()),
+        });
+        let bars = rows
+            .iter()
+            .filter(|r| r.index.is_finite())
+            .map(|r| aurum_core::Bar::close_only(r.period, r.index))
+            .collect();
+        let r = store.import(
+            &[aurum_store::ImportBatch {
+                meta,
+                bars,
+                origin: a.corpus.display().to_string(),
+            }],
+            crate::context::now(),
+        )?;
+        ctx.note(&format!(
+            "saved as {id}: {} new, {} changed",
+            r[0].new, r[0].changed
+        ));
+    }
+    emit(format, &rows, || {
+        let mut t = Table::new(&[
+            "period", "articles", "matches", "share %", "index", "threats", "acts",
+        ]);
+        for r in &rows {
+            t.row(vec![
+                r.period.to_string(),
+                r.articles.to_string(),
+                r.matches.to_string(),
+                format!("{:.1}", r.share),
+                format!("{:.1}", r.index),
+                format!("{:.1}", r.index_threats),
+                format!("{:.1}", r.index_acts),
+            ]);
+        }
+        t
+    })
 }

@@ -162,3 +162,168 @@ fn rolling_and_bad_requests() {
         run.stderr
     );
 }
+
+#[test]
+fn authors_workbook_import_keeps_revisions() {
+    let ctx = TestContext::new();
+    ctx.run(&["init"]).ok();
+    let before = ctx.counts();
+    let run = ctx
+        .run(&[
+            "gpr",
+            "import",
+            &crate::util::fixture("gpr_export_sample.xlsx"),
+            "--recorded-at",
+            "2025-03-05",
+            "--format",
+            "json",
+        ])
+        .ok();
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    let gpr = rows.iter().find(|r| r["series"] == "gpr").unwrap();
+    assert_eq!(
+        (gpr["changed"].as_u64(), gpr["unchanged"].as_u64()),
+        (Some(1), Some(6))
+    );
+    assert!(rows.iter().any(|r| r["series"] == "gpr-country-usa"));
+    assert_eq!(ctx.counts().revisions, before.revisions + 1);
+    let show = |as_of: &str| {
+        let run = ctx
+            .run(&[
+                "data",
+                "show",
+                "--series",
+                "gpr",
+                "--from",
+                "2025-01-01",
+                "--as-of",
+                as_of,
+                "--format",
+                "json",
+            ])
+            .ok();
+        let v: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+        v[0]["close"].as_f64().unwrap()
+    };
+    // Known on 2025-03-04: the first release; from 2025-03-05: the revision, 10 points up.
+    assert!((show("2025-03-05") - show("2025-03-04") - 10.0).abs() < 1e-9);
+    let bad = ctx.write("nogpr.csv", "month,foo\n2024-01-01,1\n");
+    let run = ctx.run(&["gpr", "import", &bad]).fails();
+    assert!(run.stderr.contains("no GPR column"), "{}", run.stderr);
+}
+
+#[test]
+fn news_index_from_a_folder_and_a_jsonl_file() {
+    let ctx = TestContext::new();
+    let dir = ctx.path("news");
+    fs_err::create_dir_all(dir.join("2024")).unwrap();
+    let write = |name: &str, text: &str| fs_err::write(dir.join(name), text).unwrap();
+    write(
+        "2024/2024-01-03-tension.txt",
+        "Fears of war grow as troops mass on the border.",
+    );
+    write("2024/2024-01-10-rates.txt", "The central bank held rates.");
+    write("2024/2024-01-17-earnings.txt", "Earnings beat forecasts.");
+    write("2024/2024-01-24-oil.txt", "Oil prices were flat.");
+    write(
+        "2024-02-05-invasion.txt",
+        "The army launched an invasion at dawn.",
+    );
+    write("2024-02-12-calm.txt", "Markets were quiet.");
+    let run = ctx
+        .run(&[
+            "gpr",
+            "build",
+            "--corpus",
+            &dir.display().to_string(),
+            "--format",
+            "json",
+            "--save",
+            "gpr-news-en",
+        ])
+        .ok();
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(rows.len(), 2);
+    // January: 1 of 4 articles (25%); February: 1 of 2 (50%); mean share 37.5% = 100.
+    assert_eq!(
+        (
+            rows[0]["articles"].as_u64(),
+            rows[0]["matches"].as_u64(),
+            rows[0]["threats"].as_u64()
+        ),
+        (Some(4), Some(1), Some(1))
+    );
+    assert!((rows[0]["index"].as_f64().unwrap() - 100.0 * 25.0 / 37.5).abs() < 1e-9);
+    assert_eq!(rows[1]["acts"], 1);
+    let saved = ctx
+        .run(&[
+            "data",
+            "show",
+            "--series",
+            "gpr-news-en",
+            "--format",
+            "json",
+        ])
+        .ok();
+    assert_eq!(
+        serde_json::from_str::<Vec<serde_json::Value>>(&saved.stdout)
+            .unwrap()
+            .len(),
+        2
+    );
+
+    let ja = ctx.write(
+        "ja.jsonl",
+        "{\"date\": \"2025-02-14\", \"title\": \"台湾海峡で軍事衝突のリスク\", \"text\": \"緊張が高まっている\"}\n\
+         {\"date\": \"2025-02-15\", \"text\": \"日銀は金融政策を据え置いた\"}\n\
+         {\"date\": \"2025-03-03\", \"text\": \"北朝鮮が核実験\"}\n",
+    );
+    let run = ctx
+        .run(&[
+            "gpr", "build", "--corpus", &ja, "--lang", "ja", "--format", "json",
+        ])
+        .ok();
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        (rows[0]["articles"].as_u64(), rows[0]["matches"].as_u64()),
+        (Some(2), Some(1))
+    );
+    // --as-of drops March.
+    let run = ctx
+        .run(&[
+            "gpr",
+            "build",
+            "--corpus",
+            &ja,
+            "--lang",
+            "ja",
+            "--as-of",
+            "2025-02-28",
+            "--format",
+            "json",
+        ])
+        .ok();
+    assert_eq!(
+        serde_json::from_str::<Vec<serde_json::Value>>(&run.stdout)
+            .unwrap()
+            .len(),
+        1
+    );
+    let bad = ctx.write("bad.jsonl", "{\"date\": \"2025-02-14\", \"text\": \"war fears\"}\n{\"date\": \"14/02/2025\", \"text\": \"x\"}\n");
+    let run = ctx.run(&["gpr", "build", "--corpus", &bad]).fails();
+    assert!(
+        run.stderr.contains("bad.jsonl:2: field \"date\""),
+        "{}",
+        run.stderr
+    );
+    write("notes.txt", "undated");
+    let run = ctx
+        .run(&["gpr", "build", "--corpus", &dir.display().to_string()])
+        .fails();
+    assert!(
+        run.stderr
+            .contains("notes.txt: the file name must begin with its date"),
+        "{}",
+        run.stderr
+    );
+}
