@@ -543,7 +543,7 @@ fn read_corpus(path: &std::path::Path, as_of: Option<Date>) -> Result<Vec<aurum_
             })?;
             let date = v["date"]
                 .as_str()
-                .and_then(|d| aurum_ingest::parse_date(d))
+                .and_then(aurum_ingest::parse_date)
                 .ok_or_else(|| {
                     anyhow::anyhow!(
                         "{file}:{}: field \"date\": expected YYYY-MM-DD, found {}",
