@@ -103,8 +103,8 @@ pub fn emit<T: Serialize>(
     match format {
         OutputFormat::Table => table().write(&mut out)?,
         OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, rows)?;
-            writeln!(out)?;
+            drop(out);
+            return print_json(rows);
         }
         OutputFormat::Csv => {
             let mut w = csv::Writer::from_writer(&mut out);
@@ -114,6 +114,20 @@ pub fn emit<T: Serialize>(
             w.flush()?;
         }
     }
+    out.flush()?;
+    Ok(())
+}
+
+/// Prints one JSON document (a report rather than rows), pretty, with a final newline.
+///
+/// # Errors
+///
+/// I/O and serialisation errors (a closed pipe among them).
+pub fn print_json<T: Serialize + ?Sized>(doc: &T) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    serde_json::to_writer_pretty(&mut out, doc)?;
+    writeln!(out)?;
     out.flush()?;
     Ok(())
 }

@@ -23,7 +23,6 @@
 
 mod design;
 mod error;
-mod linalg;
 mod news;
 mod regress;
 

@@ -5,8 +5,8 @@ use aurum_core::Date;
 use serde::Serialize;
 use statrs::distribution::{Continuous, ContinuousCDF, Normal, StudentsT};
 
-use crate::linalg::invert;
 use crate::{Design, RiskError};
+use aurum_stats::invert;
 
 /// An OLS fit with HAC covariance.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -6,11 +6,11 @@ use statrs::distribution::{ChiSquared, ContinuousCDF, Normal};
 
 use crate::kernel;
 use crate::likelihood::{Density, loglik, residuals, split, variance};
-use crate::linalg::invert;
 use crate::model::{ArchModel, Dist, Prepared, Vol};
 use crate::real::Dual;
 use crate::transform::{persistence_index, to_theta, to_u};
 use crate::{MAX_PARAMS, VolError};
+use aurum_stats::invert;
 
 /// Options of [`ArchModel::fit`].
 #[derive(Clone, Debug, PartialEq)]

@@ -43,7 +43,6 @@ mod fit;
 mod forecast;
 mod kernel;
 mod likelihood;
-mod linalg;
 mod model;
 pub mod real;
 mod transform;

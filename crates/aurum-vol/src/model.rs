@@ -363,7 +363,7 @@ impl ArchModel {
                 x.push(col[t]);
             }
         }
-        let mean_start = crate::linalg::ols(&x, &y, k)
+        let mean_start = aurum_stats::ols(&x, &y, k)
             .ok_or_else(|| VolError::Spec("the mean regressors are collinear".into()))?;
         let resids: Vec<f64> = (0..y.len())
             .map(|t| y[t] - (0..k).map(|j| x[t * k + j] * mean_start[j]).sum::<f64>())

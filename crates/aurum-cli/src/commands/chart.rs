@@ -11,17 +11,7 @@ use crate::labels;
 use crate::output::price;
 
 pub fn run(ctx: &Context, a: &ChartArgs) -> Result<()> {
-    let ext = a
-        .out
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    if !matches!(ext.as_deref(), Some("svg" | "png")) {
-        bail!(
-            "--out {}: expected a file name ending in .svg or .png",
-            a.out.display()
-        );
-    }
+    let png = figure_kind("--out", &a.out)?;
     if let Some(t) = a.target.iter().find(|t| !t.is_finite() || **t <= 0.0) {
         bail!("--target {t}: expected a price > 0");
     }
@@ -56,16 +46,7 @@ pub fn run(ctx: &Context, a: &ChartArgs) -> Result<()> {
     chart.width = a.width;
     chart.height = a.height;
     let svg = render_svg(&chart)?;
-    let bytes = if ext.as_deref() == Some("png") {
-        svg_to_png(&svg)?
-    } else {
-        svg.into_bytes()
-    };
-    if let Some(dir) = a.out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs_err::create_dir_all(dir)?;
-    }
-    fs_err::write(&a.out, bytes)
-        .with_context(|| format!("writing the chart {}", a.out.display()))?;
+    write_figure(&a.out, svg, png)?;
     ctx.note(&format!(
         "wrote {} ({} {} bars)",
         a.out.display(),
@@ -87,16 +68,7 @@ pub fn caar_plot(
     path: &std::path::Path,
 ) -> Result<()> {
     use aurum_chart::{LineChart, LineSeries, render_line_svg};
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    if !matches!(ext.as_deref(), Some("svg" | "png")) {
-        bail!(
-            "--plot {}: expected a file name ending in .svg or .png",
-            path.display()
-        );
-    }
+    let png = figure_kind("--plot", path)?;
     let mut series = Vec::new();
     for g in &report.groups {
         let Some(agg) = &g.study.aggregate else {
@@ -125,15 +97,7 @@ pub fn caar_plot(
     chart.subtitle = Some(labels::caar_subtitle(report, a, a.lang));
     chart.series = series;
     let svg = render_line_svg(&chart)?;
-    let bytes = if ext.as_deref() == Some("png") {
-        svg_to_png(&svg)?
-    } else {
-        svg.into_bytes()
-    };
-    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs_err::create_dir_all(dir)?;
-    }
-    fs_err::write(path, bytes)?;
+    write_figure(path, svg, png)?;
     Ok(())
 }
 
@@ -149,16 +113,7 @@ pub fn term_structure_plot(
     path: &std::path::Path,
 ) -> Result<()> {
     use aurum_chart::{LineChart, LineSeries, render_line_svg};
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    if !matches!(ext.as_deref(), Some("svg" | "png")) {
-        bail!(
-            "--plot {}: expected a file name ending in .svg or .png",
-            path.display()
-        );
-    }
+    let png = figure_kind("--plot", path)?;
     let (title, x, y, src) =
         labels::term_structure(&f.returns.series.to_string(), &f.fit.model, lang);
     let mut chart = LineChart::new(title, x, y, src);
@@ -173,15 +128,7 @@ pub fn term_structure_plot(
         points.to_vec(),
     )];
     let svg = render_line_svg(&chart)?;
-    let bytes = if ext.as_deref() == Some("png") {
-        svg_to_png(&svg)?
-    } else {
-        svg.into_bytes()
-    };
-    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs_err::create_dir_all(dir)?;
-    }
-    fs_err::write(path, bytes)?;
+    write_figure(path, svg, png)?;
     Ok(())
 }
 
@@ -197,16 +144,7 @@ pub fn rolling_beta_plot(
 ) -> Result<()> {
     use aurum_chart::{LineChart, LineSeries, render_line_svg};
     use chrono::Datelike;
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    if !matches!(ext.as_deref(), Some("svg" | "png")) {
-        bail!(
-            "--plot {}: expected a file name ending in .svg or .png",
-            path.display()
-        );
-    }
+    let png = figure_kind("--plot", path)?;
     if points.is_empty() {
         bail!("--plot: the sample is shorter than one rolling window");
     }
@@ -226,7 +164,34 @@ pub fn rolling_beta_plot(
     s.band = Some(band);
     chart.series = vec![s];
     let svg = render_line_svg(&chart)?;
-    let bytes = if ext.as_deref() == Some("png") {
+    write_figure(path, svg, png)?;
+    Ok(())
+}
+
+/// Whether a figure goes to PNG (else SVG), from the file's extension.
+///
+/// # Errors
+///
+/// Any other extension, naming the flag.
+fn figure_kind(flag: &str, path: &std::path::Path) -> Result<bool> {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("png") => Ok(true),
+        Some("svg") => Ok(false),
+        _ => bail!(
+            "{flag} {}: expected a file name ending in .svg or .png",
+            path.display()
+        ),
+    }
+}
+
+/// Writes an SVG figure to `path`, rendered to PNG when `png`, creating the folder.
+fn write_figure(path: &std::path::Path, svg: String, png: bool) -> Result<()> {
+    let bytes = if png {
         svg_to_png(&svg)?
     } else {
         svg.into_bytes()
@@ -234,6 +199,6 @@ pub fn rolling_beta_plot(
     if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs_err::create_dir_all(dir)?;
     }
-    fs_err::write(path, bytes)?;
+    fs_err::write(path, bytes).with_context(|| format!("writing the figure {}", path.display()))?;
     Ok(())
 }

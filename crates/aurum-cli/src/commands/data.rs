@@ -99,6 +99,30 @@ pub fn load_bars(
     Ok((meta, store.bars(id, &q)?))
 }
 
+/// Dated closes of a series, with its unit.
+pub struct Closes {
+    /// The series.
+    pub id: SeriesId,
+    /// Its unit.
+    pub unit: Unit,
+    /// `(date, close)` pairs.
+    pub values: Vec<(Date, f64)>,
+}
+
+/// The closes of a series over a window, as of a date.
+///
+/// # Errors
+///
+/// As [`load_bars`].
+pub fn closes(store: &Store, id: &SeriesId, window: &args::Window) -> Result<Closes> {
+    let (meta, bars) = load_bars(store, id, window)?;
+    Ok(Closes {
+        id: id.clone(),
+        unit: meta.unit,
+        values: bars.into_iter().map(|b| (b.date, b.close)).collect(),
+    })
+}
+
 #[derive(Serialize)]
 struct DailyRow {
     date: Date,

@@ -3,16 +3,16 @@
 use anyhow::{Context as _, Result, bail};
 use aurum_core::{Date, Frequency, SeriesId, Unit};
 use aurum_risk::{Control, ControlKind, GprInput, Measure, OlsResult, QuantResult, RollingPoint};
-use aurum_store::{BarQuery, Store};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::args::{
     Cli, GprBuildArgs, GprCommand, GprComponent, GprImportArgs, GprRegressArgs, OutputFormat,
 };
+use crate::commands::data::{Closes, closes};
 use crate::commands::resolve;
 use crate::context::Context;
-use crate::output::{Table, emit};
+use crate::output::{Table, emit, print_json};
 
 pub fn run(ctx: &Context, cli: &Cli, cmd: &GprCommand) -> Result<()> {
     match cmd {
@@ -20,24 +20,6 @@ pub fn run(ctx: &Context, cli: &Cli, cmd: &GprCommand) -> Result<()> {
         GprCommand::Import(a) => import(ctx, a, resolve(a.format, cli)),
         GprCommand::Build(a) => build(ctx, a, resolve(a.format, cli)),
     }
-}
-
-fn levels(store: &Store, id: &SeriesId, a: &GprRegressArgs) -> Result<(Unit, Vec<(Date, f64)>)> {
-    let meta = store
-        .series(id)?
-        .ok_or_else(|| aurum_store::StoreError::UnknownSeries(id.to_string()))?;
-    let bars = store.bars(
-        id,
-        &BarQuery {
-            from: Some(a.from),
-            to: a.to,
-            as_of: a.as_of,
-        },
-    )?;
-    Ok((
-        meta.unit,
-        bars.into_iter().map(|b| (b.date, b.close)).collect(),
-    ))
 }
 
 /// The GPR series id for a frequency and component.
@@ -120,12 +102,19 @@ fn regress(ctx: &Context, a: &GprRegressArgs, format: OutputFormat) -> Result<()
         bail!("--quantiles {q}: expected values between 0 and 1");
     }
     let store = ctx.open_store()?;
-    let (_, gold) = levels(&store, &a.series, a)?;
+    let window = crate::args::Window {
+        from: Some(a.from),
+        to: a.to,
+        as_of: a.as_of,
+    };
+    let gold = closes(&store, &a.series, &window)?.values;
     let gpr_series = SeriesId::new(gpr_id(a.freq, a.component))?;
-    let (_, gpr) = levels(&store, &gpr_series, a)?;
+    let gpr = closes(&store, &gpr_series, &window)?.values;
     let mut control_levels = Vec::new();
     for id in &a.controls {
-        let (unit, v) = levels(&store, id, a)?;
+        let Closes {
+            unit, values: v, ..
+        } = closes(&store, id, &window)?;
         control_levels.push((
             id.to_string(),
             v,
@@ -199,12 +188,7 @@ fn regress(ctx: &Context, a: &GprRegressArgs, format: OutputFormat) -> Result<()
         "rolling": rolling,
     });
     match format {
-        OutputFormat::Json => {
-            let mut out = std::io::stdout().lock();
-            serde_json::to_writer_pretty(&mut out, &doc)?;
-            std::io::Write::write_all(&mut out, b"\n")?;
-            Ok(())
-        }
+        OutputFormat::Json => print_json(&doc),
         OutputFormat::Csv => {
             #[derive(Serialize)]
             struct Row<'a> {

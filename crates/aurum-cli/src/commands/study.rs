@@ -4,13 +4,13 @@ use anyhow::{Context as _, Result, bail};
 use aurum_core::{Date, SeriesId, Unit};
 use aurum_events::{Category, EventFilter};
 use aurum_eventstudy::{Benchmark, Calendar, Design, EventSpec, Model, Study, Transform, study};
-use aurum_store::{BarQuery, Store};
 use serde::Serialize;
 
 use crate::args::{EventOrigin, OutputFormat, StudyArgs};
+use crate::commands::data::{Closes, closes};
 use crate::commands::events::all_events;
 use crate::context::Context;
-use crate::output::{Table, emit};
+use crate::output::{Table, emit, print_json};
 
 /// One studied group of events: a category, or the events the user listed.
 #[derive(Serialize)]
@@ -46,31 +46,6 @@ fn window(flag: &str, text: &str) -> Result<(i32, i32)> {
     }
 }
 
-/// Dated closes of a series, with its unit.
-struct Closes {
-    id: SeriesId,
-    unit: Unit,
-    values: Vec<(Date, f64)>,
-}
-
-fn closes(store: &Store, id: &SeriesId, as_of: Option<Date>) -> Result<Closes> {
-    let meta = store
-        .series(id)?
-        .ok_or_else(|| aurum_store::StoreError::UnknownSeries(id.to_string()))?;
-    let bars = store.bars(
-        id,
-        &BarQuery {
-            as_of,
-            ..BarQuery::default()
-        },
-    )?;
-    Ok(Closes {
-        id: id.clone(),
-        unit: meta.unit,
-        values: bars.into_iter().map(|b| (b.date, b.close)).collect(),
-    })
-}
-
 /// Runs the study the arguments describe.
 ///
 /// # Errors
@@ -92,10 +67,15 @@ pub fn compute(ctx: &Context, a: &StudyArgs) -> Result<StudyReport> {
             .collect::<Result<_, _>>()?,
         (_, false) => a.benchmark.clone(),
     };
-    let series = closes(&store, &a.series, a.as_of)?;
+    let window = crate::args::Window {
+        from: None,
+        to: None,
+        as_of: a.as_of,
+    };
+    let series = closes(&store, &a.series, &window)?;
     let levels: Vec<Closes> = benchmark_ids
         .iter()
-        .map(|id| closes(&store, id, a.as_of))
+        .map(|id| closes(&store, id, &window))
         .collect::<Result<_>>()?;
     let benchmarks: Vec<Benchmark<'_>> = levels
         .iter()
@@ -233,13 +213,7 @@ pub fn run(ctx: &Context, a: &StudyArgs, format: OutputFormat) -> Result<()> {
         ctx.note(&format!("wrote {}", path.display()));
     }
     match format {
-        OutputFormat::Json => {
-            let stdout = std::io::stdout();
-            let mut out = stdout.lock();
-            serde_json::to_writer_pretty(&mut out, &report)?;
-            std::io::Write::write_all(&mut out, b"\n")?;
-            Ok(())
-        }
+        OutputFormat::Json => print_json(&report),
         OutputFormat::Csv => {
             let rows = event_rows(&report);
             emit(format, &rows, Table::default)

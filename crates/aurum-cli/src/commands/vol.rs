@@ -14,7 +14,7 @@ use crate::args::{
 };
 use crate::commands::resolve;
 use crate::context::Context;
-use crate::output::{Table, emit};
+use crate::output::{Table, emit, print_json};
 
 pub fn run(ctx: &Context, cli: &Cli, cmd: &VolCommand) -> Result<()> {
     match cmd {
@@ -203,12 +203,7 @@ fn print_fit(f: &Fitted, format: OutputFormat) -> Result<()> {
         })
         .collect();
     match format {
-        OutputFormat::Json => {
-            let mut out = std::io::stdout().lock();
-            serde_json::to_writer_pretty(&mut out, &fit_json(f))?;
-            std::io::Write::write_all(&mut out, b"\n")?;
-            Ok(())
-        }
+        OutputFormat::Json => print_json(&fit_json(f)),
         OutputFormat::Csv => emit(format, &rows, Table::default),
         OutputFormat::Table => {
             let mut out = std::io::stdout().lock();
@@ -343,10 +338,7 @@ fn forecast(ctx: &Context, a: &crate::args::VolForecastArgs, format: OutputForma
         OutputFormat::Json => {
             let doc =
                 serde_json::json!({ "fit": fit_json(&f), "method": fc.method, "forecast": rows });
-            let mut out = std::io::stdout().lock();
-            serde_json::to_writer_pretty(&mut out, &doc)?;
-            std::io::Write::write_all(&mut out, b"\n")?;
-            Ok(())
+            print_json(&doc)
         }
         _ => emit(format, &rows, || {
             let mut t = Table::new(&["h", "daily vol %", "annualised vol % (to h)"]);

@@ -349,14 +349,7 @@ fn caar_plot_draws_one_path_per_category() {
 /// Tolerance 1e-9 relative, for the reasons given in aurum-eventstudy's reference test.
 #[test]
 fn study_by_category_matches_the_python_reference() {
-    let fixture: serde_json::Value = serde_json::from_str(
-        &fs_err::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../aurum-eventstudy/tests/fixtures/event_study.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let fixture = crate::util::reference("aurum-eventstudy/tests/fixtures/event_study.json");
     let close = |what: &str, got: &serde_json::Value, want: &serde_json::Value| {
         let (g, w) = (got.as_f64().unwrap(), want.as_f64().unwrap());
         assert!(

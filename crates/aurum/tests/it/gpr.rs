@@ -1,21 +1,9 @@
 //! `aurum gpr regress` against statsmodels (`scripts/reference/gpr_regress.py`).
 
-use crate::util::TestContext;
+use crate::util::{TestContext, reference_case};
 
 fn case(name: &str) -> serde_json::Value {
-    let text = fs_err::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../aurum-risk/tests/fixtures/gpr_regress.json"),
-    )
-    .unwrap();
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    v["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == name)
-        .unwrap()
-        .clone()
+    reference_case("aurum-risk/tests/fixtures/gpr_regress.json", name)
 }
 
 /// The README's check: weekly log-change regressions on total, threats and acts, as of the

@@ -111,3 +111,21 @@ pub fn read_fixture(name: &str) -> String {
 pub fn json_rows(run: &Run) -> Vec<serde_json::Value> {
     serde_json::from_str::<Vec<serde_json::Value>>(&run.stdout).expect("JSON array")
 }
+
+/// A reference fixture of another crate, e.g. `aurum-vol/tests/fixtures/arch_lbma.json`.
+pub fn reference(path: &str) -> serde_json::Value {
+    let text = fs_err::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path))
+        .expect("reference fixture");
+    serde_json::from_str(&text).expect("JSON fixture")
+}
+
+/// The case named `name` of a reference fixture.
+pub fn reference_case(path: &str, name: &str) -> serde_json::Value {
+    reference(path)["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .find(|c| c["name"] == name)
+        .expect("case")
+        .clone()
+}

@@ -1,21 +1,9 @@
 //! `aurum vol fit|forecast`.
 
-use crate::util::TestContext;
+use crate::util::{TestContext, reference_case};
 
 fn arch_case(name: &str) -> serde_json::Value {
-    let text = fs_err::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../aurum-vol/tests/fixtures/arch_lbma.json"),
-    )
-    .unwrap();
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    v["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == name)
-        .unwrap()
-        .clone()
+    reference_case("aurum-vol/tests/fixtures/arch_lbma.json", name)
 }
 
 /// The README's check: GARCH(1,1)-t on the LBMA series as of 2025-02-18 reaches arch's

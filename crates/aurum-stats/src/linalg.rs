@@ -1,4 +1,4 @@
-//! Small dense linear algebra: OLS and matrix inversion for a handful of parameters.
+//! Small dense linear algebra: matrix inversion and OLS for a handful of parameters.
 
 /// OLS coefficients of `y` on the row-major regressors `x` with `k` columns; `None` when
 /// the regressors are collinear. With `k = 0`, an empty vector.
