@@ -138,7 +138,14 @@ fn regress(ctx: &Context, a: &GprRegressArgs, format: OutputFormat) -> Result<()
     } else {
         GprInput::Daily(&gpr)
     };
-    let d = aurum_risk::design(&gold, input, &controls, a.freq, a.measure)?;
+    let d = match aurum_risk::design(&gold, input, &controls, a.freq, a.measure) {
+        Err(e @ aurum_risk::RiskError::NonPositive { .. }) => {
+            bail!(
+                "{e}; daily GPR components have days at 0: use --measure change or level, or --freq weekly"
+            )
+        }
+        other => other?,
+    };
     let ols = aurum_risk::ols_hac(&d, a.maxlags)?;
     let quantiles: Vec<QuantResult> = a
         .quantiles
