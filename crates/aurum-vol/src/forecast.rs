@@ -170,13 +170,20 @@ impl Simulator {
 
     /// One period: draws σ², applies innovation `z`, updates the state and returns the value.
     pub fn step(&self, s: &mut State, z: f64) -> f64 {
-        let s2 = self.next_variance(s);
+        self.step_scaled(s, z, 1.0).0
+    }
+
+    /// One period with the variance multiplied by `multiplier` (a volatility regime); returns
+    /// the value and the standard deviation used. The larger residual feeds the recursion, so
+    /// a regime's effect fades as the model's persistence says.
+    pub fn step_scaled(&self, s: &mut State, z: f64, multiplier: f64) -> (f64, f64) {
+        let s2 = self.next_variance(s) * multiplier;
         let e = s2.sqrt() * z;
         let y = self.next_mean(s) + e;
         push(&mut s.resid, e);
         push(&mut s.variance, s2);
         s.last_y = y;
-        y
+        (y, s2.sqrt())
     }
 
     /// A standardised innovation (mean 0, variance 1).

@@ -1,0 +1,553 @@
+//! Scenario files (TOML): the question, the horizon, targets, the baseline model and the
+//! tree of scenarios, validated with errors that name the scenario and the field.
+
+use std::collections::{HashMap, HashSet};
+
+use aurum_core::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::SimError;
+
+/// A price level to reach: absolute (USD/oz) or relative to the price at `as_of`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum Target {
+    /// A price.
+    Absolute(f64),
+    /// A move from the starting price, as a fraction (`+10%` is 0.10).
+    Relative(f64),
+}
+
+impl Target {
+    /// The price level, given the starting price.
+    #[must_use]
+    pub fn level(self, s0: f64) -> f64 {
+        match self {
+            Self::Absolute(p) => p,
+            Self::Relative(r) => s0 * (1.0 + r),
+        }
+    }
+}
+
+/// The model of ordinary days.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "model", rename_all = "kebab-case")]
+pub enum Baseline {
+    /// GARCH(1,1) with Student's t innovations, fitted to the series as of `as_of`.
+    GarchT,
+    /// Geometric Brownian motion: annual log drift and volatility, in percent.
+    Gbm {
+        /// Annual drift of the log price, percent.
+        drift_pct: f64,
+        /// Annual volatility, percent.
+        vol_pct: f64,
+    },
+}
+
+/// How big a scenario's price shock is.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Shock {
+    /// No price shock (a volatility regime only).
+    None,
+    /// A fixed move, percent.
+    Fixed {
+        /// Percent.
+        pct: f64,
+    },
+    /// A normal draw, percent.
+    Normal {
+        /// Mean, percent.
+        mean_pct: f64,
+        /// Standard deviation, percent.
+        sd_pct: f64,
+    },
+    /// A draw from the cumulative abnormal returns of an event category (the event study,
+    /// as of `as_of`).
+    Analogs {
+        /// Event category.
+        category: String,
+    },
+}
+
+/// A volatility regime after a scenario happens.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Regime {
+    /// Volatility multiplier.
+    pub multiplier: f64,
+    /// Trading days it lasts.
+    pub days: usize,
+}
+
+/// One scenario of the tree.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Scenario {
+    /// Identifier.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Chance it happens within its window (given its parents).
+    pub probability: f64,
+    /// Dates it may happen on (default: the whole horizon).
+    pub window: Option<(Date, Date)>,
+    /// Scenarios that must have happened before.
+    pub requires: Vec<String>,
+    /// Scenarios it cannot happen together with.
+    pub excludes: Vec<String>,
+    /// The price shock.
+    pub shock: Shock,
+    /// Trading days over which the shock is spread.
+    pub spread_days: usize,
+    /// Volatility regime after the event.
+    pub volatility: Option<Regime>,
+}
+
+/// A whole scenario file.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScenarioFile {
+    /// The question.
+    pub title: String,
+    /// Only what was known at the end of this day is used.
+    pub as_of: Date,
+    /// Last day simulated.
+    pub horizon: Date,
+    /// Price series simulated.
+    pub series: String,
+    /// Levels to reach.
+    pub targets: Vec<Target>,
+    /// Ordinary days.
+    pub baseline: Baseline,
+    /// The tree, in an order where parents come first.
+    pub scenarios: Vec<Scenario>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    title: String,
+    as_of: String,
+    horizon: String,
+    #[serde(default = "default_series")]
+    series: String,
+    targets: Vec<toml::Value>,
+    #[serde(default)]
+    baseline: Option<RawBaseline>,
+    #[serde(default)]
+    scenario: Vec<RawScenario>,
+}
+
+fn default_series() -> String {
+    "gold-usd-lbma-pm".to_owned()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBaseline {
+    model: String,
+    drift_pct: Option<f64>,
+    vol_pct: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    id: String,
+    name: Option<String>,
+    probability: f64,
+    window: Option<Vec<String>>,
+    #[serde(default)]
+    requires: Vec<String>,
+    #[serde(default)]
+    excludes: Vec<String>,
+    shock: Option<RawShock>,
+    #[serde(default = "one")]
+    spread_days: usize,
+    volatility: Option<Regime>,
+}
+
+fn one() -> usize {
+    1
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawShock {
+    pct: Option<f64>,
+    mean_pct: Option<f64>,
+    sd_pct: Option<f64>,
+    analogs: Option<String>,
+}
+
+/// Reads and validates a scenario file.
+///
+/// # Errors
+///
+/// Syntax errors with their line; then, naming the scenario and field: probabilities outside
+/// [0, 1], windows outside the horizon, unknown ids in `requires`/`excludes`, cycles,
+/// `excludes` that contradict `requires`, impossible shocks and regimes.
+#[allow(clippy::too_many_lines)]
+pub fn parse(file: &str, text: &str) -> Result<ScenarioFile, SimError> {
+    let raw: RawFile = toml::from_str(text).map_err(|e| SimError::Syntax {
+        file: file.to_owned(),
+        line: e.span().map_or(0, |s| {
+            text[..s.start.min(text.len())].lines().count().max(1)
+        }),
+        message: e.message().trim().to_owned(),
+    })?;
+    let field = |scenario: &str, field: &'static str, message: String| SimError::Field {
+        file: file.to_owned(),
+        scenario: scenario.to_owned(),
+        field,
+        message,
+    };
+    let date = |scenario: &str, f: &'static str, s: &str| -> Result<Date, SimError> {
+        s.parse().map_err(|_| {
+            field(
+                scenario,
+                f,
+                format!("expected a date YYYY-MM-DD, found {s:?}"),
+            )
+        })
+    };
+    let as_of = date("", "as_of", &raw.as_of)?;
+    let horizon = date("", "horizon", &raw.horizon)?;
+    if horizon <= as_of {
+        return Err(field(
+            "",
+            "horizon",
+            format!("{horizon} is not after as_of {as_of}"),
+        ));
+    }
+    let mut targets = Vec::new();
+    for t in &raw.targets {
+        let target = match t {
+            toml::Value::Float(v) if *v > 0.0 => Target::Absolute(*v),
+            toml::Value::Integer(v) if *v > 0 => Target::Absolute(*v as f64),
+            toml::Value::String(s) => {
+                let v = s
+                    .trim()
+                    .strip_suffix('%')
+                    .and_then(|n| n.trim().parse::<f64>().ok());
+                match v {
+                    Some(p) if p > -100.0 => Target::Relative(p / 100.0),
+                    _ => {
+                        return Err(field(
+                            "",
+                            "targets",
+                            format!("expected a price or a move like \"+10%\", found {s:?}"),
+                        ));
+                    }
+                }
+            }
+            other => {
+                return Err(field(
+                    "",
+                    "targets",
+                    format!("expected a price > 0 or a move like \"+10%\", found {other}"),
+                ));
+            }
+        };
+        targets.push(target);
+    }
+    if targets.is_empty() {
+        return Err(field("", "targets", "expected at least one target".into()));
+    }
+    let baseline = match raw.baseline {
+        None => Baseline::GarchT,
+        Some(b) => match b.model.as_str() {
+            "garch-t" => Baseline::GarchT,
+            "gbm" => {
+                let vol = b
+                    .vol_pct
+                    .ok_or_else(|| field("", "baseline", "gbm needs vol_pct".into()))?;
+                if !(vol > 0.0 && vol < 500.0) {
+                    return Err(field(
+                        "",
+                        "baseline",
+                        format!("vol_pct {vol}: expected a volatility between 0 and 500%"),
+                    ));
+                }
+                Baseline::Gbm {
+                    drift_pct: b.drift_pct.unwrap_or(0.0),
+                    vol_pct: vol,
+                }
+            }
+            other => {
+                return Err(field(
+                    "",
+                    "baseline",
+                    format!("model {other:?}: expected garch-t or gbm"),
+                ));
+            }
+        },
+    };
+    let ids: HashSet<&str> = raw.scenario.iter().map(|s| s.id.as_str()).collect();
+    if ids.len() != raw.scenario.len() {
+        let mut seen = HashSet::new();
+        let dup = raw
+            .scenario
+            .iter()
+            .find(|s| !seen.insert(s.id.as_str()))
+            .map(|s| s.id.clone())
+            .unwrap_or_default();
+        return Err(field(&dup, "id", "used by two scenarios".into()));
+    }
+    let mut scenarios = Vec::new();
+    for s in &raw.scenario {
+        let id = s.id.as_str();
+        if !(0.0..=1.0).contains(&s.probability) {
+            return Err(field(
+                id,
+                "probability",
+                format!("{}: expected a probability between 0 and 1", s.probability),
+            ));
+        }
+        let window = match &s.window {
+            None => None,
+            Some(w) if w.len() == 2 => {
+                let (a, b) = (date(id, "window", &w[0])?, date(id, "window", &w[1])?);
+                if a > b || a <= as_of || b > horizon {
+                    return Err(field(
+                        id,
+                        "window",
+                        format!(
+                            "[{a}, {b}] must lie after as_of {as_of} and up to the horizon {horizon}"
+                        ),
+                    ));
+                }
+                Some((a, b))
+            }
+            Some(w) => {
+                return Err(field(
+                    id,
+                    "window",
+                    format!("expected [from, to], found {} dates", w.len()),
+                ));
+            }
+        };
+        for (f, list) in [("requires", &s.requires), ("excludes", &s.excludes)] {
+            if let Some(u) = list.iter().find(|r| !ids.contains(r.as_str())) {
+                return Err(field(id, f, format!("unknown scenario {u:?}")));
+            }
+            if list.iter().any(|r| r == id) {
+                return Err(field(id, f, "a scenario cannot name itself".into()));
+            }
+        }
+        if let Some(c) = s.requires.iter().find(|r| s.excludes.contains(r)) {
+            return Err(field(
+                id,
+                "excludes",
+                format!("{c:?} is both required and excluded"),
+            ));
+        }
+        let shock = match &s.shock {
+            None => Shock::None,
+            Some(RawShock {
+                analogs: Some(c),
+                pct: None,
+                mean_pct: None,
+                sd_pct: None,
+            }) => Shock::Analogs {
+                category: c.clone(),
+            },
+            Some(RawShock {
+                pct: Some(p),
+                analogs: None,
+                mean_pct: None,
+                sd_pct: None,
+            }) => Shock::Fixed { pct: *p },
+            Some(RawShock {
+                mean_pct: Some(m),
+                sd_pct,
+                analogs: None,
+                pct: None,
+            }) => {
+                let sd = sd_pct.unwrap_or(0.0);
+                if sd < 0.0 {
+                    return Err(field(id, "shock", format!("sd_pct {sd}: expected ≥ 0")));
+                }
+                Shock::Normal {
+                    mean_pct: *m,
+                    sd_pct: sd,
+                }
+            }
+            Some(_) => {
+                return Err(field(
+                    id,
+                    "shock",
+                    "give one of pct, mean_pct (+ sd_pct) or analogs".into(),
+                ));
+            }
+        };
+        if let Shock::Fixed { pct } | Shock::Normal { mean_pct: pct, .. } = shock
+            && pct <= -100.0
+        {
+            return Err(field(
+                id,
+                "shock",
+                format!("{pct}%: a price cannot fall by 100% or more"),
+            ));
+        }
+        if s.spread_days == 0 || s.spread_days > 250 {
+            return Err(field(
+                id,
+                "spread_days",
+                format!("{}: expected 1 to 250 trading days", s.spread_days),
+            ));
+        }
+        if let Some(r) = s.volatility
+            && !(r.multiplier > 0.0 && r.multiplier <= 10.0 && r.days >= 1)
+        {
+            return Err(field(
+                id,
+                "volatility",
+                format!(
+                    "multiplier {} over {} days: expected 0 < multiplier ≤ 10 and days ≥ 1",
+                    r.multiplier, r.days
+                ),
+            ));
+        }
+        scenarios.push(Scenario {
+            id: s.id.clone(),
+            name: s.name.clone().unwrap_or_else(|| s.id.clone()),
+            probability: s.probability,
+            window,
+            requires: s.requires.clone(),
+            excludes: s.excludes.clone(),
+            shock,
+            spread_days: s.spread_days,
+            volatility: s.volatility,
+        });
+    }
+    // A scenario excluding one of its ancestors could never happen.
+    let by_id: HashMap<&str, &Scenario> = scenarios.iter().map(|s| (s.id.as_str(), s)).collect();
+    let scenarios = topological(file, &scenarios)?;
+    for s in &scenarios {
+        let mut stack: Vec<&str> = s.requires.iter().map(String::as_str).collect();
+        let mut ancestors = HashSet::new();
+        while let Some(a) = stack.pop() {
+            if ancestors.insert(a) {
+                stack.extend(by_id[a].requires.iter().map(String::as_str));
+            }
+        }
+        if let Some(x) = s.excludes.iter().find(|x| ancestors.contains(x.as_str())) {
+            return Err(field(
+                &s.id,
+                "excludes",
+                format!("{x:?} is an ancestor through requires: the scenario could never happen"),
+            ));
+        }
+    }
+    Ok(ScenarioFile {
+        title: raw.title,
+        as_of,
+        horizon,
+        series: raw.series,
+        targets,
+        baseline,
+        scenarios,
+    })
+}
+
+/// Orders scenarios so that parents come first; a cycle in `requires` is an error.
+fn topological(file: &str, scenarios: &[Scenario]) -> Result<Vec<Scenario>, SimError> {
+    let mut done: Vec<Scenario> = Vec::with_capacity(scenarios.len());
+    let mut placed: HashSet<&str> = HashSet::new();
+    while done.len() < scenarios.len() {
+        let next = scenarios.iter().find(|s| {
+            !placed.contains(s.id.as_str())
+                && s.requires.iter().all(|r| placed.contains(r.as_str()))
+        });
+        match next {
+            Some(s) => {
+                placed.insert(s.id.as_str());
+                done.push(s.clone());
+            }
+            None => {
+                let stuck = scenarios
+                    .iter()
+                    .find(|s| !placed.contains(s.id.as_str()))
+                    .map(|s| s.id.clone())
+                    .unwrap_or_default();
+                return Err(SimError::Field {
+                    file: file.to_owned(),
+                    scenario: stuck,
+                    field: "requires",
+                    message: "its requires form a cycle".into(),
+                });
+            }
+        }
+    }
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "title = \"t\"\nas_of = \"2025-02-18\"\nhorizon = \"2025-12-31\"\ntargets = [3000.0, \"+10%\"]\n";
+
+    fn err(extra: &str) -> String {
+        parse("s.toml", &format!("{BASE}{extra}"))
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn parses_targets_baseline_and_orders_parents_first() {
+        let f = parse(
+            "s.toml",
+            &format!(
+                "{BASE}[baseline]\nmodel = \"gbm\"\nvol_pct = 16\n\
+                 [[scenario]]\nid = \"child\"\nprobability = 0.2\nrequires = [\"parent\"]\nshock = {{ mean_pct = 3.0, sd_pct = 2.5 }}\nvolatility = {{ multiplier = 1.3, days = 60 }}\n\
+                 [[scenario]]\nid = \"parent\"\nprobability = 0.5\nwindow = [\"2025-03-01\", \"2025-12-31\"]\nshock = {{ analogs = \"ceasefire-peace\" }}\n"
+            ),
+        )
+        .unwrap();
+        assert_eq!(f.targets, [Target::Absolute(3000.0), Target::Relative(0.1)]);
+        assert_eq!(
+            f.baseline,
+            Baseline::Gbm {
+                drift_pct: 0.0,
+                vol_pct: 16.0
+            }
+        );
+        assert_eq!(f.scenarios[0].id, "parent");
+        assert_eq!(
+            f.scenarios[1].shock,
+            Shock::Normal {
+                mean_pct: 3.0,
+                sd_pct: 2.5
+            }
+        );
+    }
+
+    #[test]
+    fn validation_names_scenario_and_field() {
+        assert_eq!(
+            err("[[scenario]]\nid = \"a\"\nprobability = 1.5\n"),
+            "s.toml: scenario \"a\": field \"probability\": 1.5: expected a probability between 0 and 1"
+        );
+        assert!(err("[[scenario]]\nid = \"a\"\nprobability = 0.5\nwindow = [\"2025-01-01\", \"2025-03-01\"]\n").contains("field \"window\""));
+        assert!(
+            err("[[scenario]]\nid = \"a\"\nprobability = 0.5\nrequires = [\"b\"]\n")
+                .contains("field \"requires\": unknown scenario \"b\"")
+        );
+        assert!(err("[[scenario]]\nid = \"a\"\nprobability = 0.5\nrequires = [\"b\"]\n[[scenario]]\nid = \"b\"\nprobability = 0.5\nrequires = [\"a\"]\n").contains("cycle"));
+        assert!(err("[[scenario]]\nid = \"a\"\nprobability = 0.5\n[[scenario]]\nid = \"b\"\nprobability = 0.5\nrequires = [\"a\"]\nexcludes = [\"a\"]\n").contains("both required and excluded"));
+        assert!(err("[[scenario]]\nid = \"a\"\nprobability = 0.5\n[[scenario]]\nid = \"b\"\nprobability = 0.5\nrequires = [\"a\"]\n[[scenario]]\nid = \"c\"\nprobability = 0.5\nrequires = [\"b\"]\nexcludes = [\"a\"]\n").contains("ancestor"));
+        assert!(err("[[scenario]]\nid = \"a\"\nprobability = 0.5\nshock = { pct = 1.0, analogs = \"nuclear\" }\n").contains("field \"shock\""));
+        assert!(err("[[scenario]]\nid = \"a\"\nprobability = 0.5\nvolatility = { multiplier = 0.0, days = 5 }\n").contains("field \"volatility\""));
+        assert!(err("[[scenario]]\nid = \"a\"\nprobabilty = 0.5\n").starts_with("s.toml:"));
+        assert!(
+            parse(
+                "s.toml",
+                "title = \"t\"\nas_of = \"2025-02-18\"\nhorizon = \"2025-01-31\"\ntargets = [1.0]\n"
+            )
+            .unwrap_err()
+            .to_string()
+            .contains("not after as_of")
+        );
+    }
+}

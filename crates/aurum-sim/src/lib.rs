@@ -1,0 +1,25 @@
+//! Scenario trees and the Monte Carlo engine.
+//!
+//! - [`parse`] reads a scenario file ([`ScenarioFile`]): the question, `as_of`, the horizon,
+//!   [`Target`]s, the [`Baseline`] model and the tree of [`Scenario`]s (probability within a
+//!   window, `requires`, `excludes`, a [`Shock`], a volatility [`Regime`]), validated with
+//!   errors that name the scenario and field.
+//! - [`simulate`] runs daily paths on the trading days to the horizon, in parallel and
+//!   deterministically (path `i` draws its scenarios and innovations from its own ChaCha
+//!   streams, and blocks merge in order), keeping running statistics only: per-day
+//!   histograms of the log price (the fan), hits and first-passage days per target, and
+//!   scenario counts — memory does not grow with paths × days.
+//!
+//! Pure: the caller fits the baseline and measures analogs; no I/O.
+#![deny(missing_docs)]
+
+mod engine;
+mod error;
+mod file;
+
+pub use engine::{
+    Base, Combination, FanPoint, Results, RunOptions, ScenarioResult, Setup, TargetResult,
+    simulate, trading_days,
+};
+pub use error::SimError;
+pub use file::{Baseline, Regime, Scenario, ScenarioFile, Shock, Target, parse};
