@@ -178,6 +178,8 @@ pub struct LineChart {
     pub zero_line: bool,
     /// Write x tick labels without thousands separators (years: `2010`, not `2,010`).
     pub x_plain: bool,
+    /// Keep zero inside the y axis (returns, betas); off for price levels.
+    pub include_zero: bool,
     /// Width in pixels, 200 to 8000.
     pub width: u32,
     /// Height in pixels, 200 to 8000.
@@ -204,6 +206,7 @@ impl LineChart {
             x_ticks_integer: true,
             zero_line: true,
             x_plain: false,
+            include_zero: true,
             width: 1200,
             height: 675,
         }

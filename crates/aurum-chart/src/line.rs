@@ -46,7 +46,7 @@ const Y_PADDING: f64 = 0.08;
 /// every text is XML-escaped, and text with Japanese in it is set in IPAexGothic. Each
 /// series is one `<path class="series">` with its markers in one `<g class="markers">`;
 /// each band one `<path class="band">`; the legend one `<g class="legend">`. The value
-/// axis is on the left and always includes zero. The legend goes in a corner of the plot
+/// axis is on the left and includes zero unless [`LineChart::include_zero`] is off. The legend goes in a corner of the plot
 /// where it covers no line or band (top left when several are free), else right of the plot.
 ///
 /// # Errors
@@ -228,7 +228,7 @@ impl Frame {
 
     /// The layout with `beside` pixels kept free right of the plot, legend not yet placed.
     fn layout(chart: &LineChart, lines: &[Line], beside: f64) -> Self {
-        let (y_lo, y_hi) = y_range(lines);
+        let (y_lo, y_hi) = y_range(lines, chart.include_zero);
         let y_ticks = price_ticks(y_lo, y_hi);
         let y_labels = minus_signs(y_ticks.labels());
         let label_w = y_labels
@@ -318,8 +318,9 @@ fn x_range(lines: &[Line]) -> (f64, f64) {
     }
 }
 
-/// Lowest and highest value of the points, bands and zero, padded by 8% of the range.
-fn y_range(lines: &[Line]) -> (f64, f64) {
+/// Lowest and highest value of the points, bands and (with `zero`) zero, padded by 8% of the
+/// range.
+fn y_range(lines: &[Line], zero: bool) -> (f64, f64) {
     let values = lines.iter().flat_map(|l| {
         l.points.iter().map(|p| p.1).chain(
             l.band
@@ -327,7 +328,12 @@ fn y_range(lines: &[Line]) -> (f64, f64) {
                 .flat_map(|b| b.iter().flat_map(|&(_, lo, hi)| [lo, hi])),
         )
     });
-    let (lo, hi) = values.fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let start = if zero {
+        (0.0_f64, 0.0_f64)
+    } else {
+        (f64::INFINITY, f64::NEG_INFINITY)
+    };
+    let (lo, hi) = values.fold(start, |(lo, hi), v| (lo.min(v), hi.max(v)));
     let span = hi - lo;
     let pad = if span > 0.0 { span * Y_PADDING } else { 1.0 };
     (lo - pad, hi + pad)

@@ -63,6 +63,53 @@ pub enum Command {
     /// Geopolitical Risk index: gold's sensitivity to it.
     #[command(subcommand)]
     Gpr(GprCommand),
+    /// Scenario trees: check a scenario file, or run its Monte Carlo.
+    #[command(subcommand)]
+    Scenario(ScenarioCommand),
+}
+
+/// `aurum scenario …`.
+#[derive(Debug, Subcommand)]
+pub enum ScenarioCommand {
+    /// Validate a scenario file and show its tree.
+    Check(ScenarioCheckArgs),
+    /// Simulate: price fan, P(close ≥ target), P(touch), first passage, scenario attribution.
+    Run(ScenarioRunArgs),
+}
+
+/// `aurum scenario check`.
+#[derive(Debug, Args)]
+pub struct ScenarioCheckArgs {
+    /// The scenario file (TOML).
+    pub file: PathBuf,
+}
+
+/// `aurum scenario run`.
+#[derive(Debug, Args)]
+pub struct ScenarioRunArgs {
+    /// The scenario file (TOML).
+    pub file: PathBuf,
+    /// Monte Carlo paths.
+    #[arg(long, default_value_t = 100_000)]
+    pub paths: usize,
+    /// Seed (same seed, same numbers, whatever the thread count).
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Override the file's as_of date.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<Date>,
+    /// Skip the per-scenario contributions (one extra run per scenario).
+    #[arg(long)]
+    pub no_contributions: bool,
+    /// Draw the price fan (SVG or PNG).
+    #[arg(long, value_name = "FILE")]
+    pub fan: Option<PathBuf>,
+    /// Language of the fan chart.
+    #[arg(long, default_value = "en")]
+    pub lang: Lang,
+    /// How results are printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
 }
 
 /// `aurum gpr …`.

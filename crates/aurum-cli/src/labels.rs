@@ -237,3 +237,41 @@ pub fn rolling_beta(window: usize, freq: &str, lang: Lang) -> (String, String, S
         ),
     }
 }
+
+/// Legend of a fan's band.
+pub fn fan_label(lang: Lang, outer: bool) -> String {
+    match (lang, outer) {
+        (Lang::En, true) => "median, 5–95%".into(),
+        (Lang::En, false) => "median, 25–75%".into(),
+        (Lang::Ja, true) => "中央値・5〜95%".into(),
+        (Lang::Ja, false) => "中央値・25〜75%".into(),
+    }
+}
+
+/// Legend of a target level.
+pub fn target_level(v: f64, lang: Lang) -> String {
+    let p = price(v);
+    let p = p.strip_suffix(".00").unwrap_or(&p).to_owned();
+    match lang {
+        Lang::En => format!("target {p}"),
+        Lang::Ja => format!("目標 {p}ドル"),
+    }
+}
+
+/// Title, axes and source of a fan chart.
+pub fn fan(title: &str, s0: f64, lang: Lang) -> (String, String, String, String) {
+    match lang {
+        Lang::En => (
+            title.to_owned(),
+            "Trading days ahead".into(),
+            format!("USD / troy oz (from {})", price(s0)),
+            "Source: aurum Monte Carlo (volatility model and scenario tree)".into(),
+        ),
+        Lang::Ja => (
+            title.to_owned(),
+            "営業日数（先行き）".into(),
+            format!("ドル/トロイオンス（起点 {}）", price(s0)),
+            "出典: aurumモンテカルロ（ボラティリティ・モデルとシナリオ・ツリー）".into(),
+        ),
+    }
+}

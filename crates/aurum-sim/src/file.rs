@@ -33,8 +33,13 @@ impl Target {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "model", rename_all = "kebab-case")]
 pub enum Baseline {
-    /// GARCH(1,1) with Student's t innovations, fitted to the series as of `as_of`.
-    GarchT,
+    /// GARCH(1,1) with Student's t innovations, fitted to the last `fit_years` years of the
+    /// series up to `as_of`.
+    GarchT {
+        /// Years of data the model is fitted to (10 by default: long samples that include
+        /// 1980 make the fit integrated, α + β = 1, whose simulated paths can explode).
+        fit_years: u32,
+    },
     /// Geometric Brownian motion: annual log drift and volatility, in percent.
     Gbm {
         /// Annual drift of the log price, percent.
@@ -147,6 +152,7 @@ struct RawBaseline {
     model: String,
     drift_pct: Option<f64>,
     vol_pct: Option<f64>,
+    fit_years: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -178,6 +184,9 @@ struct RawShock {
     sd_pct: Option<f64>,
     analogs: Option<String>,
 }
+
+/// Years of data a GARCH baseline is fitted to, unless the file says otherwise.
+pub const DEFAULT_FIT_YEARS: u32 = 10;
 
 /// Reads and validates a scenario file.
 ///
@@ -254,9 +263,21 @@ pub fn parse(file: &str, text: &str) -> Result<ScenarioFile, SimError> {
         return Err(field("", "targets", "expected at least one target".into()));
     }
     let baseline = match raw.baseline {
-        None => Baseline::GarchT,
+        None => Baseline::GarchT {
+            fit_years: DEFAULT_FIT_YEARS,
+        },
         Some(b) => match b.model.as_str() {
-            "garch-t" => Baseline::GarchT,
+            "garch-t" => {
+                let fit_years = b.fit_years.unwrap_or(DEFAULT_FIT_YEARS);
+                if !(2..=100).contains(&fit_years) {
+                    return Err(field(
+                        "",
+                        "baseline",
+                        format!("fit_years {fit_years}: expected 2 to 100"),
+                    ));
+                }
+                Baseline::GarchT { fit_years }
+            }
             "gbm" => {
                 let vol = b
                     .vol_pct

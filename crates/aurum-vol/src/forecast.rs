@@ -174,16 +174,18 @@ impl Simulator {
     }
 
     /// One period with the variance multiplied by `multiplier` (a volatility regime); returns
-    /// the value and the standard deviation used. The larger residual feeds the recursion, so
-    /// a regime's effect fades as the model's persistence says.
+    /// the value and the standard deviation used. The model's own variance stays in the state
+    /// (a regime does not compound through the recursion); the larger residual feeds it, so
+    /// the regime leaves the clustering the model implies.
     pub fn step_scaled(&self, s: &mut State, z: f64, multiplier: f64) -> (f64, f64) {
-        let s2 = self.next_variance(s) * multiplier;
-        let e = s2.sqrt() * z;
+        let s2 = self.next_variance(s);
+        let sd = (s2 * multiplier).sqrt();
+        let e = sd * z;
         let y = self.next_mean(s) + e;
         push(&mut s.resid, e);
         push(&mut s.variance, s2);
         s.last_y = y;
-        (y, s2.sqrt())
+        (y, sd)
     }
 
     /// A standardised innovation (mean 0, variance 1).
@@ -407,6 +409,21 @@ mod tests {
         for _ in 0..50 {
             let z = sim.draw(&mut rng, &Innovations::Bootstrap);
             assert!(fit.std_resid.contains(&z));
+        }
+    }
+
+    #[test]
+    fn a_regime_scales_variance_without_compounding() {
+        let (m, fit, seed) = start(&[0.0, 0.02, 0.08, 0.9, 6.0]);
+        let sim = Simulator::new(&m, &fit, &seed).unwrap();
+        let mut s = sim.initial_state();
+        // With z = 0 there is no residual: the model's variance follows ω + β σ², whatever the
+        // multiplier, and the regime only scales each day's standard deviation.
+        let mut plain = sim.initial_state();
+        for _ in 0..50 {
+            let (_, sd) = sim.step_scaled(&mut s, 0.0, 4.0);
+            let (_, sd_plain) = sim.step_scaled(&mut plain, 0.0, 1.0);
+            assert!((sd - 2.0 * sd_plain).abs() < 1e-12);
         }
     }
 

@@ -118,6 +118,7 @@ pub fn term_structure_plot(
         labels::term_structure(&f.returns.series.to_string(), &f.fit.model, lang);
     let mut chart = LineChart::new(title, x, y, src);
     chart.zero_line = false;
+    chart.include_zero = false;
     chart.subtitle = f
         .returns
         .dates
@@ -201,4 +202,66 @@ fn write_figure(path: &std::path::Path, svg: String, png: bool) -> Result<()> {
     }
     fs_err::write(path, bytes).with_context(|| format!("writing the figure {}", path.display()))?;
     Ok(())
+}
+
+/// Draws the price fan of a scenario run: the median with its 25–75% and 5–95% bands, and
+/// the targets as flat lines.
+///
+/// # Errors
+///
+/// A bad file name, I/O.
+pub fn fan_plot(
+    f: &aurum_sim::ScenarioFile,
+    r: &aurum_sim::Results,
+    s0: f64,
+    lang: aurum_core::Lang,
+    path: &std::path::Path,
+) -> Result<()> {
+    use aurum_chart::{LineChart, LineSeries, render_line_svg};
+    let png = figure_kind("--fan", path)?;
+    let x = |i: usize| (i + 1) as f64;
+    let mut outer = LineSeries::new(
+        labels::fan_label(lang, true),
+        r.fan
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (x(i), p.q50))
+            .collect(),
+    );
+    outer.band = Some(
+        r.fan
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (x(i), p.q05, p.q95))
+            .collect(),
+    );
+    let mut inner = LineSeries::new(
+        labels::fan_label(lang, false),
+        r.fan
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (x(i), p.q50))
+            .collect(),
+    );
+    inner.band = Some(
+        r.fan
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (x(i), p.q25, p.q75))
+            .collect(),
+    );
+    let mut series = vec![outer, inner];
+    for t in &r.targets {
+        series.push(LineSeries::new(
+            labels::target_level(t.target, lang),
+            vec![(1.0, t.target), (r.fan.len() as f64, t.target)],
+        ));
+    }
+    let (title, xl, yl, src) = labels::fan(&f.title, s0, lang);
+    let mut chart = LineChart::new(title, xl, yl, src);
+    chart.zero_line = false;
+    chart.include_zero = false;
+    chart.subtitle = Some(format!("{} → {} · {} paths", f.as_of, f.horizon, r.paths));
+    chart.series = series;
+    write_figure(path, render_line_svg(&chart)?, png)
 }

@@ -5,6 +5,7 @@ mod data;
 mod events;
 mod gpr;
 mod init;
+mod scenario;
 pub(crate) mod study;
 mod vol;
 
@@ -29,6 +30,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Vol(v) => vol::run(&ctx, cli, v),
         Command::Bench(b) => vol::bench(&ctx, cli, b),
         Command::Gpr(g) => gpr::run(&ctx, cli, g),
+        Command::Scenario(s) => scenario::run(&ctx, cli, s),
     }
 }
 

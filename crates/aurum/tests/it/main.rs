@@ -5,6 +5,7 @@ mod data;
 mod events;
 mod gpr;
 mod import;
+mod scenario;
 mod update;
 mod util;
 mod vol;

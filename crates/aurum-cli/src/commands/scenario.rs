@@ -1,0 +1,365 @@
+//! `aurum scenario check|run`.
+
+use std::collections::HashMap;
+
+use anyhow::{Context as _, Result, bail};
+use aurum_core::SeriesId;
+use aurum_events::{Category, EventFilter};
+use aurum_eventstudy::{Calendar, Design, EventSpec, Model, OverlapPolicy};
+use aurum_sim::{
+    Base, Baseline, Results, RunOptions, ScenarioFile, Setup, Shock, simulate, trading_days,
+};
+use aurum_vol::{ArchModel, Dist, FitOptions, Mean, Simulator, Vol};
+use serde_json::{Value, json};
+
+use crate::args::{Cli, EventOrigin, OutputFormat, ScenarioCommand, ScenarioRunArgs, Window};
+use crate::commands::data::closes;
+use crate::commands::events::all_events;
+use crate::commands::resolve;
+use crate::context::Context;
+use crate::output::{Table, print_json};
+
+pub fn run(ctx: &Context, cli: &Cli, cmd: &ScenarioCommand) -> Result<()> {
+    match cmd {
+        ScenarioCommand::Check(a) => check(&a.file),
+        ScenarioCommand::Run(a) => run_file(ctx, a, resolve(a.format, cli)),
+    }
+}
+
+fn load(path: &std::path::Path) -> Result<ScenarioFile> {
+    let text = fs_err::read_to_string(path)?;
+    Ok(aurum_sim::parse(&path.display().to_string(), &text)?)
+}
+
+fn check(path: &std::path::Path) -> Result<()> {
+    let f = load(path)?;
+    let mut t = Table::new(&[
+        "scenario",
+        "probability",
+        "window",
+        "requires",
+        "excludes",
+        "shock",
+    ]);
+    for s in &f.scenarios {
+        t.row(vec![
+            s.id.clone(),
+            format!("{}", s.probability),
+            s.window
+                .map(|(a, b)| format!("{a} to {b}"))
+                .unwrap_or_else(|| "horizon".into()),
+            s.requires.join(", "),
+            s.excludes.join(", "),
+            match &s.shock {
+                Shock::None => "none".into(),
+                Shock::Fixed { pct } => format!("{pct:+}%"),
+                Shock::Normal { mean_pct, sd_pct } => format!("N({mean_pct:+}%, {sd_pct}%)"),
+                Shock::Analogs { category } => format!("analogs: {category}"),
+            },
+        ]);
+    }
+    let mut out = std::io::stdout().lock();
+    use std::io::Write;
+    writeln!(
+        out,
+        "{}: {} ({} to {}, {} scenarios) is valid",
+        path.display(),
+        f.title,
+        f.as_of,
+        f.horizon,
+        f.scenarios.len()
+    )?;
+    t.write(&mut out)?;
+    Ok(())
+}
+
+/// Cumulative abnormal returns of each analog category, measured as of `as_of`.
+fn analogs(
+    ctx: &Context,
+    f: &ScenarioFile,
+    series: &[(aurum_core::Date, f64)],
+) -> Result<HashMap<String, Vec<f64>>> {
+    let mut out = HashMap::new();
+    let store = ctx.open_store()?;
+    let events = all_events(&store, EventOrigin::All)?;
+    for s in &f.scenarios {
+        let Shock::Analogs { category } = &s.shock else {
+            continue;
+        };
+        if out.contains_key(category) {
+            continue;
+        }
+        let cat: Category = category
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!("scenario {:?}: shock analogs: {e}", s.id))?;
+        let filter = EventFilter {
+            categories: vec![cat],
+            as_of: Some(f.as_of),
+            ..EventFilter::default()
+        };
+        let specs: Vec<EventSpec> = events
+            .iter()
+            .filter(|l| filter.matches(&l.event))
+            .map(|l| EventSpec {
+                id: l.event.id.clone(),
+                date: l.event.date,
+            })
+            .collect();
+        let cal = Calendar::new(series, &[])?;
+        let study = aurum_eventstudy::study(
+            &cal,
+            Model::Mean,
+            &Design::new((-1, 5), (-250, -11))?,
+            &specs,
+            OverlapPolicy::Flag,
+        )?;
+        let cars: Vec<f64> = study.events.iter().map(|e| e.car).collect();
+        if cars.is_empty() {
+            bail!(
+                "scenario {:?}: no {category} event measurable as of {}",
+                s.id,
+                f.as_of
+            );
+        }
+        out.insert(category.clone(), cars);
+    }
+    Ok(out)
+}
+
+fn run_file(ctx: &Context, a: &ScenarioRunArgs, format: OutputFormat) -> Result<()> {
+    if a.paths == 0 || a.paths > 5_000_000 {
+        bail!("--paths {}: expected 1 to 5,000,000", a.paths);
+    }
+    let mut f = load(&a.file)?;
+    if let Some(d) = a.as_of {
+        if d >= f.horizon {
+            bail!("--as-of {d} is not before the horizon {}", f.horizon);
+        }
+        f.as_of = d;
+    }
+    let store = ctx.open_store()?;
+    let id = SeriesId::new(f.series.clone())?;
+    let window = Window {
+        from: None,
+        to: None,
+        as_of: Some(f.as_of),
+    };
+    let series = closes(&store, &id, &window)?.values;
+    let &(last_date, s0) = series
+        .last()
+        .with_context(|| format!("{id} has no price on or before {}", f.as_of))?;
+    let (base, baseline_json) = match &f.baseline {
+        Baseline::Gbm { drift_pct, vol_pct } => {
+            let sigma = vol_pct / 100.0 / 252f64.sqrt();
+            (
+                Base::Gbm {
+                    mu: drift_pct / 100.0 / 252.0,
+                    sigma,
+                },
+                json!({ "model": "gbm", "drift_pct": drift_pct, "vol_pct": vol_pct }),
+            )
+        }
+        Baseline::GarchT { fit_years } => {
+            let start = f
+                .as_of
+                .checked_sub_months(chrono::Months::new(12 * fit_years))
+                .unwrap_or(f.as_of);
+            let recent: Vec<(aurum_core::Date, f64)> = series
+                .iter()
+                .copied()
+                .filter(|(d, _)| *d >= start)
+                .collect();
+            let returns: Vec<f64> = recent
+                .windows(2)
+                .map(|w| 100.0 * (w[1].1.ln() - w[0].1.ln()))
+                .collect();
+            let model = ArchModel::new(
+                Mean::Constant,
+                Vol::Garch { p: 1, o: 0, q: 1 },
+                Dist::StudentsT,
+            );
+            let spinner = ctx.spinner("fitting GARCH(1,1)-t");
+            let fit = model.fit(&returns, &FitOptions::default());
+            spinner.finish_and_clear();
+            let fit = fit?;
+            let params: serde_json::Map<String, Value> = fit
+                .names
+                .iter()
+                .cloned()
+                .zip(fit.params.iter().map(|v| json!(v)))
+                .collect();
+            let json = json!({ "model": "garch-t", "fit_from": start, "params": params, "loglik": fit.loglik, "nobs": fit.nobs, "diagnostics": fit.diagnostics });
+            (
+                Base::Model {
+                    sim: Box::new(Simulator::new(&model, &fit, &returns)?),
+                    scale: 100.0,
+                },
+                json,
+            )
+        }
+    };
+    let setup = Setup {
+        s0,
+        days: trading_days(f.as_of, f.horizon),
+        base,
+        scenarios: f.scenarios.clone(),
+        analogs: analogs(ctx, &f, &series)?,
+        targets: f.targets.iter().map(|t| t.level(s0)).collect(),
+    };
+    let spinner = ctx.spinner(&format!(
+        "simulating {} paths × {} days",
+        a.paths,
+        setup.days.len()
+    ));
+    let results = simulate(
+        &setup,
+        &RunOptions {
+            paths: a.paths,
+            seed: a.seed,
+            disabled: None,
+        },
+    )?;
+    // Each scenario's contribution: the same paths with that scenario switched off.
+    let mut contributions = Vec::new();
+    if !a.no_contributions {
+        for i in 0..setup.scenarios.len() {
+            let without = simulate(
+                &setup,
+                &RunOptions {
+                    paths: a.paths,
+                    seed: a.seed,
+                    disabled: Some(i),
+                },
+            )?;
+            contributions.push(contribution(&results, &without));
+        }
+    }
+    spinner.finish_and_clear();
+    if let Some(path) = &a.fan {
+        super::chart::fan_plot(&f, &results, s0, a.lang, path)?;
+        ctx.note(&format!("wrote {}", path.display()));
+    }
+    let doc = json!({
+        "title": f.title,
+        "series": f.series,
+        "as_of": f.as_of,
+        "start": { "date": last_date, "price": s0 },
+        "horizon": f.horizon,
+        "trading_days": setup.days.len(),
+        "paths": a.paths,
+        "seed": a.seed,
+        "baseline": baseline_json,
+        "targets": results.targets,
+        "scenarios": results.scenarios.iter().enumerate().map(|(i, s)| {
+            let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
+            if let (Some(c), Value::Object(m)) = (contributions.get(i), &mut v) {
+                m.insert("contribution".into(), c.clone());
+            }
+            v
+        }).collect::<Vec<_>>(),
+        "combinations": results.combinations,
+        "var_5_pct": results.var_5,
+        "es_5_pct": results.es_5,
+        "fan": results.fan,
+    });
+    match format {
+        OutputFormat::Json => print_json(&doc),
+        _ => print_summary(&f, &results, &contributions, s0, last_date),
+    }
+}
+
+/// Probabilities with a scenario minus without it, per target.
+fn contribution(with: &Results, without: &Results) -> Value {
+    let d = |f: fn(&aurum_sim::TargetResult) -> f64| -> Vec<f64> {
+        with.targets
+            .iter()
+            .zip(&without.targets)
+            .map(|(a, b)| f(a) - f(b))
+            .collect()
+    };
+    json!({
+        "p_touch": d(|t| t.p_touch),
+        "p_close_above": d(|t| t.p_close_above),
+        "p_touch_without": without.targets.iter().map(|t| t.p_touch).collect::<Vec<_>>(),
+    })
+}
+
+fn print_summary(
+    f: &ScenarioFile,
+    r: &Results,
+    contributions: &[Value],
+    s0: f64,
+    last: aurum_core::Date,
+) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", f.title)?;
+    writeln!(
+        out,
+        "{} from {s0:.2} on {last} to {} ({} paths, seed {})",
+        f.series, f.horizon, r.paths, r.seed
+    )?;
+    writeln!(out)?;
+    let mut t = Table::new(&[
+        "target",
+        "P(close ≥) ± se",
+        "P(touch, daily) ± se",
+        "P(touch, continuous)",
+        "median first passage",
+    ]);
+    for x in &r.targets {
+        t.row(vec![
+            format!("{:.2}", x.target),
+            format!("{:.3} ± {:.3}", x.p_close_above, x.p_close_above_se),
+            format!("{:.3} ± {:.3}", x.p_touch, x.p_touch_se),
+            format!(
+                "{:.3} ± {:.3}",
+                x.p_touch_continuous, x.p_touch_continuous_se
+            ),
+            x.first_passage
+                .as_ref()
+                .map(|p| p.median.to_string())
+                .unwrap_or_else(|| "—".into()),
+        ]);
+    }
+    t.write(&mut out)?;
+    if !r.scenarios.is_empty() {
+        writeln!(out)?;
+        let mut t = Table::new(&[
+            "scenario",
+            "happened",
+            "P(touch 1st target | happened)",
+            "adds to P(touch)",
+        ]);
+        for (i, s) in r.scenarios.iter().enumerate() {
+            let adds = contributions
+                .get(i)
+                .and_then(|c| c["p_touch"][0].as_f64())
+                .map(|v| format!("{v:+.3}"))
+                .unwrap_or_default();
+            t.row(vec![
+                s.id.clone(),
+                format!("{:.3}", s.p_happened),
+                s.p_touch_given
+                    .first()
+                    .map(|v| format!("{v:.3}"))
+                    .unwrap_or_default(),
+                adds,
+            ]);
+        }
+        t.write(&mut out)?;
+    }
+    let end = r.fan.last().expect("at least one day");
+    writeln!(out)?;
+    writeln!(
+        out,
+        "price on {}: 5% {:.0}, 25% {:.0}, median {:.0}, 75% {:.0}, 95% {:.0}",
+        end.date, end.q05, end.q25, end.q50, end.q75, end.q95
+    )?;
+    writeln!(
+        out,
+        "horizon return: 5% VaR {:.1}%, expected shortfall {:.1}%",
+        r.var_5, r.es_5
+    )?;
+    Ok(())
+}
