@@ -66,6 +66,33 @@ pub enum Command {
     /// Scenario trees: check a scenario file, or run its Monte Carlo.
     #[command(subcommand)]
     Scenario(ScenarioCommand),
+    /// Recorded scenario runs: list them, show one.
+    #[command(subcommand)]
+    Runs(RunsCommand),
+}
+
+/// `aurum runs …`.
+#[derive(Debug, Subcommand)]
+pub enum RunsCommand {
+    /// List recorded runs, newest first.
+    List(RunsListArgs),
+    /// Show one run: its input, seed, data fingerprint and results.
+    Show(RunsShowArgs),
+}
+
+/// `aurum runs list`.
+#[derive(Debug, Args)]
+pub struct RunsListArgs {
+    /// How results are printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+}
+
+/// `aurum runs show`.
+#[derive(Debug, Args)]
+pub struct RunsShowArgs {
+    /// Run id (see `aurum runs list`).
+    pub id: i64,
 }
 
 /// `aurum scenario …`.

@@ -69,6 +69,20 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX events_by_date ON events (date);
     ",
+    // v3: recorded runs (scenario simulations): inputs, seed, data fingerprint, results.
+    r"
+    CREATE TABLE runs (
+        id               INTEGER PRIMARY KEY,
+        created_at       INTEGER NOT NULL,
+        kind             TEXT NOT NULL,
+        title            TEXT NOT NULL,
+        input            TEXT NOT NULL,
+        seed             INTEGER NOT NULL,
+        paths            INTEGER NOT NULL,
+        data_fingerprint TEXT NOT NULL,
+        results          TEXT NOT NULL
+    );
+    ",
 ];
 
 /// The schema version this binary writes.

@@ -565,6 +565,107 @@ impl Store {
     }
 }
 
+/// A run to record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewRun {
+    /// What ran, e.g. `scenario`.
+    pub kind: String,
+    /// Its title.
+    pub title: String,
+    /// The input file's text.
+    pub input: String,
+    /// Seed.
+    pub seed: u64,
+    /// Paths.
+    pub paths: u64,
+    /// Fingerprint of the data the run used.
+    pub data_fingerprint: String,
+    /// Results, as JSON.
+    pub results: String,
+}
+
+/// A recorded run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RunRecord {
+    /// Id.
+    pub id: i64,
+    /// When it ran (unix seconds).
+    pub created_at: i64,
+    /// What ran.
+    pub kind: String,
+    /// Title.
+    pub title: String,
+    /// Seed.
+    pub seed: u64,
+    /// Paths.
+    pub paths: u64,
+    /// Fingerprint of the data used.
+    pub data_fingerprint: String,
+    /// The input file's text (empty in listings).
+    pub input: String,
+    /// Results as JSON (empty in listings).
+    pub results: String,
+}
+
+impl Store {
+    /// Records a run; returns its id.
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors.
+    pub fn record_run(&mut self, run: &NewRun, now: i64) -> Result<i64, StoreError> {
+        self.conn.execute(
+            "INSERT INTO runs (created_at, kind, title, input, seed, paths, data_fingerprint, results)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![now, run.kind, run.title, run.input, run.seed as i64, run.paths as i64, run.data_fingerprint, run.results],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Recorded runs, newest first, without their inputs and results.
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors.
+    pub fn runs(&self) -> Result<Vec<RunRecord>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, created_at, kind, title, seed, paths, data_fingerprint, '', '' FROM runs ORDER BY id DESC",
+        )?;
+        let rows = stmt.query_map([], run_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// One recorded run with its input and results.
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors.
+    pub fn run(&self, id: i64) -> Result<Option<RunRecord>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, created_at, kind, title, seed, paths, data_fingerprint, input, results FROM runs WHERE id = ?1",
+                [id],
+                run_from_row,
+            )
+            .optional()?)
+    }
+}
+
+fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
+    Ok(RunRecord {
+        id: r.get(0)?,
+        created_at: r.get(1)?,
+        kind: r.get(2)?,
+        title: r.get(3)?,
+        seed: r.get::<_, i64>(4)? as u64,
+        paths: r.get::<_, i64>(5)? as u64,
+        data_fingerprint: r.get(6)?,
+        input: r.get(7)?,
+        results: r.get(8)?,
+    })
+}
+
 /// Unix time of the end of `date` in UTC (the start of the next day).
 fn end_of_day(date: Date) -> i64 {
     (date + Days::new(1))
@@ -840,6 +941,31 @@ mod tests {
             ..BarQuery::default()
         };
         assert_eq!(s.bars(&meta("x").id, &early).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn runs_are_recorded_and_read_back() {
+        let mut s = Store::open_in_memory().unwrap();
+        let run = NewRun {
+            kind: "scenario".into(),
+            title: "t".into(),
+            input: "title = 't'".into(),
+            seed: 7,
+            paths: 1000,
+            data_fingerprint: "abc".into(),
+            results: "{}".into(),
+        };
+        let a = s.record_run(&run, T0).unwrap();
+        let b = s.record_run(&run, T0 + DAY).unwrap();
+        let list = s.runs().unwrap();
+        assert_eq!(list.iter().map(|r| r.id).collect::<Vec<_>>(), [b, a]);
+        assert!(list[0].results.is_empty());
+        let full = s.run(a).unwrap().unwrap();
+        assert_eq!(
+            (full.input.as_str(), full.results.as_str(), full.seed),
+            ("title = 't'", "{}", 7)
+        );
+        assert!(s.run(99).unwrap().is_none());
     }
 
     #[test]

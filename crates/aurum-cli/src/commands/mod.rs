@@ -31,6 +31,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Bench(b) => vol::bench(&ctx, cli, b),
         Command::Gpr(g) => gpr::run(&ctx, cli, g),
         Command::Scenario(s) => scenario::run(&ctx, cli, s),
+        Command::Runs(r) => scenario::runs(&ctx, cli, r),
     }
 }
 

@@ -75,13 +75,12 @@ fn check(path: &std::path::Path) -> Result<()> {
 
 /// Cumulative abnormal returns of each analog category, measured as of `as_of`.
 fn analogs(
-    ctx: &Context,
+    store: &aurum_store::Store,
     f: &ScenarioFile,
     series: &[(aurum_core::Date, f64)],
 ) -> Result<HashMap<String, Vec<f64>>> {
     let mut out = HashMap::new();
-    let store = ctx.open_store()?;
-    let events = all_events(&store, EventOrigin::All)?;
+    let events = all_events(store, EventOrigin::All)?;
     for s in &f.scenarios {
         let Shock::Analogs { category } = &s.shock else {
             continue;
@@ -137,7 +136,7 @@ fn run_file(ctx: &Context, a: &ScenarioRunArgs, format: OutputFormat) -> Result<
         }
         f.as_of = d;
     }
-    let store = ctx.open_store()?;
+    let mut store = ctx.open_store()?;
     let id = SeriesId::new(f.series.clone())?;
     let window = Window {
         from: None,
@@ -203,7 +202,7 @@ fn run_file(ctx: &Context, a: &ScenarioRunArgs, format: OutputFormat) -> Result<
         days: trading_days(f.as_of, f.horizon),
         base,
         scenarios: f.scenarios.clone(),
-        analogs: analogs(ctx, &f, &series)?,
+        analogs: analogs(&store, &f, &series)?,
         targets: f.targets.iter().map(|t| t.level(s0)).collect(),
     };
     let spinner = ctx.spinner(&format!(
@@ -235,6 +234,7 @@ fn run_file(ctx: &Context, a: &ScenarioRunArgs, format: OutputFormat) -> Result<
         }
     }
     spinner.finish_and_clear();
+    let fingerprint = fingerprint(&series, &setup.analogs);
     if let Some(path) = &a.fan {
         super::chart::fan_plot(&f, &results, s0, a.lang, path)?;
         ctx.note(&format!("wrote {}", path.display()));
@@ -261,7 +261,22 @@ fn run_file(ctx: &Context, a: &ScenarioRunArgs, format: OutputFormat) -> Result<
         "var_5_pct": results.var_5,
         "es_5_pct": results.es_5,
         "fan": results.fan,
+        "data_fingerprint": fingerprint,
     });
+    let input = fs_err::read_to_string(&a.file)?;
+    let id = store.record_run(
+        &aurum_store::NewRun {
+            kind: "scenario".into(),
+            title: f.title.clone(),
+            input,
+            seed: a.seed,
+            paths: a.paths as u64,
+            data_fingerprint: fingerprint.clone(),
+            results: doc.to_string(),
+        },
+        crate::context::now(),
+    )?;
+    ctx.note(&format!("recorded as run {id} (`aurum runs show {id}`)"));
     match format {
         OutputFormat::Json => print_json(&doc),
         _ => print_summary(&f, &results, &contributions, s0, last_date),
@@ -362,4 +377,76 @@ fn print_summary(
         r.var_5, r.es_5
     )?;
     Ok(())
+}
+
+/// FNV-1a over the prices and analog returns a run used: two runs with the same fingerprint,
+/// file and seed give the same numbers.
+fn fingerprint(series: &[(aurum_core::Date, f64)], analogs: &HashMap<String, Vec<f64>>) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for (d, v) in series {
+        eat(d.to_string().as_bytes());
+        eat(&v.to_le_bytes());
+    }
+    let mut keys: Vec<&String> = analogs.keys().collect();
+    keys.sort();
+    for k in keys {
+        eat(k.as_bytes());
+        for v in &analogs[k] {
+            eat(&v.to_le_bytes());
+        }
+    }
+    format!("{h:016x}")
+}
+
+/// `aurum runs list|show`.
+pub fn runs(ctx: &Context, cli: &Cli, cmd: &crate::args::RunsCommand) -> Result<()> {
+    let store = ctx.open_store()?;
+    match cmd {
+        crate::args::RunsCommand::List(a) => {
+            let rows = store.runs()?;
+            crate::output::emit(resolve(a.format, cli), &rows, || {
+                let mut t =
+                    Table::new(&["id", "when (UTC)", "kind", "paths", "seed", "data", "title"]);
+                for r in &rows {
+                    let when = chrono::DateTime::from_timestamp(r.created_at, 0)
+                        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                        .unwrap_or_default();
+                    t.row(vec![
+                        r.id.to_string(),
+                        when,
+                        r.kind.clone(),
+                        r.paths.to_string(),
+                        r.seed.to_string(),
+                        r.data_fingerprint.clone(),
+                        r.title.clone(),
+                    ]);
+                }
+                t
+            })
+        }
+        crate::args::RunsCommand::Show(a) => {
+            let r = store
+                .run(a.id)?
+                .ok_or_else(|| anyhow::anyhow!("no run {}; `aurum runs list` shows them", a.id))?;
+            let results: Value =
+                serde_json::from_str(&r.results).unwrap_or(Value::String(r.results.clone()));
+            print_json(&json!({
+                "id": r.id,
+                "created_at": r.created_at,
+                "kind": r.kind,
+                "title": r.title,
+                "seed": r.seed,
+                "paths": r.paths,
+                "data_fingerprint": r.data_fingerprint,
+                "input": r.input,
+                "results": results,
+            }))
+        }
+    }
 }

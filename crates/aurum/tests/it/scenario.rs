@@ -103,3 +103,39 @@ fn bad_scenario_files_are_named_errors() {
         .fails();
     assert!(run.stderr.contains("skirmish"), "{}", run.stderr);
 }
+
+#[test]
+fn runs_are_recorded_and_shown() {
+    let ctx = TestContext::new();
+    let run = ctx
+        .run(&[
+            "scenario",
+            "run",
+            &example(),
+            "--paths",
+            "500",
+            "--seed",
+            "3",
+            "--no-contributions",
+            "--format",
+            "json",
+        ])
+        .ok();
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let list: Vec<serde_json::Value> =
+        serde_json::from_str(&ctx.run(&["runs", "list", "--format", "json"]).ok().stdout).unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["seed"], 3);
+    assert_eq!(list[0]["data_fingerprint"], v["data_fingerprint"]);
+    let id = list[0]["id"].as_i64().unwrap().to_string();
+    let shown: serde_json::Value =
+        serde_json::from_str(&ctx.run(&["runs", "show", &id]).ok().stdout).unwrap();
+    assert_eq!(shown["results"]["targets"], v["targets"]);
+    assert!(shown["input"].as_str().unwrap().contains("us-nato-exit"));
+    assert!(
+        ctx.run(&["runs", "show", "99"])
+            .fails()
+            .stderr
+            .contains("no run 99")
+    );
+}
