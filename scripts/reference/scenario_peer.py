@@ -55,10 +55,10 @@ Outputs, for targets K in {3000, 3200}
   (day 0, S0 itself, is not a close of the simulation; S0 < both targets anyway);
   each with its binomial standard error sqrt(p (1 - p) / N).
   first_passage_median_day: among the paths that touch K, the first day index t (1-based,
-  day 1 = 2025-02-19, day H = 2025-06-30) with x_t >= ln(K/S0); the median is the discrete lower median used by
-  aurum-sim's summarise(): the smallest t whose cumulative count of first passages is
-  >= ceil(0.5 * hits). Null when no path touches. Day index t -> date: the t-th Mon-Fri day
-  after 2025-02-18.
+  day 1 = 2025-02-19, day H = 2025-06-30) with x_t >= ln(K/S0); the median is the discrete
+  lower median used by aurum-sim's summarise(): the smallest t whose cumulative count of first
+  passages is >= ceil(0.5 * hits). Null when no path touches. Day index t -> date: the t-th
+  Mon-Fri day after 2025-02-18.
   quantiles: q05, q25, q50, q75, q95 of S_H (numpy.quantile, default "linear" method, over
   the N horizon prices). aurum-sim computes its fan from a histogram of ln(S/S0) with bins of
   0.002 (interpolated within a bin), so allow ~0.1% in price on top of the Monte Carlo error.

@@ -353,6 +353,30 @@ pub enum BenchCommand {
     /// Time GARCH(1,1)-t and GJR-GARCH(1,1)-t fits on the full LBMA series; with Python's
     /// arch available, time arch on the same data in the same run and report the ratio.
     Vol(BenchVolArgs),
+    /// Simulated steps per second (paths × days) of GARCH(1,1)-t scenario runs, against the
+    /// raw speed of drawing the Student-t innovations alone and, if Python is there, the numpy
+    /// peer in the same run; over a grid of paths and horizons.
+    Scenario(BenchScenarioArgs),
+}
+
+/// `aurum bench scenario`.
+#[derive(Debug, Args)]
+pub struct BenchScenarioArgs {
+    /// Path counts to time (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000")]
+    pub paths: Vec<usize>,
+    /// Horizons in trading days to time (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "21,93")]
+    pub days: Vec<usize>,
+    /// The numpy peer; skipped if it or python3 is missing.
+    #[arg(long, default_value = "scripts/reference/scenario_peer.py")]
+    pub peer_script: PathBuf,
+    /// Do not run the numpy peer.
+    #[arg(long)]
+    pub no_peer: bool,
+    /// How results are printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
 }
 
 /// `aurum bench vol`.

@@ -10,6 +10,7 @@ use aurum_sim::{
     Base, Baseline, Results, RunOptions, ScenarioFile, Setup, Shock, simulate, trading_days,
 };
 use aurum_vol::{ArchModel, Dist, FitOptions, Mean, Simulator, Vol};
+use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use crate::args::{Cli, EventOrigin, OutputFormat, ScenarioCommand, ScenarioRunArgs, Window};
@@ -449,4 +450,164 @@ pub fn runs(ctx: &Context, cli: &Cli, cmd: &crate::args::RunsCommand) -> Result<
             }))
         }
     }
+}
+
+/// `aurum bench scenario`.
+pub fn bench(
+    ctx: &Context,
+    a: &crate::args::BenchScenarioArgs,
+    format: OutputFormat,
+) -> Result<()> {
+    use std::time::Instant;
+    let store = ctx.open_store()?;
+    let as_of = aurum_core::date(2025, 2, 18);
+    let window = Window {
+        from: Some(aurum_core::date(2015, 2, 18)),
+        to: None,
+        as_of: Some(as_of),
+    };
+    let series = closes(&store, &SeriesId::new("gold-usd-lbma-pm")?, &window)?.values;
+    let returns: Vec<f64> = series
+        .windows(2)
+        .map(|w| 100.0 * (w[1].1.ln() - w[0].1.ln()))
+        .collect();
+    let model = ArchModel::new(
+        Mean::Constant,
+        Vol::Garch { p: 1, o: 0, q: 1 },
+        Dist::StudentsT,
+    );
+    let fit = model.fit(&returns, &FitOptions::default())?;
+    let sim = Simulator::new(&model, &fit, &returns)?;
+    let s0 = series.last().map_or(1.0, |x| x.1);
+    #[derive(serde::Serialize)]
+    struct Row {
+        paths: usize,
+        days: usize,
+        seconds: f64,
+        steps_per_s: f64,
+        draws_per_s: f64,
+        share_of_raw: f64,
+        peer_steps_per_s: Option<f64>,
+        speedup_vs_peer: Option<f64>,
+        peak_rss_mb: Option<f64>,
+        threads: usize,
+    }
+    let mut rows = Vec::new();
+    for &days in &a.days {
+        for &paths in &a.paths {
+            let all_days = trading_days(as_of, aurum_core::date(2027, 12, 31));
+            if days == 0 || days > all_days.len() || paths == 0 {
+                bail!("bench sizes: days 1 to {} and paths ≥ 1", all_days.len());
+            }
+            let setup = Setup {
+                s0,
+                days: all_days[..days].to_vec(),
+                base: Base::Model {
+                    sim: Box::new(sim.clone()),
+                    scale: 100.0,
+                },
+                scenarios: Vec::new(),
+                analogs: HashMap::new(),
+                targets: vec![3000.0, 3200.0],
+            };
+            let t = Instant::now();
+            simulate(
+                &setup,
+                &RunOptions {
+                    paths,
+                    seed: 1,
+                    disabled: None,
+                },
+            )?;
+            let seconds = t.elapsed().as_secs_f64();
+            let steps = (paths * days) as f64;
+            // The practical limit: drawing the same number of Student-t innovations, on the
+            // same threads, and nothing else.
+            let t = Instant::now();
+            let chunk = 2048;
+            let sum: f64 = (0..paths.div_ceil(chunk))
+                .into_par_iter()
+                .map(|b| {
+                    let mut rng = aurum_vol::path_rng(1, b as u64);
+                    let n = chunk.min(paths - b * chunk) * days;
+                    (0..n)
+                        .map(|_| sim.draw(&mut rng, &aurum_vol::Innovations::Parametric))
+                        .sum::<f64>()
+                })
+                .sum();
+            let draw_s = t.elapsed().as_secs_f64();
+            std::hint::black_box(sum);
+            let peer = if a.no_peer {
+                None
+            } else {
+                super::vol::run_python(
+                    ctx,
+                    &a.peer_script,
+                    &["--bench".into(), paths.to_string(), days.to_string()],
+                    "the numpy peer",
+                )
+                .and_then(|v| v["steps_per_s"].as_f64())
+            };
+            let sps = steps / seconds;
+            rows.push(Row {
+                paths,
+                days,
+                seconds,
+                steps_per_s: sps,
+                draws_per_s: steps / draw_s,
+                share_of_raw: sps / (steps / draw_s),
+                peer_steps_per_s: peer,
+                speedup_vs_peer: peer.map(|p| sps / p),
+                peak_rss_mb: peak_rss_mb(),
+                threads: rayon::current_num_threads(),
+            });
+        }
+    }
+    crate::output::emit(format, &rows, || {
+        let mut t = Table::new(&[
+            "paths",
+            "days",
+            "seconds",
+            "steps/s",
+            "raw t draws/s",
+            "share of raw",
+            "numpy steps/s",
+            "× numpy",
+            "peak RSS MB",
+        ]);
+        for r in &rows {
+            t.row(vec![
+                r.paths.to_string(),
+                r.days.to_string(),
+                format!("{:.3}", r.seconds),
+                format!("{:.3e}", r.steps_per_s),
+                format!("{:.3e}", r.draws_per_s),
+                format!("{:.0}%", 100.0 * r.share_of_raw),
+                r.peer_steps_per_s
+                    .map(|p| format!("{p:.3e}"))
+                    .unwrap_or_else(|| "n/a".into()),
+                r.speedup_vs_peer
+                    .map(|x| format!("{x:.1}"))
+                    .unwrap_or_else(|| "n/a".into()),
+                r.peak_rss_mb
+                    .map(|m| format!("{m:.0}"))
+                    .unwrap_or_else(|| "n/a".into()),
+            ]);
+        }
+        t
+    })
+}
+
+/// The process's peak resident memory, from /proc (Linux), in MB.
+fn peak_rss_mb() -> Option<f64> {
+    let status = fs_err::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
 }

@@ -359,8 +359,10 @@ fn forecast(ctx: &Context, a: &crate::args::VolForecastArgs, format: OutputForma
 
 /// `aurum bench vol`.
 pub fn bench(ctx: &Context, cli: &Cli, cmd: &BenchCommand) -> Result<()> {
-    let BenchCommand::Vol(a) = cmd;
-    bench_vol(ctx, a, resolve(a.format, cli))
+    match cmd {
+        BenchCommand::Vol(a) => bench_vol(ctx, a, resolve(a.format, cli)),
+        BenchCommand::Scenario(a) => super::scenario::bench(ctx, a, resolve(a.format, cli)),
+    }
 }
 
 fn bench_vol(ctx: &Context, a: &BenchVolArgs, format: OutputFormat) -> Result<()> {
@@ -455,31 +457,42 @@ fn bench_vol(ctx: &Context, a: &BenchVolArgs, format: OutputFormat) -> Result<()
 
 /// Runs the arch timing script in the same run, if python3 and arch are there.
 fn run_arch(ctx: &Context, script: &std::path::Path) -> Option<Value> {
+    run_python(ctx, script, &[], "arch")
+}
+
+/// Runs a Python reference script that prints JSON, if it and python3 are there.
+pub fn run_python(
+    ctx: &Context,
+    script: &std::path::Path,
+    args: &[String],
+    what: &str,
+) -> Option<Value> {
     if !script.exists() {
         ctx.note(&format!(
-            "note: {} not found; arch not timed",
+            "note: {} not found; {what} not timed",
             script.display()
         ));
         return None;
     }
-    let spinner = ctx.spinner("timing arch");
-    let out = std::process::Command::new("python3").arg(script).output();
+    let spinner = ctx.spinner(&format!("timing {what}"));
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .args(args)
+        .output();
     spinner.finish_and_clear();
     match out {
         Ok(o) if o.status.success() => serde_json::from_slice(&o.stdout).ok(),
         Ok(o) => {
+            let err = String::from_utf8_lossy(&o.stderr);
             ctx.note(&format!(
-                "note: arch timing failed: {}",
-                String::from_utf8_lossy(&o.stderr)
-                    .lines()
-                    .last()
-                    .unwrap_or("")
+                "note: {what} timing failed: {}",
+                err.lines().last().unwrap_or("")
             ));
             None
         }
         Err(e) => {
             ctx.note(&format!(
-                "note: python3 not available ({e}); arch not timed"
+                "note: python3 not available ({e}); {what} not timed"
             ));
             None
         }
