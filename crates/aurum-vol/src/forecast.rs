@@ -188,6 +188,23 @@ impl Simulator {
         (y, sd)
     }
 
+    /// For a constant-mean GARCH(1,1) (no leverage), its parameters `(μ, ω, α, β)` — what a
+    /// fused simulation loop needs; `None` for other models.
+    #[must_use]
+    pub fn garch11(&self) -> Option<[f64; 4]> {
+        match (self.model.mean, self.model.vol) {
+            (Mean::Constant, Vol::Garch { p: 1, o: 0, q: 1 }) if self.model.exog.is_empty() => {
+                Some([
+                    self.params[0],
+                    self.params[1],
+                    self.params[2],
+                    self.params[3],
+                ])
+            }
+            _ => None,
+        }
+    }
+
     /// A standardised innovation (mean 0, variance 1).
     pub fn draw(&self, rng: &mut impl Rng, how: &Innovations) -> f64 {
         if *how == Innovations::Bootstrap && !self.std_resid.is_empty() {
