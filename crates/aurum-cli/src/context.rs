@@ -98,6 +98,22 @@ impl Context {
         bar
     }
 
+    /// A progress bar with an ETA on stderr, hidden under `--quiet`.
+    #[must_use]
+    pub fn progress(&self, len: u64, message: &str) -> ProgressBar {
+        if self.quiet {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new(len);
+        bar.set_style(
+            ProgressStyle::with_template("{msg} [{bar:30}] {percent}% · ETA {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.set_message(message.to_owned());
+        bar
+    }
+
     /// Writes a note (a warning, a summary) to stderr unless `--quiet`.
     pub fn note(&self, text: &str) {
         if !self.quiet {

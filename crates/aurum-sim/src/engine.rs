@@ -459,6 +459,20 @@ fn run_block(setup: &Setup, opts: &RunOptions, first_path: usize, count: usize, 
 ///
 /// No trading days, no paths, or a disabled index out of range.
 pub fn simulate(setup: &Setup, opts: &RunOptions) -> Result<Results, SimError> {
+    simulate_with_progress(setup, opts, &|_| {})
+}
+
+/// [`simulate`], calling `progress` with the number of paths of each block as it finishes
+/// (from any thread), for a progress bar.
+///
+/// # Errors
+///
+/// As [`simulate`].
+pub fn simulate_with_progress(
+    setup: &Setup,
+    opts: &RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Results, SimError> {
     let n = setup.days.len();
     if n == 0 {
         return Err(SimError::Settings(
@@ -483,6 +497,7 @@ pub fn simulate(setup: &Setup, opts: &RunOptions) -> Result<Results, SimError> {
         .par_iter()
         .fold(empty, |mut acc, &(s, c)| {
             run_block(setup, opts, s, c, &mut acc);
+            progress(c as u64);
             acc
         })
         .reduce(empty, |mut a, b| {

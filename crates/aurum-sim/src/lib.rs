@@ -19,7 +19,7 @@ mod file;
 
 pub use engine::{
     Base, Combination, FanPoint, Results, RunOptions, ScenarioResult, Setup, TargetResult,
-    simulate, trading_days,
+    simulate, simulate_with_progress, trading_days,
 };
 pub use error::SimError;
 pub use file::{Baseline, Regime, Scenario, ScenarioFile, Shock, Target, parse};

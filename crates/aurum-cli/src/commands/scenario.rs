@@ -7,7 +7,8 @@ use aurum_core::SeriesId;
 use aurum_events::{Category, EventFilter};
 use aurum_eventstudy::{Calendar, Design, EventSpec, Model, OverlapPolicy};
 use aurum_sim::{
-    Base, Baseline, Results, RunOptions, ScenarioFile, Setup, Shock, simulate, trading_days,
+    Base, Baseline, Results, RunOptions, ScenarioFile, Setup, Shock, simulate,
+    simulate_with_progress, trading_days,
 };
 use aurum_vol::{ArchModel, Dist, FitOptions, Mean, Simulator, Vol};
 use rayon::prelude::*;
@@ -206,35 +207,40 @@ fn run_file(ctx: &Context, a: &ScenarioRunArgs, format: OutputFormat) -> Result<
         analogs: analogs(&store, &f, &series)?,
         targets: f.targets.iter().map(|t| t.level(s0)).collect(),
     };
-    let spinner = ctx.spinner(&format!(
-        "simulating {} paths × {} days",
-        a.paths,
-        setup.days.len()
-    ));
-    let results = simulate(
+    // One run, and one more per scenario for its contribution.
+    let runs = 1 + if a.no_contributions {
+        0
+    } else {
+        setup.scenarios.len()
+    };
+    let bar = ctx.progress(
+        (a.paths * runs) as u64,
+        &format!("simulating {} paths × {} days", a.paths, setup.days.len()),
+    );
+    let tick = |n: u64| bar.inc(n);
+    let results = simulate_with_progress(
         &setup,
         &RunOptions {
             paths: a.paths,
             seed: a.seed,
             disabled: None,
         },
+        &tick,
     )?;
     // Each scenario's contribution: the same paths with that scenario switched off.
     let mut contributions = Vec::new();
     if !a.no_contributions {
         for i in 0..setup.scenarios.len() {
-            let without = simulate(
-                &setup,
-                &RunOptions {
-                    paths: a.paths,
-                    seed: a.seed,
-                    disabled: Some(i),
-                },
-            )?;
+            let options = RunOptions {
+                paths: a.paths,
+                seed: a.seed,
+                disabled: Some(i),
+            };
+            let without = simulate_with_progress(&setup, &options, &tick)?;
             contributions.push(contribution(&results, &without));
         }
     }
-    spinner.finish_and_clear();
+    bar.finish_and_clear();
     let fingerprint = fingerprint(&series, &setup.analogs);
     if let Some(path) = &a.fan {
         super::chart::fan_plot(&f, &results, s0, a.lang, path)?;
