@@ -68,6 +68,9 @@ pub struct Simulator {
     std_resid: Vec<f64>,
     start: State,
     t_dist: Option<StudentsT>,
+    /// χ²_ν as Gamma(ν/2, 2) for Student's t; Gamma(1/ν, 1) for the GED. Built once: its
+    /// set-up costs as much as a draw.
+    gamma: Option<Gamma<f64>>,
 }
 
 const LAGS: usize = 8;
@@ -91,6 +94,11 @@ impl Simulator {
             Dist::SkewT => StudentsT::new(0.0, 1.0, shape[0]).ok(),
             _ => None,
         };
+        let gamma = match model.dist {
+            Dist::StudentsT => Gamma::new(shape[0] / 2.0, 2.0).ok(),
+            Dist::Ged => Gamma::new(1.0 / shape[0], 1.0).ok(),
+            _ => None,
+        };
         Ok(Self {
             model: model.clone(),
             params: fit.params.clone(),
@@ -101,6 +109,7 @@ impl Simulator {
                 last_y: data.last().copied().unwrap_or(0.0),
             },
             t_dist,
+            gamma,
         })
     }
 
@@ -217,7 +226,7 @@ impl Simulator {
                 let nu = shape[0];
                 // t_ν = N / √(χ²_ν / ν), scaled to unit variance.
                 let n: f64 = rng.sample(StandardNormal);
-                let chi = Gamma::new(nu / 2.0, 2.0).map_or(nu, |g| g.sample(rng));
+                let chi = self.gamma.as_ref().map_or(nu, |g| g.sample(rng));
                 n / (chi / nu).sqrt() * ((nu - 2.0) / nu).sqrt()
             }
             Dist::SkewT => {
@@ -227,7 +236,7 @@ impl Simulator {
             }
             Dist::Ged => {
                 let nu = shape[0];
-                let g = Gamma::new(1.0 / nu, 1.0).map_or(1.0, |d| d.sample(rng));
+                let g = self.gamma.as_ref().map_or(1.0, |d| d.sample(rng));
                 let sign = if rng.random::<bool>() { 1.0 } else { -1.0 };
                 let scale = (ln_gamma(3.0 / nu) - ln_gamma(1.0 / nu)).exp().sqrt();
                 sign * g.powf(1.0 / nu) / scale
