@@ -7,7 +7,7 @@ use aurum_core::Lang;
 use crate::format::{escape, num, text_width};
 use crate::scale::{PriceTicks, integer_ticks, price_ticks};
 use crate::svg::{
-    AXIS, AXIS_TITLE_SIZE, EDGE, FAINT, GRID, INK, JAPANESE_FONTS, LATIN_FONTS, MARGIN, MUTED,
+    AXIS, AXIS_TITLE_SIZE, FAINT, GRID, INK, JAPANESE_FONTS, LATIN_FONTS, MARGIN, MUTED,
     SOURCE_SIZE, SUBTITLE_SIZE, TICK_SIZE, TITLE_SIZE, bold, crisp,
 };
 use crate::{ChartError, LineChart, LineSeries, MAX_SIZE, MIN_SIZE};
@@ -421,30 +421,13 @@ fn grid_and_axes(out: &mut String, f: &Frame, zero_line: bool) {
     }
     out.push_str("</g>\n");
 
-    // x labels, centred under their tick; one at an edge of the image moves inwards by up
-    // to a font size, one that would need more is dropped.
-    w!(
-        out,
-        r#"<g font-size="{TICK_SIZE}" fill="{MUTED}" text-anchor="middle">"#
-    );
-    out.push('\n');
-    for (&v, label) in f.x_ticks.values.iter().zip(&f.x_labels) {
-        let tick = f.x(v);
-        let half = text_width(label, TICK_SIZE, false) / 2.0;
-        let x = tick.max(EDGE + half).min(f.width - EDGE - half);
-        if (x - tick).abs() > TICK_SIZE {
-            continue;
-        }
-        w!(
-            out,
-            r#"<text x="{}" y="{}">{}</text>"#,
-            num(x),
-            num(f.bottom + 20.0),
-            escape(label),
-        );
-        out.push('\n');
-    }
-    out.push_str("</g>\n");
+    let labels = f
+        .x_ticks
+        .values
+        .iter()
+        .zip(&f.x_labels)
+        .map(|(&v, l)| (f.x(v), l.as_str()));
+    crate::svg::bottom_labels(out, f.width, f.bottom, labels);
 }
 
 /// A band as one closed path: along the upper edge, back along the lower one.

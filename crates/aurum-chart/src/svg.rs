@@ -299,17 +299,29 @@ fn grid_and_axes(out: &mut String, f: &Frame) {
     }
     out.push_str("</g>\n");
 
-    // Date labels, centred under their tick. A label at an edge of the image moves inwards
-    // by up to half the gap kept between labels; one that would need more is dropped.
+    let labels = f
+        .date_ticks
+        .iter()
+        .map(|t| (f.x(t.index), t.label.as_str()));
+    bottom_labels(out, f.width, f.bottom, labels);
+}
+
+/// Labels centred under their ticks at `(x, text)`. A label at an edge of the image moves
+/// inwards by up to a font size; one that would need more is dropped.
+pub(crate) fn bottom_labels<'a>(
+    out: &mut String,
+    width: f64,
+    bottom: f64,
+    labels: impl IntoIterator<Item = (f64, &'a str)>,
+) {
     w!(
         out,
         r#"<g font-size="{TICK_SIZE}" fill="{MUTED}" text-anchor="middle">"#
     );
     out.push('\n');
-    for t in &f.date_ticks {
-        let tick = f.x(t.index);
-        let half = text_width(&t.label, TICK_SIZE, false) / 2.0;
-        let x = tick.max(EDGE + half).min(f.width - EDGE - half);
+    for (tick, label) in labels {
+        let half = text_width(label, TICK_SIZE, false) / 2.0;
+        let x = tick.max(EDGE + half).min(width - EDGE - half);
         if (x - tick).abs() > TICK_SIZE {
             continue;
         }
@@ -317,8 +329,8 @@ fn grid_and_axes(out: &mut String, f: &Frame) {
             out,
             r#"<text x="{}" y="{}">{}</text>"#,
             num(x),
-            num(f.bottom + 20.0),
-            escape(&t.label),
+            num(bottom + 20.0),
+            escape(label),
         );
         out.push('\n');
     }
