@@ -519,15 +519,9 @@ pub struct StudyArgs {
     /// Events whose windows overlap: flag, drop or merge.
     #[arg(long, default_value = "flag")]
     pub overlap: aurum_eventstudy::OverlapPolicy,
-    /// Only events and prices known at the end of this day.
-    #[arg(long, value_name = "DATE")]
-    pub as_of: Option<Date>,
-    /// Only events from this date.
-    #[arg(long, value_name = "DATE")]
-    pub from: Option<Date>,
-    /// Only events up to this date.
-    #[arg(long, value_name = "DATE")]
-    pub to: Option<Date>,
+    /// Events dated within --from/--to; events and prices as known at the end of --as-of.
+    #[command(flatten)]
+    pub dates: Window,
     /// Draw the CAAR paths with 95% bands (SVG or PNG).
     #[arg(long, value_name = "FILE")]
     pub plot: Option<PathBuf>,

@@ -70,7 +70,7 @@ pub fn compute(ctx: &Context, a: &StudyArgs) -> Result<StudyReport> {
     let window = crate::args::Window {
         from: None,
         to: None,
-        as_of: a.as_of,
+        as_of: a.dates.as_of,
     };
     let series = closes(&store, &a.series, &window)?;
     let levels: Vec<Closes> = benchmark_ids
@@ -93,9 +93,9 @@ pub fn compute(ctx: &Context, a: &StudyArgs) -> Result<StudyReport> {
         .with_context(|| format!("aligning {} with its benchmarks", a.series))?;
 
     let filter = EventFilter {
-        from: a.from,
-        to: a.to,
-        as_of: a.as_of,
+        from: a.dates.from,
+        to: a.dates.to,
+        as_of: a.dates.as_of,
         ..EventFilter::default()
     };
     let events: Vec<aurum_events::Event> = all_events(&store, EventOrigin::All)?
@@ -151,7 +151,7 @@ pub fn compute(ctx: &Context, a: &StudyArgs) -> Result<StudyReport> {
     Ok(StudyReport {
         series: a.series.to_string(),
         benchmarks: benchmark_ids.iter().map(ToString::to_string).collect(),
-        as_of: a.as_of,
+        as_of: a.dates.as_of,
         groups,
     })
 }
