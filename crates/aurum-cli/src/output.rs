@@ -132,6 +132,17 @@ pub fn print_json<T: Serialize + ?Sized>(doc: &T) -> Result<()> {
     Ok(())
 }
 
+/// Values keyed by their names, as a JSON object (`{"mu": 0.01, "omega": …}`).
+#[must_use]
+pub fn by_name(names: &[String], values: &[f64]) -> serde_json::Value {
+    names
+        .iter()
+        .cloned()
+        .zip(values.iter().map(|v| serde_json::json!(v)))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
 /// A price with thousands separators and two decimals: `2,935.29`.
 #[must_use]
 pub fn price(v: f64) -> String {

@@ -4,7 +4,7 @@ use anyhow::{Context as _, Result, bail};
 use aurum_core::{Date, Frequency, SeriesId, Unit};
 use aurum_risk::{Control, ControlKind, GprInput, Measure, OlsResult, QuantResult, RollingPoint};
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::args::{
     Cli, GprBuildArgs, GprCommand, GprComponent, GprImportArgs, GprRegressArgs, OutputFormat,
@@ -12,7 +12,7 @@ use crate::args::{
 use crate::commands::data::{Closes, closes};
 use crate::commands::resolve;
 use crate::context::Context;
-use crate::output::{Table, emit, print_json};
+use crate::output::{Table, by_name, emit, print_json};
 
 pub fn run(ctx: &Context, cli: &Cli, cmd: &GprCommand) -> Result<()> {
     match cmd {
@@ -32,14 +32,6 @@ fn gpr_id(freq: Frequency, c: GprComponent) -> &'static str {
         (_, GprComponent::Threats) => "gpr-daily-threats",
         (_, GprComponent::Acts) => "gpr-daily-acts",
     }
-}
-
-fn by_name(names: &[String], values: &[f64]) -> Value {
-    let mut m = Map::new();
-    for (n, v) in names.iter().zip(values) {
-        m.insert(n.clone(), json!(v));
-    }
-    Value::Object(m)
 }
 
 /// The effect of the GPR coefficient in words, with its 95% interval.

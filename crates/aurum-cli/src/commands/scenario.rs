@@ -183,12 +183,7 @@ fn run_file(ctx: &Context, a: &ScenarioRunArgs, format: OutputFormat) -> Result<
             let fit = model.fit(&returns, &FitOptions::default());
             spinner.finish_and_clear();
             let fit = fit?;
-            let params: serde_json::Map<String, Value> = fit
-                .names
-                .iter()
-                .cloned()
-                .zip(fit.params.iter().map(|v| json!(v)))
-                .collect();
+            let params = crate::output::by_name(&fit.names, &fit.params);
             let json = json!({ "model": "garch-t", "fit_from": start, "params": params, "loglik": fit.loglik, "nobs": fit.nobs, "diagnostics": fit.diagnostics });
             (
                 Base::Model {

@@ -7,14 +7,14 @@ use aurum_core::{Date, SeriesId};
 use aurum_store::BarQuery;
 use aurum_vol::{ArchModel, FitOptions, FitResult, Simulator, Vol};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::args::{
     BenchCommand, BenchVolArgs, Cli, OutputFormat, VolCommand, VolKind, VolModelArgs,
 };
 use crate::commands::resolve;
 use crate::context::Context;
-use crate::output::{Table, emit, print_json};
+use crate::output::{Table, by_name, emit, print_json};
 
 pub fn run(ctx: &Context, cli: &Cli, cmd: &VolCommand) -> Result<()> {
     match cmd {
@@ -144,14 +144,6 @@ pub fn fit(ctx: &Context, a: &VolModelArgs) -> Result<Fitted> {
     })
 }
 
-fn named(names: &[String], values: &[f64]) -> Value {
-    let mut m = Map::new();
-    for (n, v) in names.iter().zip(values) {
-        m.insert(n.clone(), serde_json::json!(v));
-    }
-    Value::Object(m)
-}
-
 /// The JSON document of a fit.
 #[must_use]
 pub fn fit_json(f: &Fitted) -> Value {
@@ -166,11 +158,11 @@ pub fn fit_json(f: &Fitted) -> Value {
         "model": fit.model,
         "dist": fit.dist,
         "nobs": fit.nobs,
-        "params": named(&fit.names, &fit.params),
-        "std_err": named(&fit.names, &fit.std_err),
-        "std_err_classic": named(&fit.names, &fit.std_err_classic),
-        "t": named(&fit.names, &fit.t),
-        "p": named(&fit.names, &fit.p),
+        "params": by_name(&fit.names, &fit.params),
+        "std_err": by_name(&fit.names, &fit.std_err),
+        "std_err_classic": by_name(&fit.names, &fit.std_err_classic),
+        "t": by_name(&fit.names, &fit.t),
+        "p": by_name(&fit.names, &fit.p),
         "loglik": fit.loglik,
         "aic": fit.aic,
         "bic": fit.bic,
