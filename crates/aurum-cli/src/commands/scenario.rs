@@ -83,6 +83,7 @@ fn analogs(
 ) -> Result<HashMap<String, Vec<f64>>> {
     let mut out = HashMap::new();
     let events = all_events(store, EventOrigin::All)?;
+    let cal = Calendar::new(series, &[])?;
     for s in &f.scenarios {
         let Shock::Analogs { category } = &s.shock else {
             continue;
@@ -106,7 +107,6 @@ fn analogs(
                 date: l.event.date,
             })
             .collect();
-        let cal = Calendar::new(series, &[])?;
         let study = aurum_eventstudy::study(
             &cal,
             Model::Mean,
