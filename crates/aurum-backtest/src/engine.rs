@@ -1,0 +1,648 @@
+//! Rolling-origin forecasts: at each origin, the data known then, a (re)fitted model, simulated
+//! paths, and the scores of the forecast against what happened.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use aurum_core::Date;
+use aurum_vol::{ArchModel, Dist, FitOptions, Innovations, Mean, Simulator, Vol, path_rng};
+use chrono::Datelike;
+use rand::Rng;
+use rand_distr::StandardNormal;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::BacktestError;
+use crate::scores::{crps_sorted, kde_logpdf, pit, quantile};
+
+/// The central intervals whose coverage is tested, as probabilities.
+pub const INTERVALS: [f64; 4] = [0.5, 0.8, 0.9, 0.98];
+
+/// Origins per block (rounded up to a multiple of the refit interval). Blocks run in
+/// parallel; within a block each refit starts from the previous origin's optimum. Fixed, so
+/// that results do not depend on the number of threads.
+pub const BLOCK: usize = 8;
+
+/// A forecast model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ModelKind {
+    /// Geometric Brownian motion: normal log returns with the window's mean and the trailing
+    /// volatility (the baseline).
+    #[serde(rename = "gbm")]
+    Gbm,
+    /// GARCH(1,1) with Student's t innovations (the scenario engine's default).
+    #[serde(rename = "garch-t")]
+    GarchT,
+    /// GJR-GARCH(1,1,1) with Student's t innovations.
+    #[serde(rename = "gjr-t")]
+    GjrT,
+    /// Filtered historical simulation: GARCH(1,1) fitted by normal quasi-likelihood, with
+    /// innovations bootstrapped from its standardised residuals.
+    #[serde(rename = "fhs")]
+    Fhs,
+}
+
+impl ModelKind {
+    /// Every model, baseline first.
+    pub const ALL: [Self; 4] = [Self::Gbm, Self::GarchT, Self::GjrT, Self::Fhs];
+
+    /// The name used on the command line and in output.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Gbm => "gbm",
+            Self::GarchT => "garch-t",
+            Self::GjrT => "gjr-t",
+            Self::Fhs => "fhs",
+        }
+    }
+
+    /// The model named `s`.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.name() == s)
+    }
+
+    fn arch(self) -> Option<(ArchModel, Innovations)> {
+        let garch = |o, dist| ArchModel::new(Mean::Constant, Vol::Garch { p: 1, o, q: 1 }, dist);
+        match self {
+            Self::Gbm => None,
+            Self::GarchT => Some((garch(0, Dist::StudentsT), Innovations::Parametric)),
+            Self::GjrT => Some((garch(1, Dist::StudentsT), Innovations::Parametric)),
+            Self::Fhs => Some((garch(0, Dist::Normal), Innovations::Bootstrap)),
+        }
+    }
+}
+
+impl fmt::Display for ModelKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How much history each fit sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Window {
+    /// Everything up to the origin.
+    Expanding,
+    /// The last N returns.
+    Days(usize),
+}
+
+/// How often an origin falls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Every {
+    /// The last trading day of each week.
+    Week,
+    /// The last trading day of each month.
+    Month,
+    /// Every N trading days.
+    Days(usize),
+}
+
+/// What to forecast and how.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Config {
+    /// Models, in output order.
+    pub models: Vec<ModelKind>,
+    /// Horizons in trading days (observations of the series).
+    pub horizons: Vec<usize>,
+    /// History each fit sees.
+    pub window: Window,
+    /// Refit every N origins; between refits the last estimates filter the new data.
+    pub refit: usize,
+    /// Simulated paths per origin and model.
+    pub paths: usize,
+    /// Seed of every random draw.
+    pub seed: u64,
+    /// Threshold events relative to the origin price, in percent (e.g. −10, −5, 5, 10).
+    pub relative_levels: Vec<f64>,
+    /// Threshold events at absolute price levels.
+    pub absolute_levels: Vec<f64>,
+    /// Returns in the baseline's trailing volatility.
+    pub vol_window: usize,
+    /// Fewest returns an origin needs before it is forecast from.
+    pub min_returns: usize,
+}
+
+impl Config {
+    /// Checks the settings.
+    ///
+    /// # Errors
+    ///
+    /// [`BacktestError::Settings`] naming the setting at fault.
+    pub fn validate(&self) -> Result<(), BacktestError> {
+        let bad = |m: String| Err(BacktestError::Settings(m));
+        if self.models.is_empty() {
+            return bad("models: give at least one".into());
+        }
+        if self.horizons.is_empty() || self.horizons.contains(&0) {
+            return bad("horizons: give one or more horizons of at least 1 trading day".into());
+        }
+        if self.refit == 0 {
+            return bad("refit: must be at least 1 (1 refits at every origin)".into());
+        }
+        if self.paths < 100 {
+            return bad(format!(
+                "paths: {} is too few to score a distribution; use at least 100",
+                self.paths
+            ));
+        }
+        if let Window::Days(n) = self.window
+            && n < self.min_returns
+        {
+            return bad(format!(
+                "window: {n} days is shorter than the {} returns a fit needs",
+                self.min_returns
+            ));
+        }
+        if let Some(l) = self
+            .relative_levels
+            .iter()
+            .find(|l| **l <= -100.0 || **l == 0.0)
+        {
+            return bad(format!(
+                "levels: a relative level of {l}% is not a move (use non-zero values above -100%)"
+            ));
+        }
+        if let Some(l) = self.absolute_levels.iter().find(|l| l.is_nan() || **l <= 0.0) {
+            return bad(format!("levels: {l} is not a positive price"));
+        }
+        if self.vol_window < 2 {
+            return bad("vol_window: must be at least 2 returns".into());
+        }
+        Ok(())
+    }
+}
+
+/// A value that an import later replaced.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Revision {
+    /// The observation's date.
+    pub date: Date,
+    /// The close as it was.
+    pub close: f64,
+    /// The last day at whose end this value was still the one known.
+    pub known_through: Date,
+}
+
+/// A daily series with its revision history.
+#[derive(Clone, Debug, PartialEq)]
+pub struct History {
+    dates: Vec<Date>,
+    closes: Vec<f64>,
+    /// Sorted by date, then by when they stopped being known.
+    revisions: Vec<Revision>,
+}
+
+impl History {
+    /// A history from current values (sorted by date, positive) and the values they replaced.
+    ///
+    /// # Errors
+    ///
+    /// [`BacktestError::Data`] for unsorted dates, different lengths or non-positive prices.
+    pub fn new(
+        dates: Vec<Date>,
+        closes: Vec<f64>,
+        mut revisions: Vec<Revision>,
+    ) -> Result<Self, BacktestError> {
+        if dates.len() != closes.len() {
+            return Err(BacktestError::Data(
+                "dates and closes differ in length".into(),
+            ));
+        }
+        if let Some(w) = dates.windows(2).find(|w| w[0] >= w[1]) {
+            return Err(BacktestError::Data(format!(
+                "dates are not increasing at {}",
+                w[1]
+            )));
+        }
+        if let Some(i) = closes.iter().position(|c| !(*c > 0.0 && c.is_finite())) {
+            return Err(BacktestError::Data(format!(
+                "the close of {} is {}, not a positive price",
+                dates[i], closes[i]
+            )));
+        }
+        revisions.sort_by_key(|r| (r.date, r.known_through));
+        Ok(Self {
+            dates,
+            closes,
+            revisions,
+        })
+    }
+
+    /// Trading days.
+    #[must_use]
+    pub fn dates(&self) -> &[Date] {
+        &self.dates
+    }
+
+    /// The closes up to and including index `o`, as they were known at the end of its day:
+    /// for each date, the earliest replaced value still known then, else the current one.
+    #[must_use]
+    pub fn known_at(&self, o: usize) -> Cow<'_, [f64]> {
+        let day = self.dates[o];
+        let mut out: Option<Vec<f64>> = None;
+        let mut last: Option<Date> = None;
+        for r in self
+            .revisions
+            .iter()
+            .take_while(|r| r.date <= day)
+            .filter(|r| r.known_through >= day)
+        {
+            if last == Some(r.date) {
+                continue; // a later replacement of a date already patched
+            }
+            last = Some(r.date);
+            if let Ok(i) = self.dates[..=o].binary_search(&r.date)
+                && r.close > 0.0
+            {
+                out.get_or_insert_with(|| self.closes[..=o].to_vec())[i] = r.close;
+            }
+        }
+        out.map_or(Cow::Borrowed(&self.closes[..=o]), Cow::Owned)
+    }
+}
+
+/// The origins: indexes of `dates` in `[from, to]` on the schedule `every`, leaving out the
+/// last date (nothing after it can be scored).
+#[must_use]
+pub fn origins(dates: &[Date], from: Date, to: Date, every: Every) -> Vec<usize> {
+    let last = dates.len().saturating_sub(1);
+    let in_range: Vec<usize> = (0..last)
+        .filter(|i| dates[*i] >= from && dates[*i] <= to)
+        .collect();
+    match every {
+        Every::Days(n) => in_range.into_iter().step_by(n.max(1)).collect(),
+        Every::Week => in_range
+            .into_iter()
+            .filter(|i| dates[*i].iso_week() != dates[i + 1].iso_week())
+            .collect(),
+        Every::Month => in_range
+            .into_iter()
+            .filter(|i| dates[*i].month() != dates[i + 1].month())
+            .collect(),
+    }
+}
+
+/// Groups origins into blocks of [`BLOCK`] (a multiple of `refit`), which run in parallel.
+#[must_use]
+pub fn blocks(origins: &[usize], refit: usize) -> Vec<Vec<usize>> {
+    let size = BLOCK.div_ceil(refit.max(1)) * refit.max(1);
+    origins.chunks(size).map(<[usize]>::to_vec).collect()
+}
+
+/// Whether a threshold event is about the close at the horizon or any close before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EventKind {
+    /// The close at the horizon is beyond the level.
+    Close,
+    /// Some close up to the horizon reaches the level.
+    Touch,
+}
+
+/// A threshold event forecast at one origin.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventForecast {
+    /// The level: `+5%` relative to the origin price, or an absolute price such as `3000`.
+    pub level: String,
+    /// Close or touch.
+    pub kind: EventKind,
+    /// Whether the level is above the origin price (else: below, and the event is a fall).
+    pub up: bool,
+    /// Forecast probability.
+    pub p: f64,
+    /// Whether it happened.
+    pub outcome: bool,
+}
+
+/// One scored forecast: an origin, a model and a horizon.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    /// The origin date.
+    pub origin: Date,
+    /// The model.
+    pub model: ModelKind,
+    /// Trading days ahead.
+    pub horizon: usize,
+    /// The date forecast for.
+    pub target: Date,
+    /// The close at the origin, as known then.
+    pub price: f64,
+    /// The log return that happened, in percent.
+    pub realised: f64,
+    /// Median of the forecast log return, in percent.
+    pub median: f64,
+    /// Continuous ranked probability score, in percent log return (lower is better).
+    pub crps: f64,
+    /// Negative log density of the outcome under a kernel estimate of the forecast (lower
+    /// is better); `None` when the forecast has no spread.
+    pub log_score: Option<f64>,
+    /// Probability integral transform of the outcome.
+    pub pit: f64,
+    /// For each of [`INTERVALS`], whether the outcome fell outside the central interval.
+    pub misses: Vec<bool>,
+    /// Threshold events.
+    pub events: Vec<EventForecast>,
+}
+
+/// A model that could not be fitted at an origin (its forecasts there are missing).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Failure {
+    /// The origin date.
+    pub origin: Date,
+    /// The model.
+    pub model: ModelKind,
+    /// Why.
+    pub reason: String,
+}
+
+/// What one block produced.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct BlockResult {
+    /// Index of the block in [`blocks`].
+    pub block: usize,
+    /// The first origin's date (the block's key when results are stored).
+    pub start: Option<Date>,
+    /// Origins in the block.
+    pub origins: usize,
+    /// Scored forecasts.
+    pub rows: Vec<Row>,
+    /// Fits that failed.
+    pub failures: Vec<Failure>,
+}
+
+/// Runs the blocks not in `skip`, in parallel, calling `sink` as each finishes (from any
+/// thread, in any order). Each block's numbers depend only on its origins, the data and the
+/// seed, never on the number of threads.
+pub fn run<F>(history: &History, cfg: &Config, blocks: &[Vec<usize>], skip: &[bool], sink: F)
+where
+    F: Fn(BlockResult) + Sync,
+{
+    blocks
+        .par_iter()
+        .enumerate()
+        .filter(|(i, _)| !skip.get(*i).copied().unwrap_or(false))
+        .for_each(|(i, b)| sink(run_block(history, cfg, i, b)));
+}
+
+/// Forecasts and scores one block of origins, sequentially.
+#[must_use]
+pub fn run_block(history: &History, cfg: &Config, index: usize, origins: &[usize]) -> BlockResult {
+    let mut out = BlockResult {
+        block: index,
+        start: origins.first().map(|o| history.dates[*o]),
+        origins: origins.len(),
+        ..BlockResult::default()
+    };
+    for &model in &cfg.models {
+        let mut warm: Option<Vec<f64>> = None;
+        let mut params: Option<Vec<f64>> = None;
+        for (k, &o) in origins.iter().enumerate() {
+            let known = history.known_at(o);
+            let returns = window_returns(&known, cfg.window);
+            if returns.len() < cfg.min_returns {
+                continue;
+            }
+            let refit = k % cfg.refit == 0 || params.is_none();
+            let forecaster = match forecaster(model, &returns, cfg, refit, &mut warm, &mut params) {
+                Ok(f) => f,
+                Err(reason) => {
+                    out.failures.push(Failure {
+                        origin: history.dates[o],
+                        model,
+                        reason,
+                    });
+                    continue;
+                }
+            };
+            let seed = origin_seed(cfg.seed, history.dates[o], model);
+            let price = known[o];
+            out.rows.extend(score_origin(
+                history,
+                cfg,
+                o,
+                price,
+                model,
+                &forecaster,
+                seed,
+            ));
+        }
+    }
+    out
+}
+
+fn window_returns(closes: &[f64], window: Window) -> Vec<f64> {
+    let start = match window {
+        Window::Expanding => 0,
+        Window::Days(n) => closes.len().saturating_sub(n + 1),
+    };
+    closes[start..]
+        .windows(2)
+        .map(|w| 100.0 * (w[1] / w[0]).ln())
+        .collect()
+}
+
+enum Forecaster {
+    Gbm { mu: f64, sigma: f64 },
+    Arch(Box<Simulator>, Innovations),
+}
+
+fn forecaster(
+    model: ModelKind,
+    returns: &[f64],
+    cfg: &Config,
+    refit: bool,
+    warm: &mut Option<Vec<f64>>,
+    params: &mut Option<Vec<f64>>,
+) -> Result<Forecaster, String> {
+    let Some((arch, how)) = model.arch() else {
+        let mu = returns.iter().sum::<f64>() / returns.len() as f64;
+        let tail = &returns[returns.len().saturating_sub(cfg.vol_window)..];
+        let m = tail.iter().sum::<f64>() / tail.len() as f64;
+        let var = tail.iter().map(|r| (r - m).powi(2)).sum::<f64>() / (tail.len() - 1) as f64;
+        return Ok(Forecaster::Gbm {
+            mu,
+            sigma: var.sqrt(),
+        });
+    };
+    let fit = match (refit, params.as_ref()) {
+        (false, Some(p)) => arch.fix(returns, p),
+        _ => {
+            let opts = FitOptions {
+                starts: if warm.is_some() { 1 } else { 2 },
+                warm_start: warm.clone(),
+                ljung_box_lags: 1,
+                ..FitOptions::default()
+            };
+            arch.fit(returns, &opts)
+        }
+    }
+    .map_err(|e| e.to_string())?;
+    if refit {
+        // A fit that stopped short still gives the best estimates found; only a converged
+        // one seeds the next.
+        *warm = fit.termination.converged.then(|| fit.u.clone());
+        *params = Some(fit.params.clone());
+    }
+    let sim = Simulator::new(&arch, &fit, returns).map_err(|e| e.to_string())?;
+    Ok(Forecaster::Arch(Box::new(sim), how))
+}
+
+/// The seed of one origin and model: the run's seed mixed with the origin's day number and
+/// the model (SplitMix64 finaliser), so every stream is distinct and independent of blocks.
+fn origin_seed(seed: u64, day: Date, model: ModelKind) -> u64 {
+    let mut z = seed ^ (u64::from(day.num_days_from_ce().unsigned_abs()) << 8) ^ model as u64;
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Simulated paths summarised per horizon: the cumulative log return (percent) and its
+/// running maximum and minimum, one value per path.
+struct Paths {
+    cum: Vec<Vec<f64>>,
+    max: Vec<Vec<f64>>,
+    min: Vec<Vec<f64>>,
+}
+
+fn simulate(f: &Forecaster, horizons: &[usize], paths: usize, seed: u64) -> Paths {
+    let hmax = horizons.iter().copied().max().unwrap_or(0);
+    let mut out = Paths {
+        cum: vec![Vec::with_capacity(paths); horizons.len()],
+        max: vec![Vec::with_capacity(paths); horizons.len()],
+        min: vec![Vec::with_capacity(paths); horizons.len()],
+    };
+    for i in 0..paths {
+        let mut rng = path_rng(seed, i as u64);
+        let mut state = match f {
+            Forecaster::Arch(sim, _) => Some(sim.initial_state()),
+            Forecaster::Gbm { .. } => None,
+        };
+        let (mut cum, mut hi, mut lo) = (0.0, f64::NEG_INFINITY, f64::INFINITY);
+        for day in 1..=hmax {
+            let r = match (f, state.as_mut()) {
+                (Forecaster::Arch(sim, how), Some(s)) => {
+                    let z = sim.draw(&mut rng, how);
+                    sim.step(s, z)
+                }
+                (Forecaster::Gbm { mu, sigma }, _) => {
+                    let z: f64 = rng.sample(StandardNormal);
+                    mu + sigma * z
+                }
+                (Forecaster::Arch(..), None) => unreachable!("an ARCH forecaster has a state"),
+            };
+            cum += r;
+            hi = hi.max(cum);
+            lo = lo.min(cum);
+            for (j, h) in horizons.iter().enumerate() {
+                if *h == day {
+                    out.cum[j].push(cum);
+                    out.max[j].push(hi);
+                    out.min[j].push(lo);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn score_origin(
+    history: &History,
+    cfg: &Config,
+    o: usize,
+    price: f64,
+    model: ModelKind,
+    f: &Forecaster,
+    seed: u64,
+) -> Vec<Row> {
+    let last = history.closes.len() - 1;
+    let horizons: Vec<usize> = cfg
+        .horizons
+        .iter()
+        .copied()
+        .filter(|h| o + h <= last)
+        .collect();
+    if horizons.is_empty() {
+        return Vec::new();
+    }
+    let paths = simulate(f, &horizons, cfg.paths, seed);
+    let mut levels: Vec<(String, f64)> = cfg
+        .relative_levels
+        .iter()
+        .map(|l| (format!("{l:+}%"), price * (1.0 + l / 100.0)))
+        .collect();
+    levels.extend(cfg.absolute_levels.iter().map(|l| (format!("{l}"), *l)));
+    horizons
+        .iter()
+        .enumerate()
+        .map(|(j, &h)| {
+            let mut sorted = paths.cum[j].clone();
+            sorted.sort_by(f64::total_cmp);
+            // Realised outcomes come from the latest values, not those known at the origin.
+            let realised = 100.0 * (history.closes[o + h] / price).ln();
+            let path = &history.closes[o + 1..=o + h];
+            let hi = 100.0 * (path.iter().copied().fold(0.0, f64::max) / price).ln();
+            let lo = 100.0 * (path.iter().copied().fold(f64::INFINITY, f64::min) / price).ln();
+            let misses = INTERVALS
+                .iter()
+                .map(|c| {
+                    let a = (1.0 - c) / 2.0;
+                    realised < quantile(&sorted, a) || realised > quantile(&sorted, 1.0 - a)
+                })
+                .collect();
+            let n = cfg.paths as f64;
+            let share = |xs: &[f64], hit: &dyn Fn(f64) -> bool| {
+                xs.iter().filter(|x| hit(**x)).count() as f64 / n
+            };
+            let mut events = Vec::with_capacity(levels.len() * 2);
+            for (name, level) in &levels {
+                let thr = 100.0 * (level / price).ln();
+                let up = thr > 0.0;
+                let beyond = |x: f64| if up { x >= thr } else { x <= thr };
+                events.push(EventForecast {
+                    level: name.clone(),
+                    kind: EventKind::Close,
+                    up,
+                    p: share(&sorted, &beyond),
+                    outcome: beyond(realised),
+                });
+                let extreme = if up { &paths.max[j] } else { &paths.min[j] };
+                events.push(EventForecast {
+                    level: name.clone(),
+                    kind: EventKind::Touch,
+                    up,
+                    p: share(extreme, &beyond),
+                    outcome: beyond(if up { hi } else { lo }),
+                });
+            }
+            Row {
+                origin: history.dates[o],
+                model,
+                horizon: h,
+                target: history.dates[o + h],
+                price,
+                realised,
+                median: quantile(&sorted, 0.5),
+                crps: crps_sorted(&sorted, realised),
+                log_score: kde_logpdf(&sorted, realised).map(|l| -l),
+                pit: pit(&sorted, realised),
+                misses,
+                events,
+            }
+        })
+        .collect()
+}
+
+/// The mean gap between origins in trading days, which sizes the overlap of h-step forecasts.
+#[must_use]
+pub fn spacing(origins: &[usize]) -> f64 {
+    match (origins.first(), origins.last()) {
+        (Some(a), Some(b)) if origins.len() > 1 => (b - a) as f64 / (origins.len() - 1) as f64,
+        _ => 1.0,
+    }
+}
