@@ -43,6 +43,6 @@ mod store;
 pub use error::StoreError;
 pub use schema::{MIGRATIONS, SCHEMA_VERSION};
 pub use store::{
-    BarQuery, Counts, ImportBatch, MergeReport, NewRun, Revision, RunRecord, SeedReport,
-    SeriesSummary, Store,
+    BacktestRecord, BacktestRow, BarQuery, Counts, ImportBatch, MergeReport, NewRun, Revision,
+    RunRecord, SeedReport, SeriesSummary, Store,
 };

@@ -83,6 +83,32 @@ pub const MIGRATIONS: &[&str] = &[
         results          TEXT NOT NULL
     );
     ",
+    // v4: backtests, saved block by block so that an interrupted run resumes.
+    r"
+    CREATE TABLE backtests (
+        id         INTEGER PRIMARY KEY,
+        key        TEXT NOT NULL UNIQUE,
+        series_id  TEXT NOT NULL,
+        config     TEXT NOT NULL,
+        blocks     INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE backtest_blocks (
+        backtest_id INTEGER NOT NULL REFERENCES backtests(id) ON DELETE CASCADE,
+        block       INTEGER NOT NULL,
+        failures    TEXT NOT NULL,
+        PRIMARY KEY (backtest_id, block)
+    ) WITHOUT ROWID;
+    CREATE TABLE backtest_rows (
+        backtest_id INTEGER NOT NULL REFERENCES backtests(id) ON DELETE CASCADE,
+        block       INTEGER NOT NULL,
+        origin      TEXT NOT NULL,
+        model       TEXT NOT NULL,
+        horizon     INTEGER NOT NULL,
+        row         TEXT NOT NULL,
+        PRIMARY KEY (backtest_id, origin, model, horizon)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// The schema version this binary writes.

@@ -652,6 +652,213 @@ impl Store {
     }
 }
 
+/// A backtest's place in the store: its id and the blocks already saved.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BacktestRecord {
+    /// Id.
+    pub id: i64,
+    /// Identifies the settings and data (same key, same results).
+    pub key: String,
+    /// The series.
+    pub series_id: String,
+    /// Settings, as JSON.
+    pub config: String,
+    /// Blocks in the whole backtest.
+    pub blocks: u64,
+    /// Blocks saved so far.
+    pub done: u64,
+    /// When it was started (unix seconds).
+    pub created_at: i64,
+}
+
+/// One scored forecast to save: its key columns and the row as JSON.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BacktestRow {
+    /// Origin date.
+    pub origin: Date,
+    /// Model name.
+    pub model: String,
+    /// Horizon in trading days.
+    pub horizon: u64,
+    /// The scored forecast, as JSON.
+    pub row: String,
+}
+
+impl Store {
+    /// The backtest with `key`, created with these settings if new.
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors.
+    pub fn backtest(
+        &mut self,
+        key: &str,
+        series: &SeriesId,
+        config: &str,
+        blocks: u64,
+        now: i64,
+    ) -> Result<BacktestRecord, StoreError> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO backtests (key, series_id, config, blocks, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![key, series.as_str(), config, blocks as i64, now],
+        )?;
+        self.conn
+            .query_row(
+                "SELECT b.id, b.key, b.series_id, b.config, b.blocks, b.created_at,
+                        (SELECT COUNT(*) FROM backtest_blocks k WHERE k.backtest_id = b.id)
+                 FROM backtests b WHERE b.key = ?1",
+                [key],
+                backtest_from_row,
+            )
+            .map_err(StoreError::from)
+    }
+
+    /// Backtests, newest first.
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors.
+    pub fn backtests(&self) -> Result<Vec<BacktestRecord>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT b.id, b.key, b.series_id, b.config, b.blocks, b.created_at,
+                    (SELECT COUNT(*) FROM backtest_blocks k WHERE k.backtest_id = b.id)
+             FROM backtests b ORDER BY b.id DESC",
+        )?;
+        let rows = stmt.query_map([], backtest_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Indexes of the blocks of backtest `id` already saved.
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors.
+    pub fn backtest_blocks_done(&self, id: i64) -> Result<Vec<u64>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT block FROM backtest_blocks WHERE backtest_id = ?1 ORDER BY block")?;
+        let rows = stmt.query_map([id], |r| r.get::<_, i64>(0))?;
+        rows.map(|r| Ok(r? as u64)).collect()
+    }
+
+    /// Saves one block's rows and failures in one transaction: a block is either saved whole
+    /// or not at all.
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors (nothing of the block is kept).
+    pub fn save_backtest_block(
+        &mut self,
+        id: i64,
+        block: u64,
+        rows: &[BacktestRow],
+        failures: &str,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut ins = tx.prepare_cached(
+                "INSERT OR REPLACE INTO backtest_rows (backtest_id, block, origin, model, horizon, row)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for r in rows {
+                ins.execute(params![
+                    id,
+                    block as i64,
+                    r.origin.to_string(),
+                    r.model,
+                    r.horizon as i64,
+                    r.row
+                ])?;
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO backtest_blocks (backtest_id, block, failures) VALUES (?1, ?2, ?3)",
+                params![id, block as i64, failures],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The saved rows of backtest `id` (JSON), by origin, model and horizon, and the failures
+    /// of each saved block (JSON arrays).
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors.
+    pub fn backtest_results(&self, id: i64) -> Result<(Vec<String>, Vec<String>), StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT row FROM backtest_rows WHERE backtest_id = ?1 ORDER BY origin, model, horizon",
+        )?;
+        let rows = stmt
+            .query_map([id], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut stmt = self.conn.prepare(
+            "SELECT failures FROM backtest_blocks WHERE backtest_id = ?1 ORDER BY block",
+        )?;
+        let failures = stmt
+            .query_map([id], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((rows, failures))
+    }
+
+    /// Forgets the saved blocks of backtest `id` (to recompute it from scratch).
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors.
+    pub fn clear_backtest(&mut self, id: i64) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM backtest_rows WHERE backtest_id = ?1", [id])?;
+        tx.execute("DELETE FROM backtest_blocks WHERE backtest_id = ?1", [id])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every replaced close of a series: its date, the old close, and the last day at whose
+    /// end it was still the value known (as [`BarQuery::as_of`] sees it).
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors.
+    pub fn close_revisions(&self, id: &SeriesId) -> Result<Vec<(Date, f64, Date)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT date, close, replaced_at FROM revisions WHERE series_id = ?1 ORDER BY date, replaced_at",
+        )?;
+        let rows = stmt.query_map([id.as_str()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, f64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (date, close, replaced_at) = row?;
+            // Known at the end of day d while end_of_day(d) <= replaced_at.
+            let day = chrono::DateTime::from_timestamp(replaced_at, 0)
+                .map(|t| t.date_naive())
+                .ok_or(StoreError::Corrupt {
+                    what: "replaced_at",
+                    value: replaced_at.to_string(),
+                })?;
+            Ok((parse_date(&date)?, close, day - Days::new(1)))
+        })
+        .collect()
+    }
+}
+
+fn backtest_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BacktestRecord> {
+    Ok(BacktestRecord {
+        id: r.get(0)?,
+        key: r.get(1)?,
+        series_id: r.get(2)?,
+        config: r.get(3)?,
+        blocks: r.get::<_, i64>(4)? as u64,
+        created_at: r.get(5)?,
+        done: r.get::<_, i64>(6)? as u64,
+    })
+}
+
 fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
     Ok(RunRecord {
         id: r.get(0)?,
@@ -932,6 +1139,11 @@ mod tests {
         assert_eq!(close_as_of(date(2025, 2, 12)), 110.0);
         assert_eq!(close_as_of(date(2025, 2, 15)), 110.0);
         assert_eq!(close_as_of(date(2025, 2, 16)), 120.0);
+        // The revision log says the same: each old value up to the last day it was known.
+        assert_eq!(
+            s.close_revisions(&meta("x").id).unwrap(),
+            [(d, 100.0, date(2025, 2, 11)), (d, 110.0, date(2025, 2, 15))]
+        );
         assert_eq!(
             s.bars(&meta("x").id, &BarQuery::default()).unwrap()[0].close,
             120.0
@@ -941,6 +1153,39 @@ mod tests {
             ..BarQuery::default()
         };
         assert_eq!(s.bars(&meta("x").id, &early).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn backtest_blocks_are_saved_whole_and_found_again() {
+        let mut s = Store::open_in_memory().unwrap();
+        s.import(
+            &[batch("x", vec![Bar::close_only(date(2025, 1, 2), 1.0)])],
+            T0,
+        )
+        .unwrap();
+        let id = meta("x").id;
+        let b = s.backtest("k1", &id, "{}", 3, T0).unwrap();
+        assert_eq!((b.blocks, b.done), (3, 0));
+        let row = |o: Date, m: &str| BacktestRow {
+            origin: o,
+            model: m.into(),
+            horizon: 21,
+            row: format!("{{\"m\":\"{m}\"}}"),
+        };
+        s.save_backtest_block(b.id, 1, &[row(date(2025, 1, 31), "gbm")], "[]")
+            .unwrap();
+        s.save_backtest_block(b.id, 0, &[row(date(2024, 12, 31), "fhs")], "[\"x\"]")
+            .unwrap();
+        // The same key finds the same backtest with its progress.
+        let again = s.backtest("k1", &id, "{}", 3, T0 + DAY).unwrap();
+        assert_eq!((again.id, again.done), (b.id, 2));
+        assert_eq!(s.backtest_blocks_done(b.id).unwrap(), [0, 1]);
+        let (rows, failures) = s.backtest_results(b.id).unwrap();
+        assert_eq!(rows, ["{\"m\":\"fhs\"}", "{\"m\":\"gbm\"}"]);
+        assert_eq!(failures, ["[\"x\"]", "[]"]);
+        assert_eq!(s.backtests().unwrap().len(), 1);
+        s.clear_backtest(b.id).unwrap();
+        assert!(s.backtest_blocks_done(b.id).unwrap().is_empty());
     }
 
     #[test]
