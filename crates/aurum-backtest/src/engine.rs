@@ -167,7 +167,11 @@ impl Config {
                 "levels: a relative level of {l}% is not a move (use non-zero values above -100%)"
             ));
         }
-        if let Some(l) = self.absolute_levels.iter().find(|l| l.is_nan() || **l <= 0.0) {
+        if let Some(l) = self
+            .absolute_levels
+            .iter()
+            .find(|l| l.is_nan() || **l <= 0.0)
+        {
             return bad(format!("levels: {l} is not a positive price"));
         }
         if self.vol_window < 2 {
@@ -237,6 +241,12 @@ impl History {
     #[must_use]
     pub fn dates(&self) -> &[Date] {
         &self.dates
+    }
+
+    /// The replaced values, by date.
+    #[must_use]
+    pub fn revisions(&self) -> &[Revision] {
+        &self.revisions
     }
 
     /// The closes up to and including index `o`, as they were known at the end of its day:

@@ -78,9 +78,14 @@ pub struct Score {
     pub log_score: f64,
     /// Mean absolute error of the median forecast, in percent.
     pub mae: f64,
-    /// PIT histogram and uniformity tests.
+    /// Forecasts that do not overlap (every `lags + 1`-th), on which the PIT and coverage
+    /// tests run: overlapping forecasts share outcomes, and tests that assume independence
+    /// would reject too often.
+    pub independent_n: u64,
+    /// PIT histogram and uniformity tests, on the non-overlapping forecasts.
     pub pit: PitTest,
-    /// Coverage of the central intervals in [`INTERVALS`].
+    /// Coverage of the central intervals in [`INTERVALS`] (rates over all forecasts, tests
+    /// on the non-overlapping ones).
     pub coverage: Vec<Coverage>,
     /// Brier scores of every threshold event.
     pub events: Vec<EventScore>,
@@ -119,8 +124,8 @@ pub struct Summary {
 
 /// Summarises scored rows. `spacing` is the mean gap between origins in trading days: an
 /// h-step forecast overlaps the next `⌈h / spacing⌉ − 1`, which sets the Diebold–Mariano
-/// lags. PIT and coverage tests assume independent forecasts, so with overlapping horizons
-/// they reject too often; the flags say so.
+/// lags; PIT and coverage tests, which assume independent forecasts, use every `lags + 1`-th
+/// forecast.
 #[must_use]
 pub fn summarise(rows: &[Row], models: &[ModelKind], spacing: f64) -> Summary {
     let mut groups: BTreeMap<(usize, usize), Vec<&Row>> = BTreeMap::new();
@@ -218,16 +223,18 @@ fn score(
     baseline: Option<(ModelKind, &[&Row])>,
     lags: usize,
 ) -> Option<Score> {
-    let pits: Vec<f64> = rows.iter().map(|r| r.pit).collect();
+    let independent: Vec<&Row> = rows.iter().step_by(lags + 1).copied().collect();
+    let pits: Vec<f64> = independent.iter().map(|r| r.pit).collect();
     let pit = pit_uniformity(&pits, BINS)?;
     let n = rows.len() as u64;
     let coverage: Vec<Coverage> = INTERVALS
         .iter()
         .enumerate()
         .map(|(k, nominal)| {
-            let hits: Vec<bool> = rows.iter().map(|r| r.misses[k]).collect();
-            let misses = hits.iter().filter(|h| **h).count() as u64;
-            let (lr, p) = kupiec(n, misses, 1.0 - nominal);
+            let misses = rows.iter().filter(|r| r.misses[k]).count() as u64;
+            let hits: Vec<bool> = independent.iter().map(|r| r.misses[k]).collect();
+            let tested = hits.iter().filter(|h| **h).count() as u64;
+            let (lr, p) = kupiec(hits.len() as u64, tested, 1.0 - nominal);
             Coverage {
                 nominal: *nominal,
                 rate: 1.0 - misses as f64 / n as f64,
@@ -305,15 +312,11 @@ fn score(
             ));
         }
     }
-    if !flags.is_empty() && lags > 0 {
-        flags.push(format!(
-            "forecasts overlap {lags} origin(s), so these tests reject too often"
-        ));
-    }
     Some(Score {
         model,
         horizon,
         n,
+        independent_n: independent.len() as u64,
         crps: mean(rows.iter().map(|r| r.crps)),
         log_score: mean(rows.iter().filter_map(|r| r.log_score)),
         mae: mean(rows.iter().map(|r| (r.realised - r.median).abs())),

@@ -69,6 +69,67 @@ pub enum Command {
     /// Recorded scenario runs: list them, show one.
     #[command(subcommand)]
     Runs(RunsCommand),
+    /// Backtest the forecast models: rolling origins with only the data known then, scored
+    /// by CRPS, log score, PIT, interval coverage and Brier scores against a GBM baseline.
+    Backtest(BacktestArgs),
+}
+
+/// `aurum backtest`.
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// Series to forecast.
+    #[arg(long, short, default_value = "gold-usd-lbma-pm")]
+    pub series: SeriesId,
+    /// First and last origin; `--as-of` bounds the data, outcomes included.
+    #[command(flatten)]
+    pub window: Window,
+    /// Origins: `week`, `month` (last trading day of each) or a number of trading days.
+    #[arg(long, default_value = "month")]
+    pub every: String,
+    /// Horizons in trading days (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "5,21,63,126")]
+    pub horizons: Vec<usize>,
+    /// Models (comma-separated): gbm (the baseline), garch-t, gjr-t, fhs.
+    #[arg(long, value_delimiter = ',', default_value = "gbm,garch-t,gjr-t,fhs")]
+    pub models: Vec<String>,
+    /// History each fit sees: `expanding` or a number of trading days.
+    #[arg(long, default_value = "2520")]
+    pub fit_window: String,
+    /// Refit at `every` origin or every N origins (the estimates filter the data between).
+    #[arg(long, default_value = "every")]
+    pub refit: String,
+    /// Simulated paths per origin and model.
+    #[arg(long, default_value_t = 2000)]
+    pub paths: usize,
+    /// Seed (same seed, same numbers, whatever the thread count).
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Threshold levels relative to the origin price, in percent (comma-separated).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        allow_negative_numbers = true,
+        default_value = "-10,-5,5,10"
+    )]
+    pub relative: Vec<f64>,
+    /// Absolute price levels to score touch and close probabilities at (comma-separated).
+    #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
+    pub levels: Vec<f64>,
+    /// Recompute from scratch instead of resuming saved results.
+    #[arg(long)]
+    pub fresh: bool,
+    /// Compute at most this many blocks of origins now and stop (run again to resume).
+    #[arg(long, value_name = "N")]
+    pub max_blocks: Option<usize>,
+    /// Folder for the reliability diagrams and PIT histograms (PNG) and the scores (JSON).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Language of the charts.
+    #[arg(long, default_value = "en")]
+    pub lang: Lang,
+    /// How results are printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
 }
 
 /// `aurum runs …`.

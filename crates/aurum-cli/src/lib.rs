@@ -11,6 +11,7 @@
 pub mod args;
 pub mod commands;
 pub mod context;
+mod fingerprint;
 mod labels;
 pub mod output;
 

@@ -174,7 +174,7 @@ pub fn rolling_beta_plot(
 /// # Errors
 ///
 /// Any other extension, naming the flag.
-fn figure_kind(flag: &str, path: &std::path::Path) -> Result<bool> {
+pub(crate) fn figure_kind(flag: &str, path: &std::path::Path) -> Result<bool> {
     match path
         .extension()
         .and_then(|e| e.to_str())
@@ -191,7 +191,7 @@ fn figure_kind(flag: &str, path: &std::path::Path) -> Result<bool> {
 }
 
 /// Writes an SVG figure to `path`, rendered to PNG when `png`, creating the folder.
-fn write_figure(path: &std::path::Path, svg: String, png: bool) -> Result<()> {
+pub(crate) fn write_figure(path: &std::path::Path, svg: String, png: bool) -> Result<()> {
     let bytes = if png {
         svg_to_png(&svg)?
     } else {

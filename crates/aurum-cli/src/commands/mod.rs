@@ -1,5 +1,6 @@
 //! One module per command; [`run`] dispatches.
 
+mod backtest;
 mod chart;
 mod data;
 mod events;
@@ -32,6 +33,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Gpr(g) => gpr::run(&ctx, cli, g),
         Command::Scenario(s) => scenario::run(&ctx, cli, s),
         Command::Runs(r) => scenario::runs(&ctx, cli, r),
+        Command::Backtest(a) => backtest::run(&ctx, a, resolve(a.format, cli)),
     }
 }
 

@@ -384,26 +384,20 @@ fn print_summary(
 /// FNV-1a over the prices and analog returns a run used: two runs with the same fingerprint,
 /// file and seed give the same numbers.
 fn fingerprint(series: &[(aurum_core::Date, f64)], analogs: &HashMap<String, Vec<f64>>) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |bytes: &[u8]| {
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    };
+    let mut h = crate::fingerprint::Fnv::default();
     for (d, v) in series {
-        eat(d.to_string().as_bytes());
-        eat(&v.to_le_bytes());
+        h.eat(d.to_string().as_bytes());
+        h.eat(&v.to_le_bytes());
     }
     let mut keys: Vec<&String> = analogs.keys().collect();
     keys.sort();
     for k in keys {
-        eat(k.as_bytes());
+        h.eat(k.as_bytes());
         for v in &analogs[k] {
-            eat(&v.to_le_bytes());
+            h.eat(&v.to_le_bytes());
         }
     }
-    format!("{h:016x}")
+    h.hex()
 }
 
 /// `aurum runs list|show`.

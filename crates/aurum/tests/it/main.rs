@@ -1,5 +1,6 @@
 //! End-to-end tests of the `aurum` binary, each in its own temporary home.
 
+mod backtest;
 mod chart;
 mod data;
 mod events;
