@@ -110,6 +110,19 @@ pub struct TargetResult {
     pub p_touch_continuous_se: f64,
     /// First-passage dates of the paths that touch: quartiles.
     pub first_passage: Option<FirstPassage>,
+    /// By trading day: P(touched by then) and P(close ≥ target that day).
+    pub by_day: Vec<TargetDay>,
+}
+
+/// A target's probabilities on one trading day of the horizon.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TargetDay {
+    /// Day.
+    pub date: Date,
+    /// P(a daily close ≥ target on or before this day).
+    pub p_touch: f64,
+    /// P(the close of this day ≥ target).
+    pub p_close_above: f64,
 }
 
 /// Quartiles of the first day a daily close reaches the target.
@@ -189,6 +202,7 @@ struct Accum {
     touch: Vec<u64>,
     touch_cont: Vec<u64>,
     first: Vec<Vec<u32>>,
+    above: Vec<Vec<u32>>,
     happened: Vec<u64>,
     touch_given: Vec<Vec<u64>>,
     close_given: Vec<Vec<u64>>,
@@ -203,6 +217,7 @@ impl Accum {
             touch: vec![0; targets],
             touch_cont: vec![0; targets],
             first: vec![vec![0; days]; targets],
+            above: vec![vec![0; days]; targets],
             happened: vec![0; scenarios],
             touch_given: vec![vec![0; targets]; scenarios],
             close_given: vec![vec![0; targets]; scenarios],
@@ -221,7 +236,12 @@ impl Accum {
         add(&mut self.touch, &o.touch);
         add(&mut self.touch_cont, &o.touch_cont);
         add(&mut self.happened, &o.happened);
-        for (a, b) in self.first.iter_mut().zip(&o.first) {
+        for (a, b) in self
+            .first
+            .iter_mut()
+            .zip(&o.first)
+            .chain(self.above.iter_mut().zip(&o.above))
+        {
             a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
         }
         for (a, b) in self.touch_given.iter_mut().zip(&o.touch_given) {
@@ -419,9 +439,12 @@ fn run_block(setup: &Setup, opts: &RunOptions, first_path: usize, count: usize, 
             x += r + ev.shock[t];
             acc.hist[t][bin(x)] += 1;
             for (j, b) in barriers.iter().enumerate() {
-                if !touched[j] && x >= *b {
-                    touched[j] = true;
-                    acc.first[j][t] += 1;
+                if x >= *b {
+                    acc.above[j][t] += 1;
+                    if !touched[j] {
+                        touched[j] = true;
+                        acc.first[j][t] += 1;
+                    }
                 }
                 if !touched_cont[j] && x >= b - BGK_BETA * sd {
                     touched_cont[j] = true;
@@ -563,6 +586,22 @@ fn summarise(setup: &Setup, opts: &RunOptions, acc: &Accum) -> Results {
                     median: day_at(0.5),
                     q75: day_at(0.75),
                 }),
+                by_day: {
+                    let mut run = 0u64;
+                    setup
+                        .days
+                        .iter()
+                        .enumerate()
+                        .map(|(i, d)| {
+                            run += u64::from(acc.first[j][i]);
+                            TargetDay {
+                                date: *d,
+                                p_touch: prob(run),
+                                p_close_above: prob(u64::from(acc.above[j][i])),
+                            }
+                        })
+                        .collect()
+                },
             }
         })
         .collect();

@@ -1,7 +1,7 @@
 //! Scenario files (TOML): the question, the horizon, targets, the baseline model and the
 //! tree of scenarios, validated with errors that name the scenario and the field.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use aurum_core::Date;
 use serde::{Deserialize, Serialize};
@@ -125,6 +125,24 @@ pub struct ScenarioFile {
     pub baseline: Baseline,
     /// The tree, in an order where parents come first.
     pub scenarios: Vec<Scenario>,
+    /// The question in Japanese, for reports.
+    pub title_ja: Option<String>,
+    /// What reports say about each scenario, by id.
+    pub texts: BTreeMap<String, ScenarioText>,
+}
+
+/// What a report says about a scenario: its Japanese name, what it is in both languages, and
+/// the catalog events that led up to it (marked on the report's chart).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ScenarioText {
+    /// Name in Japanese.
+    pub name_ja: Option<String>,
+    /// What the scenario is and why it has its probability, in English.
+    pub about: Option<String>,
+    /// The same in Japanese.
+    pub about_ja: Option<String>,
+    /// Ids of catalog events behind it.
+    pub events: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -140,6 +158,7 @@ struct RawFile {
     baseline: Option<RawBaseline>,
     #[serde(default)]
     scenario: Vec<RawScenario>,
+    title_ja: Option<String>,
 }
 
 fn default_series() -> String {
@@ -170,6 +189,11 @@ struct RawScenario {
     #[serde(default = "one")]
     spread_days: usize,
     volatility: Option<Regime>,
+    name_ja: Option<String>,
+    about: Option<String>,
+    about_ja: Option<String>,
+    #[serde(default)]
+    events: Vec<String>,
 }
 
 fn one() -> usize {
@@ -460,6 +484,21 @@ pub fn parse(file: &str, text: &str) -> Result<ScenarioFile, SimError> {
             ));
         }
     }
+    let texts = raw
+        .scenario
+        .iter()
+        .map(|s| {
+            (
+                s.id.clone(),
+                ScenarioText {
+                    name_ja: s.name_ja.clone(),
+                    about: s.about.clone(),
+                    about_ja: s.about_ja.clone(),
+                    events: s.events.clone(),
+                },
+            )
+        })
+        .collect();
     Ok(ScenarioFile {
         title: raw.title,
         as_of,
@@ -468,6 +507,8 @@ pub fn parse(file: &str, text: &str) -> Result<ScenarioFile, SimError> {
         targets,
         baseline,
         scenarios,
+        title_ja: raw.title_ja,
+        texts,
     })
 }
 

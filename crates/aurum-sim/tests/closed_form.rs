@@ -175,3 +175,27 @@ fn identical_results_whatever_the_thread_count() {
     assert_eq!(off.scenarios[0].p_happened, 0.0);
     assert!(off.targets[0].p_touch <= one.targets[0].p_touch);
 }
+
+#[test]
+fn daily_probabilities_follow_the_closed_form_and_end_at_the_horizon() {
+    let setup = gbm(vec![]);
+    let r = run(&setup, 100_000);
+    let t = &r.targets[0];
+    assert_eq!(t.by_day.len(), 21);
+    let last = t.by_day.last().unwrap();
+    assert_eq!(last.p_touch, t.p_touch);
+    assert_eq!(last.p_close_above, t.p_close_above);
+    assert!(t.by_day.windows(2).all(|w| w[0].p_touch <= w[1].p_touch));
+    let sigma = 0.16 / 252f64.sqrt();
+    let normal = Normal::standard();
+    for (i, d) in t.by_day.iter().enumerate() {
+        let days = (i + 1) as f64;
+        let m = (S0 / K).ln() - 0.5 * sigma * sigma * days;
+        let p = normal.cdf(m / (sigma * days.sqrt()));
+        let se = (p * (1.0 - p) / 100_000.0).sqrt();
+        // Within 4 standard errors on each of 21 days.
+        assert!((d.p_close_above - p).abs() < 4.0 * se + 1e-4, "{d:?} vs {p}");
+        // A close at or above the target that day means the target was touched by then.
+        assert!(d.p_touch >= d.p_close_above);
+    }
+}
