@@ -4,11 +4,13 @@
 //! not series, sources or units. The caller passes every string already localised.
 //!
 //! - [`CandleChart`]: what to draw. Bars ([`aurum_core::PeriodBar`]), a title and optional
-//!   subtitle, the price axis title, a source line, optional [`TargetLine`]s and an optional
-//!   last-close tag. [`CandleChart::new`] fills in the defaults (1200×675 px).
+//!   subtitle, the price axis title, a source line, optional [`TargetLine`]s, an optional
+//!   last-close tag, numbered event [`Marker`]s and an optional forecast [`Fan`].
+//!   [`CandleChart::new`] fills in the defaults (1200×675 px).
 //! - [`render_svg`]: the chart as an SVG document, written by hand. Candles, a price axis
 //!   on the right with round ticks, date ticks at the first bar of each month, quarter or
-//!   year, dashed target lines and a last-close tag. The output depends on the input only.
+//!   year, dashed target lines, a last-close tag, event markers above their bars and a
+//!   quantile fan continuing the candles. The output depends on the input only.
 //! - [`svg_to_png`]: any SVG rendered to PNG with resvg, using only the fonts embedded in
 //!   this crate (DejaVu Sans and, for Japanese, IPAexGothic), so a PNG is the same on
 //!   every machine.
@@ -16,13 +18,13 @@
 //!   returns around an event. Each [`LineSeries`] is a path with markers and an optional
 //!   translucent confidence band; [`render_line_svg`] draws it with the value axis on the
 //!   left, zero lines and a legend.
-//! - [`ChartError`]: invalid charts (no bars or series, non-finite values, odd sizes) and
-//!   rendering failures.
+//! - [`ChartError`]: invalid charts (no bars or series, non-finite values, odd sizes, fans
+//!   out of order) and rendering failures.
 //!
 //! It is pure: no file I/O, no clock, no randomness.
 //!
 //! ```
-//! use aurum_chart::{CandleChart, TargetLine, render_svg};
+//! use aurum_chart::{CandleChart, Fan, FanPoint, Marker, TargetLine, render_svg};
 //! use aurum_core::{Lang, PeriodBar, date};
 //!
 //! let bar = |end, open, high, low, close| PeriodBar {
@@ -45,10 +47,23 @@
 //!     CandleChart::new(bars, "Gold, weekly", "USD / troy oz", "Source: stooq; aurum", Lang::En);
 //! chart.targets.push(TargetLine::new(3000.0, "Target 3,000"));
 //! chart.last_close_label = Some("2,936.00".to_owned());
+//! chart.markers.push(Marker::new(date(2025, 2, 12), "1"));
+//! let week = |end, p5, p25, p50, p75, p95| FanPoint { period_end: end, p5, p25, p50, p75, p95 };
+//! chart.fan = Some(Fan::new(
+//!     vec![
+//!         week(date(2025, 2, 28), 2850.0, 2905.0, 2945.0, 2985.0, 3040.0),
+//!         week(date(2025, 3, 7), 2815.0, 2895.0, 2950.0, 3005.0, 3085.0),
+//!     ],
+//!     "90% range",
+//!     "50% range",
+//!     "Median",
+//! ));
 //!
 //! let svg = render_svg(&chart)?;
 //! assert_eq!(svg.matches(r#"class="candle""#).count(), 3);
 //! assert!(svg.contains("Target 3,000"));
+//! assert_eq!(svg.matches(r#"class="marker""#).count(), 1);
+//! assert!(svg.contains(r#"class="fan-median""#) && svg.contains(">Median</text>"));
 //!
 //! let png = aurum_chart::svg_to_png(&svg)?;
 //! assert!(png.starts_with(b"\x89PNG"));
@@ -99,6 +114,11 @@ pub struct CandleChart {
     /// Text of the tag marking the last close on the price axis, e.g. `2,935.29`; no tag when
     /// `None`.
     pub last_close_label: Option<String>,
+    /// Event markers: small numbered circles above the bars whose periods contain their
+    /// dates (see [`Marker`]).
+    pub markers: Vec<Marker>,
+    /// A forecast fan continuing the candles to the right; none when `None`.
+    pub fan: Option<Fan>,
     /// Language of the date ticks (`Jan 2024` or `2024年1月`); Japanese also puts
     /// IPAexGothic first for the text.
     pub lang: Lang,
@@ -109,7 +129,7 @@ pub struct CandleChart {
 }
 
 impl CandleChart {
-    /// A 1200×675 chart with no subtitle, targets or last-close tag.
+    /// A 1200×675 chart with no subtitle, targets, last-close tag, markers or fan.
     #[must_use]
     pub fn new(
         bars: Vec<PeriodBar>,
@@ -126,6 +146,8 @@ impl CandleChart {
             bars,
             targets: Vec::new(),
             last_close_label: None,
+            markers: Vec::new(),
+            fan: None,
             lang,
             width: 1200,
             height: 675,
@@ -151,6 +173,93 @@ impl TargetLine {
             label: label.into(),
         }
     }
+}
+
+/// An event marker: a small dark circle with a short label (`1`, `2`, …) in white, drawn
+/// just above the high of the bar whose period contains `date`, on a thin guide line down
+/// to that high.
+///
+/// The marker goes on the first bar whose period end is on or after `date`. A marker dated
+/// before the first bar's period or after the last bar's period end is skipped silently.
+/// Several markers on one bar stack upwards in the order given, the first lowest; markers on
+/// neighbouring bars move up past each other rather than overlap. The price axis leaves
+/// room above the highs so that no marker leaves the plot (up to half the plot's height:
+/// in a very small chart markers may cover candles instead, but still start inside the
+/// plot's top).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Marker {
+    /// A date inside the period of the bar to mark.
+    pub date: Date,
+    /// The text in the circle, e.g. `1`; keep it to a character or two (a longer label
+    /// widens the circle into a pill).
+    pub label: String,
+}
+
+impl Marker {
+    /// A marker on the bar whose period contains `date`, labelled `label`.
+    #[must_use]
+    pub fn new(date: Date, label: impl Into<String>) -> Self {
+        Self {
+            date,
+            label: label.into(),
+        }
+    }
+}
+
+/// A forecast fan: quantiles of the price at weekly (or other) period ends after the last
+/// bar, drawn right of the candles as two nested translucent bands (5–95% and 25–75%) and
+/// a dashed median, all starting at the last close.
+///
+/// Each point takes one slot on the date axis, as wide as a candle's, after the last bar;
+/// the date ticks run on over them. A small legend names the bands and the median.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fan {
+    /// The quantiles, one point per period, dated after the last bar and in date order.
+    pub points: Vec<FanPoint>,
+    /// Legend text of the 5–95% band, e.g. `90% range` or `90%区間`.
+    pub outer_label: String,
+    /// Legend text of the 25–75% band, e.g. `50% range` or `50%区間`.
+    pub inner_label: String,
+    /// Legend text of the median line, e.g. `Median` or `中央値`.
+    pub median_label: String,
+}
+
+impl Fan {
+    /// A fan through `points`, its legend reading `outer_label`, `inner_label` and
+    /// `median_label`.
+    #[must_use]
+    pub fn new(
+        points: Vec<FanPoint>,
+        outer_label: impl Into<String>,
+        inner_label: impl Into<String>,
+        median_label: impl Into<String>,
+    ) -> Self {
+        Self {
+            points,
+            outer_label: outer_label.into(),
+            inner_label: inner_label.into(),
+            median_label: median_label.into(),
+        }
+    }
+}
+
+/// One period of a [`Fan`]: the 5th, 25th, 50th, 75th and 95th percentiles of the price at
+/// the period's end. The quantiles must be finite and in order (`p5 <= p25 <= p50 <= p75
+/// <= p95`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FanPoint {
+    /// End of the period, e.g. the Friday of the week.
+    pub period_end: Date,
+    /// 5th percentile.
+    pub p5: f64,
+    /// 25th percentile.
+    pub p25: f64,
+    /// Median.
+    pub p50: f64,
+    /// 75th percentile.
+    pub p75: f64,
+    /// 95th percentile.
+    pub p95: f64,
 }
 
 /// A line chart of event-study results: one line per series, with optional confidence
@@ -264,6 +373,47 @@ pub enum ChartError {
         label: String,
         /// The offending value.
         value: f64,
+    },
+    /// The forecast fan has no points.
+    #[error("forecast fan has no points")]
+    EmptyFan,
+    /// A fan point has a NaN or infinite quantile.
+    #[error("fan point {index} ({date}) has a non-finite {field}: {value}")]
+    NonFiniteFan {
+        /// Position of the point in the fan.
+        index: usize,
+        /// The point's period end.
+        date: Date,
+        /// `p5`, `p25`, `p50`, `p75` or `p95`.
+        field: &'static str,
+        /// The offending value.
+        value: f64,
+    },
+    /// A fan point is not dated after the last bar, or not after the fan point before it.
+    #[error(
+        "fan point {index} ({date}) must be dated after {after} \
+         (fan points follow the last bar, in increasing date order)"
+    )]
+    FanDateOrder {
+        /// Position of the point in the fan.
+        index: usize,
+        /// The point's period end.
+        date: Date,
+        /// The date it must follow: the last bar's period end or the previous point's.
+        after: Date,
+    },
+    /// A fan point's quantiles are not in increasing order.
+    #[error(
+        "fan point {index} ({date}) has quantiles out of order: \
+         need p5 <= p25 <= p50 <= p75 <= p95, got {quantiles:?}"
+    )]
+    FanQuantileOrder {
+        /// Position of the point in the fan.
+        index: usize,
+        /// The point's period end.
+        date: Date,
+        /// `[p5, p25, p50, p75, p95]` as given.
+        quantiles: [f64; 5],
     },
     /// The chart is smaller than 200 or larger than 8000 pixels in some direction.
     #[error(

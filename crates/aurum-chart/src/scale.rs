@@ -1,6 +1,6 @@
 //! Axis scales: round price ticks and calendar date ticks.
 
-use aurum_core::{Lang, PeriodBar};
+use aurum_core::{Date, Lang, PeriodBar};
 use chrono::Datelike;
 
 use crate::format::{decimals_for_step, text_width, thousands};
@@ -100,10 +100,10 @@ fn multiples_within(lo: f64, hi: f64, step: f64) -> (i64, i64) {
     (first, last)
 }
 
-/// A date tick: the bar it sits on and its label.
+/// A date tick: the slot it sits on and its label.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct DateTick {
-    /// Index of the bar in the chart.
+    /// Index of the slot on the date axis: a bar, or a date after the bars.
     pub index: usize,
     /// Text under the axis, such as `Jan 2024` or `2024年1月`.
     pub label: String,
@@ -111,27 +111,44 @@ pub(crate) struct DateTick {
 
 /// Tick spacings tried, in months, densest first.
 const MONTH_STEPS: [u32; 7] = [1, 3, 6, 12, 24, 60, 120];
-/// Bar spacings tried when the span is too short for monthly ticks.
+/// Slot spacings tried when the span is too short for monthly ticks.
 const BAR_STEPS: [usize; 8] = [1, 2, 4, 5, 10, 20, 50, 100];
 
 const MONTHS_EN: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
-/// Date ticks that fit side by side when each bar takes `slot` pixels and labels are drawn
-/// at `font_size` px.
+/// One slot of the date axis: the first and last day of its period.
+#[derive(Clone, Copy, Debug)]
+struct Period {
+    first: Date,
+    end: Date,
+}
+
+/// Date ticks that fit side by side when each slot takes `slot` pixels and labels are drawn
+/// at `font_size` px. The slots are the bars, then one per date of `after` (period ends
+/// following the bars, such as a forecast's).
 ///
-/// Ticks sit on the first bar of each month, quarter, half-year or year (whichever is the
+/// Ticks sit on the first slot of each month, quarter, half-year or year (whichever is the
 /// densest spacing whose labels do not crowd each other). Spans too short for two monthly
-/// ticks get day labels every few bars instead.
+/// ticks get day labels every few slots instead.
 pub(crate) fn date_ticks(
     bars: &[PeriodBar],
+    after: &[Date],
     lang: Lang,
     slot: f64,
     font_size: f64,
 ) -> Vec<DateTick> {
+    let periods: Vec<Period> = bars
+        .iter()
+        .map(|b| Period {
+            first: b.first_date,
+            end: b.period_end,
+        })
+        .chain(after.iter().map(|&d| Period { first: d, end: d }))
+        .collect();
     for step in MONTH_STEPS {
-        let ticks = month_ticks(bars, lang, step);
+        let ticks = month_ticks(&periods, lang, step);
         if ticks.len() < 2 {
             break; // wider steps give fewer ticks still: label days instead
         }
@@ -140,11 +157,11 @@ pub(crate) fn date_ticks(
         }
     }
     for step in BAR_STEPS {
-        let ticks: Vec<DateTick> = (0..bars.len())
+        let ticks: Vec<DateTick> = (0..periods.len())
             .step_by(step)
             .map(|i| DateTick {
                 index: i,
-                label: day_label(&bars[i], lang),
+                label: day_label(periods[i].end, lang),
             })
             .collect();
         if fits(&ticks, slot, font_size) {
@@ -168,39 +185,38 @@ fn fits(ticks: &[DateTick], slot: f64, font_size: f64) -> bool {
     })
 }
 
-/// Ticks on the first bar of every `step`-month period (periods aligned to January).
-fn month_ticks(bars: &[PeriodBar], lang: Lang, step: u32) -> Vec<DateTick> {
-    let bucket = |b: &PeriodBar| month_number(b).div_euclid(i64::from(step));
+/// Ticks on the first slot of every `step`-month period (periods aligned to January).
+fn month_ticks(periods: &[Period], lang: Lang, step: u32) -> Vec<DateTick> {
+    let bucket = |p: &Period| month_number(p.end).div_euclid(i64::from(step));
     let mut out = Vec::new();
-    for (i, bar) in bars.iter().enumerate() {
+    for (i, p) in periods.iter().enumerate() {
         let starts_period = match i {
-            // The first bar opens its period only when it is a period's first month and
-            // the bar reaches back to that month's first week.
+            // The first slot opens its period only when it is a period's first month and
+            // the slot reaches back to that month's first week.
             0 => {
-                month_number(bar).rem_euclid(i64::from(step)) == 0
-                    && (bar.first_date.month() != bar.period_end.month()
-                        || bar.first_date.year() != bar.period_end.year()
-                        || bar.first_date.day() <= 7)
+                month_number(p.end).rem_euclid(i64::from(step)) == 0
+                    && (p.first.month() != p.end.month()
+                        || p.first.year() != p.end.year()
+                        || p.first.day() <= 7)
             }
-            _ => bucket(bar) != bucket(&bars[i - 1]),
+            _ => bucket(p) != bucket(&periods[i - 1]),
         };
         if starts_period {
             out.push(DateTick {
                 index: i,
-                label: month_label(bar, lang, step >= 12),
+                label: month_label(p.end, lang, step >= 12),
             });
         }
     }
     out
 }
 
-/// Months since year 0 of the bar's period end.
-fn month_number(bar: &PeriodBar) -> i64 {
-    i64::from(bar.period_end.year()) * 12 + i64::from(bar.period_end.month0())
+/// Months since year 0 of `d`.
+fn month_number(d: Date) -> i64 {
+    i64::from(d.year()) * 12 + i64::from(d.month0())
 }
 
-fn month_label(bar: &PeriodBar, lang: Lang, year_only: bool) -> String {
-    let d = bar.period_end;
+fn month_label(d: Date, lang: Lang, year_only: bool) -> String {
     match (lang, year_only) {
         (Lang::Ja, true) => format!("{}年", d.year()),
         (Lang::Ja, false) => format!("{}年{}月", d.year(), d.month()),
@@ -209,8 +225,7 @@ fn month_label(bar: &PeriodBar, lang: Lang, year_only: bool) -> String {
     }
 }
 
-fn day_label(bar: &PeriodBar, lang: Lang) -> String {
-    let d = bar.period_end;
+fn day_label(d: Date, lang: Lang) -> String {
     match lang {
         Lang::Ja => format!("{}月{}日", d.month(), d.day()),
         _ => format!("{} {}", MONTHS_EN[d.month0() as usize], d.day()),
@@ -309,29 +324,29 @@ mod tests {
     fn two_years_of_weeks_get_quarterly_ticks_on_first_bars() {
         // Fridays from 2023-01-06 for 110 weeks, 10 px per bar.
         let bars = weekly(date(2023, 1, 6), 110);
-        let ticks = date_ticks(&bars, Lang::En, 10.0, 12.0);
+        let ticks = date_ticks(&bars, &[], Lang::En, 10.0, 12.0);
         let labels: Vec<_> = ticks.iter().map(|t| t.label.as_str()).collect();
         assert_eq!(labels[..3], ["Jan 2023", "Apr 2023", "Jul 2023"]);
         assert_eq!(ticks[0].index, 0);
         // 2023-04-07 is the first Friday of April: bar 13.
         assert_eq!(ticks[1].index, 13);
-        let ja = date_ticks(&bars, Lang::Ja, 10.0, 12.0);
+        let ja = date_ticks(&bars, &[], Lang::Ja, 10.0, 12.0);
         assert_eq!(ja[1].label, "2023年4月");
     }
 
     #[test]
     fn long_spans_get_year_labels() {
         let bars = weekly(date(2010, 1, 1), 52 * 15);
-        let ticks = date_ticks(&bars, Lang::Ja, 1.3, 12.0);
+        let ticks = date_ticks(&bars, &[], Lang::Ja, 1.3, 12.0);
         assert!(ticks.iter().all(|t| t.label.ends_with('年')), "{ticks:?}");
-        let en = date_ticks(&bars, Lang::En, 1.3, 12.0);
+        let en = date_ticks(&bars, &[], Lang::En, 1.3, 12.0);
         assert!(en.iter().all(|t| t.label.len() == 4), "{en:?}");
     }
 
     #[test]
     fn first_bar_mid_month_gets_no_tick() {
         let bars = weekly(date(2023, 1, 20), 30);
-        let ticks = date_ticks(&bars, Lang::En, 30.0, 12.0);
+        let ticks = date_ticks(&bars, &[], Lang::En, 30.0, 12.0);
         assert_eq!(ticks[0].label, "Feb 2023");
         assert_ne!(ticks[0].index, 0);
     }
@@ -339,8 +354,26 @@ mod tests {
     #[test]
     fn short_spans_get_day_labels() {
         let bars = weekly(date(2025, 2, 7), 3);
-        let ticks = date_ticks(&bars, Lang::En, 300.0, 12.0);
+        let ticks = date_ticks(&bars, &[], Lang::En, 300.0, 12.0);
         let labels: Vec<_> = ticks.iter().map(|t| t.label.as_str()).collect();
         assert_eq!(labels, ["Feb 7", "Feb 14", "Feb 21"]);
+    }
+
+    #[test]
+    fn dates_after_the_bars_get_ticks_too() {
+        // Bars to 2025-02-21, then forecast Fridays to 2025-06-27.
+        let bars = weekly(date(2023, 1, 6), 112);
+        assert_eq!(bars[111].period_end, date(2025, 2, 21));
+        let after: Vec<Date> = (1..=18)
+            .map(|k| date(2025, 2, 21) + Days::new(7 * k))
+            .collect();
+        assert_eq!(after[17], date(2025, 6, 27));
+        let ticks = date_ticks(&bars, &after, Lang::En, 8.0, 12.0);
+        let last = ticks.last().unwrap();
+        assert_eq!(last.label, "Apr 2025");
+        // 2025-04-04 is the sixth Friday after the last bar.
+        assert_eq!(last.index, 111 + 6);
+        let monthly = date_ticks(&bars, &after, Lang::Ja, 60.0, 12.0);
+        assert_eq!(monthly.last().unwrap().label, "2025年6月");
     }
 }

@@ -72,6 +72,44 @@ pub enum Command {
     /// Backtest the forecast models: rolling origins with only the data known then, scored
     /// by CRPS, log score, PIT, interval coverage and Brier scores against a GBM baseline.
     Backtest(BacktestArgs),
+    /// Write the strategist's report on a scenario file: Markdown, one self-contained HTML
+    /// file, the weekly chart, the fan, a post for X and every number as JSON.
+    Report(ReportArgs),
+}
+
+/// `aurum report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The scenario file (TOML).
+    pub file: PathBuf,
+    /// Override the file's as_of date.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<Date>,
+    /// Language of the report.
+    #[arg(long, default_value = "en")]
+    pub lang: Lang,
+    /// Monte Carlo paths.
+    #[arg(long, default_value_t = 100_000)]
+    pub paths: usize,
+    /// Seed (same seed, same report, whatever the thread count).
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Weeks of history on the chart.
+    #[arg(long, default_value_t = 104)]
+    pub weeks: usize,
+    /// First origin of the track record (a monthly backtest of the model up to as_of).
+    #[arg(long, value_name = "DATE", default_value = "1990-01-01")]
+    pub track_record_from: Date,
+    /// Paths per origin in the track record.
+    #[arg(long, default_value_t = 1000)]
+    pub track_record_paths: usize,
+    /// Leave out the track record.
+    #[arg(long)]
+    pub no_track_record: bool,
+    /// Folder to write report.md, report.html, chart-weekly.png, fan.png, post.txt and
+    /// results.json to.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 /// `aurum backtest`.

@@ -18,8 +18,8 @@ mod error;
 mod file;
 
 pub use engine::{
-    Base, Combination, FanPoint, Results, RunOptions, ScenarioResult, Setup, TargetDay, TargetResult,
-    simulate, simulate_with_progress, trading_days,
+    Base, Combination, FanPoint, Results, RunOptions, ScenarioResult, Setup, TargetDay,
+    TargetResult, simulate, simulate_with_progress, trading_days,
 };
 pub use error::SimError;
 pub use file::{Baseline, Regime, Scenario, ScenarioFile, ScenarioText, Shock, Target, parse};

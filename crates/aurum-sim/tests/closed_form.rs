@@ -194,7 +194,10 @@ fn daily_probabilities_follow_the_closed_form_and_end_at_the_horizon() {
         let p = normal.cdf(m / (sigma * days.sqrt()));
         let se = (p * (1.0 - p) / 100_000.0).sqrt();
         // Within 4 standard errors on each of 21 days.
-        assert!((d.p_close_above - p).abs() < 4.0 * se + 1e-4, "{d:?} vs {p}");
+        assert!(
+            (d.p_close_above - p).abs() < 4.0 * se + 1e-4,
+            "{d:?} vs {p}"
+        );
         // A close at or above the target that day means the target was touched by then.
         assert!(d.p_touch >= d.p_close_above);
     }

@@ -63,8 +63,44 @@ pub struct BlockCounts {
 pub fn run(ctx: &Context, a: &BacktestArgs, format: OutputFormat) -> Result<()> {
     let cfg = config(a)?;
     let every = parse_every(&a.every)?;
-    let (mut store, _) = ctx.open_and_seed()?;
-    let history = history(&store, &a.series, a.window.as_of)?;
+    let (store, _) = ctx.open_and_seed()?;
+    let job = Job {
+        series: &a.series,
+        window: a.window,
+        every,
+        cfg,
+        fresh: a.fresh,
+        max_blocks: a.max_blocks,
+    };
+    let report = compute(ctx, store, &job)?;
+    if let Some(dir) = &a.out {
+        write_outputs(dir, &report, a.lang)?;
+    }
+    print(&report, format)
+}
+
+/// A backtest to run.
+pub(crate) struct Job<'a> {
+    /// The series.
+    pub series: &'a SeriesId,
+    /// Origins from, to, and the data cut-off.
+    pub window: crate::args::Window,
+    /// The schedule.
+    pub every: Every,
+    /// Settings.
+    pub cfg: Config,
+    /// Forget saved results first.
+    pub fresh: bool,
+    /// Compute at most this many blocks.
+    pub max_blocks: Option<usize>,
+}
+
+/// Runs (or resumes) a backtest, saving each block as it finishes, and summarises it.
+pub(crate) fn compute(ctx: &Context, mut store: Store, job: &Job<'_>) -> Result<BacktestReport> {
+    let a = job;
+    let cfg = job.cfg.clone();
+    let every = job.every;
+    let history = history(&store, a.series, a.window.as_of)?;
     let dates = history.dates();
     let (Some(first), Some(last)) = (dates.first(), dates.last()) else {
         bail!("{} has no data{}", a.series, as_of_note(a.window.as_of));
@@ -82,9 +118,9 @@ pub fn run(ctx: &Context, a: &BacktestArgs, format: OutputFormat) -> Result<()> 
         );
     }
     let plan = blocks(&schedule, cfg.refit);
-    let key = key(&a.series, &history, &cfg, from, to, every);
+    let key = key(a.series, &history, &cfg, from, to, every);
     let config_json = serde_json::to_string(&cfg)?;
-    let record = store.backtest(&key, &a.series, &config_json, plan.len() as u64, now())?;
+    let record = store.backtest(&key, a.series, &config_json, plan.len() as u64, now())?;
     if a.fresh {
         store.clear_backtest(record.id)?;
     }
@@ -158,6 +194,7 @@ pub fn run(ctx: &Context, a: &BacktestArgs, format: OutputFormat) -> Result<()> 
         all_failures.extend(serde_json::from_str::<Vec<Failure>>(f)?);
     }
     let gap = spacing(&schedule);
+    let models = cfg.models.clone();
     let report = BacktestReport {
         series: a.series.to_string(),
         as_of: a.window.as_of,
@@ -173,7 +210,7 @@ pub fn run(ctx: &Context, a: &BacktestArgs, format: OutputFormat) -> Result<()> 
         },
         key,
         failures: all_failures,
-        summary: summarise(&rows, &cfg_models(a)?, gap),
+        summary: summarise(&rows, &models, gap),
     };
     if computed > 0 {
         ctx.note(&format!(
@@ -187,10 +224,7 @@ pub fn run(ctx: &Context, a: &BacktestArgs, format: OutputFormat) -> Result<()> 
             "{pending} blocks are still to compute: run the same command again to continue"
         ));
     }
-    if let Some(dir) = &a.out {
-        write_outputs(dir, &report, a.lang)?;
-    }
-    print(&report, format)
+    Ok(report)
 }
 
 fn as_of_note(as_of: Option<Date>) -> String {

@@ -217,8 +217,22 @@ pub fn fan_plot(
     lang: aurum_core::Lang,
     path: &std::path::Path,
 ) -> Result<()> {
-    use aurum_chart::{LineChart, LineSeries, render_line_svg};
     let png = figure_kind("--fan", path)?;
+    write_figure(path, fan_svg(f, r, s0, lang)?, png)
+}
+
+/// The SVG of [`fan_plot`], titled in `lang`.
+///
+/// # Errors
+///
+/// A fan the chart cannot draw.
+pub fn fan_svg(
+    f: &aurum_sim::ScenarioFile,
+    r: &aurum_sim::Results,
+    s0: f64,
+    lang: aurum_core::Lang,
+) -> Result<String> {
+    use aurum_chart::{LineChart, LineSeries, render_line_svg};
     let x = |i: usize| (i + 1) as f64;
     let mut outer = LineSeries::new(
         labels::fan_label(lang, true),
@@ -253,15 +267,32 @@ pub fn fan_plot(
     let mut series = vec![outer, inner];
     for t in &r.targets {
         series.push(LineSeries::new(
-            labels::target_level(t.target, lang),
+            labels::target_level(t.target.round(), lang),
             vec![(1.0, t.target), (r.fan.len() as f64, t.target)],
         ));
     }
-    let (title, xl, yl, src) = labels::fan(&f.title, s0, lang);
+    let title = match lang {
+        aurum_core::Lang::Ja => f.title_ja.as_deref().unwrap_or(&f.title),
+        _ => &f.title,
+    };
+    let (title, xl, yl, src) = labels::fan(title, s0, lang);
     let mut chart = LineChart::new(title, xl, yl, src);
     chart.zero_line = false;
     chart.include_zero = false;
-    chart.subtitle = Some(format!("{} → {} · {} paths", f.as_of, f.horizon, r.paths));
+    chart.subtitle = Some(match lang {
+        aurum_core::Lang::Ja => format!(
+            "{} → {} · {}経路",
+            f.as_of,
+            f.horizon,
+            aurum_report::format::grouped(r.paths as f64, 0)
+        ),
+        _ => format!(
+            "{} → {} · {} paths",
+            f.as_of,
+            f.horizon,
+            aurum_report::format::grouped(r.paths as f64, 0)
+        ),
+    });
     chart.series = series;
-    write_figure(path, render_line_svg(&chart)?, png)
+    Ok(render_line_svg(&chart)?)
 }

@@ -6,6 +6,7 @@ mod data;
 mod events;
 mod gpr;
 mod init;
+mod report;
 mod scenario;
 pub(crate) mod study;
 mod vol;
@@ -34,6 +35,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Scenario(s) => scenario::run(&ctx, cli, s),
         Command::Runs(r) => scenario::runs(&ctx, cli, r),
         Command::Backtest(a) => backtest::run(&ctx, a, resolve(a.format, cli)),
+        Command::Report(a) => report::run(&ctx, a),
     }
 }
 

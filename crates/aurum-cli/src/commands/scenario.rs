@@ -28,7 +28,7 @@ pub fn run(ctx: &Context, cli: &Cli, cmd: &ScenarioCommand) -> Result<()> {
     }
 }
 
-fn load(path: &std::path::Path) -> Result<ScenarioFile> {
+pub(crate) fn load(path: &std::path::Path) -> Result<ScenarioFile> {
     let text = fs_err::read_to_string(path)?;
     Ok(aurum_sim::parse(&path.display().to_string(), &text)?)
 }
@@ -75,12 +75,32 @@ fn check(path: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
-/// Cumulative abnormal returns of each analog category, measured as of `as_of`.
-fn analogs(
+/// What the event study measured for one analog category.
+pub(crate) struct AnalogStats {
+    /// Events measured.
+    pub n: usize,
+    /// Year of the first.
+    pub first_year: i32,
+    /// CAAR over the window, as a log return.
+    pub caar: f64,
+    /// Cross-sectional t.
+    pub t: f64,
+    /// Share of events with a positive CAR.
+    pub positive_share: f64,
+    /// The event window.
+    pub window: (i32, i32),
+}
+
+/// The event window analogs are measured over, in trading days around day 0.
+const ANALOG_WINDOW: (i32, i32) = (-1, 5);
+
+/// Cumulative abnormal returns of each analog category, measured as of `as_of`, with the
+/// study's summary.
+pub(crate) fn analogs(
     store: &aurum_store::Store,
     f: &ScenarioFile,
     series: &[(aurum_core::Date, f64)],
-) -> Result<HashMap<String, Vec<f64>>> {
+) -> Result<HashMap<String, (Vec<f64>, AnalogStats)>> {
     let mut out = HashMap::new();
     let events = all_events(store, EventOrigin::All)?;
     let cal = Calendar::new(series, &[])?;
@@ -110,19 +130,33 @@ fn analogs(
         let study = aurum_eventstudy::study(
             &cal,
             Model::Mean,
-            &Design::new((-1, 5), (-250, -11))?,
+            &Design::new(ANALOG_WINDOW, (-250, -11))?,
             &specs,
             OverlapPolicy::Flag,
         )?;
         let cars: Vec<f64> = study.events.iter().map(|e| e.car).collect();
-        if cars.is_empty() {
+        let Some(agg) = &study.aggregate else {
             bail!(
                 "scenario {:?}: no {category} event measurable as of {}",
                 s.id,
                 f.as_of
             );
-        }
-        out.insert(category.clone(), cars);
+        };
+        let stats = AnalogStats {
+            n: agg.n,
+            first_year: study
+                .events
+                .iter()
+                .map(|e| chrono::Datelike::year(&e.day0))
+                .min()
+                .unwrap_or(0),
+            caar: agg.caar,
+            t: agg.t_cs,
+            positive_share: cars.iter().filter(|c| **c > 0.0).count() as f64
+                / cars.len().max(1) as f64,
+            window: ANALOG_WINDOW,
+        };
+        out.insert(category.clone(), (cars, stats));
     }
     Ok(out)
 }
@@ -139,103 +173,21 @@ fn run_file(ctx: &Context, a: &ScenarioRunArgs, format: OutputFormat) -> Result<
         f.as_of = d;
     }
     let mut store = ctx.open_store()?;
-    let id = SeriesId::new(f.series.clone())?;
-    let window = Window {
-        from: None,
-        to: None,
-        as_of: Some(f.as_of),
-    };
-    let series = closes(&store, &id, &window)?.values;
-    let &(last_date, s0) = series
-        .last()
-        .with_context(|| format!("{id} has no price on or before {}", f.as_of))?;
-    let (base, baseline_json) = match &f.baseline {
-        Baseline::Gbm { drift_pct, vol_pct } => {
-            let sigma = vol_pct / 100.0 / 252f64.sqrt();
-            (
-                Base::Gbm {
-                    mu: drift_pct / 100.0 / 252.0,
-                    sigma,
-                },
-                json!({ "model": "gbm", "drift_pct": drift_pct, "vol_pct": vol_pct }),
-            )
-        }
-        Baseline::GarchT { fit_years } => {
-            let start = f
-                .as_of
-                .checked_sub_months(chrono::Months::new(12 * fit_years))
-                .unwrap_or(f.as_of);
-            let recent: Vec<(aurum_core::Date, f64)> = series
-                .iter()
-                .copied()
-                .filter(|(d, _)| *d >= start)
-                .collect();
-            let returns: Vec<f64> = recent
-                .windows(2)
-                .map(|w| 100.0 * (w[1].1.ln() - w[0].1.ln()))
-                .collect();
-            let model = ArchModel::new(
-                Mean::Constant,
-                Vol::Garch { p: 1, o: 0, q: 1 },
-                Dist::StudentsT,
-            );
-            let spinner = ctx.spinner("fitting GARCH(1,1)-t");
-            let fit = model.fit(&returns, &FitOptions::default());
-            spinner.finish_and_clear();
-            let fit = fit?;
-            let params = crate::output::by_name(&fit.names, &fit.params);
-            let json = json!({ "model": "garch-t", "fit_from": start, "params": params, "loglik": fit.loglik, "nobs": fit.nobs, "diagnostics": fit.diagnostics });
-            (
-                Base::Model {
-                    sim: Box::new(Simulator::new(&model, &fit, &returns)?),
-                    scale: 100.0,
-                },
-                json,
-            )
-        }
-    };
-    let setup = Setup {
+    let prepared = prepare(ctx, &store, &f)?;
+    let (results, contributions) =
+        run_all(ctx, &prepared.setup, a.paths, a.seed, !a.no_contributions)?;
+    let contributions: Vec<Value> = contributions
+        .iter()
+        .map(|without| contribution(&results, without))
+        .collect();
+    let Prepared {
+        series,
+        last_date,
         s0,
-        days: trading_days(f.as_of, f.horizon),
-        base,
-        scenarios: f.scenarios.clone(),
-        analogs: analogs(&store, &f, &series)?,
-        targets: f.targets.iter().map(|t| t.level(s0)).collect(),
-    };
-    // One run, and one more per scenario for its contribution.
-    let runs = 1 + if a.no_contributions {
-        0
-    } else {
-        setup.scenarios.len()
-    };
-    let bar = ctx.progress(
-        (a.paths * runs) as u64,
-        &format!("simulating {} paths × {} days", a.paths, setup.days.len()),
-    );
-    let tick = |n: u64| bar.inc(n);
-    let results = simulate_with_progress(
-        &setup,
-        &RunOptions {
-            paths: a.paths,
-            seed: a.seed,
-            disabled: None,
-        },
-        &tick,
-    )?;
-    // Each scenario's contribution: the same paths with that scenario switched off.
-    let mut contributions = Vec::new();
-    if !a.no_contributions {
-        for i in 0..setup.scenarios.len() {
-            let options = RunOptions {
-                paths: a.paths,
-                seed: a.seed,
-                disabled: Some(i),
-            };
-            let without = simulate_with_progress(&setup, &options, &tick)?;
-            contributions.push(contribution(&results, &without));
-        }
-    }
-    bar.finish_and_clear();
+        setup,
+        baseline_json,
+        ..
+    } = prepared;
     let fingerprint = fingerprint(&series, &setup.analogs);
     if let Some(path) = &a.fan {
         super::chart::fan_plot(&f, &results, s0, a.lang, path)?;
@@ -283,6 +235,171 @@ fn run_file(ctx: &Context, a: &ScenarioRunArgs, format: OutputFormat) -> Result<
         OutputFormat::Json => print_json(&doc),
         _ => print_summary(&f, &results, &contributions, s0, last_date),
     }
+}
+
+/// A scenario file made ready to simulate: prices as of its date, the fitted baseline and the
+/// analogs.
+pub(crate) struct Prepared {
+    /// Closes up to as_of.
+    pub series: Vec<(aurum_core::Date, f64)>,
+    /// Date of the last close.
+    pub last_date: aurum_core::Date,
+    /// The last close.
+    pub s0: f64,
+    /// What the engine needs.
+    pub setup: Setup,
+    /// The baseline as JSON (model, fit, parameters).
+    pub baseline_json: Value,
+    /// Annualised volatility now and in the long run, percent.
+    pub vol_now_pct: f64,
+    /// Long-run volatility, percent (none when integrated).
+    pub vol_long_run_pct: Option<f64>,
+    /// First date of the fit.
+    pub fit_from: Option<aurum_core::Date>,
+    /// Event-study summaries of the analog categories.
+    pub analog_stats: HashMap<String, AnalogStats>,
+}
+
+pub(crate) fn prepare(
+    ctx: &Context,
+    store: &aurum_store::Store,
+    f: &ScenarioFile,
+) -> Result<Prepared> {
+    let id = SeriesId::new(f.series.clone())?;
+    let window = Window {
+        from: None,
+        to: None,
+        as_of: Some(f.as_of),
+    };
+    let series = closes(store, &id, &window)?.values;
+    let &(last_date, s0) = series
+        .last()
+        .with_context(|| format!("{id} has no price on or before {}", f.as_of))?;
+    let mut fit_from = None;
+    let (base, baseline_json, vol_now_pct, vol_long_run_pct) = match &f.baseline {
+        Baseline::Gbm { drift_pct, vol_pct } => {
+            let sigma = vol_pct / 100.0 / 252f64.sqrt();
+            (
+                Base::Gbm {
+                    mu: drift_pct / 100.0 / 252.0,
+                    sigma,
+                },
+                json!({ "model": "gbm", "drift_pct": drift_pct, "vol_pct": vol_pct }),
+                *vol_pct,
+                Some(*vol_pct),
+            )
+        }
+        Baseline::GarchT { fit_years } => {
+            let start = f
+                .as_of
+                .checked_sub_months(chrono::Months::new(12 * fit_years))
+                .unwrap_or(f.as_of);
+            fit_from = Some(start);
+            let recent: Vec<(aurum_core::Date, f64)> = series
+                .iter()
+                .copied()
+                .filter(|(d, _)| *d >= start)
+                .collect();
+            let returns: Vec<f64> = recent
+                .windows(2)
+                .map(|w| 100.0 * (w[1].1.ln() - w[0].1.ln()))
+                .collect();
+            let model = ArchModel::new(
+                Mean::Constant,
+                Vol::Garch { p: 1, o: 0, q: 1 },
+                Dist::StudentsT,
+            );
+            let spinner = ctx.spinner("fitting GARCH(1,1)-t");
+            let fit = model.fit(&returns, &FitOptions::default());
+            spinner.finish_and_clear();
+            let fit = fit?;
+            let params = crate::output::by_name(&fit.names, &fit.params);
+            let json = json!({ "model": "garch-t", "fit_from": start, "params": params, "loglik": fit.loglik, "nobs": fit.nobs, "diagnostics": fit.diagnostics });
+            let sim = Simulator::new(&model, &fit, &returns)?;
+            let now = sim.next_variance(&sim.initial_state());
+            let persistence = fit.params[2] + fit.params[3];
+            let long_run = (persistence < 1.0 - 1e-6)
+                .then(|| (252.0 * fit.params[1] / (1.0 - persistence)).sqrt());
+            (
+                Base::Model {
+                    sim: Box::new(sim),
+                    scale: 100.0,
+                },
+                json,
+                (252.0 * now).sqrt(),
+                long_run,
+            )
+        }
+    };
+    let analogs = analogs(store, f, &series)?;
+    let mut cars = HashMap::new();
+    let mut analog_stats = HashMap::new();
+    for (k, (c, st)) in analogs {
+        cars.insert(k.clone(), c);
+        analog_stats.insert(k, st);
+    }
+    let setup = Setup {
+        s0,
+        days: trading_days(f.as_of, f.horizon),
+        base,
+        scenarios: f.scenarios.clone(),
+        analogs: cars,
+        targets: f.targets.iter().map(|t| t.level(s0)).collect(),
+    };
+    Ok(Prepared {
+        series,
+        last_date,
+        s0,
+        setup,
+        baseline_json,
+        vol_now_pct,
+        vol_long_run_pct,
+        fit_from,
+        analog_stats,
+    })
+}
+
+/// Simulates the tree, and with `contributions` once more per scenario with it switched off
+/// (the same paths otherwise), under one progress bar.
+pub(crate) fn run_all(
+    ctx: &Context,
+    setup: &Setup,
+    paths: usize,
+    seed: u64,
+    contributions: bool,
+) -> Result<(Results, Vec<Results>)> {
+    let runs = 1 + if contributions {
+        setup.scenarios.len()
+    } else {
+        0
+    };
+    let bar = ctx.progress(
+        (paths * runs) as u64,
+        &format!("simulating {paths} paths × {} days", setup.days.len()),
+    );
+    let tick = |n: u64| bar.inc(n);
+    let results = simulate_with_progress(
+        setup,
+        &RunOptions {
+            paths,
+            seed,
+            disabled: None,
+        },
+        &tick,
+    )?;
+    let mut without = Vec::new();
+    if contributions {
+        for i in 0..setup.scenarios.len() {
+            let options = RunOptions {
+                paths,
+                seed,
+                disabled: Some(i),
+            };
+            without.push(simulate_with_progress(setup, &options, &tick)?);
+        }
+    }
+    bar.finish_and_clear();
+    Ok((results, without))
 }
 
 /// Probabilities with a scenario minus without it, per target.
@@ -383,7 +500,10 @@ fn print_summary(
 
 /// FNV-1a over the prices and analog returns a run used: two runs with the same fingerprint,
 /// file and seed give the same numbers.
-fn fingerprint(series: &[(aurum_core::Date, f64)], analogs: &HashMap<String, Vec<f64>>) -> String {
+pub(crate) fn fingerprint(
+    series: &[(aurum_core::Date, f64)],
+    analogs: &HashMap<String, Vec<f64>>,
+) -> String {
     let mut h = crate::fingerprint::Fnv::default();
     for (d, v) in series {
         h.eat(d.to_string().as_bytes());

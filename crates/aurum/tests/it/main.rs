@@ -6,6 +6,7 @@ mod data;
 mod events;
 mod gpr;
 mod import;
+mod report;
 mod scenario;
 mod update;
 mod util;

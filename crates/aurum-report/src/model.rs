@@ -1,0 +1,314 @@
+//! What a report shows: every number, as data (`results.json`). The text is rendered from
+//! this and nothing else.
+
+use aurum_core::Date;
+use serde::{Deserialize, Serialize};
+
+/// All numbers and facts of one report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// The question, in English.
+    pub title: String,
+    /// The question, in Japanese (falls back to English).
+    pub title_ja: Option<String>,
+    /// Only data known at the end of this day is used.
+    pub as_of: Date,
+    /// Last day simulated.
+    pub horizon: Date,
+    /// Series id.
+    pub series: String,
+    /// Its name, e.g. `Gold, LBMA PM fix (USD/troy oz)`.
+    pub series_name: String,
+    /// The last close on or before `as_of`.
+    pub start: Start,
+    /// Trading days from `as_of` to the horizon.
+    pub trading_days: usize,
+    /// Monte Carlo paths.
+    pub paths: usize,
+    /// Seed.
+    pub seed: u64,
+    /// The baseline model.
+    pub model: ModelInfo,
+    /// Per target.
+    pub targets: Vec<TargetOut>,
+    /// Dates the answer table shows (month ends in the horizon, and the horizon).
+    pub checkpoints: Vec<Date>,
+    /// Price quantiles on the horizon day.
+    pub fan_end: FanEnd,
+    /// 5% value at risk of the horizon return, percent (a loss is positive).
+    pub var_5_pct: f64,
+    /// 5% expected shortfall, percent.
+    pub es_5_pct: f64,
+    /// Per scenario, in the file's order.
+    pub scenarios: Vec<ScenarioOut>,
+    /// Sum of the scenarios' contributions to P(touch first target), percentage points.
+    pub scenarios_add_pp: f64,
+    /// The Geopolitical Risk index now, and gold's measured sensitivity to it.
+    pub gpr: Option<GprOut>,
+    /// How the model's probabilities fared in the past.
+    pub track_record: Option<TrackRecord>,
+    /// Data sources and their terms.
+    pub sources: Vec<SourceOut>,
+    /// Fingerprint of the prices and analog returns used.
+    pub data_fingerprint: String,
+    /// aurum version.
+    pub version: String,
+}
+
+impl Report {
+    /// The first target (the one the report's headline is about).
+    #[must_use]
+    pub fn main_target(&self) -> Option<&TargetOut> {
+        self.targets.first()
+    }
+}
+
+/// The starting point.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Start {
+    /// Date of the last close.
+    pub date: Date,
+    /// The close, USD/troy oz.
+    pub price: f64,
+}
+
+/// The baseline model of ordinary days.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    /// `garch-t` or `gbm`.
+    pub kind: String,
+    /// Description, e.g. `GARCH(1,1) with Student's t innovations`.
+    pub name: String,
+    /// First date of the fit (GARCH only).
+    pub fit_from: Option<Date>,
+    /// Annualised volatility at the start, percent.
+    pub vol_now_pct: f64,
+    /// Long-run annualised volatility, percent (none when the process is integrated).
+    pub vol_long_run_pct: Option<f64>,
+}
+
+/// Probabilities for one target.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TargetOut {
+    /// Price level.
+    pub level: f64,
+    /// As given in the file when relative, e.g. `+10%`.
+    pub relative: Option<String>,
+    /// Distance from the start price, percent.
+    pub distance_pct: f64,
+    /// P(a daily close ≥ level by the horizon).
+    pub p_touch: f64,
+    /// Its standard error.
+    pub p_touch_se: f64,
+    /// P(the close on the horizon day ≥ level).
+    pub p_close: f64,
+    /// Its standard error.
+    pub p_close_se: f64,
+    /// Median first-passage date of the paths that touch.
+    pub first_passage_median: Option<Date>,
+    /// At each checkpoint.
+    pub checkpoints: Vec<Checkpoint>,
+}
+
+/// A target's probabilities at one date.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// The date.
+    pub date: Date,
+    /// P(touched by then).
+    pub p_touch: f64,
+    /// P(close ≥ level that day).
+    pub p_close: f64,
+}
+
+/// Price quantiles on the horizon day.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FanEnd {
+    /// Day.
+    pub date: Date,
+    /// 5%.
+    pub q05: f64,
+    /// 25%.
+    pub q25: f64,
+    /// Median.
+    pub q50: f64,
+    /// 75%.
+    pub q75: f64,
+    /// 95%.
+    pub q95: f64,
+}
+
+/// One scenario's section.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioOut {
+    /// Section number (1-based, the file's order); also its marker on the chart.
+    pub number: usize,
+    /// Id.
+    pub id: String,
+    /// Name, English.
+    pub name: String,
+    /// Name, Japanese.
+    pub name_ja: Option<String>,
+    /// What it is, English.
+    pub about: Option<String>,
+    /// What it is, Japanese.
+    pub about_ja: Option<String>,
+    /// Probability given in the file (within its window, given its parents).
+    pub probability: f64,
+    /// Window it may happen in.
+    pub window: Option<(Date, Date)>,
+    /// Names of the scenarios it requires (English and Japanese).
+    pub requires: Vec<NameOut>,
+    /// Share of paths in which it happened.
+    pub p_happened: f64,
+    /// The shock.
+    pub shock: ShockOut,
+    /// Event-study evidence, for analog shocks.
+    pub analogs: Option<AnalogOut>,
+    /// P(touch first target) with it minus without it, percentage points.
+    pub adds_pp: f64,
+    /// P(touch first target | it happened).
+    pub p_touch_given: f64,
+    /// Catalog events behind it.
+    pub events: Vec<EventOut>,
+}
+
+/// A name in both languages.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NameOut {
+    /// English.
+    pub en: String,
+    /// Japanese.
+    pub ja: Option<String>,
+}
+
+/// A scenario's price shock.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShockOut {
+    /// `analogs`, `normal`, `fixed` or `none`.
+    pub kind: String,
+    /// Mean (normal) or size (fixed), percent.
+    pub mean_pct: Option<f64>,
+    /// Standard deviation (normal), percent.
+    pub sd_pct: Option<f64>,
+    /// Trading days it is spread over.
+    pub spread_days: usize,
+    /// Volatility multiplier afterwards.
+    pub vol_multiplier: Option<f64>,
+    /// Trading days the higher volatility lasts.
+    pub vol_days: Option<usize>,
+}
+
+/// What the event study says about a scenario's analogs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AnalogOut {
+    /// Catalog category.
+    pub category: String,
+    /// Its name in Japanese.
+    pub category_ja: String,
+    /// Events measured.
+    pub n: usize,
+    /// Year of the first.
+    pub first_year: i32,
+    /// Cumulative average abnormal return over the window, percent.
+    pub caar_pct: f64,
+    /// Its cross-sectional t statistic.
+    pub t: f64,
+    /// Share of events with a positive CAR.
+    pub positive_share: f64,
+    /// Event window, trading days: first.
+    pub window_from: i32,
+    /// Event window: last.
+    pub window_to: i32,
+}
+
+/// A catalog event.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventOut {
+    /// Id.
+    pub id: String,
+    /// Date.
+    pub date: Date,
+    /// Title, English.
+    pub title: String,
+    /// Title, Japanese.
+    pub title_ja: String,
+}
+
+/// The GPR index now and gold's sensitivity to it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GprOut {
+    /// Month of the latest value known at `as_of`.
+    pub date: Date,
+    /// Its value.
+    pub value: f64,
+    /// Share of months since `since` with a value at or below it.
+    pub percentile: f64,
+    /// First month compared.
+    pub since: Date,
+    /// Mean since then.
+    pub mean: f64,
+    /// Weekly OLS: gold's log change (percent) per 100-point rise of the threats index.
+    pub beta_pct: f64,
+    /// 95% interval, low.
+    pub ci_low_pct: f64,
+    /// 95% interval, high.
+    pub ci_high_pct: f64,
+    /// p-value (Newey–West).
+    pub p: f64,
+    /// Weeks in the regression.
+    pub n: usize,
+}
+
+/// The backtest of the report's model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrackRecord {
+    /// Model name.
+    pub model: String,
+    /// Horizon, trading days.
+    pub horizon: usize,
+    /// Forecasts scored.
+    pub n: u64,
+    /// First origin.
+    pub from: Date,
+    /// Last origin.
+    pub to: Date,
+    /// Share of outcomes inside the 90% interval.
+    pub coverage_90: f64,
+    /// Share inside the 50% interval.
+    pub coverage_50: f64,
+    /// CRPS skill against GBM with trailing volatility, percent.
+    pub crps_skill_pct: f64,
+    /// Brier score of the threshold events (levels at the targets' distances).
+    pub brier: f64,
+    /// The same for the GBM baseline.
+    pub brier_baseline: f64,
+    /// Whether no calibration test rejected at 1%.
+    pub calibrated: bool,
+    /// Reliability: forecasts grouped by probability.
+    pub bins: Vec<TrackBin>,
+}
+
+/// One group of past forecasts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrackBin {
+    /// Lowest probability in the group.
+    pub lo: f64,
+    /// Highest.
+    pub hi: f64,
+    /// Forecasts.
+    pub n: u64,
+    /// Their mean probability.
+    pub forecast: f64,
+    /// How often the event happened.
+    pub observed: f64,
+}
+
+/// A data source.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SourceOut {
+    /// What it is.
+    pub name: String,
+    /// Who publishes it and on what terms.
+    pub terms: String,
+}

@@ -1,0 +1,306 @@
+//! `aurum report` on the reference example, in English and Japanese: snapshots of the text,
+//! every number traced to results.json, a self-contained HTML file and a post that fits X.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::util::TestContext;
+
+fn example() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/us-nato-exit-2025-02-18.toml")
+        .display()
+        .to_string()
+}
+
+/// Writes the report in `lang` with a fixed seed, few paths and a short track record (the
+/// numbers are not the point here; their provenance and the text are).
+fn report(ctx: &TestContext, lang: &str) -> std::path::PathBuf {
+    let out = ctx.path(&format!("report-{lang}"));
+    ctx.run(&[
+        "report",
+        &example(),
+        "--lang",
+        lang,
+        "--paths",
+        "4000",
+        "--seed",
+        "11",
+        "--track-record-from",
+        "2021-01-01",
+        "--track-record-paths",
+        "200",
+        "--out",
+        &out.display().to_string(),
+    ])
+    .ok();
+    out
+}
+
+fn strings_and_numbers(v: &Value, strings: &mut Vec<String>, numbers: &mut Vec<f64>) {
+    match v {
+        Value::String(s) => strings.push(s.clone()),
+        Value::Number(n) => numbers.extend(n.as_f64()),
+        Value::Array(a) => a
+            .iter()
+            .for_each(|x| strings_and_numbers(x, strings, numbers)),
+        Value::Object(o) => o
+            .values()
+            .for_each(|x| strings_and_numbers(x, strings, numbers)),
+        _ => {}
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// Every way the report writes a date of results.json: ISO, `18 February 2025`, `18 Feb`,
+/// `February 2025`, `2025年2月18日`, `2月18日`, `2025年2月`.
+fn date_forms(iso: &str) -> Vec<String> {
+    let Ok(d) = iso.parse::<chrono::NaiveDate>() else {
+        return Vec::new();
+    };
+    use chrono::Datelike;
+    let m = MONTHS[d.month0() as usize];
+    vec![
+        iso.to_owned(),
+        format!("{} {m} {}", d.day(), d.year()),
+        format!("{} {}", d.day(), &m[..3]),
+        format!("{m} {}", d.year()),
+        format!("{}年{}月{}日", d.year(), d.month(), d.day()),
+        format!("{}月{}日", d.month(), d.day()),
+        format!("{}年{}月", d.year(), d.month()),
+    ]
+}
+
+/// Numbers the templates write as words of the method, not results: the quantiles and
+/// interval levels (5, 25, 50, 75, 90, 95%), the 1% test level, "per 100 points", and the
+/// model's name GARCH(1,1).
+const METHOD_CONSTANTS: [f64; 8] = [1.0, 5.0, 25.0, 50.0, 75.0, 90.0, 95.0, 100.0];
+
+/// Asserts that every number in `md` comes from results.json: text copied from its strings
+/// (titles, descriptions, sources) and its dates are taken out first; each remaining number
+/// must equal a value of the file as printed (rounded to the digits shown, as is or in
+/// percent).
+fn numbers_come_from_results(md: &str, results: &Value) {
+    let (mut strings, mut numbers) = (Vec::new(), Vec::new());
+    strings_and_numbers(results, &mut strings, &mut numbers);
+    let mut text = md.to_owned();
+    // Longest first, so a title is removed before a shorter string inside it.
+    strings.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
+    for s in &strings {
+        if s.chars().count() >= 4 {
+            // Japanese titles quoted in 「」 have their own brackets turned into 『』.
+            let nested = s.replace('「', "『").replace('」', "』");
+            text = text.replace(s.as_str(), " ").replace(&nested, " ");
+        }
+    }
+    let mut forms: Vec<String> = strings.iter().flat_map(|s| date_forms(s)).collect();
+    forms.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
+    for f in &forms {
+        text = text.replace(f.as_str(), " ");
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    let mut checked = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let prev = i.checked_sub(1).map(|j| chars[j]);
+        if !c.is_ascii_digit() || prev.is_some_and(|p| p.is_ascii_alphanumeric() || p == '.') {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len()
+            && (chars[i].is_ascii_digit()
+                || (matches!(chars[i], ',' | '.')
+                    && chars.get(i + 1).is_some_and(char::is_ascii_digit)))
+        {
+            i += 1;
+        }
+        let token: String = chars[start..i].iter().collect();
+        // Hex fingerprints and versions such as 0.1.0 are not quantities.
+        if chars.get(i).is_some_and(|n| n.is_ascii_alphanumeric()) || token.matches('.').count() > 1
+        {
+            continue;
+        }
+        let decimals = token.split_once('.').map_or(0, |(_, f)| f.len());
+        let value: f64 = token.replace(',', "").parse().expect("a number");
+        let tol = 0.5 * 10f64.powi(-(decimals as i32)) + 1e-9;
+        let found = METHOD_CONSTANTS.contains(&value)
+            || numbers.iter().any(|v| {
+                [1.0, 100.0]
+                    .iter()
+                    .any(|s| ((v * s).abs() - value).abs() <= tol)
+            });
+        assert!(
+            found,
+            "{token} in the report is not a value of results.json:\n…{}…",
+            chars[start.saturating_sub(80)..(i + 40).min(chars.len())]
+                .iter()
+                .collect::<String>()
+        );
+        checked += 1;
+    }
+    assert!(checked > 80, "only {checked} numbers checked");
+}
+
+/// Whether the HTML refers to anything outside itself: a URL in an attribute or in CSS, a
+/// linked style sheet or a script. The SVG namespace is a name, not a reference.
+fn external_references(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for needle in [
+        "src=", "href=", "url(", "@import", "<link", "<script", "<iframe", "<object",
+    ] {
+        if html.contains(needle) {
+            out.push(needle.to_owned());
+        }
+    }
+    let stripped = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    for scheme in ["http://", "https://", "//cdn"] {
+        if stripped.contains(scheme) {
+            out.push(scheme.to_owned());
+        }
+    }
+    out
+}
+
+#[test]
+fn writes_every_file_in_both_languages_with_numbers_from_results() {
+    let ctx = TestContext::new();
+    for lang in ["en", "ja"] {
+        let dir = report(&ctx, lang);
+        let md = fs_err::read_to_string(dir.join("report.md")).unwrap();
+        let results: Value =
+            serde_json::from_str(&fs_err::read_to_string(dir.join("results.json")).unwrap())
+                .unwrap();
+        insta::assert_snapshot!(format!("report_{lang}"), md);
+        numbers_come_from_results(&md, &results);
+
+        // Structure: one numbered section per scenario, then the risk and the answer.
+        let scenarios = results["scenarios"].as_array().unwrap();
+        assert_eq!(scenarios.len(), 5);
+        for s in scenarios {
+            let heading = format!("## {}. ", s["number"]);
+            assert!(md.contains(&heading), "{heading}");
+        }
+        assert!(md.contains("## 7. "), "the answer is section 7");
+        assert!(results["track_record"]["n"].as_u64().unwrap() > 40);
+
+        let html = fs_err::read_to_string(dir.join("report.html")).unwrap();
+        assert_eq!(external_references(&html), Vec::<String>::new());
+        assert_eq!(html.matches("<svg").count(), 2, "both figures inline");
+        assert!(html.contains(&format!("<html lang=\"{lang}\">")));
+        let stamp = if lang == "ja" {
+            "2025年2月18日時点のデータ"
+        } else {
+            "Data as of 18 February 2025"
+        };
+        // Atop the page, and at the foot of every printed page.
+        assert!(
+            html.contains(&format!("<header class=\"stamp\">{stamp}")),
+            "{stamp}"
+        );
+        assert!(
+            html.contains(&format!("<footer class=\"print-stamp\">{stamp}")),
+            "{stamp}"
+        );
+
+        let post = fs_err::read_to_string(dir.join("post.txt")).unwrap();
+        let weight: usize = post
+            .trim()
+            .chars()
+            .map(|c| {
+                let u = u32::from(c);
+                if matches!(u, 0..=4351 | 8192..=8205 | 8208..=8223 | 8242..=8247) {
+                    1
+                } else {
+                    2
+                }
+            })
+            .sum();
+        assert!(weight <= 280, "post weighs {weight}: {post}");
+        let p = results["targets"][0]["p_touch"].as_f64().unwrap();
+        assert!(post.contains(&format!("{:.0}%", p * 100.0)), "{post}");
+
+        for png in ["chart-weekly.png", "fan.png"] {
+            let bytes = fs_err::read(dir.join(png)).unwrap();
+            assert_eq!(&bytes[1..4], b"PNG");
+            // Width and height from the IHDR chunk: 1200×675, the size of a post's image.
+            let w = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+            let h = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
+            assert_eq!((w, h), (1200, 675), "{png}");
+        }
+    }
+}
+
+#[test]
+fn the_same_seed_gives_the_same_report_at_any_thread_count() {
+    let ctx = TestContext::new();
+    let run = |threads: &str, out: &str| {
+        let out = ctx.path(out);
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_aurum"))
+            .env("RAYON_NUM_THREADS", threads)
+            .args([
+                "--home",
+                &ctx.home().display().to_string(),
+                "--quiet",
+                "report",
+                &example(),
+                "--paths",
+                "2000",
+                "--no-track-record",
+                "--out",
+                &out.display().to_string(),
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        fs_err::read_to_string(out.join("results.json")).unwrap()
+    };
+    assert_eq!(run("1", "a"), run("2", "b"));
+}
+
+#[test]
+fn unknown_events_and_bad_settings_are_clear_errors() {
+    let ctx = TestContext::new();
+    let text = fs_err::read_to_string(example())
+        .unwrap()
+        .replace("2025-02-14-vance-munich", "2025-02-14-no-such-event");
+    let file = ctx.write("bad.toml", &text);
+    let out = ctx.path("out").display().to_string();
+    let r = ctx
+        .run(&[
+            "report",
+            &file,
+            "--no-track-record",
+            "--paths",
+            "2000",
+            "--out",
+            &out,
+        ])
+        .fails();
+    assert!(
+        r.stderr.contains("scenario \"us-nato-exit\": field \"events\": \"2025-02-14-no-such-event\" is not in the event catalog"),
+        "{}",
+        r.stderr
+    );
+    assert!(!ctx.path("out").join("report.md").exists());
+    let r = ctx
+        .run(&["report", &example(), "--paths", "10", "--out", &out])
+        .fails();
+    assert!(r.stderr.contains("--paths 10"), "{}", r.stderr);
+}
