@@ -241,10 +241,10 @@ pub fn rolling_beta(window: usize, freq: &str, lang: Lang) -> (String, String, S
 /// Legend of a fan's band.
 pub fn fan_label(lang: Lang, outer: bool) -> String {
     match (lang, outer) {
-        (Lang::En, true) => "median, 5–95%".into(),
-        (Lang::En, false) => "median, 25–75%".into(),
-        (Lang::Ja, true) => "中央値・5〜95%".into(),
-        (Lang::Ja, false) => "中央値・25〜75%".into(),
+        (Lang::En, true) => "median and 90% range (5–95%)".into(),
+        (Lang::En, false) => "50% range (25–75%)".into(),
+        (Lang::Ja, true) => "中央値と90%区間（5〜95%）".into(),
+        (Lang::Ja, false) => "50%区間（25〜75%）".into(),
     }
 }
 
