@@ -198,7 +198,7 @@ mod tests {
     fn cjk_weighs_two_and_latin_one() {
         assert_eq!(weighted_len("gold 80%"), 8);
         assert_eq!(weighted_len("金価格"), 6);
-        assert_eq!(weighted_len("3,000ドル"), 5 + 6);
+        assert_eq!(weighted_len("3,000ドル"), 5 + 4);
         // General punctuation (the en dash) is light; the ideographic full stop is not.
         assert_eq!(weighted_len("–"), 1);
         assert_eq!(weighted_len("。"), 2);
