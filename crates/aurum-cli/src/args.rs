@@ -75,6 +75,27 @@ pub enum Command {
     /// Write the strategist's report on a scenario file: Markdown, one self-contained HTML
     /// file, the weekly chart, the fan, a post for X and every number as JSON.
     Report(ReportArgs),
+    /// Serve the dashboard and its JSON API on this machine (until Ctrl-C).
+    Serve(ServeArgs),
+}
+
+/// `aurum serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. The default is reachable from this machine only; another
+    /// address is reachable from the network (there is no authentication). Port 0 picks a free
+    /// port.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// Most Monte Carlo paths one request may simulate.
+    #[arg(long, default_value_t = 200_000)]
+    pub max_paths: usize,
+    /// Most paths × trading days one request may simulate.
+    #[arg(long, default_value_t = 20_000_000)]
+    pub max_steps: u64,
+    /// Seconds a request may take.
+    #[arg(long = "timeout", default_value_t = 60)]
+    pub timeout_secs: u64,
 }
 
 /// `aurum report`.

@@ -131,7 +131,7 @@ fn list(ctx: &Context, a: &EventsListArgs, format: OutputFormat) -> Result<()> {
 }
 
 /// Ids already taken, with who holds each (for messages).
-fn taken(store: &aurum_store::Store) -> Result<HashMap<String, String>> {
+pub(crate) fn taken(store: &aurum_store::Store) -> Result<HashMap<String, String>> {
     let mut t: HashMap<String, String> = HashMap::new();
     for e in aurum_events::bundled()? {
         t.insert(e.id, "a bundled event".to_owned());

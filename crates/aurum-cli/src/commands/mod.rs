@@ -8,6 +8,7 @@ mod gpr;
 mod init;
 mod report;
 mod scenario;
+mod serve;
 pub(crate) mod study;
 mod vol;
 
@@ -36,6 +37,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Runs(r) => scenario::runs(&ctx, cli, r),
         Command::Backtest(a) => backtest::run(&ctx, a, resolve(a.format, cli)),
         Command::Report(a) => report::run(&ctx, a),
+        Command::Serve(a) => serve::run(&ctx, a),
     }
 }
 

@@ -37,6 +37,53 @@ pub fn run(ctx: &Context, a: &ReportArgs) -> Result<()> {
         }
         f.as_of = d;
     }
+    let c = compose(ctx, &f, &a.file.display().to_string(), a)?;
+    let dir = &a.out;
+    fs_err::create_dir_all(dir)?;
+    let write = |name: &str, bytes: &[u8]| -> Result<()> {
+        fs_err::write(dir.join(name), bytes)
+            .with_context(|| format!("writing {}", dir.join(name).display()))
+    };
+    write(
+        "results.json",
+        (serde_json::to_string_pretty(&c.report)? + "\n").as_bytes(),
+    )?;
+    write("report.md", c.markdown.as_bytes())?;
+    write("report.html", c.html.as_bytes())?;
+    write("post.txt", (c.post + "\n").as_bytes())?;
+    write("chart-weekly.png", &svg_to_png(&c.weekly_svg)?)?;
+    write("fan.png", &svg_to_png(&c.fan_svg)?)?;
+    ctx.note(&format!(
+        "wrote report.md, report.html, chart-weekly.png, fan.png, post.txt and results.json to {}",
+        dir.display()
+    ));
+    Ok(())
+}
+
+/// A report, composed and rendered.
+pub(crate) struct Composed {
+    /// Every number.
+    pub report: Report,
+    /// The text.
+    pub markdown: String,
+    /// One self-contained page.
+    pub html: String,
+    /// The post for X.
+    pub post: String,
+    /// The weekly chart.
+    pub weekly_svg: String,
+    /// The fan.
+    pub fan_svg: String,
+}
+
+/// Runs the analyses of a report on `f` (named `file` in errors) and renders it.
+pub(crate) fn compose(
+    ctx: &Context,
+    f: &aurum_sim::ScenarioFile,
+    file: &str,
+    a: &ReportArgs,
+) -> Result<Composed> {
+    let f = f.clone();
     let (store, _) = ctx.open_and_seed()?;
     let catalog: HashMap<String, aurum_events::Event> = all_events(&store, EventOrigin::All)?
         .into_iter()
@@ -51,13 +98,11 @@ pub fn run(ctx: &Context, a: &ReportArgs) -> Result<()> {
         {
             match catalog.get(id) {
                 None => bail!(
-                    "{}: scenario {:?}: field \"events\": {id:?} is not in the event catalog (see `aurum events list`)",
-                    a.file.display(),
+                    "{file}: scenario {:?}: field \"events\": {id:?} is not in the event catalog (see `aurum events list`)",
                     s.id
                 ),
                 Some(e) if e.date > f.as_of => bail!(
-                    "{}: scenario {:?}: field \"events\": {id:?} is dated {}, after as_of {}",
-                    a.file.display(),
+                    "{file}: scenario {:?}: field \"events\": {id:?} is dated {}, after as_of {}",
                     s.id,
                     e.date,
                     f.as_of
@@ -98,11 +143,6 @@ pub fn run(ctx: &Context, a: &ReportArgs) -> Result<()> {
     let figure_store = ctx.open_store()?;
     let weekly = weekly_chart(&figure_store, &f, &results, &report, a.lang, a.weeks)?;
     let fan = super::chart::fan_svg(&f, &results, prepared.s0, a.lang)?;
-    fs_err::create_dir_all(&a.out)?;
-    fs_err::write(
-        a.out.join("results.json"),
-        serde_json::to_string_pretty(&report)? + "\n",
-    )?;
     let md = aurum_report::markdown(&report, a.lang)?;
     let html = aurum_report::html(
         &report,
@@ -120,22 +160,14 @@ pub fn run(ctx: &Context, a: &ReportArgs) -> Result<()> {
         ],
     );
     let post = aurum_report::post(&report, a.lang)?;
-    let dir = &a.out;
-    fs_err::create_dir_all(dir)?;
-    let write = |name: &str, bytes: &[u8]| -> Result<()> {
-        fs_err::write(dir.join(name), bytes)
-            .with_context(|| format!("writing {}", dir.join(name).display()))
-    };
-    write("report.md", md.as_bytes())?;
-    write("report.html", html.as_bytes())?;
-    write("post.txt", (post + "\n").as_bytes())?;
-    write("chart-weekly.png", &svg_to_png(&weekly)?)?;
-    write("fan.png", &svg_to_png(&fan)?)?;
-    ctx.note(&format!(
-        "wrote report.md, report.html, chart-weekly.png, fan.png, post.txt and results.json to {}",
-        dir.display()
-    ));
-    Ok(())
+    Ok(Composed {
+        report,
+        markdown: md,
+        html,
+        post,
+        weekly_svg: weekly,
+        fan_svg: fan,
+    })
 }
 
 /// Month ends in the horizon (last trading day of each month), and the horizon.

@@ -1,0 +1,552 @@
+//! `aurum serve`: the dashboard and its JSON API over this home's store.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Result;
+use aurum_core::{Date, Frequency, SeriesId, resample};
+use aurum_events::{Category, Event, EventFilter, Region, slug_id, valid_id};
+use aurum_eventstudy::{Calendar, Design, EventSpec, Model, OverlapPolicy};
+use aurum_serve::{ApiError, AppState, Backend, Limits, Query, ReportRequest, RunRequest};
+use aurum_store::{BarQuery, Store};
+use aurum_vol::{ArchModel, Dist, FitOptions, Mean, Simulator, Vol};
+use serde_json::{Value, json};
+
+use crate::args::{EventOrigin, ReportArgs, ServeArgs, Window};
+use crate::commands::events::{all_events, taken};
+use crate::commands::scenario::{prepare, run_all};
+use crate::context::{Context, now};
+
+/// The example scenario file shipped with aurum.
+const EXAMPLE: &str = include_str!("../../../../examples/us-nato-exit-2025-02-18.toml");
+
+pub fn run(ctx: &Context, a: &ServeArgs) -> Result<()> {
+    // Seed now, so that the first request does not wait for it.
+    drop(ctx.open_store()?);
+    if !a.addr.ip().is_loopback() {
+        ctx.note(&format!(
+            "warning: listening on {}, which other machines can reach; aurum has no authentication",
+            a.addr
+        ));
+    }
+    let limits = Limits {
+        max_paths: a.max_paths,
+        max_steps: a.max_steps,
+        timeout: std::time::Duration::from_secs(a.timeout_secs),
+        ..Limits::default()
+    };
+    let backend = Arc::new(StoreBackend::new(ctx.home.clone()));
+    let state = AppState::new(backend, limits);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let listener = aurum_serve::bind(a.addr).await?;
+        let addr: SocketAddr = listener.local_addr()?;
+        // The address goes to stdout (tests and scripts read it), even with --quiet.
+        {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "aurum serving http://{addr}/")?;
+            out.flush()?;
+        }
+        aurum_serve::serve(listener, state, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+        Ok::<(), anyhow::Error>(())
+    })
+}
+
+/// The analyses over the store in a home. Each request takes a connection from a small pool
+/// (SQLite in WAL mode: readers do not block each other).
+pub struct StoreBackend {
+    ctx: Context,
+    pool: Mutex<Vec<Store>>,
+}
+
+impl StoreBackend {
+    /// A backend over the store in `home`.
+    #[must_use]
+    pub fn new(home: PathBuf) -> Self {
+        Self {
+            ctx: Context { home, quiet: true },
+            pool: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn with_store<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let taken = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut store = match taken {
+            Some(s) => s,
+            None => self.ctx.open_store().map_err(internal)?,
+        };
+        let out = f(&mut store);
+        let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+        if pool.len() < 8 {
+            pool.push(store);
+        }
+        out
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(500, format!("{e:#}"))
+}
+
+/// An error of the analyses: a bad request unless it is the store's.
+fn analysis(e: &anyhow::Error) -> ApiError {
+    if e.downcast_ref::<aurum_store::StoreError>()
+        .is_some_and(|s| !matches!(s, aurum_store::StoreError::UnknownSeries(_)))
+    {
+        return internal(e);
+    }
+    ApiError::new(400, format!("{e:#}"))
+}
+
+fn date(q: &Query, key: &str) -> Result<Option<Date>, ApiError> {
+    q.get(key)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<Date>()
+                .map_err(|_| ApiError::bad(key, format!("{key}={s:?}: expected a date YYYY-MM-DD")))
+        })
+        .transpose()
+}
+
+fn window(q: &Query) -> Result<Window, ApiError> {
+    let w = Window {
+        from: date(q, "from")?,
+        to: date(q, "to")?,
+        as_of: date(q, "as_of")?,
+    };
+    if let (Some(f), Some(t)) = (w.from, w.to)
+        && f > t
+    {
+        return Err(ApiError::bad("from", format!("from {f} is after to {t}")));
+    }
+    Ok(w)
+}
+
+fn parse_scenario(toml: &str, as_of: Option<&str>) -> Result<aurum_sim::ScenarioFile, ApiError> {
+    let mut f = aurum_sim::parse("scenario", toml).map_err(|e| match &e {
+        aurum_sim::SimError::Field { field, .. } => ApiError::bad(field, e.to_string()),
+        _ => ApiError::bad("toml", e.to_string()),
+    })?;
+    if let Some(s) = as_of {
+        let d: Date = s
+            .parse()
+            .map_err(|_| ApiError::bad("as_of", format!("{s:?}: expected a date YYYY-MM-DD")))?;
+        if d >= f.horizon {
+            return Err(ApiError::bad(
+                "as_of",
+                format!("{d} is not before the horizon {}", f.horizon),
+            ));
+        }
+        f.as_of = d;
+    }
+    Ok(f)
+}
+
+impl Backend for StoreBackend {
+    fn series(&self) -> Result<Value, ApiError> {
+        self.with_store(|s| serde_json::to_value(s.list().map_err(internal)?).map_err(internal))
+    }
+
+    fn bars(&self, id: &str, q: &Query) -> Result<Value, ApiError> {
+        let id = SeriesId::new(id).map_err(|e| ApiError::bad("id", e.to_string()))?;
+        let freq: Frequency = match q.get("freq").map(String::as_str) {
+            None | Some("") => Frequency::Daily,
+            Some(f) => f.parse().map_err(|_| {
+                ApiError::bad("freq", format!("{f:?}: expected daily, weekly or monthly"))
+            })?,
+        };
+        let w = window(q)?;
+        self.with_store(|s| {
+            if s.series(&id).map_err(internal)?.is_none() {
+                return Err(ApiError::not_found(format!("no series {id} (see /api/series)")));
+            }
+            let bars = s
+                .bars(&id, &BarQuery { from: w.from, to: w.to, as_of: w.as_of })
+                .map_err(internal)?;
+            let rows: Vec<Value> = if freq == Frequency::Daily {
+                bars.iter()
+                    .map(|b| json!({ "date": b.date, "open": b.open, "high": b.high, "low": b.low, "close": b.close }))
+                    .collect()
+            } else {
+                resample(&bars, freq)
+                    .iter()
+                    .map(|b| json!({ "date": b.period_end, "open": b.open, "high": b.high, "low": b.low, "close": b.close }))
+                    .collect()
+            };
+            Ok(Value::Array(rows))
+        })
+    }
+
+    fn events(&self, q: &Query) -> Result<Value, ApiError> {
+        let w = window(q)?;
+        let categories = match q.get("category").filter(|c| !c.is_empty()) {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(|c| {
+                    c.trim()
+                        .parse::<Category>()
+                        .map_err(|e| ApiError::bad("category", e))
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let filter = EventFilter {
+            categories,
+            from: w.from,
+            to: w.to,
+            as_of: w.as_of,
+            ..EventFilter::default()
+        };
+        self.with_store(|s| {
+            let all = all_events(s, EventOrigin::All).map_err(internal)?;
+            let rows: Vec<Value> = all
+                .iter()
+                .filter(|l| filter.matches(&l.event))
+                .map(|l| serde_json::to_value(l).unwrap_or(Value::Null))
+                .collect();
+            Ok(Value::Array(rows))
+        })
+    }
+
+    fn add_event(&self, body: &Value) -> Result<Value, ApiError> {
+        let text = |k: &str| -> Result<String, ApiError> {
+            body.get(k)
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .ok_or_else(|| ApiError::bad(k, format!("{k}: expected a non-empty text")))
+        };
+        let day: Date = text("date")?
+            .parse()
+            .map_err(|_| ApiError::bad("date", "date: expected a date YYYY-MM-DD"))?;
+        let title_en = text("title_en")?;
+        let category: Category = text("category")?
+            .parse()
+            .map_err(|e| ApiError::bad("category", e))?;
+        let region: Region = text("region")?
+            .parse()
+            .map_err(|e| ApiError::bad("region", e))?;
+        let id = match body
+            .get("id")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+        {
+            Some(id) => id.to_owned(),
+            None => slug_id(day, &title_en),
+        };
+        if !valid_id(&id) {
+            return Err(ApiError::bad(
+                "id",
+                format!("{id:?}: expected a kebab-case id such as 2025-02-14-vance-munich"),
+            ));
+        }
+        let actors = match body.get("actors") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(a)) => a
+                .iter()
+                .map(|x| {
+                    x.as_str()
+                        .map(|s| s.trim().to_owned())
+                        .ok_or_else(|| ApiError::bad("actors", "actors: expected a list of texts"))
+                })
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect(),
+            Some(_) => return Err(ApiError::bad("actors", "actors: expected a list of texts")),
+        };
+        let surprise = match body.get("surprise") {
+            None | Some(Value::Null) => true,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                return Err(ApiError::bad(
+                    "surprise",
+                    "surprise: expected true or false",
+                ));
+            }
+        };
+        let event = Event {
+            id: id.clone(),
+            date: day,
+            title_en,
+            title_ja: text("title_ja")?,
+            category,
+            region,
+            actors,
+            surprise,
+            source: text("source")?,
+            announced: None,
+            note: body.get("note").and_then(Value::as_str).map(str::to_owned),
+        };
+        self.with_store(|s| {
+            if let Some(owner) = taken(s).map_err(internal)?.get(&id) {
+                return Err(ApiError {
+                    status: 409,
+                    error: format!("event id {id:?} is already used by {owner}"),
+                    field: Some("id".into()),
+                });
+            }
+            s.add_events(std::slice::from_ref(&event), now()).map_err(internal)?;
+            Ok(json!({ "origin": "user", "id": event.id, "date": event.date, "title_en": event.title_en, "title_ja": event.title_ja, "category": event.category, "region": event.region, "actors": event.actors, "surprise": event.surprise, "source": event.source }))
+        })
+    }
+
+    fn study(&self, q: &Query) -> Result<Value, ApiError> {
+        let w = window(q)?;
+        let category: Category = q
+            .get("category")
+            .ok_or_else(|| ApiError::bad("category", "category: give one, e.g. war-outbreak"))?
+            .parse()
+            .map_err(|e| ApiError::bad("category", e))?;
+        let win = match q.get("window") {
+            None => (-1, 5),
+            Some(s) => {
+                let parts: Vec<Result<i32, _>> =
+                    s.split(',').map(|x| x.trim().parse::<i32>()).collect();
+                match parts.as_slice() {
+                    [Ok(a), Ok(b)] if a <= b && *a >= -20 && *b <= 60 => (*a, *b),
+                    _ => {
+                        return Err(ApiError::bad(
+                            "window",
+                            format!("window={s:?}: expected two days like -1,5 (from -20 to 60)"),
+                        ));
+                    }
+                }
+            }
+        };
+        let model = match q.get("model").map(String::as_str) {
+            None | Some("mean") => Model::Mean,
+            Some(m) => {
+                return Err(ApiError::bad(
+                    "model",
+                    format!("model={m:?}: the dashboard offers the constant-mean model"),
+                ));
+            }
+        };
+        self.with_store(|s| {
+            let gold = crate::commands::data::closes(
+                s,
+                &SeriesId::new("gold-usd-lbma-pm").map_err(internal)?,
+                &Window { from: None, to: None, as_of: w.as_of },
+            )
+            .map_err(|e| analysis(&e))?
+            .values;
+            let cal = Calendar::new(&gold, &[]).map_err(|e| ApiError::new(400, e.to_string()))?;
+            let filter = EventFilter { categories: vec![category], from: w.from, to: w.to, as_of: w.as_of, ..EventFilter::default() };
+            let specs: Vec<EventSpec> = all_events(s, EventOrigin::All)
+                .map_err(internal)?
+                .iter()
+                .filter(|l| filter.matches(&l.event))
+                .map(|l| EventSpec { id: l.event.id.clone(), date: l.event.date })
+                .collect();
+            let design = Design::new(win, (-250, -11)).map_err(|e| ApiError::bad("window", e.to_string()))?;
+            let st = aurum_eventstudy::study(&cal, model, &design, &specs, OverlapPolicy::Flag)
+                .map_err(|e| ApiError::new(400, e.to_string()))?;
+            let Some(agg) = &st.aggregate else {
+                return Err(ApiError::bad("category", format!("no {category} event can be measured in this window")));
+            };
+            let path: Vec<Value> = agg
+                .caar_path
+                .iter()
+                .zip(&agg.caar_path_se)
+                .enumerate()
+                .map(|(i, (c, se))| json!({ "day": win.0 + i as i32, "caar_pct": c * 100.0, "lo_pct": (c - 1.96 * se) * 100.0, "hi_pct": (c + 1.96 * se) * 100.0 }))
+                .collect();
+            let events: Vec<Value> = st.events.iter().map(|e| json!({ "id": e.id, "date": e.event_date, "day0": e.day0, "car_pct": e.car * 100.0 })).collect();
+            Ok(json!({ "category": category, "window": [win.0, win.1], "n": agg.n, "caar_pct": agg.caar * 100.0, "t": agg.t_cs, "p": agg.p_cs, "path": path, "events": events, "skipped": st.skipped.len() }))
+        })
+    }
+
+    fn gpr(&self, q: &Query) -> Result<Value, ApiError> {
+        let w = window(q)?;
+        let freq: Frequency = q.get("freq").map_or(Ok(Frequency::Weekly), |f| {
+            f.parse().map_err(|_| {
+                ApiError::bad("freq", format!("{f:?}: expected daily, weekly or monthly"))
+            })
+        })?;
+        let measure: aurum_risk::Measure =
+            q.get("measure")
+                .map_or(Ok(aurum_risk::Measure::Change), |m| {
+                    m.parse().map_err(|_| {
+                        ApiError::bad(
+                            "measure",
+                            format!("{m:?}: expected level, change, log-change or shock"),
+                        )
+                    })
+                })?;
+        let component = q.get("component").map_or("threats", String::as_str);
+        let id = match (freq, component) {
+            (Frequency::Monthly, "total") => "gpr",
+            (Frequency::Monthly, "threats") => "gpr-threats",
+            (Frequency::Monthly, "acts") => "gpr-acts",
+            (_, "total") => "gpr-daily",
+            (_, "threats") => "gpr-daily-threats",
+            (_, "acts") => "gpr-daily-acts",
+            (_, c) => {
+                return Err(ApiError::bad(
+                    "component",
+                    format!("{c:?}: expected total, threats or acts"),
+                ));
+            }
+        };
+        let from = w.from.or_else(|| Date::from_ymd_opt(1985, 1, 1));
+        self.with_store(|s| {
+            let win = Window { from, to: w.to, as_of: w.as_of };
+            let gold = crate::commands::data::closes(s, &SeriesId::new("gold-usd-lbma-pm").map_err(internal)?, &win).map_err(|e| analysis(&e))?.values;
+            let gpr = crate::commands::data::closes(s, &SeriesId::new(id).map_err(internal)?, &win).map_err(|e| analysis(&e))?.values;
+            let input = if freq == Frequency::Monthly { aurum_risk::GprInput::Monthly(&gpr) } else { aurum_risk::GprInput::Daily(&gpr) };
+            let d = aurum_risk::design(&gold, input, &[], freq, measure).map_err(|e| ApiError::bad("measure", e.to_string()))?;
+            let ols = aurum_risk::ols_hac(&d, None).map_err(|e| ApiError::new(400, e.to_string()))?;
+            let scale = if measure == aurum_risk::Measure::LogChange { 10.0 } else { 100.0 };
+            let (b, se) = (ols.beta[1], ols.se[1]);
+            Ok(json!({ "series": id, "n": ols.n, "beta": b, "se": se, "t": ols.t[1], "p": ols.p[1], "r2": ols.r2, "effect_pct": b * scale, "ci_low_pct": (b - 1.96 * se) * scale, "ci_high_pct": (b + 1.96 * se) * scale, "per": if scale == 10.0 { "10% rise" } else { "100 points" } }))
+        })
+    }
+
+    fn vol_fit(&self, q: &Query) -> Result<Value, ApiError> {
+        let w = window(q)?;
+        let id = SeriesId::new(q.get("series").map_or("gold-usd-lbma-pm", String::as_str))
+            .map_err(|e| ApiError::bad("series", e.to_string()))?;
+        let vol = match q.get("model").map_or("garch", String::as_str) {
+            "garch" => Vol::Garch { p: 1, o: 0, q: 1 },
+            "gjr" => Vol::Garch { p: 1, o: 1, q: 1 },
+            "egarch" => Vol::Egarch { p: 1, o: 1, q: 1 },
+            m => {
+                return Err(ApiError::bad(
+                    "model",
+                    format!("{m:?}: expected garch, gjr or egarch"),
+                ));
+            }
+        };
+        let dist = match q.get("dist").map_or("t", String::as_str) {
+            "normal" => Dist::Normal,
+            "t" => Dist::StudentsT,
+            "skewt" => Dist::SkewT,
+            "ged" => Dist::Ged,
+            d => {
+                return Err(ApiError::bad(
+                    "dist",
+                    format!("{d:?}: expected normal, t, skewt or ged"),
+                ));
+            }
+        };
+        let from = w.from.or_else(|| {
+            w.as_of
+                .and_then(|a| a.checked_sub_months(chrono::Months::new(120)))
+        });
+        self.with_store(|s| {
+            let closes = crate::commands::data::closes(s, &id, &Window { from, to: w.to, as_of: w.as_of }).map_err(|e| analysis(&e))?.values;
+            let returns: Vec<f64> = closes.windows(2).map(|p| 100.0 * (p[1].1 / p[0].1).ln()).collect();
+            let model = ArchModel::new(Mean::Constant, vol, dist);
+            let fit = model.fit(&returns, &FitOptions::default()).map_err(|e| ApiError::new(400, e.to_string()))?;
+            let sim = Simulator::new(&model, &fit, &returns).map_err(|e| ApiError::new(400, e.to_string()))?;
+            let now = sim.next_variance(&sim.initial_state());
+            Ok(json!({ "series": id.to_string(), "model": fit.model, "dist": fit.dist, "nobs": fit.nobs, "params": crate::output::by_name(&fit.names, &fit.params), "std_err": crate::output::by_name(&fit.names, &fit.std_err), "loglik": fit.loglik, "aic": fit.aic, "bic": fit.bic, "vol_now_pct": (252.0 * now).sqrt(), "converged": fit.termination.converged }))
+        })
+    }
+
+    fn example(&self) -> Result<Value, ApiError> {
+        let f =
+            aurum_sim::parse("examples/us-nato-exit-2025-02-18.toml", EXAMPLE).map_err(internal)?;
+        Ok(json!({ "name": "us-nato-exit-2025-02-18.toml", "toml": EXAMPLE, "file": f }))
+    }
+
+    fn scenario_days(&self, toml: &str, as_of: Option<&str>) -> Result<usize, ApiError> {
+        let f = parse_scenario(toml, as_of)?;
+        Ok(aurum_sim::trading_days(f.as_of, f.horizon).len())
+    }
+
+    fn run_scenario(&self, req: &RunRequest) -> Result<Value, ApiError> {
+        let f = parse_scenario(&req.toml, req.as_of.as_deref())?;
+        self.with_store(|s| {
+            let p = prepare(&self.ctx, s, &f).map_err(|e| analysis(&e))?;
+            let (results, _) = run_all(&self.ctx, &p.setup, req.paths, req.seed, false)
+                .map_err(|e| analysis(&e))?;
+            let fingerprint = crate::commands::scenario::fingerprint(&p.series, &p.setup.analogs);
+            let doc = json!({
+                "title": f.title,
+                "series": f.series,
+                "as_of": f.as_of,
+                "horizon": f.horizon,
+                "start": { "date": p.last_date, "price": p.s0 },
+                "trading_days": p.setup.days.len(),
+                "paths": req.paths,
+                "seed": req.seed,
+                "baseline": p.baseline_json,
+                "targets": results.targets.iter().map(|t| json!({
+                    "target": t.target, "p_touch": t.p_touch, "p_touch_se": t.p_touch_se,
+                    "p_close_above": t.p_close_above, "p_close_above_se": t.p_close_above_se,
+                    "p_touch_continuous": t.p_touch_continuous, "first_passage": t.first_passage,
+                })).collect::<Vec<_>>(),
+                "scenarios": results.scenarios,
+                "fan": results.fan,
+                "var_5_pct": results.var_5,
+                "es_5_pct": results.es_5,
+                "data_fingerprint": fingerprint,
+            });
+            let id = s
+                .record_run(
+                    &aurum_store::NewRun {
+                        kind: "scenario".into(),
+                        title: f.title.clone(),
+                        input: req.toml.clone(),
+                        seed: req.seed,
+                        paths: req.paths as u64,
+                        data_fingerprint: fingerprint,
+                        results: doc.to_string(),
+                    },
+                    now(),
+                )
+                .map_err(internal)?;
+            let mut doc = doc;
+            doc["run_id"] = json!(id);
+            Ok(doc)
+        })
+    }
+
+    fn runs(&self) -> Result<Value, ApiError> {
+        self.with_store(|s| serde_json::to_value(s.runs().map_err(internal)?).map_err(internal))
+    }
+
+    fn run(&self, id: i64) -> Result<Value, ApiError> {
+        self.with_store(|s| {
+            let r = s.run(id).map_err(internal)?.ok_or_else(|| ApiError::not_found(format!("no run {id}")))?;
+            let results: Value = serde_json::from_str(&r.results).unwrap_or(Value::Null);
+            Ok(json!({ "id": r.id, "created_at": r.created_at, "kind": r.kind, "title": r.title, "seed": r.seed, "paths": r.paths, "data_fingerprint": r.data_fingerprint, "input": r.input, "results": results }))
+        })
+    }
+
+    fn report(&self, req: &ReportRequest) -> Result<Value, ApiError> {
+        let f = parse_scenario(&req.toml, None)?;
+        let lang: aurum_core::Lang = req
+            .lang
+            .parse()
+            .map_err(|_| ApiError::bad("lang", format!("{:?}: expected en or ja", req.lang)))?;
+        let args = ReportArgs {
+            file: PathBuf::from("scenario"),
+            as_of: None,
+            lang,
+            paths: req.paths,
+            seed: req.seed,
+            weeks: 104,
+            track_record_from: f.as_of,
+            track_record_paths: 100,
+            no_track_record: true,
+            out: PathBuf::new(),
+        };
+        let c = crate::commands::report::compose(&self.ctx, &f, "scenario", &args)
+            .map_err(|e| analysis(&e))?;
+        Ok(json!({ "markdown": c.markdown, "html": c.html, "post": c.post, "results": c.report }))
+    }
+}

@@ -1,0 +1,1814 @@
+// aurum serve: the dashboard. Plain JavaScript, no build step; talks only to /api/ on the
+// same origin. Charts: TradingView Lightweight Charts 4.2 (vendor/), the CAAR chart in SVG.
+(function () {
+  'use strict';
+
+  var I18N = window.AURUM_I18N;
+  var LWC = window.LightweightCharts;
+  var TABS = ['chart', 'scenario', 'events', 'study', 'runs'];
+  var DEFAULT_SERIES = 'gold-usd-lbma-pm';
+  var GPR_SERIES = 'gpr-daily';
+  var ACCENT = '#8a6d1e';
+  var CATEGORY_ORDER = Object.keys(I18N.categories);
+  var REGION_ORDER = Object.keys(I18N.regions);
+
+  var state = {
+    lang: 'en',
+    asOf: '',
+    tab: 'chart',
+    series: null, // GET /api/series
+    loaded: {}, // tab -> as-of it was loaded for
+    chart: { data: null, charts: [], fromAuto: true },
+    scenario: { example: null, result: null, resultModel: null, runParams: null },
+    events: { list: null, asOf: null, sortDesc: true },
+    study: { data: null, params: null },
+    runs: { list: null, detail: null },
+  };
+
+  // ---------------------------------------------------------------- helpers
+
+  function $(id) { return document.getElementById(id); }
+
+  function t(key, vars) {
+    var d = I18N[state.lang] || I18N.en;
+    var s = d[key];
+    if (s === undefined) s = I18N.en[key];
+    if (s === undefined) s = key;
+    if (vars) {
+      s = s.replace(/\{(\w+)\}/g, function (m, k) {
+        return vars[k] === undefined || vars[k] === null ? '' : String(vars[k]);
+      });
+    }
+    return s;
+  }
+
+  function locale() { return state.lang === 'ja' ? 'ja-JP' : 'en-US'; }
+
+  var nfCache = {};
+  function nf(opts) {
+    var k = locale() + JSON.stringify(opts);
+    if (!nfCache[k]) nfCache[k] = new Intl.NumberFormat(locale(), opts);
+    return nfCache[k];
+  }
+  function isNum(x) { return typeof x === 'number' && isFinite(x); }
+  function fmtNum(x, digits) {
+    if (!isNum(x)) return '—';
+    var d = digits === undefined ? 2 : digits;
+    return nf({ minimumFractionDigits: d, maximumFractionDigits: d }).format(x);
+  }
+  function fmtInt(x) { return isNum(x) ? nf({ maximumFractionDigits: 0 }).format(x) : '—'; }
+  // A fraction as a percentage: 0.803 -> 80.3%.
+  function fmtPct(x, digits) {
+    if (!isNum(x)) return '—';
+    var d = digits === undefined ? 1 : digits;
+    return nf({ style: 'percent', minimumFractionDigits: d, maximumFractionDigits: d }).format(x);
+  }
+  // A number already in percent, signed: 1.234 -> +1.23%.
+  function fmtPctPoints(x, digits) {
+    if (!isNum(x)) return '—';
+    var d = digits === undefined ? 2 : digits;
+    return nf({ minimumFractionDigits: d, maximumFractionDigits: d, signDisplay: 'exceptZero' }).format(x) + '%';
+  }
+  function fmtSigned(x, digits) {
+    if (!isNum(x)) return '—';
+    var d = digits === undefined ? 2 : digits;
+    return nf({ minimumFractionDigits: d, maximumFractionDigits: d, signDisplay: 'exceptZero' }).format(x);
+  }
+
+  function pad2(n) { return (n < 10 ? '0' : '') + n; }
+  function isoDate(d) { return d.getUTCFullYear() + '-' + pad2(d.getUTCMonth() + 1) + '-' + pad2(d.getUTCDate()); }
+  function parseIso(s) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s || '');
+    return m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])) : null;
+  }
+  function addDays(s, n) {
+    var d = parseIso(s);
+    if (!d) return s;
+    d.setUTCDate(d.getUTCDate() + n);
+    return isoDate(d);
+  }
+  function todayIso() {
+    var d = new Date();
+    return d.getFullYear() + '-' + pad2(d.getMonth() + 1) + '-' + pad2(d.getDate());
+  }
+  // YYYY-MM-DD in English, YYYY年M月D日 in Japanese.
+  function fmtDate(s) {
+    if (!s) return '—';
+    var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
+    if (!m) return String(s);
+    if (state.lang === 'ja') return +m[1] + '年' + +m[2] + '月' + +m[3] + '日';
+    return m[1] + '-' + m[2] + '-' + m[3];
+  }
+  function fmtDateTime(v) {
+    var d;
+    if (isNum(v)) d = new Date(v > 1e12 ? v : v * 1000);
+    else if (typeof v === 'string' && /^\d+$/.test(v)) d = new Date(+v * 1000);
+    else d = new Date(v);
+    if (isNaN(d.getTime())) return String(v);
+    var date = d.getFullYear() + '-' + pad2(d.getMonth() + 1) + '-' + pad2(d.getDate());
+    return fmtDate(date) + ' ' + pad2(d.getHours()) + ':' + pad2(d.getMinutes());
+  }
+  // Monday of the week of an ISO date: bars of two series in the same week share it.
+  function weekKey(s) {
+    var d = parseIso(s);
+    if (!d) return s;
+    var dow = (d.getUTCDay() + 6) % 7;
+    d.setUTCDate(d.getUTCDate() - dow);
+    return isoDate(d);
+  }
+  // Lightweight Charts hands formatters a string, a BusinessDay or a UTC timestamp.
+  function timeToIso(time) {
+    if (typeof time === 'string') return time;
+    if (isNum(time)) return isoDate(new Date(time * 1000));
+    if (time && time.year) return time.year + '-' + pad2(time.month) + '-' + pad2(time.day);
+    return '';
+  }
+
+  function el(tag, attrs, children) {
+    var e = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (k) {
+        var v = attrs[k];
+        if (v === undefined || v === null || v === false) return;
+        if (k === 'text') e.textContent = v;
+        else if (k === 'className') e.className = v;
+        else if (k.slice(0, 2) === 'on') e.addEventListener(k.slice(2), v);
+        else e.setAttribute(k, v === true ? '' : v);
+      });
+    }
+    (children || []).forEach(function (c) {
+      if (c === null || c === undefined) return;
+      e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
+    });
+    return e;
+  }
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  function qs(params) {
+    var parts = [];
+    Object.keys(params).forEach(function (k) {
+      var v = params[k];
+      if (v !== undefined && v !== null && v !== '') parts.push(encodeURIComponent(k) + '=' + encodeURIComponent(v));
+    });
+    return parts.join('&');
+  }
+  function asArray(x, key) {
+    if (Array.isArray(x)) return x;
+    if (x && Array.isArray(x[key])) return x[key];
+    if (x && Array.isArray(x.data)) return x.data;
+    return [];
+  }
+
+  function catLabel(c) {
+    var e = I18N.categories[c];
+    return e ? e[state.lang] || e.en : c;
+  }
+  function regionLabel(r) {
+    var e = I18N.regions[r];
+    return e ? e[state.lang] || e.en : r;
+  }
+  function seriesMeta(id) {
+    return (state.series || []).filter(function (s) { return s.id === id; })[0] || null;
+  }
+  function seriesLabel(id) {
+    var m = seriesMeta(id);
+    if (state.lang === 'ja' && I18N.seriesJa[id]) return I18N.seriesJa[id];
+    return m && m.name ? m.name : id;
+  }
+  function eventTitle(e) {
+    if (!e) return '';
+    if (state.lang === 'ja') return e.title_ja || e.title_en || e.title || e.id;
+    return e.title_en || e.title || e.title_ja || e.id;
+  }
+
+  // ---------------------------------------------------------------- API and errors
+
+  function ApiError(status, message, field) {
+    this.status = status;
+    this.message = message;
+    this.field = field || null;
+  }
+
+  function api(path, opts) {
+    opts = opts || {};
+    var init = { method: opts.method || 'GET', headers: { Accept: 'application/json' } };
+    if (opts.body !== undefined) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(opts.body);
+    }
+    return fetch(path, init).then(function (res) {
+      return res.text().then(function (text) {
+        var data = null;
+        try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+        if (!res.ok) {
+          var msg = data && (data.error || data.message) ? (data.error || data.message) : (text.trim() || t('httpError', { status: res.status }));
+          throw new ApiError(res.status, msg, data && data.field ? data.field : null);
+        }
+        if (data === null && text) throw new ApiError(res.status, t('httpError', { status: res.status }), null);
+        return data;
+      });
+    }, function (err) {
+      throw new ApiError(0, t('unreachable', { msg: err && err.message ? err.message : 'network' }), null);
+    });
+  }
+
+  // `mark(field)` returns the input(s) to mark for a server field name.
+  function showError(err, mark) {
+    clearMarks();
+    var box = $('error');
+    var msg = err && err.message ? err.message : String(err);
+    if (err && err.field) msg += ' (' + t('fieldLabel', { field: err.field }) + ')';
+    $('error-text').textContent = msg;
+    box.hidden = false;
+    if (err && err.field && mark) {
+      var targets = mark(err.field, err.message || '') || [];
+      targets.forEach(function (input) {
+        if (!input) return;
+        input.classList.add('invalid');
+        input.setAttribute('aria-invalid', 'true');
+      });
+      if (targets[0] && targets[0].focus) {
+        var d = targets[0].closest('details');
+        if (d) d.open = true;
+      }
+    }
+  }
+  function clearMarks() {
+    Array.prototype.forEach.call(document.querySelectorAll('.invalid, [aria-invalid="true"]'), function (e) {
+      e.classList.remove('invalid');
+      e.removeAttribute('aria-invalid');
+    });
+  }
+  function clearError() {
+    $('error').hidden = true;
+    $('error-text').textContent = '';
+    clearMarks();
+  }
+  function spinnerStatus(node, text) {
+    clear(node);
+    node.classList.remove('ok');
+    node.appendChild(el('span', { className: 'spinner', 'aria-hidden': 'true' }));
+    node.appendChild(document.createTextNode(text));
+  }
+  function setStatus(node, text, ok) {
+    clear(node);
+    node.textContent = text || '';
+    node.classList.toggle('ok', !!ok);
+  }
+
+  // ---------------------------------------------------------------- language
+
+  function initialLang() {
+    var p = new URLSearchParams(location.search).get('lang');
+    if (p === 'ja' || p === 'en') return p;
+    try {
+      var s = localStorage.getItem('aurum.lang');
+      if (s === 'ja' || s === 'en') return s;
+    } catch (e) { /* storage unavailable */ }
+    var nav = (navigator.languages && navigator.languages[0]) || navigator.language || 'en';
+    return /^ja\b/i.test(nav) ? 'ja' : 'en';
+  }
+
+  function applyI18n() {
+    document.documentElement.lang = state.lang;
+    Array.prototype.forEach.call(document.querySelectorAll('[data-i18n]'), function (e) {
+      e.textContent = t(e.getAttribute('data-i18n'));
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('[data-i18n-placeholder]'), function (e) {
+      e.setAttribute('placeholder', t(e.getAttribute('data-i18n-placeholder')));
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('[data-i18n-title]'), function (e) {
+      e.setAttribute('title', t(e.getAttribute('data-i18n-title')));
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('[data-i18n-aria-label]'), function (e) {
+      e.setAttribute('aria-label', t(e.getAttribute('data-i18n-aria-label')));
+    });
+    $('lang-en').setAttribute('aria-pressed', String(state.lang === 'en'));
+    $('lang-ja').setAttribute('aria-pressed', String(state.lang === 'ja'));
+    document.title = 'aurum — ' + t('tagline');
+  }
+
+  function setLang(lang, remember) {
+    if (lang !== 'en' && lang !== 'ja') return;
+    state.lang = lang;
+    if (remember) {
+      try { localStorage.setItem('aurum.lang', lang); } catch (e) { /* storage unavailable */ }
+    }
+    applyI18n();
+    fillSeriesSelect();
+    fillCategorySelects();
+    if (state.chart.data) renderChart();
+    if (state.scenario.example || $('scenario-toml').value) renderScenarioForm();
+    if (state.scenario.result) renderResults();
+    if (state.events.list) renderEvents();
+    if (state.study.data) renderStudy();
+    if (state.runs.list) renderRuns();
+    if (state.runs.detail) renderRunDetail();
+  }
+
+  // ---------------------------------------------------------------- tabs
+
+  function selectTab(name, focus) {
+    if (TABS.indexOf(name) < 0) name = 'chart';
+    state.tab = name;
+    TABS.forEach(function (tab) {
+      var b = $('tab-' + tab);
+      var on = tab === name;
+      b.setAttribute('aria-selected', String(on));
+      b.tabIndex = on ? 0 : -1;
+      $('panel-' + tab).hidden = !on;
+    });
+    if (focus) $('tab-' + name).focus();
+    if (location.hash !== '#' + name) {
+      history.replaceState(null, '', location.pathname + location.search + '#' + name);
+    }
+    ensureLoaded(name);
+  }
+
+  function initTabs() {
+    TABS.forEach(function (tab, i) {
+      var b = $('tab-' + tab);
+      b.addEventListener('click', function () { selectTab(tab, false); });
+      b.addEventListener('keydown', function (e) {
+        var j = null;
+        if (e.key === 'ArrowRight') j = (i + 1) % TABS.length;
+        else if (e.key === 'ArrowLeft') j = (i + TABS.length - 1) % TABS.length;
+        else if (e.key === 'Home') j = 0;
+        else if (e.key === 'End') j = TABS.length - 1;
+        if (j !== null) {
+          e.preventDefault();
+          selectTab(TABS[j], true);
+        }
+      });
+    });
+    window.addEventListener('hashchange', function () {
+      var h = location.hash.replace('#', '');
+      if (TABS.indexOf(h) >= 0 && h !== state.tab) selectTab(h, false);
+    });
+  }
+
+  function ensureLoaded(tab) {
+    if (!state.series) return; // init() loads the tab once the series are known
+    var key = tab === 'scenario' || tab === 'runs' ? 'any' : state.asOf;
+    if (state.loaded[tab] === key) return;
+    state.loaded[tab] = key;
+    if (tab === 'chart') loadChart();
+    else if (tab === 'scenario') loadScenario();
+    else if (tab === 'events') loadEvents();
+    else if (tab === 'study') loadStudy();
+    else if (tab === 'runs') loadRuns();
+  }
+
+  // ---------------------------------------------------------------- shared: series and events
+
+  function loadSeries() {
+    return api('/api/series').then(function (d) {
+      state.series = asArray(d, 'series');
+    }, function (err) {
+      state.series = [];
+      showError(err);
+    });
+  }
+
+  function fillSeriesSelect() {
+    var sel = $('chart-series');
+    var cur = sel.value || DEFAULT_SERIES;
+    clear(sel);
+    var groups = { gold: [], markets: [], gpr: [] };
+    (state.series || []).forEach(function (s) {
+      var g = /^gold/.test(s.id) ? 'gold' : /^gpr/.test(s.id) ? 'gpr' : 'markets';
+      groups[g].push(s);
+    });
+    [['gold', 'groupGold'], ['markets', 'groupMarkets'], ['gpr', 'groupGpr']].forEach(function (g) {
+      if (!groups[g[0]].length) return;
+      var og = el('optgroup', { label: t(g[1]) });
+      groups[g[0]].forEach(function (s) {
+        og.appendChild(el('option', { value: s.id, text: seriesLabel(s.id) }));
+      });
+      sel.appendChild(og);
+    });
+    if (!sel.options.length) sel.appendChild(el('option', { value: DEFAULT_SERIES, text: DEFAULT_SERIES }));
+    sel.value = cur;
+    if (sel.value !== cur) sel.value = sel.options[0].value;
+  }
+
+  function knownCategories() {
+    var set = {};
+    CATEGORY_ORDER.forEach(function (c) { set[c] = true; });
+    (state.events.list || []).forEach(function (e) { if (e.category) set[e.category] = true; });
+    return Object.keys(set);
+  }
+  function knownRegions() {
+    var set = {};
+    REGION_ORDER.forEach(function (c) { set[c] = true; });
+    (state.events.list || []).forEach(function (e) { if (e.region) set[e.region] = true; });
+    return Object.keys(set);
+  }
+
+  function fillSelect(sel, values, label, allLabel) {
+    var cur = sel.value;
+    clear(sel);
+    if (allLabel) sel.appendChild(el('option', { value: '', text: allLabel }));
+    values.forEach(function (v) { sel.appendChild(el('option', { value: v, text: label(v) })); });
+    if (cur !== '' && values.indexOf(cur) >= 0) sel.value = cur;
+    else if (!allLabel && values.length) sel.value = values[0];
+    else sel.value = cur;
+  }
+
+  function fillCategorySelects() {
+    var cats = knownCategories();
+    var regions = knownRegions();
+    fillSelect($('ev-filter-category'), cats, catLabel, t('allCategories'));
+    fillSelect($('ev-filter-region'), regions, regionLabel, t('allRegions'));
+    fillSelect($('ev-category'), cats, catLabel, null);
+    fillSelect($('ev-region'), regions, regionLabel, null);
+    fillSelect($('study-category'), cats, catLabel, null);
+  }
+
+  // All events known on the as-of date (cached per as-of date).
+  function getEvents() {
+    if (state.events.list && state.events.asOf === state.asOf) return Promise.resolve(state.events.list);
+    return api('/api/events?' + qs({ as_of: state.asOf })).then(function (d) {
+      state.events.list = asArray(d, 'events');
+      state.events.asOf = state.asOf;
+      fillCategorySelects();
+      return state.events.list;
+    });
+  }
+
+  // ---------------------------------------------------------------- 1. chart
+
+  function defaultFrom(asOf) {
+    var d = parseIso(asOf) || new Date();
+    return (d.getUTCFullYear() - 2) + '-01-01';
+  }
+
+  function parseTargets(text) {
+    return String(text || '').split(/[,\s、，]+/).map(function (s) {
+      return parseFloat(s.replace(/[^0-9.\-]/g, ''));
+    }).filter(function (x) { return isNum(x) && x > 0; });
+  }
+
+  function loadChart() {
+    var id = $('chart-series').value || DEFAULT_SERIES;
+    var from = $('chart-from').value;
+    var q = qs({ freq: 'weekly', from: from, as_of: state.asOf });
+    var container = $('price-chart');
+    container.setAttribute('data-ready', '0');
+    $('chart-subtitle').textContent = t('loading');
+    var hasGpr = !state.series.length || !!seriesMeta(GPR_SERIES);
+    var bars = api('/api/series/' + encodeURIComponent(id) + '/bars?' + q);
+    var gpr = hasGpr && id !== GPR_SERIES
+      ? api('/api/series/' + GPR_SERIES + '/bars?' + q).catch(function () { return null; })
+      : Promise.resolve(null);
+    var events = api('/api/events?' + qs({ from: from, as_of: state.asOf })).catch(function () { return null; });
+    return Promise.all([bars, gpr, events]).then(function (r) {
+      state.chart.data = {
+        id: id,
+        from: from,
+        bars: asArray(r[0], 'bars'),
+        gpr: r[1] ? asArray(r[1], 'bars') : null,
+        events: r[2] ? asArray(r[2], 'events') : [],
+      };
+      renderChart();
+    }, function (err) {
+      state.loaded.chart = null;
+      $('chart-subtitle').textContent = '';
+      showError(err, function (field) {
+        return [{ from: $('chart-from'), as_of: $('as-of'), series: $('chart-series'), id: $('chart-series') }[field]];
+      });
+      container.setAttribute('data-bars', '0');
+      container.setAttribute('data-ready', '1');
+    });
+  }
+
+  function chartBaseOptions(attribution) {
+    return {
+      autoSize: true,
+      layout: {
+        background: { type: 'solid', color: '#ffffff' },
+        textColor: '#3c4043',
+        fontSize: 11,
+        fontFamily: getComputedStyle(document.documentElement).fontFamily,
+        attributionLogo: !!attribution,
+      },
+      grid: {
+        vertLines: { color: '#f0f0f0' },
+        horzLines: { color: '#ececec' },
+      },
+      rightPriceScale: { borderColor: '#d9d9d9', minimumWidth: 84 },
+      timeScale: {
+        borderColor: '#d9d9d9',
+        rightOffset: 2,
+        tickMarkFormatter: function (time, type) {
+          if (state.lang !== 'ja') return null;
+          var s = timeToIso(time);
+          var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
+          if (!m) return null;
+          if (type === 0) return +m[1] + '年';
+          if (type === 1) return +m[2] + '月';
+          if (type === 2) return +m[3] + '日';
+          return null;
+        },
+      },
+      crosshair: { mode: 0 },
+      localization: {
+        locale: locale(),
+        priceFormatter: function (p) { return fmtNum(p, 2); },
+        timeFormatter: function (time) { return fmtDate(timeToIso(time)); },
+      },
+    };
+  }
+
+  function destroyCharts(list) {
+    (list || []).forEach(function (c) { try { c.remove(); } catch (e) { /* already gone */ } });
+  }
+
+  // Which bar each event falls in: the bar whose week contains it.
+  function eventsByBar(bars, events) {
+    var byWeek = {};
+    bars.forEach(function (b, i) { byWeek[weekKey(b.date)] = i; });
+    var out = [];
+    var sorted = events.slice().sort(function (a, b) { return a.date < b.date ? -1 : a.date > b.date ? 1 : 0; });
+    sorted.forEach(function (e) {
+      var i = byWeek[weekKey(e.date)];
+      if (i === undefined) {
+        // A bar labelled by its first day, or a week without prices: the next bar within a week.
+        for (var j = 0; j < bars.length; j++) {
+          if (bars[j].date >= e.date) {
+            if (bars[j].date <= addDays(e.date, 7)) i = j;
+            break;
+          }
+        }
+      }
+      if (i !== undefined) out.push({ event: e, bar: i });
+    });
+    return out;
+  }
+
+  function renderChart() {
+    var d = state.chart.data;
+    if (!d || !LWC) return;
+    destroyCharts(state.chart.charts);
+    state.chart.charts = [];
+    var container = $('price-chart');
+    var gprBox = $('gpr-chart');
+    clear(container);
+    clear(gprBox);
+    var bars = d.bars.filter(function (b) { return b && b.date && isNum(b.close); });
+    var meta = seriesMeta(d.id);
+    var isGold = /^gold/.test(d.id);
+    $('chart-title').textContent = state.lang === 'ja' && isGold
+      ? t('chartTitleGold')
+      : t('chartTitle', { name: seriesLabel(d.id) });
+    if (bars.length) {
+      var last = bars[bars.length - 1];
+      $('chart-subtitle').textContent = t('chartSub', {
+        first: fmtDate(bars[0].date), last: fmtDate(last.date),
+        asOf: fmtDate(state.asOf), close: fmtNum(last.close, 2),
+      }) + (meta && meta.source ? ' · ' + meta.source : '');
+    } else {
+      $('chart-subtitle').textContent = t('noBars');
+    }
+
+    var main = LWC.createChart(container, chartBaseOptions(true));
+    state.chart.charts.push(main);
+    var candles = main.addCandlestickSeries({
+      upColor: '#ffffff', downColor: '#5f6368',
+      borderUpColor: '#3c4043', borderDownColor: '#3c4043',
+      wickUpColor: '#3c4043', wickDownColor: '#3c4043',
+      priceLineColor: ACCENT,
+    });
+    candles.setData(bars.map(function (b) {
+      var o = isNum(b.open) ? b.open : b.close;
+      var h = isNum(b.high) ? b.high : Math.max(o, b.close);
+      var l = isNum(b.low) ? b.low : Math.min(o, b.close);
+      return { time: b.date, open: o, high: h, low: l, close: b.close };
+    }));
+
+    parseTargets($('chart-targets').value).forEach(function (v) {
+      candles.createPriceLine({
+        price: v, color: ACCENT, lineWidth: 1, lineStyle: 2, axisLabelVisible: true,
+        title: t('targetLine', { v: fmtNum(v, 0) }),
+      });
+    });
+
+    // Events: numbered markers; titles in the list below and in the tooltip.
+    var placed = $('chart-show-events').checked ? eventsByBar(bars, d.events) : [];
+    var perBar = {};
+    var markers = placed.map(function (p, k) {
+      (perBar[bars[p.bar].date] = perBar[bars[p.bar].date] || []).push({ n: k + 1, event: p.event });
+      return {
+        time: bars[p.bar].date, position: 'aboveBar', color: ACCENT,
+        shape: p.event.surprise ? 'circle' : 'arrowDown', text: String(k + 1), id: p.event.id,
+      };
+    });
+    candles.setMarkers(markers);
+    var list = $('chart-events');
+    clear(list);
+    placed.forEach(function (p) {
+      list.appendChild(el('li', { title: p.event.id }, [
+        el('span', { className: 'd', text: fmtDate(p.event.date) }),
+        eventTitle(p.event) + ' ',
+        el('span', { className: 'tag', text: catLabel(p.event.category) }),
+      ]));
+    });
+    $('chart-events-count').textContent = String(placed.length);
+    main.timeScale().fitContent();
+
+    // The GPR pane: the same weeks as the price chart, so the two scroll together.
+    var gprSeries = null;
+    var gprChart = null;
+    var byWeek = {};
+    (d.gpr || []).forEach(function (b) { if (b && isNum(b.close)) byWeek[weekKey(b.date)] = b.close; });
+    if (d.gpr && d.gpr.length) {
+      gprChart = LWC.createChart(gprBox, chartBaseOptions(false));
+      state.chart.charts.push(gprChart);
+      gprSeries = gprChart.addLineSeries({
+        color: '#5f6368', lineWidth: 1, priceLineVisible: false, lastValueVisible: true,
+        priceFormat: { type: 'price', precision: 1, minMove: 0.1 },
+      });
+      gprSeries.setData(bars.map(function (b) {
+        var v = byWeek[weekKey(b.date)];
+        return isNum(v) ? { time: b.date, value: v } : { time: b.date };
+      }));
+      gprChart.timeScale().fitContent();
+      syncCharts(main, candles, gprChart, gprSeries, bars, byWeek);
+      gprBox.setAttribute('data-ready', '1');
+    } else {
+      gprBox.appendChild(el('p', { className: 'sub', text: id_isGpr(d.id) ? '' : t('gprMissing') }));
+      gprBox.setAttribute('data-ready', '1');
+    }
+    gprBox.setAttribute('data-points', String(Object.keys(byWeek).length));
+
+    // Crosshair: OHLC of the week and its events in a box beside the cursor.
+    var tip = $('chart-tooltip');
+    tip.hidden = true;
+    var byTime = {};
+    bars.forEach(function (b) { byTime[b.date] = b; });
+    main.subscribeCrosshairMove(function (param) {
+      if (!param || !param.time || !param.point || param.point.x < 0 || param.point.y < 0) {
+        tip.hidden = true;
+        return;
+      }
+      var key = timeToIso(param.time);
+      var b = byTime[key];
+      if (!b) { tip.hidden = true; return; }
+      clear(tip);
+      tip.appendChild(el('div', { className: 'tt-date', text: t('weekTo', { date: fmtDate(key) }) }));
+      tip.appendChild(el('div', {
+        className: 'tt-ohlc',
+        text: t('ohlc', { o: fmtNum(b.open, 2), h: fmtNum(b.high, 2), l: fmtNum(b.low, 2), c: fmtNum(b.close, 2) }),
+      }));
+      var evs = perBar[key] || [];
+      if (evs.length) {
+        var ul = el('ul');
+        evs.forEach(function (x) {
+          ul.appendChild(el('li', null, [el('strong', { text: x.n + '. ' }), fmtDate(x.event.date) + ' ' + eventTitle(x.event)]));
+        });
+        tip.appendChild(ul);
+      }
+      tip.hidden = false;
+      var w = container.clientWidth;
+      var tw = tip.offsetWidth;
+      var x = param.point.x + 16;
+      if (x + tw > w - 90) x = Math.max(4, param.point.x - tw - 16);
+      tip.style.left = x + 'px';
+      tip.style.top = '8px';
+    });
+
+    container.setAttribute('data-bars', String(bars.length));
+    container.setAttribute('data-markers', String(markers.length));
+    container.setAttribute('data-series', d.id);
+    container.setAttribute('data-ready', '1');
+  }
+
+  function id_isGpr(id) { return /^gpr/.test(id); }
+
+  function syncCharts(a, aSeries, b, bSeries, bars, gprByWeek) {
+    var busy = false;
+    function link(src, dst) {
+      src.timeScale().subscribeVisibleLogicalRangeChange(function (range) {
+        if (busy || !range) return;
+        busy = true;
+        try { dst.timeScale().setVisibleLogicalRange(range); } finally { busy = false; }
+      });
+    }
+    link(a, b);
+    link(b, a);
+    if (typeof a.setCrosshairPosition !== 'function') return;
+    var closeBy = {};
+    bars.forEach(function (x) { closeBy[x.date] = x.close; });
+    var crossBusy = false;
+    a.subscribeCrosshairMove(function (p) {
+      if (crossBusy) return;
+      crossBusy = true;
+      try {
+        var key = p && p.time ? timeToIso(p.time) : null;
+        var v = key ? gprByWeek[weekKey(key)] : undefined;
+        if (key && isNum(v)) b.setCrosshairPosition(v, key, bSeries);
+        else b.clearCrosshairPosition();
+      } finally { crossBusy = false; }
+    });
+    b.subscribeCrosshairMove(function (p) {
+      if (crossBusy) return;
+      crossBusy = true;
+      try {
+        var key = p && p.time ? timeToIso(p.time) : null;
+        if (key && isNum(closeBy[key])) a.setCrosshairPosition(closeBy[key], key, aSeries);
+        else a.clearCrosshairPosition();
+      } finally { crossBusy = false; }
+    });
+  }
+
+  function initChartTab() {
+    $('chart-form').addEventListener('submit', function (e) {
+      e.preventDefault();
+      clearError();
+      state.loaded.chart = state.asOf;
+      loadChart();
+    });
+    $('chart-series').addEventListener('change', function () {
+      clearError();
+      state.loaded.chart = state.asOf;
+      loadChart();
+    });
+    $('chart-from').addEventListener('change', function () { state.chart.fromAuto = false; });
+    $('chart-show-events').addEventListener('change', function () { if (state.chart.data) renderChart(); });
+    $('chart-targets').addEventListener('change', function () { if (state.chart.data) renderChart(); });
+  }
+
+  // ---------------------------------------------------------------- 2. scenario: a small TOML reader
+
+  // Reads the subset of TOML scenario files use, keeping where every value sits in the text
+  // so that the form can rewrite one value and leave comments and layout alone.
+  function TomlError(msg, pos) { this.message = msg; this.pos = pos; }
+
+  function parseValue(text, i) {
+    var n = text.length;
+    function ws() { while (i < n && (text[i] === ' ' || text[i] === '\t')) i++; }
+    function wsnl() {
+      for (;;) {
+        while (i < n && /[ \t\r\n]/.test(text[i])) i++;
+        if (text[i] === '#') { while (i < n && text[i] !== '\n') i++; } else break;
+      }
+    }
+    function basicString() {
+      if (text.substr(i, 3) === '"""') {
+        var end = text.indexOf('"""', i + 3);
+        if (end < 0) throw new TomlError('unterminated string', i);
+        var raw = text.slice(i + 3, end).replace(/^\r?\n/, '');
+        i = end + 3;
+        return unescape(raw);
+      }
+      var j = i + 1;
+      var out = '';
+      while (j < n && text[j] !== '"') {
+        if (text[j] === '\n') throw new TomlError('unterminated string', i);
+        if (text[j] === '\\') { out += text.substr(j, 2); j += 2; continue; }
+        out += text[j];
+        j++;
+      }
+      if (j >= n) throw new TomlError('unterminated string', i);
+      i = j + 1;
+      return unescape(out);
+    }
+    function unescape(s) {
+      return s.replace(/\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)/g, function (m, c) {
+        if (c[0] === 'u' || c[0] === 'U') return String.fromCodePoint(parseInt(c.slice(1), 16));
+        return { b: '\b', t: '\t', n: '\n', f: '\f', r: '\r', '"': '"', '\\': '\\' }[c] || c;
+      });
+    }
+    function literalString() {
+      if (text.substr(i, 3) === "'''") {
+        var end = text.indexOf("'''", i + 3);
+        if (end < 0) throw new TomlError('unterminated string', i);
+        var raw = text.slice(i + 3, end).replace(/^\r?\n/, '');
+        i = end + 3;
+        return raw;
+      }
+      var e = text.indexOf("'", i + 1);
+      var nl = text.indexOf('\n', i + 1);
+      if (e < 0 || (nl >= 0 && nl < e)) throw new TomlError('unterminated string', i);
+      var s = text.slice(i + 1, e);
+      i = e + 1;
+      return s;
+    }
+    function key() {
+      ws();
+      if (text[i] === '"') return basicString();
+      if (text[i] === "'") return literalString();
+      var m = /^[A-Za-z0-9_\-.]+/.exec(text.slice(i, i + 200));
+      if (!m) throw new TomlError('expected a key', i);
+      i += m[0].length;
+      return m[0];
+    }
+    function value() {
+      ws();
+      var c = text[i];
+      if (c === '"') return basicString();
+      if (c === "'") return literalString();
+      if (c === '[') {
+        i++;
+        var arr = [];
+        for (;;) {
+          wsnl();
+          if (text[i] === ']') { i++; return arr; }
+          arr.push(value());
+          wsnl();
+          if (text[i] === ',') { i++; continue; }
+          if (text[i] === ']') { i++; return arr; }
+          throw new TomlError('expected , or ] in an array', i);
+        }
+      }
+      if (c === '{') {
+        i++;
+        var obj = {};
+        ws();
+        if (text[i] === '}') { i++; return obj; }
+        for (;;) {
+          var k = key();
+          ws();
+          if (text[i] !== '=') throw new TomlError('expected = in an inline table', i);
+          i++;
+          obj[k] = value();
+          ws();
+          if (text[i] === ',') { i++; continue; }
+          if (text[i] === '}') { i++; return obj; }
+          throw new TomlError('expected , or } in an inline table', i);
+        }
+      }
+      var m = /^[^\s,\]\}#]+/.exec(text.slice(i, i + 100));
+      if (!m) throw new TomlError('expected a value', i);
+      i += m[0].length;
+      var tok = m[0];
+      if (tok === 'true') return true;
+      if (tok === 'false') return false;
+      var num = tok.replace(/_/g, '');
+      if (/^[+-]?(\d+(\.\d*)?([eE][+-]?\d+)?|inf|nan)$/.test(num)) return parseFloat(num);
+      return tok; // dates and the like
+    }
+    var v = value();
+    return { value: v, end: i };
+  }
+
+  function scanToml(text) {
+    var entries = [];
+    var tables = [];
+    var root = { name: '', array: false, index: 0, start: 0, keysEnd: 0 };
+    tables.push(root);
+    var cur = root;
+    var counts = {};
+    var pos = 0;
+    var n = text.length;
+    while (pos < n) {
+      var lineEnd = text.indexOf('\n', pos);
+      if (lineEnd < 0) lineEnd = n;
+      var line = text.slice(pos, lineEnd);
+      var trimmed = line.trim();
+      if (!trimmed || trimmed[0] === '#') { pos = lineEnd + 1; continue; }
+      var h = /^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?/.exec(line);
+      if (h) {
+        var name = h[2].replace(/\s*\.\s*/g, '.');
+        var isArr = h[1] === '[[';
+        counts[name] = (counts[name] || 0) + (isArr ? 1 : 0);
+        cur = { name: name, array: isArr, index: isArr ? counts[name] - 1 : 0, start: pos, keysEnd: lineEnd };
+        tables.push(cur);
+        pos = lineEnd + 1;
+        continue;
+      }
+      var m = /^(\s*)("[^"]*"|'[^']*'|[A-Za-z0-9_\-.]+)\s*=\s*/.exec(line);
+      if (!m) throw new TomlError('cannot read line: ' + trimmed.slice(0, 40), pos);
+      var k = m[2].replace(/^["']|["']$/g, '');
+      var vStart = pos + m[0].length;
+      var r = parseValue(text, vStart);
+      entries.push({ table: cur, key: k, value: r.value, vStart: vStart, vEnd: r.end, lineStart: pos });
+      var e = text.indexOf('\n', r.end);
+      if (e < 0) e = n;
+      cur.keysEnd = e;
+      pos = e + 1;
+    }
+    return { entries: entries, tables: tables };
+  }
+
+  function readScenarioModel(text) {
+    var sc = scanToml(text);
+    var top = {};
+    sc.entries.forEach(function (e) { if (e.table.name === '') top[e.key] = e; });
+    var scenarioTables = sc.tables.filter(function (tb) { return tb.name === 'scenario' && tb.array; });
+    var scenarios = scenarioTables.map(function (tb, k) {
+      var next = scenarioTables[k + 1];
+      var own = {};
+      sc.entries.forEach(function (e) { if (e.table === tb) own[e.key] = e; });
+      // `[scenario.shock]` written as a sub-table of this scenario.
+      var shockTable = sc.tables.filter(function (x) {
+        return x.name === 'scenario.shock' && x.start > tb.start && (!next || x.start < next.start);
+      })[0] || null;
+      var shockEntries = {};
+      if (shockTable) sc.entries.forEach(function (e) { if (e.table === shockTable) shockEntries[e.key] = e; });
+      var rawShock = own.shock ? own.shock.value : shockTable ? mapValues(shockEntries) : null;
+      return {
+        table: tb,
+        entries: own,
+        shockTable: shockTable,
+        shockEntries: shockEntries,
+        id: own.id ? String(own.id.value) : 'scenario-' + (k + 1),
+        name: own.name ? String(own.name.value) : '',
+        name_ja: own.name_ja ? String(own.name_ja.value) : '',
+        probability: own.probability ? own.probability.value : null,
+        window: own.window ? own.window.value : null,
+        requires: own.requires ? own.requires.value : [],
+        excludes: own.excludes ? own.excludes.value : [],
+        spread_days: own.spread_days ? own.spread_days.value : null,
+        volatility: own.volatility ? own.volatility.value : null,
+        shock: shockKind(rawShock),
+        rawShock: rawShock,
+      };
+    });
+    return {
+      scan: sc,
+      top: top,
+      title: top.title ? String(top.title.value) : '',
+      title_ja: top.title_ja ? String(top.title_ja.value) : '',
+      as_of: top.as_of ? String(top.as_of.value) : '',
+      horizon: top.horizon ? String(top.horizon.value) : '',
+      series: top.series ? String(top.series.value) : DEFAULT_SERIES,
+      targets: top.targets && Array.isArray(top.targets.value) ? top.targets.value : [],
+      scenarios: scenarios,
+    };
+  }
+  function mapValues(entries) {
+    var o = {};
+    Object.keys(entries).forEach(function (k) { o[k] = entries[k].value; });
+    return o;
+  }
+  // The file's shock (or the server's parsed form) as { kind, ... }.
+  function shockKind(raw) {
+    if (raw === null || raw === undefined || raw === 'none') return { kind: 'none' };
+    if (typeof raw === 'object') {
+      if (raw.kind) return raw;
+      if (raw.fixed) return { kind: 'fixed', pct: raw.fixed.pct };
+      if (raw.normal) return { kind: 'normal', mean_pct: raw.normal.mean_pct, sd_pct: raw.normal.sd_pct };
+      if (raw.analogs && typeof raw.analogs === 'object') return { kind: 'analogs', category: raw.analogs.category };
+      if (typeof raw.analogs === 'string') return { kind: 'analogs', category: raw.analogs };
+      if ('mean_pct' in raw) return { kind: 'normal', mean_pct: raw.mean_pct, sd_pct: 'sd_pct' in raw ? raw.sd_pct : 0 };
+      if ('pct' in raw) return { kind: 'fixed', pct: raw.pct };
+    }
+    return { kind: 'unknown' };
+  }
+
+  function tomlNumber(x) {
+    if (!isNum(x)) return String(x);
+    if (Number.isInteger(x)) return x.toFixed(1);
+    return String(x);
+  }
+  function tomlString(s) {
+    return JSON.stringify(String(s)).replace(/[\u007f]/g, function (c) {
+      return '\\u' + ('000' + c.charCodeAt(0).toString(16)).slice(-4);
+    });
+  }
+  function tomlInline(obj, order) {
+    var keys = order.filter(function (k) { return k in obj; });
+    Object.keys(obj).forEach(function (k) { if (keys.indexOf(k) < 0) keys.push(k); });
+    return '{ ' + keys.map(function (k) {
+      var v = obj[k];
+      return k + ' = ' + (typeof v === 'number' ? tomlNumber(v) : typeof v === 'string' ? tomlString(v) : String(v));
+    }).join(', ') + ' }';
+  }
+  function splice(text, start, end, repl) { return text.slice(0, start) + repl + text.slice(end); }
+
+  // Puts `key = value` in a table: replaces the value, or adds a line after the table's keys.
+  function setKey(text, table, entry, key, serialized) {
+    if (entry) return splice(text, entry.vStart, entry.vEnd, serialized);
+    var at = table.keysEnd;
+    if (table.name === '' && at === 0) {
+      // No top-level keys yet: before the first table.
+      return serialized === null ? text : key + ' = ' + serialized + '\n' + text;
+    }
+    return text.slice(0, at) + '\n' + key + ' = ' + serialized + text.slice(at);
+  }
+
+  function parseTargetList(text) {
+    return String(text).split(/[,、，]/).map(function (s) { return s.trim(); }).filter(Boolean).map(function (s) {
+      if (/%$/.test(s)) return s.replace(/\s+/g, '');
+      var v = Number(s.replace(/[_\s]/g, ''));
+      return isNum(v) ? v : s;
+    });
+  }
+  function targetsToToml(list) {
+    return '[' + list.map(function (v) { return typeof v === 'number' ? tomlNumber(v) : tomlString(v); }).join(', ') + ']';
+  }
+  function targetsToText(list) {
+    return list.map(function (v) { return typeof v === 'number' ? String(v) : String(v); }).join(', ');
+  }
+
+  // Applies one form edit to the TOML in the textarea.
+  function editToml(fn) {
+    var ta = $('scenario-toml');
+    var model;
+    try { model = readScenarioModel(ta.value); } catch (e) {
+      setStatus($('run-status'), t('tomlUnreadable', { msg: e.message }));
+      return;
+    }
+    var out = fn(ta.value, model);
+    if (typeof out === 'string' && out !== ta.value) ta.value = out;
+  }
+
+  function scenarioById(model, id) {
+    return model.scenarios.filter(function (s) { return s.id === id; })[0] || null;
+  }
+
+  function editShock(id, field, value) {
+    editToml(function (text, model) {
+      var s = scenarioById(model, id);
+      if (!s) return text;
+      if (s.entries.shock) {
+        var raw = s.entries.shock.value;
+        if (typeof raw !== 'object' || raw === null) return text;
+        var obj = {};
+        Object.keys(raw).forEach(function (k) { obj[k] = raw[k]; });
+        obj[field] = value;
+        return splice(text, s.entries.shock.vStart, s.entries.shock.vEnd, tomlInline(obj, ['analogs', 'pct', 'mean_pct', 'sd_pct']));
+      }
+      if (s.shockTable) return setKey(text, s.shockTable, s.shockEntries[field], field, tomlNumber(value));
+      return text;
+    });
+  }
+
+  function loadScenario() {
+    if ($('scenario-toml').value.trim()) { renderScenarioForm(); return Promise.resolve(); }
+    return api('/api/scenarios/example').then(function (d) {
+      state.scenario.example = d || {};
+      $('scenario-toml').value = (d && (d.toml || d.text)) || '';
+      renderScenarioForm();
+    }, function (err) {
+      state.loaded.scenario = null;
+      showError(err);
+    });
+  }
+
+  function inputNumber(id, value, step, label) {
+    return el('input', {
+      type: 'number', id: id, step: step, value: isNum(value) ? String(value) : '',
+      inputmode: 'decimal', 'aria-label': label,
+    });
+  }
+
+  function renderScenarioForm() {
+    var text = $('scenario-toml').value;
+    var model;
+    try {
+      model = readScenarioModel(text);
+      setStatus($('run-status'), '');
+    } catch (e) {
+      setStatus($('run-status'), t('tomlUnreadable', { msg: e.message }));
+      return;
+    }
+    var active = document.activeElement;
+    function setIfIdle(id, v) { var x = $(id); if (x !== active) x.value = v; }
+    setIfIdle('sc-title', model.title);
+    setIfIdle('sc-as-of', model.as_of);
+    setIfIdle('sc-horizon', model.horizon);
+    setIfIdle('sc-targets', targetsToText(model.targets));
+
+    var tbody = $('scenario-rows');
+    // Keep the rows while the user types in one of them.
+    var sameRows = tbody.children.length === model.scenarios.length && model.scenarios.every(function (s, k) {
+      return tbody.children[k].getAttribute('data-id') === s.id;
+    });
+    if (sameRows && tbody.contains(active)) {
+      model.scenarios.forEach(function (s) {
+        var p = $('prob-' + s.id);
+        if (p && p !== active) p.value = isNum(s.probability) ? String(s.probability) : '';
+      });
+      return;
+    }
+    clear(tbody);
+    model.scenarios.forEach(function (s) {
+      var name = state.lang === 'ja' && s.name_ja ? s.name_ja : s.name || s.id;
+      var prob = inputNumber('prob-' + s.id, s.probability, '0.01', t('probability') + ': ' + name);
+      prob.min = '0';
+      prob.max = '1';
+      prob.setAttribute('data-scenario', s.id);
+      prob.addEventListener('input', function () {
+        var v = parseFloat(prob.value);
+        if (!isNum(v)) return;
+        prob.classList.remove('invalid');
+        prob.removeAttribute('aria-invalid');
+        editToml(function (txt, m) {
+          var sc = scenarioById(m, s.id);
+          return sc ? setKey(txt, sc.table, sc.entries.probability, 'probability', tomlNumber(v)) : txt;
+        });
+      });
+
+      var shockCell = el('div', { className: 'shock' });
+      var kind = s.shock.kind;
+      var kindLabel = { none: t('shockNone'), fixed: t('shockFixed'), normal: t('shockNormal'), analogs: t('shockAnalogs') }[kind] || kind;
+      shockCell.appendChild(el('span', { className: 'kind', text: kindLabel }));
+      function shockInput(field, label, value) {
+        var inp = inputNumber('shock-' + field.replace('_pct', '') + '-' + s.id, value, '0.1', label + ' (' + name + ')');
+        inp.setAttribute('data-scenario', s.id);
+        inp.setAttribute('data-field', field);
+        inp.addEventListener('input', function () {
+          var v = parseFloat(inp.value);
+          if (!isNum(v)) return;
+          inp.classList.remove('invalid');
+          inp.removeAttribute('aria-invalid');
+          editShock(s.id, field, v);
+        });
+        shockCell.appendChild(el('label', null, [label, inp]));
+      }
+      if (kind === 'normal') {
+        shockInput('mean_pct', t('shockMean'), s.shock.mean_pct);
+        shockInput('sd_pct', t('shockSd'), s.shock.sd_pct);
+      } else if (kind === 'fixed') {
+        shockInput('pct', t('shockPct'), s.shock.pct);
+      } else if (kind === 'analogs') {
+        var cat = el('input', {
+          type: 'text', id: 'shock-category-' + s.id, readonly: true, value: catLabel(s.shock.category),
+          'aria-label': t('shockCategory') + ' (' + name + ')', size: '14', 'data-category': s.shock.category,
+        });
+        shockCell.appendChild(el('label', null, [t('shockCategory'), cat]));
+      }
+
+      var cond = [];
+      if (Array.isArray(s.window) && s.window.length === 2) cond.push(t('windowFromTo', { from: fmtDate(s.window[0]), to: fmtDate(s.window[1]) }));
+      else cond.push(t('anyTime'));
+      if (s.requires && s.requires.length) cond.push(t('requires', { ids: s.requires.join(', ') }));
+      if (s.excludes && s.excludes.length) cond.push(t('excludes', { ids: s.excludes.join(', ') }));
+      if (isNum(s.spread_days) && s.spread_days > 1) cond.push(t('spreadDays', { d: s.spread_days }));
+      if (s.volatility && typeof s.volatility === 'object') cond.push(t('volRegime', { m: fmtNum(s.volatility.multiplier, 1), d: s.volatility.days }));
+
+      tbody.appendChild(el('tr', { 'data-id': s.id }, [
+        el('td', null, [el('span', { className: 'sc-name', text: name }), el('span', { className: 'sc-id', text: s.id })]),
+        el('td', null, [prob]),
+        el('td', null, [shockCell]),
+        el('td', { className: 'cond', text: cond.join(' · ') }),
+      ]));
+    });
+  }
+
+  function initScenarioTab() {
+    function top(id, key, serialize) {
+      $(id).addEventListener('input', function () {
+        var v = $(id).value;
+        $(id).classList.remove('invalid');
+        $(id).removeAttribute('aria-invalid');
+        editToml(function (text, model) {
+          var s = serialize(v);
+          if (s === null) return text;
+          return setKey(text, model.scan.tables[0], model.top[key], key, s);
+        });
+      });
+    }
+    top('sc-title', 'title', function (v) { return tomlString(v); });
+    top('sc-as-of', 'as_of', function (v) { return /^\d{4}-\d{2}-\d{2}$/.test(v) ? tomlString(v) : null; });
+    top('sc-horizon', 'horizon', function (v) { return /^\d{4}-\d{2}-\d{2}$/.test(v) ? tomlString(v) : null; });
+    top('sc-targets', 'targets', function (v) { return targetsToToml(parseTargetList(v)); });
+
+    var pending = null;
+    $('scenario-toml').addEventListener('input', function () {
+      clearTimeout(pending);
+      pending = setTimeout(renderScenarioForm, 250);
+    });
+    $('scenario-form').addEventListener('submit', function (e) {
+      e.preventDefault();
+      runScenario();
+    });
+    $('save-scenario').addEventListener('click', saveScenario);
+    $('reset-scenario').addEventListener('click', function () {
+      clearError();
+      $('scenario-toml').value = '';
+      clear($('scenario-rows'));
+      state.loaded.scenario = 'any';
+      loadScenario();
+    });
+  }
+
+  function slug(s) {
+    return String(s || 'scenario').toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'scenario';
+  }
+
+  function saveScenario() {
+    var text = $('scenario-toml').value;
+    var title = '';
+    try { title = readScenarioModel(text).title; } catch (e) { title = ''; }
+    var blob = new Blob([text], { type: 'application/toml;charset=utf-8' });
+    var url = URL.createObjectURL(blob);
+    var a = el('a', { href: url, download: slug(title) + '.toml' });
+    document.body.appendChild(a);
+    a.click();
+    document.body.removeChild(a);
+    setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+  }
+
+  // Which inputs a server error about `field` points at.
+  function scenarioMarks(field, message) {
+    var model = null;
+    try { model = readScenarioModel($('scenario-toml').value); } catch (e) { model = null; }
+    var ids = model ? model.scenarios.map(function (s) { return s.id; }) : [];
+    var m = /scenario "([^"]+)"/.exec(message) || /scenario '([^']+)'/.exec(message);
+    var named = m && ids.indexOf(m[1]) >= 0 ? [m[1]] : ids.filter(function (id) { return message.indexOf(id) >= 0; });
+    var topInputs = { title: 'sc-title', as_of: 'sc-as-of', horizon: 'sc-horizon', targets: 'sc-targets', paths: 'sc-paths', seed: 'sc-seed', toml: 'scenario-toml' };
+    if (topInputs[field]) return [$(topInputs[field])];
+    if (field === 'probability') {
+      if (!named.length && model) {
+        named = model.scenarios.filter(function (s) { return !(isNum(s.probability) && s.probability >= 0 && s.probability <= 1); })
+          .map(function (s) { return s.id; });
+      }
+      if (!named.length) named = ids;
+      return named.map(function (id) { return $('prob-' + id); });
+    }
+    if (field === 'shock') {
+      var out = [];
+      named.forEach(function (id) {
+        ['mean', 'sd', 'pct', 'category'].forEach(function (f) { var x = $('shock-' + f + '-' + id); if (x) out.push(x); });
+      });
+      return out.length ? out : [$('scenario-toml')];
+    }
+    return [$('scenario-toml')];
+  }
+
+  function runScenario() {
+    clearError();
+    var text = $('scenario-toml').value;
+    var paths = Number($('sc-paths').value);
+    var seed = Number($('sc-seed').value);
+    // Numbers the form could not write into the TOML: say so rather than send stale text.
+    var bad = Array.prototype.filter.call(document.querySelectorAll('#scenario-rows input[type="number"]'), function (x) {
+      return x.value.trim() === '' || !isNum(parseFloat(x.value));
+    });
+    if (bad.length) {
+      showError({ message: t('invalidNumber', { field: bad[0].getAttribute('aria-label') }), field: 'form' }, function () { return bad; });
+      return;
+    }
+    if (!Number.isInteger(paths) || paths <= 0) {
+      showError({ message: t('invalidPaths'), field: 'paths' }, function () { return [$('sc-paths')]; });
+      return;
+    }
+    if (!Number.isInteger(seed) || seed < 0) {
+      showError({ message: t('invalidSeed'), field: 'seed' }, function () { return [$('sc-seed')]; });
+      return;
+    }
+    var model = null;
+    try { model = readScenarioModel(text); } catch (e) { model = null; }
+    var btn = $('run-scenario');
+    btn.disabled = true;
+    btn.setAttribute('aria-busy', 'true');
+    spinnerStatus($('run-status'), t('running'));
+    var started = Date.now();
+    return api('/api/scenarios/run', { method: 'POST', body: { toml: text, paths: paths, seed: seed } }).then(function (res) {
+      state.scenario.result = res || {};
+      state.scenario.resultModel = model;
+      state.scenario.runParams = { paths: paths, seed: seed };
+      setStatus($('run-status'), t('ranIn', { s: fmtNum((Date.now() - started) / 1000, 1) }), true);
+      renderResults();
+      state.loaded.runs = null; // a new run was recorded
+      state.runs.list = null;
+    }, function (err) {
+      setStatus($('run-status'), '');
+      showError(err, scenarioMarks);
+    }).then(function () {
+      btn.disabled = false;
+      btn.removeAttribute('aria-busy');
+    });
+  }
+
+  function targetLabel(i, level) {
+    var m = state.scenario.resultModel;
+    var raw = m && m.targets ? m.targets[i] : undefined;
+    if (typeof raw === 'string') return raw + ' (' + fmtNum(level, 2) + ')';
+    return fmtNum(level, 2);
+  }
+
+  function renderResults() {
+    var r = state.scenario.result;
+    if (!r) return;
+    $('scenario-results').hidden = false;
+    var model = state.scenario.resultModel;
+    var start = r.start || {};
+    var sub = t('resultsSub', {
+      paths: fmtInt(r.paths || (state.scenario.runParams || {}).paths),
+      seed: r.seed !== undefined ? r.seed : (state.scenario.runParams || {}).seed,
+      price: fmtNum(start.price, 2), date: fmtDate(start.date || r.as_of), horizon: fmtDate(r.horizon),
+    });
+    var runId = r.run_id !== undefined ? r.run_id : r.run && r.run.id;
+    if (runId !== undefined && runId !== null) sub += ' · ' + t('runRecorded', { id: runId });
+    $('results-sub').textContent = sub;
+    var title = model ? (state.lang === 'ja' && model.title_ja ? model.title_ja : model.title) : r.title;
+    $('results-title').textContent = t('results') + (title ? ': ' + title : '');
+
+    var tbody = $('results-rows');
+    clear(tbody);
+    var thead = $('results-table').tHead.rows[0];
+    clear(thead);
+    [t('target'), t('pTouch'), t('se'), t('pClose'), t('se'), t('firstPassage')].forEach(function (h) {
+      thead.appendChild(el('th', { scope: 'col', text: h }));
+    });
+    (r.targets || []).forEach(function (tg, i) {
+      var level = isNum(tg.target) ? tg.target : tg.level;
+      var fp = tg.first_passage && tg.first_passage.median ? fmtDate(tg.first_passage.median) : '—';
+      tbody.appendChild(el('tr', { 'data-target': String(level) }, [
+        el('th', { scope: 'row', text: targetLabel(i, level) }),
+        el('td', { id: 'p-touch-' + i, 'data-value': String(tg.p_touch), text: fmtPct(tg.p_touch, 1) }),
+        el('td', { className: 'se', text: '±' + fmtNum(isNum(tg.p_touch_se) ? tg.p_touch_se * 100 : NaN, 1) }),
+        el('td', { id: 'p-close-' + i, 'data-value': String(tg.p_close_above), text: fmtPct(tg.p_close_above, 1) }),
+        el('td', { className: 'se', text: '±' + fmtNum(isNum(tg.p_close_above_se) ? tg.p_close_above_se * 100 : NaN, 1) }),
+        el('td', { id: 'first-passage-' + i, text: fp }),
+      ]));
+    });
+
+    var hb = $('happened-rows');
+    clear(hb);
+    (r.scenarios || []).forEach(function (s) {
+      var ms = model ? scenarioById(model, s.id) : null;
+      var name = ms ? (state.lang === 'ja' && ms.name_ja ? ms.name_ja : ms.name) : s.name || s.id;
+      hb.appendChild(el('tr', null, [
+        el('td', null, [el('span', { className: 'sc-name', text: name || s.id }), el('span', { className: 'sc-id', text: s.id })]),
+        el('td', { text: ms && isNum(ms.probability) ? fmtPct(ms.probability, 1) : '—' }),
+        el('td', { id: 'p-happened-' + s.id, text: fmtPct(s.p_happened, 1) + (isNum(s.p_happened_se) ? ' ±' + fmtNum(s.p_happened_se * 100, 1) : '') }),
+      ]));
+    });
+    renderFan();
+  }
+
+  function renderFan() {
+    var r = state.scenario.result;
+    var box = $('fan-chart');
+    destroyCharts(state.scenario.fanCharts);
+    state.scenario.fanCharts = [];
+    clear(box);
+    var fan = (r && r.fan) || [];
+    if (!LWC || !fan.length) { box.setAttribute('data-ready', '1'); return; }
+    var chart = LWC.createChart(box, chartBaseOptions(false));
+    state.scenario.fanCharts.push(chart);
+    var start = r.start || {};
+    function line(key, opts) {
+      var s = chart.addLineSeries(Object.assign({ priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false }, opts));
+      var pts = [];
+      if (start.date && isNum(start.price) && fan[0].date > start.date) pts.push({ time: start.date, value: start.price });
+      fan.forEach(function (f) { if (isNum(f[key])) pts.push({ time: f.date, value: f[key] }); });
+      s.setData(pts);
+      return s;
+    }
+    var hist = state.scenario.history;
+    var histSeries = chart.addLineSeries({ color: '#9e9e9e', lineWidth: 1, priceLineVisible: false, lastValueVisible: false, title: '' });
+    line('q05', { color: '#b9a36a', lineWidth: 1, lineStyle: 2, title: '5%' });
+    line('q25', { color: '#a88a3c', lineWidth: 1, title: '25%' });
+    var med = line('q50', { color: ACCENT, lineWidth: 2, title: t('median'), lastValueVisible: true, crosshairMarkerVisible: true });
+    line('q75', { color: '#a88a3c', lineWidth: 1, title: '75%' });
+    line('q95', { color: '#b9a36a', lineWidth: 1, lineStyle: 2, title: '95%' });
+    (r.targets || []).forEach(function (tg) {
+      var level = isNum(tg.target) ? tg.target : tg.level;
+      if (isNum(level)) {
+        med.createPriceLine({ price: level, color: '#5f6368', lineWidth: 1, lineStyle: 1, axisLabelVisible: true, title: t('targetLine', { v: fmtNum(level, 0) }) });
+      }
+    });
+    box.setAttribute('data-points', String(fan.length));
+    box.setAttribute('data-ready', '1');
+    // Price history before the start, for context (fetched once per start date).
+    var series = (state.scenario.resultModel && state.scenario.resultModel.series) || r.series || DEFAULT_SERIES;
+    var key = series + '@' + start.date;
+    function drawHistory(rows) {
+      histSeries.setData(rows.filter(function (b) { return b && isNum(b.close) && (!start.date || b.date <= start.date); })
+        .map(function (b) { return { time: b.date, value: b.close }; }));
+      chart.timeScale().fitContent();
+    }
+    if (hist && hist.key === key) drawHistory(hist.rows);
+    else if (start.date) {
+      api('/api/series/' + encodeURIComponent(series) + '/bars?' + qs({ freq: 'daily', from: addDays(start.date, -150), as_of: start.date }))
+        .then(function (d) {
+          state.scenario.history = { key: key, rows: asArray(d, 'bars') };
+          if (state.scenario.fanCharts.indexOf(chart) >= 0) drawHistory(state.scenario.history.rows);
+        }, function () { /* the fan stands alone */ });
+    }
+    chart.timeScale().fitContent();
+  }
+
+  // ---------------------------------------------------------------- 3. events
+
+  function loadEvents() {
+    setStatus($('events-count'), t('loading'));
+    return getEvents().then(function () {
+      fillCategorySelects();
+      renderEvents();
+    }, function (err) {
+      state.loaded.events = null;
+      setStatus($('events-count'), '');
+      showError(err);
+    });
+  }
+
+  function filteredEvents() {
+    var cat = $('ev-filter-category').value;
+    var region = $('ev-filter-region').value;
+    var from = $('ev-filter-from').value;
+    var to = $('ev-filter-to').value;
+    var q = $('ev-filter-q').value.trim().toLowerCase();
+    var list = (state.events.list || []).filter(function (e) {
+      if (cat && e.category !== cat) return false;
+      if (region && e.region !== region) return false;
+      if (from && e.date < from) return false;
+      if (to && e.date > to) return false;
+      if (q) {
+        var hay = [e.id, e.title_en, e.title_ja, e.title, (e.actors || []).join(' '), e.source, e.note, catLabel(e.category), regionLabel(e.region)]
+          .join(' ').toLowerCase();
+        if (hay.indexOf(q) < 0) return false;
+      }
+      return true;
+    });
+    var desc = state.events.sortDesc;
+    list.sort(function (a, b) {
+      var c = a.date < b.date ? -1 : a.date > b.date ? 1 : (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+      return desc ? -c : c;
+    });
+    return list;
+  }
+
+  function renderEvents() {
+    var list = filteredEvents();
+    var total = (state.events.list || []).length;
+    $('events-count').textContent = state.asOf
+      ? t('eventsCountAsOf', { n: fmtInt(list.length), total: fmtInt(total), date: fmtDate(state.asOf) })
+      : t('eventsCount', { n: fmtInt(list.length), total: fmtInt(total) });
+    var th = $('ev-sort-th');
+    th.setAttribute('aria-sort', state.events.sortDesc ? 'descending' : 'ascending');
+    $('ev-sort-arrow').textContent = state.events.sortDesc ? '▼' : '▲';
+    $('ev-sort').setAttribute('title', state.events.sortDesc ? t('sortAsc') : t('sortDesc'));
+    var tbody = $('events-rows');
+    clear(tbody);
+    var frag = document.createDocumentFragment();
+    list.forEach(function (e) {
+      var titleCell = el('td', { title: e.id }, [eventTitle(e)]);
+      if (e.origin === 'user') titleCell.appendChild(el('span', { className: 'tag user', text: t('user') }));
+      frag.appendChild(el('tr', { 'data-id': e.id }, [
+        el('td', { className: 'd', text: fmtDate(e.date) }),
+        titleCell,
+        el('td', { text: catLabel(e.category) }),
+        el('td', { text: regionLabel(e.region) }),
+        el('td', { text: (e.actors || []).join(', ') }),
+        el('td', { text: e.surprise ? t('yes') : '' }),
+      ]));
+    });
+    if (!list.length) frag.appendChild(el('tr', null, [el('td', { colspan: '6', className: 'sub', text: t('noEvents') })]));
+    tbody.appendChild(frag);
+  }
+
+  function initEventsTab() {
+    ['ev-filter-category', 'ev-filter-region', 'ev-filter-from', 'ev-filter-to'].forEach(function (id) {
+      $(id).addEventListener('change', function () { if (state.events.list) renderEvents(); });
+    });
+    $('ev-filter-q').addEventListener('input', function () { if (state.events.list) renderEvents(); });
+    $('events-filter').addEventListener('submit', function (e) { e.preventDefault(); });
+    $('ev-sort').addEventListener('click', function () {
+      state.events.sortDesc = !state.events.sortDesc;
+      renderEvents();
+    });
+    $('add-event').addEventListener('submit', function (e) {
+      e.preventDefault();
+      addEvent();
+    });
+  }
+
+  function addEvent() {
+    clearError();
+    var body = {
+      date: $('ev-date').value,
+      title_en: $('ev-title_en').value.trim(),
+      title_ja: $('ev-title_ja').value.trim(),
+      category: $('ev-category').value,
+      region: $('ev-region').value,
+      actors: $('ev-actors').value.split(/[,、，\s]+/).map(function (s) { return s.trim(); }).filter(Boolean),
+      surprise: $('ev-surprise').checked,
+      source: $('ev-source').value.trim(),
+    };
+    var btn = $('add-event-submit');
+    btn.disabled = true;
+    spinnerStatus($('add-event-status'), t('loading'));
+    return api('/api/events', { method: 'POST', body: body }).then(function (ev) {
+      var id = ev && ev.id ? ev.id : body.date;
+      var later = state.asOf && body.date > state.asOf;
+      setStatus($('add-event-status'), t(later ? 'addedLater' : 'added', { id: id }), true);
+      ['ev-title_en', 'ev-title_ja', 'ev-actors', 'ev-source'].forEach(function (x) { $(x).value = ''; });
+      $('ev-surprise').checked = false;
+      state.events.list = null;
+      state.loaded.chart = null;
+      state.loaded.study = null;
+      return loadEvents();
+    }, function (err) {
+      setStatus($('add-event-status'), '');
+      showError(err, function (field) {
+        var x = $('ev-' + field);
+        return [x || null];
+      });
+    }).then(function () { btn.disabled = false; });
+  }
+
+  // ---------------------------------------------------------------- 4. event study
+
+  function loadStudy() {
+    return getEvents().catch(function () { return []; }).then(function () {
+      fillCategorySelects();
+      var sel = $('study-category');
+      if (!state.study.params && sel.querySelector('option[value="war-outbreak"]')) sel.value = 'war-outbreak';
+      return runStudy();
+    });
+  }
+
+  // The study's answer as { n, caar_pct, t, p, path: [{day, caar_pct, lo_pct, hi_pct}], events }.
+  function normaliseStudy(d, windowText) {
+    if (!d) return null;
+    if (Array.isArray(d.path)) return d;
+    var g = d.groups && d.groups[0] ? d.groups[0] : d;
+    var agg = g.aggregate || {};
+    var w = g.design && g.design.window ? g.design.window : windowText.split(',').map(Number);
+    var path = (agg.caar_path || []).map(function (c, k) {
+      var se = agg.caar_path_se ? agg.caar_path_se[k] : NaN;
+      return {
+        day: w[0] + k, caar_pct: c * 100,
+        lo_pct: isNum(se) ? (c - 1.96 * se) * 100 : null, hi_pct: isNum(se) ? (c + 1.96 * se) * 100 : null,
+      };
+    });
+    return {
+      n: agg.n, caar_pct: isNum(agg.caar) ? agg.caar * 100 : null, t: agg.t_cs, p: agg.p_cs,
+      path: path,
+      events: (g.events || []).map(function (e) {
+        return { id: e.id, date: e.event_date || e.date, car_pct: isNum(e.car) ? e.car * 100 : e.car_pct };
+      }),
+      category: g.name,
+    };
+  }
+
+  function runStudy() {
+    clearError();
+    var cat = $('study-category').value;
+    var win = $('study-window').value.replace(/\s+/g, '');
+    state.study.params = { category: cat, window: win };
+    var btn = $('run-study');
+    btn.disabled = true;
+    spinnerStatus($('study-status'), t('running'));
+    $('study-chart').setAttribute('data-ready', '0');
+    return api('/api/study?' + qs({ category: cat, window: win, as_of: state.asOf })).then(function (d) {
+      state.study.data = normaliseStudy(d, win);
+      state.study.data.category = state.study.data.category || cat;
+      state.study.data.window = win;
+      setStatus($('study-status'), '');
+      renderStudy();
+    }, function (err) {
+      state.loaded.study = null;
+      setStatus($('study-status'), '');
+      showError(err, function (field) {
+        return [{ category: $('study-category'), window: $('study-window'), as_of: $('as-of') }[field]];
+      });
+    }).then(function () { btn.disabled = false; });
+  }
+
+  function renderStudy() {
+    var d = state.study.data;
+    if (!d) return;
+    $('study-results').hidden = false;
+    var stats = $('study-stats');
+    clear(stats);
+    [[t('studyN'), fmtInt(d.n)], [t('studyCaar') + ' (' + d.window + ')', fmtPctPoints(d.caar_pct, 2)],
+      [t('studyT'), fmtSigned(d.t, 2)], [t('studyP'), fmtNum(d.p, 3)]].forEach(function (kv) {
+      stats.appendChild(el('div', null, [el('dt', { text: kv[0] }), el('dd', { text: kv[1] })]));
+    });
+    drawCaar();
+    var byId = {};
+    (state.events.list || []).forEach(function (e) { byId[e.id] = e; });
+    var tbody = $('study-rows');
+    clear(tbody);
+    (d.events || []).slice().sort(function (a, b) { return a.date < b.date ? 1 : -1; }).forEach(function (e) {
+      var ev = byId[e.id];
+      tbody.appendChild(el('tr', { 'data-id': e.id }, [
+        el('td', { className: 'd', text: fmtDate(e.date) }),
+        el('td', { title: e.id, text: ev ? eventTitle(ev) : e.id }),
+        el('td', { className: 'n', text: fmtPctPoints(e.car_pct, 2) }),
+      ]));
+    });
+  }
+
+  // The CAAR path and its band, in SVG (event time has no calendar dates).
+  function drawCaar() {
+    var d = state.study.data;
+    var box = $('study-chart');
+    clear(box);
+    var path = (d.path || []).filter(function (p) { return isNum(p.day) && isNum(p.caar_pct); });
+    if (!path.length) { box.setAttribute('data-ready', '1'); return; }
+    var W = Math.max(280, box.clientWidth || 600);
+    var H = Math.max(200, box.clientHeight || 300);
+    var m = { l: 56, r: 16, t: 28, b: 40 };
+    var xs = path.map(function (p) { return p.day; });
+    var ys = [];
+    path.forEach(function (p) { ys.push(p.caar_pct); if (isNum(p.lo_pct)) ys.push(p.lo_pct); if (isNum(p.hi_pct)) ys.push(p.hi_pct); });
+    ys.push(0);
+    var x0 = Math.min.apply(null, xs.concat([0])), x1 = Math.max.apply(null, xs.concat([0]));
+    if (x0 === x1) { x0 -= 1; x1 += 1; }
+    var y0 = Math.min.apply(null, ys), y1 = Math.max.apply(null, ys);
+    var padY = (y1 - y0) * 0.1 || 0.5;
+    y0 -= padY; y1 += padY;
+    function X(v) { return m.l + (v - x0) / (x1 - x0) * (W - m.l - m.r); }
+    function Y(v) { return m.t + (y1 - v) / (y1 - y0) * (H - m.t - m.b); }
+    var NS = 'http://www.w3.org/2000/svg';
+    function s(tag, attrs, text) {
+      var e = document.createElementNS(NS, tag);
+      Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+      if (text !== undefined) e.textContent = text;
+      return e;
+    }
+    var svg = s('svg', { viewBox: '0 0 ' + W + ' ' + H, width: W, height: H, role: 'img', 'aria-label': t('caarAxis') });
+    svg.appendChild(s('title', {}, t('studyOf', { cat: catLabel(d.category), n: d.n, w: d.window })));
+    // Grid and y ticks.
+    var step = niceStep((y1 - y0) / 5);
+    for (var v = Math.ceil(y0 / step) * step; v <= y1 + 1e-9; v += step) {
+      svg.appendChild(s('line', { x1: m.l, x2: W - m.r, y1: Y(v), y2: Y(v), stroke: Math.abs(v) < 1e-9 ? '#9e9e9e' : '#ececec', 'stroke-width': 1 }));
+      svg.appendChild(s('text', { x: m.l - 6, y: Y(v) + 4, 'text-anchor': 'end' }, fmtNum(v, step < 0.1 ? 2 : step < 1 ? 1 : 0)));
+    }
+    for (var dday = Math.ceil(x0); dday <= x1; dday++) {
+      svg.appendChild(s('line', { x1: X(dday), x2: X(dday), y1: H - m.b, y2: H - m.b + 4, stroke: '#9e9e9e' }));
+      svg.appendChild(s('text', { x: X(dday), y: H - m.b + 16, 'text-anchor': 'middle' }, String(dday)));
+    }
+    svg.appendChild(s('line', { x1: X(0), x2: X(0), y1: m.t, y2: H - m.b, stroke: '#bdbdbd', 'stroke-dasharray': '3 3' }));
+    svg.appendChild(s('text', { x: (m.l + W - m.r) / 2, y: H - 6, 'text-anchor': 'middle' }, t('dayAxis')));
+    svg.appendChild(s('text', { x: m.l, y: 14, 'text-anchor': 'start' }, t('caarAxis')));
+    var band = path.filter(function (p) { return isNum(p.lo_pct) && isNum(p.hi_pct); });
+    if (band.length > 1) {
+      var pts = band.map(function (p) { return X(p.day) + ',' + Y(p.hi_pct); })
+        .concat(band.slice().reverse().map(function (p) { return X(p.day) + ',' + Y(p.lo_pct); }));
+      svg.appendChild(s('polygon', { points: pts.join(' '), fill: 'rgba(138,109,30,0.12)', stroke: 'none' }));
+      svg.appendChild(s('polyline', { points: band.map(function (p) { return X(p.day) + ',' + Y(p.hi_pct); }).join(' '), fill: 'none', stroke: '#b9a36a', 'stroke-width': 1, 'stroke-dasharray': '4 3' }));
+      svg.appendChild(s('polyline', { points: band.map(function (p) { return X(p.day) + ',' + Y(p.lo_pct); }).join(' '), fill: 'none', stroke: '#b9a36a', 'stroke-width': 1, 'stroke-dasharray': '4 3' }));
+    }
+    svg.appendChild(s('polyline', { points: path.map(function (p) { return X(p.day) + ',' + Y(p.caar_pct); }).join(' '), fill: 'none', stroke: ACCENT, 'stroke-width': 2 }));
+    path.forEach(function (p) {
+      var c = s('circle', { cx: X(p.day), cy: Y(p.caar_pct), r: 3, fill: ACCENT });
+      c.appendChild(s('title', {}, t('dayAxis') + ' ' + p.day + ': ' + fmtPctPoints(p.caar_pct, 2)));
+      svg.appendChild(c);
+    });
+    var lg = s('g', { class: 'legend', transform: 'translate(' + (W - m.r - 200) + ',' + (m.t + 4) + ')' });
+    lg.appendChild(s('line', { x1: 0, x2: 18, y1: 0, y2: 0, stroke: ACCENT, 'stroke-width': 2 }));
+    lg.appendChild(s('text', { x: 24, y: 4 }, t('studyCaar') + ' (N=' + d.n + ')'));
+    if (band.length > 1) {
+      lg.appendChild(s('rect', { x: 0, y: 10, width: 18, height: 8, fill: 'rgba(138,109,30,0.12)' }));
+      lg.appendChild(s('text', { x: 24, y: 18 }, t('studyBand')));
+    }
+    svg.appendChild(lg);
+    box.appendChild(svg);
+    box.setAttribute('data-points', String(path.length));
+    box.setAttribute('data-ready', '1');
+  }
+  function niceStep(raw) {
+    if (!(raw > 0)) return 1;
+    var p = Math.pow(10, Math.floor(Math.log10(raw)));
+    var f = raw / p;
+    return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * p;
+  }
+
+  function initStudyTab() {
+    $('study-form').addEventListener('submit', function (e) {
+      e.preventDefault();
+      state.loaded.study = state.asOf;
+      runStudy();
+    });
+    if (window.ResizeObserver) {
+      var last = 0;
+      new ResizeObserver(function () {
+        var w = $('study-chart').clientWidth;
+        if (w && Math.abs(w - last) > 2 && state.study.data && !$('panel-study').hidden) { last = w; drawCaar(); }
+      }).observe($('study-chart'));
+    }
+  }
+
+  // ---------------------------------------------------------------- 5. runs
+
+  function loadRuns() {
+    spinnerStatus($('runs-status'), t('loading'));
+    return api('/api/runs').then(function (d) {
+      state.runs.list = asArray(d, 'runs');
+      setStatus($('runs-status'), '');
+      renderRuns();
+    }, function (err) {
+      state.loaded.runs = null;
+      setStatus($('runs-status'), '');
+      showError(err);
+    });
+  }
+
+  function renderRuns() {
+    var tbody = $('runs-rows');
+    clear(tbody);
+    var list = state.runs.list || [];
+    if (!list.length) {
+      tbody.appendChild(el('tr', null, [el('td', { colspan: '5', className: 'sub', text: t('noRuns') })]));
+      return;
+    }
+    list.forEach(function (r) {
+      var open = function () { showRun(r.id); };
+      var btn = el('button', { type: 'button', className: 'link', id: 'run-open-' + r.id, text: '#' + r.id, onclick: open });
+      var tr = el('tr', { className: 'clickable', 'data-id': String(r.id) }, [
+        el('td', null, [btn]),
+        el('td', { className: 'd', text: fmtDateTime(r.created_at) }),
+        el('td', { text: r.title || '' }),
+        el('td', { className: 'n', text: fmtInt(r.paths) }),
+        el('td', { className: 'n', text: r.seed === undefined || r.seed === null ? '—' : String(r.seed) }),
+      ]);
+      tr.addEventListener('click', function (e) { if (e.target !== btn) open(); });
+      if (state.runs.detail && String(state.runs.detail.id) === String(r.id)) tr.classList.add('selected');
+      tbody.appendChild(tr);
+    });
+  }
+
+  function showRun(id) {
+    clearError();
+    spinnerStatus($('runs-status'), t('loading'));
+    return api('/api/runs/' + encodeURIComponent(id)).then(function (d) {
+      state.runs.detail = d || {};
+      if (state.runs.detail.id === undefined) state.runs.detail.id = id;
+      setStatus($('runs-status'), '');
+      renderRunDetail();
+      renderRuns();
+    }, function (err) {
+      setStatus($('runs-status'), '');
+      showError(err);
+    });
+  }
+
+  function renderRunDetail() {
+    var d = state.runs.detail;
+    if (!d) return;
+    $('run-detail').hidden = false;
+    $('run-detail-title').textContent = t('runDetail', { id: d.id, title: d.title || '' }) +
+      (d.created_at ? ' · ' + fmtDateTime(d.created_at) : '');
+    var results = d.results;
+    if (typeof results === 'string') {
+      try { results = JSON.parse(results); } catch (e) { /* shown as text */ }
+    }
+    $('run-results').textContent = typeof results === 'string' ? results : JSON.stringify(results, null, 2);
+    $('run-input').textContent = d.input || d.toml || '';
+  }
+
+  function initRunsTab() {
+    $('runs-refresh').addEventListener('click', function () { clearError(); loadRuns(); });
+    $('run-load').addEventListener('click', function () {
+      var d = state.runs.detail;
+      if (!d) return;
+      $('scenario-toml').value = d.input || d.toml || '';
+      if (isNum(d.paths)) $('sc-paths').value = String(d.paths);
+      if (d.seed !== undefined && d.seed !== null) $('sc-seed').value = String(d.seed);
+      clear($('scenario-rows'));
+      state.loaded.scenario = 'any';
+      selectTab('scenario', true);
+      renderScenarioForm();
+    });
+  }
+
+  // ---------------------------------------------------------------- start
+
+  function defaultAsOf() {
+    var p = new URLSearchParams(location.search).get('as_of');
+    if (p && /^\d{4}-\d{2}-\d{2}$/.test(p)) return p;
+    var m = seriesMeta(DEFAULT_SERIES);
+    if (m && m.last) return m.last;
+    var lasts = (state.series || []).map(function (s) { return s.last; }).filter(Boolean).sort();
+    return lasts.length ? lasts[lasts.length - 1] : todayIso();
+  }
+
+  function setAsOf(v) {
+    state.asOf = v;
+    $('as-of').value = v;
+    if (state.chart.fromAuto) $('chart-from').value = defaultFrom(v);
+  }
+
+  function init() {
+    state.lang = initialLang();
+    applyI18n();
+    initTabs();
+    initChartTab();
+    initScenarioTab();
+    initEventsTab();
+    initStudyTab();
+    initRunsTab();
+    $('lang-en').addEventListener('click', function () { setLang('en', true); });
+    $('lang-ja').addEventListener('click', function () { setLang('ja', true); });
+    $('error-close').addEventListener('click', clearError);
+    $('as-of').addEventListener('change', function () {
+      var v = $('as-of').value;
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return;
+      clearError();
+      setAsOf(v);
+      ensureLoaded(state.tab);
+    });
+    var first = location.hash.replace('#', '');
+    if (TABS.indexOf(first) < 0) first = 'chart';
+    selectTab(first, false);
+    fillCategorySelects();
+    if (!LWC) showError({ message: 'lightweight-charts did not load' });
+    loadSeries().then(function () {
+      fillSeriesSelect();
+      setAsOf(defaultAsOf());
+      ensureLoaded(state.tab);
+    });
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+})();

@@ -1,0 +1,51 @@
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// An error answered as JSON: `{"status": 400, "error": "…", "field": "…"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{status}: {error}")]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: u16,
+    /// What is wrong, for people.
+    pub error: String,
+    /// The query parameter or body field at fault, when there is one.
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    /// A 400 naming `field`.
+    #[must_use]
+    pub fn bad(field: &str, error: impl Into<String>) -> Self {
+        Self {
+            status: 400,
+            error: error.into(),
+            field: Some(field.to_owned()),
+        }
+    }
+
+    /// An error with `status` and no field.
+    #[must_use]
+    pub fn new(status: u16, error: impl Into<String>) -> Self {
+        Self {
+            status,
+            error: error.into(),
+            field: None,
+        }
+    }
+
+    /// A 404.
+    #[must_use]
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::new(404, what)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(self)).into_response()
+    }
+}

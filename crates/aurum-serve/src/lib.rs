@@ -1,0 +1,195 @@
+//! The local dashboard of aurum: an HTTP server with a JSON API and the pages that use it.
+//!
+//! - [`router`] builds the axum application over a [`Backend`] (the analyses, implemented by
+//!   the command line over the store): series, events, event studies, GPR regressions,
+//!   volatility fits, scenario runs, recorded runs and reports, under `/api/`; the OpenAPI
+//!   document at `/api/openapi.json`; the dashboard at `/` with its embedded assets.
+//! - [`Limits`] keep one request from taking the machine: a body size limit, a per-request
+//!   timeout, a cap on simulation size (paths × trading days) and on concurrent heavy work.
+//!   Too large a request gets a 4xx JSON error that states the limit.
+//! - Errors are JSON: `{"status": 400, "error": "…", "field": "probability"}`.
+//!
+//! The backend is synchronous; handlers run it on the blocking pool.
+#![deny(missing_docs)]
+
+mod assets;
+mod error;
+mod routes;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use error::ApiError;
+pub use routes::{OPENAPI, router};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// What the server asks of the analyses. Every method gets its query or body as given and
+/// answers JSON, or an [`ApiError`] naming the field at fault.
+pub trait Backend: Send + Sync + 'static {
+    /// Series in the store.
+    fn series(&self) -> Result<Value, ApiError>;
+    /// Bars of one series: `freq` (daily, weekly, monthly), `from`, `to`, `as_of`.
+    fn bars(&self, id: &str, q: &Query) -> Result<Value, ApiError>;
+    /// Catalog and user events: `category` (comma-separated), `from`, `to`, `as_of`.
+    fn events(&self, q: &Query) -> Result<Value, ApiError>;
+    /// Adds a user event; answers the stored event.
+    fn add_event(&self, body: &Value) -> Result<Value, ApiError>;
+    /// Event study: `category`, `window` (`-1,5`), `model`, `as_of`.
+    fn study(&self, q: &Query) -> Result<Value, ApiError>;
+    /// Gold on the GPR index: `freq`, `measure`, `component`, `from`, `as_of`.
+    fn gpr(&self, q: &Query) -> Result<Value, ApiError>;
+    /// A volatility model: `series`, `model`, `dist`, `as_of`.
+    fn vol_fit(&self, q: &Query) -> Result<Value, ApiError>;
+    /// The bundled example scenario file, as text and parsed.
+    fn example(&self) -> Result<Value, ApiError>;
+    /// Trading days a scenario file simulates (for the size limit), or why it is invalid.
+    fn scenario_days(&self, toml: &str, as_of: Option<&str>) -> Result<usize, ApiError>;
+    /// Runs a scenario file and records the run.
+    fn run_scenario(&self, req: &RunRequest) -> Result<Value, ApiError>;
+    /// Recorded runs, newest first.
+    fn runs(&self) -> Result<Value, ApiError>;
+    /// One recorded run with its input and results.
+    fn run(&self, id: i64) -> Result<Value, ApiError>;
+    /// A report on a scenario file: Markdown, HTML and results.
+    fn report(&self, req: &ReportRequest) -> Result<Value, ApiError>;
+}
+
+/// Query parameters, as strings: the backend parses them and names the one at fault.
+pub type Query = std::collections::BTreeMap<String, String>;
+
+/// `POST /api/scenarios/run`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunRequest {
+    /// The scenario file's text (TOML).
+    pub toml: String,
+    /// Monte Carlo paths.
+    #[serde(default = "default_paths")]
+    pub paths: usize,
+    /// Seed.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Overrides the file's `as_of`.
+    pub as_of: Option<String>,
+}
+
+/// `POST /api/report`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportRequest {
+    /// The scenario file's text (TOML).
+    pub toml: String,
+    /// `en` or `ja`.
+    #[serde(default = "default_lang")]
+    pub lang: String,
+    /// Monte Carlo paths.
+    #[serde(default = "default_paths")]
+    pub paths: usize,
+    /// Seed.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+}
+
+fn default_paths() -> usize {
+    20_000
+}
+
+fn default_seed() -> u64 {
+    7
+}
+
+fn default_lang() -> String {
+    "en".into()
+}
+
+/// What one request may cost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest request body, bytes.
+    pub body_bytes: usize,
+    /// Longest a request may run.
+    pub timeout: Duration,
+    /// Most Monte Carlo paths × trading days one simulation may take.
+    pub max_steps: u64,
+    /// Most paths in one simulation.
+    pub max_paths: usize,
+    /// Heavy requests (fits, simulations, reports, studies) running at once; more wait.
+    pub heavy_at_once: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            body_bytes: 256 * 1024,
+            timeout: Duration::from_secs(60),
+            max_steps: 20_000_000,
+            max_paths: 200_000,
+            heavy_at_once: 2,
+        }
+    }
+}
+
+/// State shared by the handlers.
+pub struct AppState {
+    backend: Arc<dyn Backend>,
+    limits: Limits,
+    heavy: tokio::sync::Semaphore,
+}
+
+impl AppState {
+    /// State over `backend` with `limits`.
+    #[must_use]
+    pub fn new(backend: Arc<dyn Backend>, limits: Limits) -> Arc<Self> {
+        Arc::new(Self {
+            backend,
+            limits,
+            heavy: tokio::sync::Semaphore::new(limits.heavy_at_once.max(1)),
+        })
+    }
+}
+
+/// Why the server stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The server failed while running.
+    #[error("server: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Serves `state` on `listener` until Ctrl-C (or `shutdown` resolves).
+///
+/// # Errors
+///
+/// [`ServeError::Io`] when the server fails.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}
+
+/// Binds `addr`.
+///
+/// # Errors
+///
+/// [`ServeError::Bind`] naming the address.
+pub async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, ServeError> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Bind { addr, source })
+}
