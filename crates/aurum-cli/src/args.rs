@@ -477,6 +477,23 @@ pub enum BenchCommand {
     /// raw speed of drawing the Student-t innovations alone and, if Python is there, the numpy
     /// peer in the same run; over a grid of paths and horizons.
     Scenario(BenchScenarioArgs),
+    /// Requests per second of `aurum serve`'s read endpoints under concurrent load on
+    /// loopback (client and server share this machine), with latency percentiles and errors.
+    Serve(BenchServeArgs),
+}
+
+/// `aurum bench serve`.
+#[derive(Debug, Args)]
+pub struct BenchServeArgs {
+    /// Requests per endpoint.
+    #[arg(long, default_value_t = 5000)]
+    pub requests: usize,
+    /// Client threads, each with its own keep-alive connection.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// How results are printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
 }
 
 /// `aurum bench scenario`.

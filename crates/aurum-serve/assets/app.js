@@ -216,9 +216,14 @@
     clearMarks();
     var box = $('error');
     var msg = err && err.message ? err.message : String(err);
-    if (err && err.field) msg += ' (' + t('fieldLabel', { field: err.field }) + ')';
     $('error-text').textContent = msg;
+    if (err && err.field) box.setAttribute('data-field', err.field);
+    else box.removeAttribute('data-field');
+    if (err && err.status) box.setAttribute('data-status', String(err.status));
+    else box.removeAttribute('data-status');
     box.hidden = false;
+    var r = box.getBoundingClientRect();
+    if (r.top < 0 || r.bottom > window.innerHeight) box.scrollIntoView({ block: 'nearest' });
     if (err && err.field && mark) {
       var targets = mark(err.field, err.message || '') || [];
       targets.forEach(function (input) {
@@ -240,6 +245,8 @@
   }
   function clearError() {
     $('error').hidden = true;
+    $('error').removeAttribute('data-field');
+    $('error').removeAttribute('data-status');
     $('error-text').textContent = '';
     clearMarks();
   }
@@ -419,8 +426,8 @@
     var regions = knownRegions();
     fillSelect($('ev-filter-category'), cats, catLabel, t('allCategories'));
     fillSelect($('ev-filter-region'), regions, regionLabel, t('allRegions'));
-    fillSelect($('ev-category'), cats, catLabel, null);
-    fillSelect($('ev-region'), regions, regionLabel, null);
+    fillSelect($('ev-category'), cats, catLabel, t('choose'));
+    fillSelect($('ev-region'), regions, regionLabel, t('choose'));
     fillSelect($('study-category'), cats, catLabel, null);
   }
 
@@ -563,7 +570,9 @@
     if (bars.length) {
       var last = bars[bars.length - 1];
       $('chart-subtitle').textContent = t('chartSub', {
-        first: fmtDate(bars[0].date), last: fmtDate(last.date),
+        // A week is labelled by its last day, which may lie after the as-of date.
+        first: fmtDate(bars[0].first_date || bars[0].date),
+        last: fmtDate(minDate(last.last_date || last.date, state.asOf)),
         asOf: fmtDate(state.asOf), close: fmtNum(last.close, 2),
       }) + (meta && meta.source ? ' · ' + meta.source : '');
     } else {
@@ -588,7 +597,7 @@
     parseTargets($('chart-targets').value).forEach(function (v) {
       candles.createPriceLine({
         price: v, color: ACCENT, lineWidth: 1, lineStyle: 2, axisLabelVisible: true,
-        title: t('targetLine', { v: fmtNum(v, 0) }),
+        title: targetTitle(v, meta),
       });
     });
 
@@ -684,6 +693,16 @@
 
   function id_isGpr(id) { return /^gpr/.test(id); }
 
+  function minDate(a, b) { return !b || (a && a < b) ? a : b; }
+
+  // `Target 3,000`, `目標 3,000ドル`.
+  function targetTitle(v, meta) {
+    var cur = meta && meta.currency;
+    if (state.lang === 'ja' && cur === 'USD') return t('targetLineUsd', { v: fmtNum(v, 0) });
+    if (state.lang === 'ja' && cur === 'JPY') return t('targetLineJpy', { v: fmtNum(v, 0) });
+    return t('targetLine', { v: fmtNum(v, 0) });
+  }
+
   function syncCharts(a, aSeries, b, bSeries, bars, gprByWeek) {
     var busy = false;
     function link(src, dst) {
@@ -732,7 +751,12 @@
       state.loaded.chart = state.asOf;
       loadChart();
     });
-    $('chart-from').addEventListener('change', function () { state.chart.fromAuto = false; });
+    $('chart-from').addEventListener('change', function () {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test($('chart-from').value)) return;
+      state.chart.fromAuto = false;
+      clearError();
+      loadChart();
+    });
     $('chart-show-events').addEventListener('change', function () { if (state.chart.data) renderChart(); });
     $('chart-targets').addEventListener('change', function () { if (state.chart.data) renderChart(); });
   }
@@ -1042,7 +1066,7 @@
       renderScenarioForm();
     }, function (err) {
       state.loaded.scenario = null;
-      showError(err);
+      showError({ message: t('noExample') + ' ' + err.message, status: err.status, field: null });
     });
   }
 
@@ -1127,7 +1151,7 @@
           type: 'text', id: 'shock-category-' + s.id, readonly: true, value: catLabel(s.shock.category),
           'aria-label': t('shockCategory') + ' (' + name + ')', size: '14', 'data-category': s.shock.category,
         });
-        shockCell.appendChild(el('label', null, [t('shockCategory'), cat]));
+        shockCell.appendChild(cat);
       }
 
       var cond = [];
@@ -1140,8 +1164,8 @@
 
       tbody.appendChild(el('tr', { 'data-id': s.id }, [
         el('td', null, [el('span', { className: 'sc-name', text: name }), el('span', { className: 'sc-id', text: s.id })]),
-        el('td', null, [prob]),
-        el('td', null, [shockCell]),
+        el('td', { 'data-label': t('probability') }, [prob]),
+        el('td', { 'data-label': t('shock') }, [shockCell]),
         el('td', { className: 'cond', text: cond.join(' · ') }),
       ]));
     });
@@ -1341,6 +1365,7 @@
     if (!LWC || !fan.length) { box.setAttribute('data-ready', '1'); return; }
     var chart = LWC.createChart(box, chartBaseOptions(false));
     state.scenario.fanCharts.push(chart);
+    var fanSeries = (state.scenario.resultModel && state.scenario.resultModel.series) || r.series || DEFAULT_SERIES;
     var start = r.start || {};
     function line(key, opts) {
       var s = chart.addLineSeries(Object.assign({ priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false }, opts));
@@ -1360,13 +1385,13 @@
     (r.targets || []).forEach(function (tg) {
       var level = isNum(tg.target) ? tg.target : tg.level;
       if (isNum(level)) {
-        med.createPriceLine({ price: level, color: '#5f6368', lineWidth: 1, lineStyle: 1, axisLabelVisible: true, title: t('targetLine', { v: fmtNum(level, 0) }) });
+        med.createPriceLine({ price: level, color: '#5f6368', lineWidth: 1, lineStyle: 1, axisLabelVisible: true, title: targetTitle(level, seriesMeta(fanSeries)) });
       }
     });
     box.setAttribute('data-points', String(fan.length));
     box.setAttribute('data-ready', '1');
     // Price history before the start, for context (fetched once per start date).
-    var series = (state.scenario.resultModel && state.scenario.resultModel.series) || r.series || DEFAULT_SERIES;
+    var series = fanSeries;
     var key = series + '@' + start.date;
     function drawHistory(rows) {
       histSeries.setData(rows.filter(function (b) { return b && isNum(b.close) && (!start.date || b.date <= start.date); })
@@ -1443,10 +1468,10 @@
       frag.appendChild(el('tr', { 'data-id': e.id }, [
         el('td', { className: 'd', text: fmtDate(e.date) }),
         titleCell,
-        el('td', { text: catLabel(e.category) }),
-        el('td', { text: regionLabel(e.region) }),
+        el('td', { className: 'nw', text: catLabel(e.category) }),
+        el('td', { className: 'nw', text: regionLabel(e.region) }),
         el('td', { text: (e.actors || []).join(', ') }),
-        el('td', { text: e.surprise ? t('yes') : '' }),
+        el('td', { 'data-label': t('surprise'), text: e.surprise ? t('yes') : '' }),
       ]));
     });
     if (!list.length) frag.appendChild(el('tr', null, [el('td', { colspan: '6', className: 'sub', text: t('noEvents') })]));
@@ -1497,8 +1522,9 @@
     }, function (err) {
       setStatus($('add-event-status'), '');
       showError(err, function (field) {
-        var x = $('ev-' + field);
-        return [x || null];
+        // The id is made from the date and the English title.
+        if (field === 'id') return [$('ev-title_en'), $('ev-date')];
+        return [$('ev-' + field) || null];
       });
     }).then(function () { btn.disabled = false; });
   }
@@ -1569,7 +1595,8 @@
     var stats = $('study-stats');
     clear(stats);
     [[t('studyN'), fmtInt(d.n)], [t('studyCaar') + ' (' + d.window + ')', fmtPctPoints(d.caar_pct, 2)],
-      [t('studyT'), fmtSigned(d.t, 2)], [t('studyP'), fmtNum(d.p, 3)]].forEach(function (kv) {
+      [t('studyT'), fmtSigned(d.t, 2)], [t('studyP'), fmtNum(d.p, 3)]].concat(
+      isNum(d.skipped) && d.skipped > 0 ? [[t('studySkipped'), fmtInt(d.skipped)]] : []).forEach(function (kv) {
       stats.appendChild(el('div', null, [el('dt', { text: kv[0] }), el('dd', { text: kv[1] })]));
     });
     drawCaar();

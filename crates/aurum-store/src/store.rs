@@ -622,6 +622,34 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// A stamp that changes whenever series data may have changed (an import, an update, a
+    /// new seed): for caching summaries such as [`Store::list`].
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors.
+    pub fn data_stamp(&self) -> Result<String, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM imports) || '/' ||
+                    (SELECT COUNT(*) FROM imports) || '/' ||
+                    (SELECT COALESCE(group_concat(key || '=' || value, ';'), '') FROM meta)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Whether SQLite's integrity check finds the database sound.
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors.
+    pub fn integrity_ok(&self) -> Result<bool, StoreError> {
+        let r: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        Ok(r == "ok")
+    }
+
     /// Recorded runs, newest first, without their inputs and results.
     ///
     /// # Errors

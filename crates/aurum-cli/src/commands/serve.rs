@@ -13,7 +13,7 @@ use aurum_store::{BarQuery, Store};
 use aurum_vol::{ArchModel, Dist, FitOptions, Mean, Simulator, Vol};
 use serde_json::{Value, json};
 
-use crate::args::{EventOrigin, ReportArgs, ServeArgs, Window};
+use crate::args::{BenchServeArgs, EventOrigin, OutputFormat, ReportArgs, ServeArgs, Window};
 use crate::commands::events::{all_events, taken};
 use crate::commands::scenario::{prepare, run_all};
 use crate::context::{Context, now};
@@ -64,6 +64,10 @@ pub fn run(ctx: &Context, a: &ServeArgs) -> Result<()> {
 pub struct StoreBackend {
     ctx: Context,
     pool: Mutex<Vec<Store>>,
+    /// The series list, under the data stamp it was computed at.
+    series_cache: Mutex<Option<(String, Value)>>,
+    /// The bundled catalog, parsed once.
+    bundled: std::sync::OnceLock<Vec<Event>>,
 }
 
 impl StoreBackend {
@@ -73,6 +77,8 @@ impl StoreBackend {
         Self {
             ctx: Context { home, quiet: true },
             pool: Mutex::new(Vec::new()),
+            series_cache: Mutex::new(None),
+            bundled: std::sync::OnceLock::new(),
         }
     }
 
@@ -154,7 +160,19 @@ fn parse_scenario(toml: &str, as_of: Option<&str>) -> Result<aurum_sim::Scenario
 
 impl Backend for StoreBackend {
     fn series(&self) -> Result<Value, ApiError> {
-        self.with_store(|s| serde_json::to_value(s.list().map_err(internal)?).map_err(internal))
+        self.with_store(|s| {
+            // Counting every series' rows takes a scan; do it again only after data changed.
+            let stamp = s.data_stamp().map_err(internal)?;
+            let mut cache = self.series_cache.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((at, v)) = cache.as_ref()
+                && *at == stamp
+            {
+                return Ok(v.clone());
+            }
+            let v = serde_json::to_value(s.list().map_err(internal)?).map_err(internal)?;
+            *cache = Some((stamp, v.clone()));
+            Ok(v)
+        })
     }
 
     fn bars(&self, id: &str, q: &Query) -> Result<Value, ApiError> {
@@ -207,12 +225,29 @@ impl Backend for StoreBackend {
             as_of: w.as_of,
             ..EventFilter::default()
         };
+        let bundled = match self.bundled.get() {
+            Some(b) => b,
+            None => {
+                let parsed = aurum_events::bundled().map_err(internal)?;
+                self.bundled.get_or_init(|| parsed)
+            }
+        };
         self.with_store(|s| {
-            let all = all_events(s, EventOrigin::All).map_err(internal)?;
-            let rows: Vec<Value> = all
+            let user = s.user_events().map_err(internal)?;
+            let mut rows: Vec<(&Event, &str)> = bundled
                 .iter()
-                .filter(|l| filter.matches(&l.event))
-                .map(|l| serde_json::to_value(l).unwrap_or(Value::Null))
+                .map(|e| (e, "bundled"))
+                .chain(user.iter().map(|e| (e, "user")))
+                .filter(|(e, _)| filter.matches(e))
+                .collect();
+            rows.sort_by(|a, b| a.0.date.cmp(&b.0.date).then_with(|| a.0.id.cmp(&b.0.id)));
+            let rows: Vec<Value> = rows
+                .into_iter()
+                .map(|(e, origin)| {
+                    let mut v = serde_json::to_value(e).unwrap_or(Value::Null);
+                    v["origin"] = json!(origin);
+                    v
+                })
                 .collect();
             Ok(Value::Array(rows))
         })
@@ -549,4 +584,114 @@ impl Backend for StoreBackend {
             .map_err(|e| analysis(&e))?;
         Ok(json!({ "markdown": c.markdown, "html": c.html, "post": c.post, "results": c.report }))
     }
+}
+
+/// One endpoint's figures under load.
+#[derive(serde::Serialize)]
+struct LoadRow {
+    endpoint: &'static str,
+    requests: usize,
+    errors: usize,
+    requests_per_s: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+/// Loads the read endpoints of a server started in this process on a free loopback port.
+pub fn bench(ctx: &Context, a: &BenchServeArgs, format: OutputFormat) -> Result<()> {
+    anyhow::ensure!(
+        a.requests > 0 && a.concurrency > 0,
+        "--requests and --concurrency must be at least 1"
+    );
+    drop(ctx.open_store()?);
+    let backend = Arc::new(StoreBackend::new(ctx.home.clone()));
+    let state = AppState::new(backend, Limits::default());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let listener = runtime.block_on(aurum_serve::bind("127.0.0.1:0".parse()?))?;
+    let addr = listener.local_addr()?;
+    runtime.spawn(async move {
+        let _ = aurum_serve::serve(listener, state, std::future::pending()).await;
+    });
+    let endpoints: [(&'static str, &str); 4] = [
+        ("health", "/api/health"),
+        ("series", "/api/series"),
+        (
+            "weekly bars",
+            "/api/series/gold-usd-lbma-pm/bars?freq=weekly&from=2023-01-01&as_of=2025-02-18",
+        ),
+        ("events", "/api/events?category=nuclear&as_of=2025-02-18"),
+    ];
+    let bar = ctx.progress((a.requests * endpoints.len()) as u64, "loading the server");
+    let mut rows = Vec::new();
+    for (name, path) in endpoints {
+        let url = format!("http://{addr}{path}");
+        let started = std::time::Instant::now();
+        let per = a.requests.div_ceil(a.concurrency);
+        let results: Vec<(usize, Vec<f64>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..a.concurrency)
+                .map(|t| {
+                    let (url, bar) = (&url, &bar);
+                    let n = per.min(a.requests.saturating_sub(t * per));
+                    scope.spawn(move || {
+                        let agent: ureq::Agent = ureq::Agent::config_builder()
+                            .http_status_as_error(false)
+                            .build()
+                            .into();
+                        let mut errors = 0;
+                        let mut lat = Vec::with_capacity(n);
+                        for _ in 0..n {
+                            let t0 = std::time::Instant::now();
+                            let ok = agent.get(url).call().is_ok_and(|mut r| {
+                                r.status() == 200 && r.body_mut().read_to_vec().is_ok()
+                            });
+                            lat.push(t0.elapsed().as_secs_f64() * 1000.0);
+                            errors += usize::from(!ok);
+                            bar.inc(1);
+                        }
+                        (errors, lat)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        let elapsed = started.elapsed().as_secs_f64();
+        let errors = results.iter().map(|r| r.0).sum();
+        let mut lat: Vec<f64> = results.into_iter().flat_map(|r| r.1).collect();
+        lat.sort_by(f64::total_cmp);
+        let q = |p: f64| {
+            lat.get(((lat.len() as f64 - 1.0) * p) as usize)
+                .copied()
+                .unwrap_or(f64::NAN)
+        };
+        rows.push(LoadRow {
+            endpoint: name,
+            requests: lat.len(),
+            errors,
+            requests_per_s: lat.len() as f64 / elapsed,
+            p50_ms: q(0.5),
+            p99_ms: q(0.99),
+        });
+    }
+    bar.finish_and_clear();
+    crate::output::emit(format, &rows, || {
+        let mut t = crate::output::Table::new(&[
+            "endpoint", "requests", "errors", "req/s", "p50 ms", "p99 ms",
+        ]);
+        for r in &rows {
+            t.row(vec![
+                r.endpoint.to_owned(),
+                r.requests.to_string(),
+                r.errors.to_string(),
+                format!("{:.0}", r.requests_per_s),
+                format!("{:.2}", r.p50_ms),
+                format!("{:.2}", r.p99_ms),
+            ]);
+        }
+        t
+    })
 }

@@ -354,6 +354,7 @@ pub fn bench(ctx: &Context, cli: &Cli, cmd: &BenchCommand) -> Result<()> {
     match cmd {
         BenchCommand::Vol(a) => bench_vol(ctx, a, resolve(a.format, cli)),
         BenchCommand::Scenario(a) => super::scenario::bench(ctx, a, resolve(a.format, cli)),
+        BenchCommand::Serve(a) => super::serve::bench(ctx, a, resolve(a.format, cli)),
     }
 }
 

@@ -8,6 +8,7 @@ mod gpr;
 mod import;
 mod report;
 mod scenario;
+mod serve;
 mod update;
 mod util;
 mod vol;
