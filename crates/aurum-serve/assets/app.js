@@ -644,7 +644,7 @@
       syncCharts(main, candles, gprChart, gprSeries, bars, byWeek);
       gprBox.setAttribute('data-ready', '1');
     } else {
-      gprBox.appendChild(el('p', { className: 'sub', text: id_isGpr(d.id) ? '' : t('gprMissing') }));
+      gprBox.appendChild(el('p', { className: 'sub', text: isGprSeries(d.id) ? '' : t('gprMissing') }));
       gprBox.setAttribute('data-ready', '1');
     }
     gprBox.setAttribute('data-points', String(Object.keys(byWeek).length));
@@ -691,7 +691,7 @@
     container.setAttribute('data-ready', '1');
   }
 
-  function id_isGpr(id) { return /^gpr/.test(id); }
+  function isGprSeries(id) { return /^gpr/.test(id); }
 
   function minDate(a, b) { return !b || (a && a < b) ? a : b; }
 

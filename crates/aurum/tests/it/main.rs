@@ -1,6 +1,7 @@
 //! End-to-end tests of the `aurum` binary, each in its own temporary home.
 
 mod backtest;
+mod browser;
 mod chart;
 mod data;
 mod events;
