@@ -44,8 +44,9 @@ pub trait Backend: Send + Sync + 'static {
     fn vol_fit(&self, q: &Query) -> Result<Value, ApiError>;
     /// The bundled example scenario file, as text and parsed.
     fn example(&self) -> Result<Value, ApiError>;
-    /// Trading days a scenario file simulates (for the size limit), or why it is invalid.
-    fn scenario_days(&self, toml: &str, as_of: Option<&str>) -> Result<usize, ApiError>;
+    /// Trading days a scenario file simulates and its number of scenarios (for the size
+    /// limit), or why it is invalid.
+    fn scenario_size(&self, toml: &str, as_of: Option<&str>) -> Result<(usize, usize), ApiError>;
     /// Runs a scenario file and records the run.
     fn run_scenario(&self, req: &RunRequest) -> Result<Value, ApiError>;
     /// Recorded runs, newest first.

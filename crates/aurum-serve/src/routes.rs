@@ -181,7 +181,7 @@ async fn run_scenario(
     };
     let limits_state = Arc::clone(&s);
     call(s, true, move |b| {
-        let days = b.scenario_days(&req.toml, req.as_of.as_deref())?;
+        let (days, _) = b.scenario_size(&req.toml, req.as_of.as_deref())?;
         check_size(&limits_state, req.paths, days)?;
         b.run_scenario(&req)
     })
@@ -209,9 +209,10 @@ async fn report(
     };
     let limits_state = Arc::clone(&s);
     call(s, true, move |b| {
-        let days = b.scenario_days(&req.toml, None)?;
-        // A report runs the tree once per scenario more, and once without any.
-        check_size(&limits_state, req.paths, days)?;
+        let (days, scenarios) = b.scenario_size(&req.toml, None)?;
+        // A report runs the tree once per scenario more (its contribution), and once without
+        // any: count those days too.
+        check_size(&limits_state, req.paths, days * (scenarios + 2))?;
         b.report(&req)
     })
     .await

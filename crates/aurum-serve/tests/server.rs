@@ -43,10 +43,12 @@ impl Backend for Fake {
     fn example(&self) -> Result<Value, ApiError> {
         Ok(json!({ "toml": "" }))
     }
-    fn scenario_days(&self, toml: &str, _: Option<&str>) -> Result<usize, ApiError> {
-        toml.trim()
+    fn scenario_size(&self, toml: &str, _: Option<&str>) -> Result<(usize, usize), ApiError> {
+        let days = toml
+            .trim()
             .parse()
-            .map_err(|_| ApiError::bad("toml", "not a scenario"))
+            .map_err(|_| ApiError::bad("toml", "not a scenario"))?;
+        Ok((days, 3))
     }
     fn run_scenario(&self, req: &RunRequest) -> Result<Value, ApiError> {
         Ok(json!({ "paths": req.paths }))

@@ -23,7 +23,7 @@ pub fn run(ctx: &Context, cli: &Cli, cmd: &GprCommand) -> Result<()> {
 }
 
 /// The GPR series id for a frequency and component.
-fn gpr_id(freq: Frequency, c: GprComponent) -> &'static str {
+pub(crate) fn gpr_id(freq: Frequency, c: GprComponent) -> &'static str {
     match (freq, c) {
         (Frequency::Monthly, GprComponent::Total) => "gpr",
         (Frequency::Monthly, GprComponent::Threats) => "gpr-threats",

@@ -4,7 +4,7 @@ mod backtest;
 mod chart;
 mod data;
 mod events;
-mod gpr;
+pub(crate) mod gpr;
 mod init;
 mod report;
 mod scenario;

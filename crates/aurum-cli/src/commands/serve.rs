@@ -421,20 +421,14 @@ impl Backend for StoreBackend {
                     })
                 })?;
         let component = q.get("component").map_or("threats", String::as_str);
-        let id = match (freq, component) {
-            (Frequency::Monthly, "total") => "gpr",
-            (Frequency::Monthly, "threats") => "gpr-threats",
-            (Frequency::Monthly, "acts") => "gpr-acts",
-            (_, "total") => "gpr-daily",
-            (_, "threats") => "gpr-daily-threats",
-            (_, "acts") => "gpr-daily-acts",
-            (_, c) => {
-                return Err(ApiError::bad(
-                    "component",
-                    format!("{c:?}: expected total, threats or acts"),
-                ));
-            }
-        };
+        let component = <crate::args::GprComponent as clap::ValueEnum>::from_str(component, true)
+            .map_err(|_| {
+            ApiError::bad(
+                "component",
+                format!("{component:?}: expected total, threats or acts"),
+            )
+        })?;
+        let id = crate::commands::gpr::gpr_id(freq, component);
         let from = w.from.or_else(|| Date::from_ymd_opt(1985, 1, 1));
         self.with_store(|s| {
             let win = Window { from, to: w.to, as_of: w.as_of };
@@ -497,9 +491,12 @@ impl Backend for StoreBackend {
         Ok(json!({ "name": "us-nato-exit-2025-02-18.toml", "toml": EXAMPLE, "file": f }))
     }
 
-    fn scenario_days(&self, toml: &str, as_of: Option<&str>) -> Result<usize, ApiError> {
+    fn scenario_size(&self, toml: &str, as_of: Option<&str>) -> Result<(usize, usize), ApiError> {
         let f = parse_scenario(toml, as_of)?;
-        Ok(aurum_sim::trading_days(f.as_of, f.horizon).len())
+        Ok((
+            aurum_sim::trading_days(f.as_of, f.horizon).len(),
+            f.scenarios.len(),
+        ))
     }
 
     fn run_scenario(&self, req: &RunRequest) -> Result<Value, ApiError> {
