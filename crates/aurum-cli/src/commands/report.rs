@@ -374,7 +374,7 @@ fn sources(meta: &aurum_core::SeriesMeta, lang: Lang) -> Vec<SourceOut> {
             },
             SourceOut {
                 name: "地政学リスク指数（GPR）".into(),
-                terms: "Caldara, D. and M. Iacoviello (2022), \"Measuring Geopolitical Risk\", American Economic Review 112(4)。著者のウェブサイトで公開されているデータ（研究・教育目的、出典明記）。".into(),
+                terms: "Caldara, D. and M. Iacoviello (2022), \"Measuring Geopolitical Risk\", American Economic Review 112(4), 1194–1225。著者のウェブサイトで公開されているデータで、利用時はこの論文の引用が条件。".into(),
             },
             SourceOut {
                 name: "イベント・カタログ".into(),
@@ -388,7 +388,7 @@ fn sources(meta: &aurum_core::SeriesMeta, lang: Lang) -> Vec<SourceOut> {
             },
             SourceOut {
                 name: "Geopolitical Risk index".into(),
-                terms: "Caldara, D. and M. Iacoviello (2022), \"Measuring Geopolitical Risk\", American Economic Review 112(4); data published on the authors' website, free for research and teaching with attribution.".into(),
+                terms: "Caldara, D. and M. Iacoviello (2022), \"Measuring Geopolitical Risk\", American Economic Review 112(4), 1194–1225; data published on the authors' website, to be cited as such.".into(),
             },
             SourceOut {
                 name: "Event catalog".into(),
