@@ -152,7 +152,7 @@ pub struct BacktestArgs {
     #[arg(long, value_delimiter = ',', default_value = "gbm,garch-t,gjr-t,fhs")]
     pub models: Vec<String>,
     /// History each fit sees: `expanding` or a number of trading days.
-    #[arg(long, default_value = "2520")]
+    #[arg(long = "window", visible_alias = "fit-window", default_value = "2520")]
     pub fit_window: String,
     /// Refit at `every` origin or every N origins (the estimates filter the data between).
     #[arg(long, default_value = "every")]

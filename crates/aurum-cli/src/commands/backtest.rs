@@ -246,8 +246,8 @@ fn config(a: &BacktestArgs) -> Result<Config> {
     let models = cfg_models(a)?;
     let window = match a.fit_window.as_str() {
         "expanding" => Window::Expanding,
-        n => Window::Days(n.parse().map_err(|_| {
-            anyhow!("--fit-window: expected `expanding` or a number of trading days, got {n:?}")
+        n => Window::Days(n.trim_end_matches("-days").parse().map_err(|_| {
+            anyhow!("--window: expected `expanding` or a number of trading days, got {n:?}")
         })?),
     };
     let refit = match a.refit.as_str() {
@@ -272,11 +272,8 @@ fn config(a: &BacktestArgs) -> Result<Config> {
         min_returns: 500,
     };
     cfg.validate().map_err(|e| match e {
-        // The library names its fields; the flags differ only for the window.
-        BacktestError::Settings(m) => match m.strip_prefix("window:") {
-            Some(rest) => anyhow!("--fit-window:{rest}"),
-            None => anyhow!("--{m}"),
-        },
+        // The library names its fields as the flags.
+        BacktestError::Settings(m) => anyhow!("--{m}"),
         e => anyhow!(e),
     })?;
     Ok(cfg)

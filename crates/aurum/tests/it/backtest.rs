@@ -175,10 +175,7 @@ fn bad_settings_name_the_flag() {
         (&["--every", "fortnight"], "--every: expected week, month"),
         (&["--refit", "0"], "--refit: must be at least 1"),
         (&["--paths", "10"], "--paths: 10 is too few"),
-        (
-            &["--fit-window", "100"],
-            "--fit-window: 100 days is shorter",
-        ),
+        (&["--window", "100"], "--window: 100 days is shorter"),
         (
             &["--levels", "-3000"],
             "--levels: -3000 is not a positive price",
