@@ -44,6 +44,19 @@ pub fn title(meta: &SeriesMeta, freq: Frequency, lang: Lang) -> String {
     }
 }
 
+/// The series' name as a Japanese report writes it (the bundled gold series have their own
+/// names; others keep theirs).
+pub fn series_name_ja(meta: &SeriesMeta) -> String {
+    match meta.id.as_str() {
+        "gold-usd-lbma-pm" => "LBMA金価格（午後の値決め、ドル建て）".to_owned(),
+        "gold-usd-spot" => "金スポット価格（XAU/USD）".to_owned(),
+        "gold-usd-gc" => "COMEX金先物（期近）".to_owned(),
+        "gold-usd-monthly" => "金価格（月次平均、ドル建て）".to_owned(),
+        "gold-jpy-gram" => "円建て金価格（1グラム当たり）".to_owned(),
+        _ => meta.name.clone(),
+    }
+}
+
 /// Subtitle: the range drawn, the as-of date and the last close.
 pub fn subtitle(
     first: aurum_core::Date,

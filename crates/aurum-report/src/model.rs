@@ -17,8 +17,10 @@ pub struct Report {
     pub horizon: Date,
     /// Series id.
     pub series: String,
-    /// Its name, e.g. `Gold, LBMA PM fix (USD/troy oz)`.
+    /// Its name, e.g. `Gold, LBMA Gold Price PM`.
     pub series_name: String,
+    /// Its name in Japanese.
+    pub series_name_ja: String,
     /// The last close on or before `as_of`.
     pub start: Start,
     /// Trading days from `as_of` to the horizon.

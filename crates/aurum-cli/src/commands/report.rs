@@ -319,6 +319,7 @@ fn build(
         horizon: f.horizon,
         series: f.series.clone(),
         series_name: meta.name.clone(),
+        series_name_ja: labels::series_name_ja(meta),
         start: Start {
             date: p.last_date,
             price: p.s0,
@@ -369,7 +370,7 @@ fn sources(meta: &aurum_core::SeriesMeta, lang: Lang) -> Vec<SourceOut> {
     match lang {
         Lang::Ja => vec![
             SourceOut {
-                name: meta.name.clone(),
+                name: labels::series_name_ja(meta),
                 terms: format!("{}。同梱データの出所と利用条件は data/README.md に記載。", meta.source),
             },
             SourceOut {
