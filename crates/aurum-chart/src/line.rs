@@ -491,7 +491,7 @@ fn series(out: &mut String, f: &Frame, line: &Line, color: &str) {
 }
 
 /// Most points per series that still get markers.
-const MAX_MARKERS: usize = 120;
+const MAX_MARKERS: usize = 60;
 
 /// The legend's box: left, top, width and height.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
