@@ -7,14 +7,16 @@ use std::sync::{Arc, Mutex};
 use anyhow::Result;
 use aurum_core::{Date, Frequency, SeriesId, resample};
 use aurum_events::{Category, Event, EventFilter, Region, slug_id, valid_id};
-use aurum_eventstudy::{Calendar, Design, EventSpec, Model, OverlapPolicy};
+use aurum_eventstudy::{Model, OverlapPolicy};
 use aurum_serve::{ApiError, AppState, Backend, Limits, Query, ReportRequest, RunRequest};
 use aurum_store::{BarQuery, Store};
-use aurum_vol::{ArchModel, Dist, FitOptions, Mean, Simulator, Vol};
+use aurum_vol::{Dist, FitOptions, Mean, Simulator};
 use serde_json::{Value, json};
 
-use crate::args::{BenchServeArgs, EventOrigin, OutputFormat, ReportArgs, ServeArgs, Window};
-use crate::commands::events::{all_events, taken};
+use crate::args::{
+    BenchServeArgs, OutputFormat, ReportArgs, ServeArgs, StudyArgs, VolKind, VolModelArgs, Window,
+};
+use crate::commands::events::taken;
 use crate::commands::scenario::{prepare, run_all};
 use crate::context::{Context, now};
 
@@ -369,38 +371,41 @@ impl Backend for StoreBackend {
                 ));
             }
         };
-        self.with_store(|s| {
-            let gold = crate::commands::data::closes(
-                s,
-                &SeriesId::new("gold-usd-lbma-pm").map_err(internal)?,
-                &Window { from: None, to: None, as_of: w.as_of },
-            )
-            .map_err(|e| analysis(&e))?
-            .values;
-            let cal = Calendar::new(&gold, &[]).map_err(|e| ApiError::new(400, e.to_string()))?;
-            let filter = EventFilter { categories: vec![category], from: w.from, to: w.to, as_of: w.as_of, ..EventFilter::default() };
-            let specs: Vec<EventSpec> = all_events(s, EventOrigin::All)
-                .map_err(internal)?
-                .iter()
-                .filter(|l| filter.matches(&l.event))
-                .map(|l| EventSpec { id: l.event.id.clone(), date: l.event.date })
-                .collect();
-            let design = Design::new(win, (-250, -11)).map_err(|e| ApiError::bad("window", e.to_string()))?;
-            let st = aurum_eventstudy::study(&cal, model, &design, &specs, OverlapPolicy::Flag)
-                .map_err(|e| ApiError::new(400, e.to_string()))?;
-            let Some(agg) = &st.aggregate else {
-                return Err(ApiError::bad("category", format!("no {category} event can be measured in this window")));
-            };
-            let path: Vec<Value> = agg
-                .caar_path
-                .iter()
-                .zip(&agg.caar_path_se)
-                .enumerate()
-                .map(|(i, (c, se))| json!({ "day": win.0 + i as i32, "caar_pct": c * 100.0, "lo_pct": (c - 1.96 * se) * 100.0, "hi_pct": (c + 1.96 * se) * 100.0 }))
-                .collect();
-            let events: Vec<Value> = st.events.iter().map(|e| json!({ "id": e.id, "date": e.event_date, "day0": e.day0, "car_pct": e.car * 100.0 })).collect();
-            Ok(json!({ "category": category, "window": [win.0, win.1], "n": agg.n, "caar_pct": agg.caar * 100.0, "t": agg.t_cs, "p": agg.p_cs, "path": path, "events": events, "skipped": st.skipped.len() }))
-        })
+        let args = StudyArgs {
+            series: SeriesId::new("gold-usd-lbma-pm").map_err(internal)?,
+            category: vec![category],
+            events: Vec::new(),
+            window: format!("{},{}", win.0, win.1),
+            estimation: "-250,-11".into(),
+            model,
+            benchmark: Vec::new(),
+            overlap: OverlapPolicy::Flag,
+            dates: w,
+            plot: None,
+            lang: aurum_core::Lang::En,
+            format: None,
+        };
+        let report = crate::commands::study::compute(&self.ctx, &args).map_err(|e| analysis(&e))?;
+        let Some(st) = report.groups.into_iter().next().map(|g| g.study) else {
+            return Err(internal("the study returned no group"));
+        };
+        let Some(agg) = &st.aggregate else {
+            return Err(ApiError::bad(
+                "category",
+                format!("no {category} event can be measured in this window"),
+            ));
+        };
+        let path: Vec<Value> = agg
+            .caar_path
+            .iter()
+            .zip(&agg.caar_path_se)
+            .enumerate()
+            .map(|(i, (c, se))| json!({ "day": win.0 + i as i32, "caar_pct": c * 100.0, "lo_pct": (c - 1.96 * se) * 100.0, "hi_pct": (c + 1.96 * se) * 100.0 }))
+            .collect();
+        let events: Vec<Value> = st.events.iter().map(|e| json!({ "id": e.id, "date": e.event_date, "day0": e.day0, "car_pct": e.car * 100.0 })).collect();
+        Ok(
+            json!({ "category": category, "window": [win.0, win.1], "n": agg.n, "caar_pct": agg.caar * 100.0, "t": agg.t_cs, "p": agg.p_cs, "path": path, "events": events, "skipped": st.skipped.len() }),
+        )
     }
 
     fn gpr(&self, q: &Query) -> Result<Value, ApiError> {
@@ -445,12 +450,12 @@ impl Backend for StoreBackend {
 
     fn vol_fit(&self, q: &Query) -> Result<Value, ApiError> {
         let w = window(q)?;
-        let id = SeriesId::new(q.get("series").map_or("gold-usd-lbma-pm", String::as_str))
+        let series = SeriesId::new(q.get("series").map_or("gold-usd-lbma-pm", String::as_str))
             .map_err(|e| ApiError::bad("series", e.to_string()))?;
-        let vol = match q.get("model").map_or("garch", String::as_str) {
-            "garch" => Vol::Garch { p: 1, o: 0, q: 1 },
-            "gjr" => Vol::Garch { p: 1, o: 1, q: 1 },
-            "egarch" => Vol::Egarch { p: 1, o: 1, q: 1 },
+        let model = match q.get("model").map_or("garch", String::as_str) {
+            "garch" => VolKind::Garch,
+            "gjr" => VolKind::Gjr,
+            "egarch" => VolKind::Egarch,
             m => {
                 return Err(ApiError::bad(
                     "model",
@@ -470,19 +475,31 @@ impl Backend for StoreBackend {
                 ));
             }
         };
+        // Ten years up to as_of unless a start is given.
         let from = w.from.or_else(|| {
             w.as_of
                 .and_then(|a| a.checked_sub_months(chrono::Months::new(120)))
         });
-        self.with_store(|s| {
-            let closes = crate::commands::data::closes(s, &id, &Window { from, to: w.to, as_of: w.as_of }).map_err(|e| analysis(&e))?.values;
-            let returns: Vec<f64> = closes.windows(2).map(|p| 100.0 * (p[1].1 / p[0].1).ln()).collect();
-            let model = ArchModel::new(Mean::Constant, vol, dist);
-            let fit = model.fit(&returns, &FitOptions::default()).map_err(|e| ApiError::new(400, e.to_string()))?;
-            let sim = Simulator::new(&model, &fit, &returns).map_err(|e| ApiError::new(400, e.to_string()))?;
-            let now = sim.next_variance(&sim.initial_state());
-            Ok(json!({ "series": id.to_string(), "model": fit.model, "dist": fit.dist, "nobs": fit.nobs, "params": crate::output::by_name(&fit.names, &fit.params), "std_err": crate::output::by_name(&fit.names, &fit.std_err), "loglik": fit.loglik, "aic": fit.aic, "bic": fit.bic, "vol_now_pct": (252.0 * now).sqrt(), "converged": fit.termination.converged }))
-        })
+        let args = VolModelArgs {
+            series,
+            model,
+            dist,
+            mean: Mean::Constant,
+            p: 1,
+            o: None,
+            q: 1,
+            scale: 100.0,
+            starts: FitOptions::default().starts,
+            window: Window { from, ..w },
+        };
+        let f = crate::commands::vol::fit(&self.ctx, &args).map_err(|e| analysis(&e))?;
+        let sim = Simulator::new(&f.model, &f.fit, &f.returns.values)
+            .map_err(|e| ApiError::new(400, e.to_string()))?;
+        let now = sim.next_variance(&sim.initial_state());
+        let mut v = crate::commands::vol::fit_json(&f);
+        v["vol_now_pct"] = json!((252.0 * now).sqrt());
+        v["converged"] = json!(f.fit.termination.converged);
+        Ok(v)
     }
 
     fn example(&self) -> Result<Value, ApiError> {
