@@ -35,7 +35,7 @@ pub(crate) fn gpr_id(freq: Frequency, c: GprComponent) -> &'static str {
 }
 
 /// The effect of the GPR coefficient in words, with its 95% interval.
-fn effect(
+pub(crate) fn effect(
     ols: &OlsResult,
     measure: Measure,
     component: GprComponent,
@@ -89,24 +89,30 @@ fn effect(
     (text, e, lo, hi)
 }
 
-fn regress(ctx: &Context, a: &GprRegressArgs, format: OutputFormat) -> Result<()> {
-    if let Some(q) = a.quantiles.iter().find(|q| !(**q > 0.0 && **q < 1.0)) {
-        bail!("--quantiles {q}: expected values between 0 and 1");
-    }
-    let store = ctx.open_store()?;
-    let window = crate::args::Window {
-        from: Some(a.from),
-        to: a.to,
-        as_of: a.as_of,
-    };
-    let gold = closes(&store, &a.series, &window)?.values;
-    let gpr_series = SeriesId::new(gpr_id(a.freq, a.component))?;
-    let gpr = closes(&store, &gpr_series, &window)?.values;
+/// Gold's (or `series`') returns on a GPR component over `window`, aligned at `freq` and
+/// measured as `measure`, with `controls` (rates as differences, prices as log changes).
+/// Returns the GPR series used and the design.
+///
+/// # Errors
+///
+/// Unknown series; daily components with zero days under a log measure (said how to avoid).
+pub(crate) fn design(
+    store: &aurum_store::Store,
+    series: &SeriesId,
+    freq: Frequency,
+    measure: Measure,
+    component: GprComponent,
+    window: &crate::args::Window,
+    controls: &[SeriesId],
+) -> Result<(SeriesId, aurum_risk::Design)> {
+    let gold = closes(store, series, window)?.values;
+    let gpr_series = SeriesId::new(gpr_id(freq, component))?;
+    let gpr = closes(store, &gpr_series, window)?.values;
     let mut control_levels = Vec::new();
-    for id in &a.controls {
+    for id in controls {
         let Closes {
             unit, values: v, ..
-        } = closes(&store, id, &window)?;
+        } = closes(store, id, window)?;
         control_levels.push((
             id.to_string(),
             v,
@@ -125,12 +131,12 @@ fn regress(ctx: &Context, a: &GprRegressArgs, format: OutputFormat) -> Result<()
             kind: *k,
         })
         .collect();
-    let input = if a.freq == Frequency::Monthly {
+    let input = if freq == Frequency::Monthly {
         GprInput::Monthly(&gpr)
     } else {
         GprInput::Daily(&gpr)
     };
-    let d = match aurum_risk::design(&gold, input, &controls, a.freq, a.measure) {
+    let d = match aurum_risk::design(&gold, input, &controls, freq, measure) {
         Err(e @ aurum_risk::RiskError::NonPositive { .. }) => {
             bail!(
                 "{e}; daily GPR components have days at 0: use --measure change or level, or --freq weekly"
@@ -138,6 +144,28 @@ fn regress(ctx: &Context, a: &GprRegressArgs, format: OutputFormat) -> Result<()
         }
         other => other?,
     };
+    Ok((gpr_series, d))
+}
+
+fn regress(ctx: &Context, a: &GprRegressArgs, format: OutputFormat) -> Result<()> {
+    if let Some(q) = a.quantiles.iter().find(|q| !(**q > 0.0 && **q < 1.0)) {
+        bail!("--quantiles {q}: expected values between 0 and 1");
+    }
+    let store = ctx.open_store()?;
+    let window = crate::args::Window {
+        from: Some(a.from),
+        to: a.to,
+        as_of: a.as_of,
+    };
+    let (gpr_series, d) = design(
+        &store,
+        &a.series,
+        a.freq,
+        a.measure,
+        a.component,
+        &window,
+        &a.controls,
+    )?;
     let ols = aurum_risk::ols_hac(&d, a.maxlags)?;
     let quantiles: Vec<QuantResult> = a
         .quantiles

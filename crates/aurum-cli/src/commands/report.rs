@@ -10,14 +10,15 @@ use aurum_report::{
     AnalogOut, Checkpoint, EventOut, FanEnd, Figure, GprOut, ModelInfo, NameOut, Report,
     ScenarioOut, ShockOut, SourceOut, Start, TargetOut, TrackBin, TrackRecord,
 };
-use aurum_risk::{GprInput, Measure};
+use aurum_risk::Measure;
 use aurum_sim::{Results, Shock, Target};
 use chrono::Datelike;
 
-use crate::args::{EventOrigin, ReportArgs, Window};
+use crate::args::{EventOrigin, GprComponent, ReportArgs, Window};
 use crate::commands::backtest::{Job, compute};
 use crate::commands::data::{closes, load_bars};
 use crate::commands::events::all_events;
+use crate::commands::gpr;
 use crate::commands::scenario::{Prepared, fingerprint, load, prepare, run_all};
 use crate::context::Context;
 use crate::labels;
@@ -412,26 +413,27 @@ fn gpr_now(store: &aurum_store::Store, as_of: Date) -> Result<GprOut> {
     let &(date, value) = monthly.last().context("no GPR value before as_of")?;
     let below = monthly.iter().filter(|(_, v)| *v <= value).count();
     let mean = monthly.iter().map(|(_, v)| v).sum::<f64>() / monthly.len() as f64;
-    let gold = closes(store, &SeriesId::new("gold-usd-lbma-pm")?, &window)?.values;
-    let threats = closes(store, &SeriesId::new("gpr-daily-threats")?, &window)?.values;
-    let d = aurum_risk::design(
-        &gold,
-        GprInput::Daily(&threats),
-        &Vec::<aurum_risk::Control<'_>>::new(),
+    let (_, d) = gpr::design(
+        store,
+        &SeriesId::new("gold-usd-lbma-pm")?,
         Frequency::Weekly,
         Measure::Change,
+        GprComponent::Threats,
+        &window,
+        &[],
     )?;
     let ols = aurum_risk::ols_hac(&d, None)?;
-    let (b, se) = (ols.beta[1] * 100.0, ols.se[1] * 100.0);
+    let (_, beta_pct, ci_low_pct, ci_high_pct) =
+        gpr::effect(&ols, Measure::Change, GprComponent::Threats, Lang::En);
     Ok(GprOut {
         date,
         value,
         percentile: below as f64 / monthly.len() as f64,
         since: monthly[0].0,
         mean,
-        beta_pct: b,
-        ci_low_pct: b - 1.96 * se,
-        ci_high_pct: b + 1.96 * se,
+        beta_pct,
+        ci_low_pct,
+        ci_high_pct,
         p: ols.p[1],
         n: ols.n,
     })

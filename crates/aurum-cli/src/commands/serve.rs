@@ -17,6 +17,7 @@ use crate::args::{
     BenchServeArgs, OutputFormat, ReportArgs, ServeArgs, StudyArgs, VolKind, VolModelArgs, Window,
 };
 use crate::commands::events::taken;
+use crate::commands::gpr;
 use crate::commands::scenario::{prepare, run_all};
 use crate::context::{Context, now};
 
@@ -433,18 +434,22 @@ impl Backend for StoreBackend {
                 format!("{component:?}: expected total, threats or acts"),
             )
         })?;
-        let id = crate::commands::gpr::gpr_id(freq, component);
         let from = w.from.or_else(|| Date::from_ymd_opt(1985, 1, 1));
+        let gold = SeriesId::new("gold-usd-lbma-pm").map_err(internal)?;
         self.with_store(|s| {
-            let win = Window { from, to: w.to, as_of: w.as_of };
-            let gold = crate::commands::data::closes(s, &SeriesId::new("gold-usd-lbma-pm").map_err(internal)?, &win).map_err(|e| analysis(&e))?.values;
-            let gpr = crate::commands::data::closes(s, &SeriesId::new(id).map_err(internal)?, &win).map_err(|e| analysis(&e))?.values;
-            let input = if freq == Frequency::Monthly { aurum_risk::GprInput::Monthly(&gpr) } else { aurum_risk::GprInput::Daily(&gpr) };
-            let d = aurum_risk::design(&gold, input, &[], freq, measure).map_err(|e| ApiError::bad("measure", e.to_string()))?;
+            let win = Window { from, ..w };
+            // The series are fixed here: what the data refuses is the measure.
+            let (id, d) = gpr::design(s, &gold, freq, measure, component, &win, &[]).map_err(|e| {
+                let mut err = analysis(&e);
+                if err.status == 400 {
+                    err.field = Some("measure".into());
+                }
+                err
+            })?;
             let ols = aurum_risk::ols_hac(&d, None).map_err(|e| ApiError::new(400, e.to_string()))?;
-            let scale = if measure == aurum_risk::Measure::LogChange { 10.0 } else { 100.0 };
-            let (b, se) = (ols.beta[1], ols.se[1]);
-            Ok(json!({ "series": id, "n": ols.n, "beta": b, "se": se, "t": ols.t[1], "p": ols.p[1], "r2": ols.r2, "effect_pct": b * scale, "ci_low_pct": (b - 1.96 * se) * scale, "ci_high_pct": (b + 1.96 * se) * scale, "per": if scale == 10.0 { "10% rise" } else { "100 points" } }))
+            let (_, effect, lo, hi) = gpr::effect(&ols, measure, component, aurum_core::Lang::En);
+            let per = if measure == aurum_risk::Measure::LogChange { "10% rise" } else { "100 points" };
+            Ok(json!({ "series": id.to_string(), "n": ols.n, "beta": ols.beta[1], "se": ols.se[1], "t": ols.t[1], "p": ols.p[1], "r2": ols.r2, "effect_pct": effect, "ci_low_pct": lo, "ci_high_pct": hi, "per": per }))
         })
     }
 
