@@ -180,60 +180,30 @@ fn run_file(ctx: &Context, a: &ScenarioRunArgs, format: OutputFormat) -> Result<
         .iter()
         .map(|without| contribution(&results, without))
         .collect();
-    let Prepared {
-        series,
-        last_date,
-        s0,
-        setup,
-        baseline_json,
-        ..
-    } = prepared;
-    let fingerprint = fingerprint(&series, &setup.analogs);
     if let Some(path) = &a.fan {
-        super::chart::fan_plot(&f, &results, s0, a.lang, path)?;
+        super::chart::fan_plot(&f, &results, prepared.s0, a.lang, path)?;
         ctx.note(&format!("wrote {}", path.display()));
     }
-    let doc = json!({
-        "title": f.title,
-        "series": f.series,
-        "as_of": f.as_of,
-        "start": { "date": last_date, "price": s0 },
-        "horizon": f.horizon,
-        "trading_days": setup.days.len(),
-        "paths": a.paths,
-        "seed": a.seed,
-        "baseline": baseline_json,
-        "targets": results.targets,
-        "scenarios": results.scenarios.iter().enumerate().map(|(i, s)| {
-            let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
-            if let (Some(c), Value::Object(m)) = (contributions.get(i), &mut v) {
-                m.insert("contribution".into(), c.clone());
-            }
-            v
-        }).collect::<Vec<_>>(),
-        "combinations": results.combinations,
-        "var_5_pct": results.var_5,
-        "es_5_pct": results.es_5,
-        "fan": results.fan,
-        "data_fingerprint": fingerprint,
-    });
     let input = fs_err::read_to_string(&a.file)?;
-    let id = store.record_run(
-        &aurum_store::NewRun {
-            kind: "scenario".into(),
-            title: f.title.clone(),
-            input,
-            seed: a.seed,
-            paths: a.paths as u64,
-            data_fingerprint: fingerprint.clone(),
-            results: doc.to_string(),
-        },
-        crate::context::now(),
+    let (doc, id) = record(
+        &mut store,
+        &f,
+        &input,
+        &prepared,
+        &results,
+        &contributions,
+        (a.paths, a.seed),
     )?;
     ctx.note(&format!("recorded as run {id} (`aurum runs show {id}`)"));
     match format {
         OutputFormat::Json => print_json(&doc),
-        _ => print_summary(&f, &results, &contributions, s0, last_date),
+        _ => print_summary(
+            &f,
+            &results,
+            &contributions,
+            prepared.s0,
+            prepared.last_date,
+        ),
     }
 }
 
@@ -400,6 +370,57 @@ pub(crate) fn run_all(
     }
     bar.finish_and_clear();
     Ok((results, without))
+}
+
+/// The results document of a run (with each scenario's contribution when given), recorded
+/// in the store with the file's text; returns the document and the run's id.
+pub(crate) fn record(
+    store: &mut aurum_store::Store,
+    f: &ScenarioFile,
+    input: &str,
+    p: &Prepared,
+    results: &Results,
+    contributions: &[Value],
+    (paths, seed): (usize, u64),
+) -> Result<(Value, i64)> {
+    let fingerprint = fingerprint(&p.series, &p.setup.analogs);
+    let doc = json!({
+        "title": f.title,
+        "series": f.series,
+        "as_of": f.as_of,
+        "start": { "date": p.last_date, "price": p.s0 },
+        "horizon": f.horizon,
+        "trading_days": p.setup.days.len(),
+        "paths": paths,
+        "seed": seed,
+        "baseline": p.baseline_json,
+        "targets": results.targets,
+        "scenarios": results.scenarios.iter().enumerate().map(|(i, s)| {
+            let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
+            if let (Some(c), Value::Object(m)) = (contributions.get(i), &mut v) {
+                m.insert("contribution".into(), c.clone());
+            }
+            v
+        }).collect::<Vec<_>>(),
+        "combinations": results.combinations,
+        "var_5_pct": results.var_5,
+        "es_5_pct": results.es_5,
+        "fan": results.fan,
+        "data_fingerprint": fingerprint,
+    });
+    let id = store.record_run(
+        &aurum_store::NewRun {
+            kind: "scenario".into(),
+            title: f.title.clone(),
+            input: input.to_owned(),
+            seed,
+            paths: paths as u64,
+            data_fingerprint: fingerprint,
+            results: doc.to_string(),
+        },
+        crate::context::now(),
+    )?;
+    Ok((doc, id))
 }
 
 /// Probabilities with a scenario minus without it, per target.

@@ -18,7 +18,7 @@ use crate::args::{
 };
 use crate::commands::events::taken;
 use crate::commands::gpr;
-use crate::commands::scenario::{prepare, run_all};
+use crate::commands::scenario::{prepare, record, run_all};
 use crate::context::{Context, now};
 
 /// The example scenario file shipped with aurum.
@@ -527,43 +527,8 @@ impl Backend for StoreBackend {
             let p = prepare(&self.ctx, s, &f).map_err(|e| analysis(&e))?;
             let (results, _) = run_all(&self.ctx, &p.setup, req.paths, req.seed, false)
                 .map_err(|e| analysis(&e))?;
-            let fingerprint = crate::commands::scenario::fingerprint(&p.series, &p.setup.analogs);
-            let doc = json!({
-                "title": f.title,
-                "series": f.series,
-                "as_of": f.as_of,
-                "horizon": f.horizon,
-                "start": { "date": p.last_date, "price": p.s0 },
-                "trading_days": p.setup.days.len(),
-                "paths": req.paths,
-                "seed": req.seed,
-                "baseline": p.baseline_json,
-                "targets": results.targets.iter().map(|t| json!({
-                    "target": t.target, "p_touch": t.p_touch, "p_touch_se": t.p_touch_se,
-                    "p_close_above": t.p_close_above, "p_close_above_se": t.p_close_above_se,
-                    "p_touch_continuous": t.p_touch_continuous, "first_passage": t.first_passage,
-                })).collect::<Vec<_>>(),
-                "scenarios": results.scenarios,
-                "fan": results.fan,
-                "var_5_pct": results.var_5,
-                "es_5_pct": results.es_5,
-                "data_fingerprint": fingerprint,
-            });
-            let id = s
-                .record_run(
-                    &aurum_store::NewRun {
-                        kind: "scenario".into(),
-                        title: f.title.clone(),
-                        input: req.toml.clone(),
-                        seed: req.seed,
-                        paths: req.paths as u64,
-                        data_fingerprint: fingerprint,
-                        results: doc.to_string(),
-                    },
-                    now(),
-                )
-                .map_err(internal)?;
-            let mut doc = doc;
+            let (mut doc, id) = record(s, &f, &req.toml, &p, &results, &[], (req.paths, req.seed))
+                .map_err(|e| internal(&e))?;
             doc["run_id"] = json!(id);
             Ok(doc)
         })
