@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use crate::{ApiError, AppState, Backend, Query, ReportRequest, RunRequest, assets};
+use crate::{ApiError, AppState, Backend, Limits, Query, ReportRequest, RunRequest, assets};
 
 /// The OpenAPI 3.1 document of the API, served at `/api/openapi.json`.
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -148,8 +148,7 @@ async fn example(State(s): State<Arc<AppState>>) -> Response {
 }
 
 /// Refuses a simulation larger than the limits before any work starts.
-fn check_size(s: &AppState, paths: usize, days: usize) -> Result<(), ApiError> {
-    let l = s.limits;
+fn check_size(l: &Limits, paths: usize, days: usize) -> Result<(), ApiError> {
     if paths == 0 || paths > l.max_paths {
         return Err(ApiError {
             status: 413,
@@ -171,18 +170,27 @@ fn check_size(s: &AppState, paths: usize, days: usize) -> Result<(), ApiError> {
     Ok(())
 }
 
-async fn run_scenario(
-    State(s): State<Arc<AppState>>,
-    b: Result<Json<RunRequest>, JsonRejection>,
-) -> Response {
+/// Heavy work on a JSON body: `f` gets the backend, the limits and the body.
+async fn heavy_json<T, F>(s: Arc<AppState>, b: Result<Json<T>, JsonRejection>, f: F) -> Response
+where
+    T: Send + 'static,
+    F: FnOnce(&dyn Backend, &Limits, T) -> Result<Value, ApiError> + Send + 'static,
+{
     let req = match body(&s, b) {
         Ok(v) => v,
         Err(e) => return e.into_response(),
     };
-    let limits_state = Arc::clone(&s);
-    call(s, true, move |b| {
+    let limits = s.limits;
+    call(s, true, move |b| f(b, &limits, req)).await
+}
+
+async fn run_scenario(
+    State(s): State<Arc<AppState>>,
+    b: Result<Json<RunRequest>, JsonRejection>,
+) -> Response {
+    heavy_json(s, b, |b, limits, req| {
         let (days, _) = b.scenario_size(&req.toml, req.as_of.as_deref())?;
-        check_size(&limits_state, req.paths, days)?;
+        check_size(limits, req.paths, days)?;
         b.run_scenario(&req)
     })
     .await
@@ -203,16 +211,11 @@ async fn report(
     State(s): State<Arc<AppState>>,
     b: Result<Json<ReportRequest>, JsonRejection>,
 ) -> Response {
-    let req = match body(&s, b) {
-        Ok(v) => v,
-        Err(e) => return e.into_response(),
-    };
-    let limits_state = Arc::clone(&s);
-    call(s, true, move |b| {
+    heavy_json(s, b, |b, limits, req| {
         let (days, scenarios) = b.scenario_size(&req.toml, None)?;
         // A report runs the tree once per scenario more (its contribution), and once without
         // any: count those days too.
-        check_size(&limits_state, req.paths, days * (scenarios + 2))?;
+        check_size(limits, req.paths, days * (scenarios + 2))?;
         b.report(&req)
     })
     .await
