@@ -3,9 +3,9 @@
 use std::collections::HashMap;
 
 use anyhow::{Context as _, Result, bail};
-use aurum_backtest::{Config, Every, ModelKind, Window as FitWindow};
+use aurum_backtest::{Config, Every, ModelKind, Window as FitWindow, origins};
 use aurum_chart::{CandleChart, Fan, FanPoint, Marker, TargetLine, render_svg, svg_to_png};
-use aurum_core::{Date, Frequency, Lang, SeriesId, resample};
+use aurum_core::{Date, Frequency, Lang, SeriesId, period_end, resample};
 use aurum_report::{
     AnalogOut, Checkpoint, EventOut, FanEnd, Figure, GprOut, ModelInfo, NameOut, Report,
     ScenarioOut, ShockOut, SourceOut, Start, TargetOut, TrackBin, TrackRecord,
@@ -128,7 +128,6 @@ pub(crate) fn compose(
     } else {
         track_record(ctx, &f, &prepared, a)?
     };
-    drop(store);
     let report = build(
         &f,
         &prepared,
@@ -141,8 +140,7 @@ pub(crate) fn compose(
         track_record,
         a,
     );
-    let figure_store = ctx.open_store()?;
-    let weekly = weekly_chart(&figure_store, &f, &results, &report, a.lang, a.weeks)?;
+    let weekly = weekly_chart(&store, &f, &results, &report, a.lang, a.weeks)?;
     let fan = super::chart::fan_svg(&f, &results, prepared.s0, a.lang)?;
     let md = aurum_report::markdown(&report, a.lang)?;
     let html = aurum_report::html(
@@ -173,16 +171,14 @@ pub(crate) fn compose(
 
 /// Month ends in the horizon (last trading day of each month), and the horizon.
 fn checkpoints(days: &[Date]) -> Vec<Date> {
-    let mut out: Vec<Date> = days
-        .windows(2)
-        .filter(|w| w[0].month() != w[1].month())
-        .map(|w| w[0])
+    let (Some(first), Some(last)) = (days.first(), days.last()) else {
+        return Vec::new();
+    };
+    let mut out: Vec<Date> = origins(days, *first, *last, Every::Month)
+        .into_iter()
+        .map(|i| days[i])
         .collect();
-    if let Some(last) = days.last()
-        && out.last() != Some(last)
-    {
-        out.push(*last);
-    }
+    out.push(*last);
     out
 }
 
@@ -598,37 +594,27 @@ fn weekly_chart(
         }
     }
     chart.markers = markers;
-    // The fan at each week's last simulated day, after the last candle.
+    // The fan at each week's last simulated day, labelled with the week's end as the candles
+    // are, after the last candle.
     let mut points: Vec<FanPoint> = Vec::new();
-    for w in results.fan.windows(2) {
-        if w[0].date.iso_week() != w[1].date.iso_week() {
-            points.push(fan_point(&w[0]));
+    for x in &results.fan {
+        let p = FanPoint {
+            period_end: period_end(x.date, Frequency::Weekly),
+            p5: x.q05,
+            p25: x.q25,
+            p50: x.q50,
+            p75: x.q75,
+            p95: x.q95,
+        };
+        match points.last_mut() {
+            Some(last) if last.period_end == p.period_end => *last = p,
+            _ => points.push(p),
         }
     }
-    if let Some(l) = results.fan.last() {
-        points.push(fan_point(l));
-    }
     points.retain(|x| x.period_end > last_end);
-    points.dedup_by_key(|x| x.period_end);
     chart.fan = Some(match lang {
         Lang::Ja => Fan::new(points, "90%区間（5〜95%）", "50%区間（25〜75%）", "中央値"),
         _ => Fan::new(points, "90% range (5–95%)", "50% range (25–75%)", "median"),
     });
     Ok(render_svg(&chart)?)
-}
-
-fn fan_point(x: &aurum_sim::FanPoint) -> FanPoint {
-    // Label the point with its week's Friday, as the candles are.
-    let friday = x.date
-        + chrono::Days::new(u64::from(
-            (4 + 7 - x.date.weekday().num_days_from_monday()) % 7,
-        ));
-    FanPoint {
-        period_end: friday,
-        p5: x.q05,
-        p25: x.q25,
-        p50: x.q50,
-        p75: x.q75,
-        p95: x.q95,
-    }
 }
