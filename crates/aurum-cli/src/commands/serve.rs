@@ -188,12 +188,14 @@ impl Backend for StoreBackend {
         };
         let w = window(q)?;
         self.with_store(|s| {
-            if s.series(&id).map_err(internal)?.is_none() {
-                return Err(ApiError::not_found(format!("no series {id} (see /api/series)")));
-            }
             let bars = s
                 .bars(&id, &BarQuery { from: w.from, to: w.to, as_of: w.as_of })
-                .map_err(internal)?;
+                .map_err(|e| match e {
+                    aurum_store::StoreError::UnknownSeries(_) => {
+                        ApiError::not_found(format!("no series {id} (see /api/series)"))
+                    }
+                    e => internal(e),
+                })?;
             let rows: Vec<Value> = if freq == Frequency::Daily {
                 bars.iter()
                     .map(|b| json!({ "date": b.date, "open": b.open, "high": b.high, "low": b.low, "close": b.close }))
