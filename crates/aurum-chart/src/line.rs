@@ -8,7 +8,7 @@ use crate::format::{escape, num, text_width};
 use crate::scale::{PriceTicks, integer_ticks, price_ticks};
 use crate::svg::{
     AXIS, AXIS_TITLE_SIZE, FAINT, GRID, INK, JAPANESE_FONTS, LATIN_FONTS, MARGIN, MUTED,
-    SOURCE_SIZE, SUBTITLE_SIZE, TICK_SIZE, TITLE_SIZE, bold, crisp,
+    SOURCE_SIZE, SUBTITLE_SIZE, TICK_SIZE, TITLE_SIZE, bold, crisp, quietest_corner,
 };
 use crate::{ChartError, LineChart, LineSeries, MAX_SIZE, MIN_SIZE};
 
@@ -503,8 +503,7 @@ struct Legend {
 }
 
 /// The legend box in the plot corner that covers the fewest stretches of line and band
-/// (top left, top right, bottom left or bottom right, in that order on a tie), and how many
-/// it covers.
+/// (see [`quietest_corner`]), and how many it covers.
 fn place_legend(f: &Frame, lines: &[Line]) -> (usize, Legend) {
     let label_w = lines
         .iter()
@@ -513,18 +512,11 @@ fn place_legend(f: &Frame, lines: &[Line]) -> (usize, Legend) {
     let w = LEGEND_PAD + LEGEND_SWATCH + 8.0 + label_w + LEGEND_PAD;
     #[allow(clippy::cast_precision_loss)]
     let h = 2.0 * LEGEND_PAD - 4.0 + LEGEND_ROW * lines.len() as f64;
-    let (x0, x1) = (f.left + LEGEND_INSET, f.right - LEGEND_INSET - w);
-    let (y0, y1) = (f.top + LEGEND_INSET, f.bottom - LEGEND_INSET - h);
-    let corners = [(x0, y0), (x1, y0), (x0, y1), (x1, y1)];
-    let mut best = (usize::MAX, Legend { x: x0, y: y0, w, h });
-    for (x, y) in corners {
-        let candidate = Legend { x, y, w, h };
-        let hits = covered(f, lines, &candidate);
-        if hits < best.0 {
-            best = (hits, candidate);
-        }
-    }
-    best
+    let plot = [f.left, f.right, f.top, f.bottom];
+    let (hits, x, y) = quietest_corner(plot, LEGEND_INSET, (w, h), |x, y| {
+        covered(f, lines, &Legend { x, y, w, h })
+    });
+    (hits, Legend { x, y, w, h })
 }
 
 /// How many of the samples taken along every line and band fall under `legend` (with a

@@ -883,8 +883,7 @@ fn fan_columns(f: &Frame, chart: &CandleChart, fan: &Fan) -> Vec<(f64, [f64; 5])
     start.into_iter().chain(points).collect()
 }
 
-/// The legend box in the plot corner that covers the least (top left, top right, bottom
-/// left, bottom right, in that order on a tie).
+/// The legend box in the plot corner that covers the least (see [`quietest_corner`]).
 fn place_legend(f: &Frame, chart: &CandleChart, fan: &Fan) -> LabelBox {
     let label_w = [&fan.outer_label, &fan.inner_label, &fan.median_label]
         .iter()
@@ -892,17 +891,32 @@ fn place_legend(f: &Frame, chart: &CandleChart, fan: &Fan) -> LabelBox {
         .fold(0.0, f64::max);
     let w = LEGEND_PAD + LEGEND_SWATCH + 8.0 + label_w + LEGEND_PAD;
     let h = 2.0 * LEGEND_PAD - 4.0 + 3.0 * LEGEND_ROW;
-    let (x0, x1) = (f.left + LEGEND_INSET, f.right - LEGEND_INSET - w);
-    let (y0, y1) = (f.top + LEGEND_INSET, f.bottom - LEGEND_INSET - h);
-    let mut best: Option<(usize, LabelBox)> = None;
+    let plot = [f.left, f.right, f.top, f.bottom];
+    let (_, x, y) = quietest_corner(plot, LEGEND_INSET, (w, h), |x, y| {
+        legend_hits(f, chart, fan, &LabelBox { x, y, w, h })
+    });
+    LabelBox { x, y, w, h }
+}
+
+/// Where a `w`×`h` box `inset` pixels inside the plot (`[left, right, top, bottom]`) covers
+/// least: the corner with the fewest `hits`, in the order top left, top right, bottom left,
+/// bottom right on a tie. Returns the hits and the box's top-left corner.
+pub(crate) fn quietest_corner(
+    [left, right, top, bottom]: [f64; 4],
+    inset: f64,
+    (w, h): (f64, f64),
+    hits: impl Fn(f64, f64) -> usize,
+) -> (usize, f64, f64) {
+    let (x0, x1) = (left + inset, right - inset - w);
+    let (y0, y1) = (top + inset, bottom - inset - h);
+    let mut best = (usize::MAX, x0, y0);
     for (x, y) in [(x0, y0), (x1, y0), (x0, y1), (x1, y1)] {
-        let candidate = LabelBox { x, y, w, h };
-        let hits = legend_hits(f, chart, fan, &candidate);
-        if best.is_none_or(|(b, _)| hits < b) {
-            best = Some((hits, candidate));
+        let n = hits(x, y);
+        if n < best.0 {
+            best = (n, x, y);
         }
     }
-    best.map_or(LabelBox { x: x0, y: y0, w, h }, |(_, b)| b)
+    best
 }
 
 /// How much of the chart a legend at `b` would cover: candles, samples along the fan's
