@@ -209,6 +209,24 @@ struct RawShock {
     analogs: Option<String>,
 }
 
+impl ScenarioFile {
+    /// Moves the date the analysis is made as of (the horizon stays).
+    ///
+    /// # Errors
+    ///
+    /// [`SimError::Settings`] when `as_of` is not before the horizon.
+    pub fn set_as_of(&mut self, as_of: Date) -> Result<(), SimError> {
+        if as_of >= self.horizon {
+            return Err(SimError::Settings(format!(
+                "{as_of} is not before the horizon {}",
+                self.horizon
+            )));
+        }
+        self.as_of = as_of;
+        Ok(())
+    }
+}
+
 /// Years of data a GARCH baseline is fitted to, unless the file says otherwise.
 pub const DEFAULT_FIT_YEARS: u32 = 10;
 
@@ -554,6 +572,19 @@ mod tests {
         parse("s.toml", &format!("{BASE}{extra}"))
             .unwrap_err()
             .to_string()
+    }
+
+    #[test]
+    fn as_of_moves_only_to_before_the_horizon() {
+        let mut f = parse("s.toml", BASE).unwrap();
+        f.set_as_of(aurum_core::date(2025, 6, 30)).unwrap();
+        assert_eq!(f.as_of, aurum_core::date(2025, 6, 30));
+        let e = f.set_as_of(aurum_core::date(2025, 12, 31)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "2025-12-31 is not before the horizon 2025-12-31"
+        );
+        assert_eq!(f.as_of, aurum_core::date(2025, 6, 30));
     }
 
     #[test]

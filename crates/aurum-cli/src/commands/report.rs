@@ -33,10 +33,7 @@ pub fn run(ctx: &Context, a: &ReportArgs) -> Result<()> {
     }
     let mut f = load(&a.file)?;
     if let Some(d) = a.as_of {
-        if d >= f.horizon {
-            bail!("--as-of {d} is not before the horizon {}", f.horizon);
-        }
-        f.as_of = d;
+        f.set_as_of(d).map_err(|e| anyhow::anyhow!("--as-of {e}"))?;
     }
     let c = compose(ctx, &f, &a.file.display().to_string(), a)?;
     let dir = &a.out;

@@ -167,10 +167,7 @@ fn run_file(ctx: &Context, a: &ScenarioRunArgs, format: OutputFormat) -> Result<
     }
     let mut f = load(&a.file)?;
     if let Some(d) = a.as_of {
-        if d >= f.horizon {
-            bail!("--as-of {d} is not before the horizon {}", f.horizon);
-        }
-        f.as_of = d;
+        f.set_as_of(d).map_err(|e| anyhow::anyhow!("--as-of {e}"))?;
     }
     let mut store = ctx.open_store()?;
     let prepared = prepare(ctx, &store, &f)?;

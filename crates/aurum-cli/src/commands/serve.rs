@@ -150,13 +150,8 @@ fn parse_scenario(toml: &str, as_of: Option<&str>) -> Result<aurum_sim::Scenario
         let d: Date = s
             .parse()
             .map_err(|_| ApiError::bad("as_of", format!("{s:?}: expected a date YYYY-MM-DD")))?;
-        if d >= f.horizon {
-            return Err(ApiError::bad(
-                "as_of",
-                format!("{d} is not before the horizon {}", f.horizon),
-            ));
-        }
-        f.as_of = d;
+        f.set_as_of(d)
+            .map_err(|e| ApiError::bad("as_of", e.to_string()))?;
     }
     Ok(f)
 }
