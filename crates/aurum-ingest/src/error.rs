@@ -74,6 +74,22 @@ pub enum IngestError {
         /// File name as given by the user.
         file: String,
     },
+    /// A file that could not be opened or read.
+    #[error("{file}: cannot read the file: {message}")]
+    Read {
+        /// File name as given by the user.
+        file: String,
+        /// What went wrong, in words.
+        message: String,
+    },
+    /// A spreadsheet workbook (XLS, XLSX, XLSM, XLSB, ODS) that could not be decoded.
+    #[error("{file}: {message}")]
+    Workbook {
+        /// File name as given by the user.
+        file: String,
+        /// What went wrong, in words.
+        message: String,
+    },
     /// An online source could not be read.
     #[error("fetching {url}: {message}")]
     Fetch {

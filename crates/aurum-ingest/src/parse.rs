@@ -204,7 +204,24 @@ fn find(headers: &[String], names: &[&str]) -> Option<usize> {
         .find_map(|n| headers.iter().position(|h| h == n))
 }
 
-fn detect_delimiter(first_line: &str) -> u8 {
+/// The header line of a CSV text: the first line that is neither blank nor a `#` comment,
+/// with its byte offset in `text` and without its line ending.
+pub(crate) fn header_line(text: &str) -> Option<(usize, &str)> {
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.strip_suffix('\n').unwrap_or(line);
+        let content = content.strip_suffix('\r').unwrap_or(content);
+        if !content.trim().is_empty() && !content.starts_with('#') {
+            return Some((start, content));
+        }
+        start += line.len();
+    }
+    None
+}
+
+/// The field separator of a CSV file, from its header line: whichever of `;`, tab and `,`
+/// occurs most (`,` when none does).
+pub(crate) fn detect_delimiter(first_line: &str) -> u8 {
     let count = |c: char| first_line.matches(c).count();
     [(b';', count(';')), (b'\t', count('\t')), (b',', count(','))]
         .into_iter()
@@ -219,12 +236,9 @@ fn parse_csv(file: &str, text: &str, opts: &ParseOptions) -> Result<Parsed, Inge
         file: file.to_owned(),
         message,
     };
-    let first = text
-        .lines()
-        .find(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .ok_or_else(|| IngestError::Empty {
-            file: file.to_owned(),
-        })?;
+    let (_, first) = header_line(text).ok_or_else(|| IngestError::Empty {
+        file: file.to_owned(),
+    })?;
     let delimiter = detect_delimiter(first);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
