@@ -1,6 +1,5 @@
-//! Text helpers: SVG number formatting, XML escaping, price labels and text-width estimates.
-
-use std::fmt::Write as _;
+//! Text helpers: SVG number formatting, tick decimals and text-width estimates. Thousands
+//! separators and XML escaping are `aurum_core::text`'s.
 
 /// A coordinate with at most two decimals, no trailing zeros and never `-0`.
 pub(crate) fn num(x: f64) -> String {
@@ -9,46 +8,6 @@ pub(crate) fn num(x: f64) -> String {
     let s = format!("{r:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     s.to_owned()
-}
-
-/// Escapes the five XML special characters.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// A price with `decimals` decimals and a comma every three digits: `2,800`, `-1,234.50`.
-pub(crate) fn thousands(value: f64, decimals: usize) -> String {
-    let s = format!("{:.*}", decimals, value.abs());
-    let (int, frac) = s
-        .split_once('.')
-        .map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
-    let mut out = String::new();
-    // Rounding may turn a tiny negative value into zero; do not print "-0".
-    if value < 0.0 && s.bytes().any(|b| b.is_ascii_digit() && b != b'0') {
-        out.push('-');
-    }
-    let len = int.len();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (len - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if let Some(frac) = frac {
-        let _ = write!(out, ".{frac}");
-    }
-    out
 }
 
 /// The fewest decimals (up to 6) that print every multiple of `step` exactly.
@@ -94,26 +53,6 @@ mod tests {
         assert_eq!(num(1.234_567), "1.23");
         assert_eq!(num(-0.001), "0");
         assert_eq!(num(1199.999), "1200");
-    }
-
-    #[test]
-    fn xml_special_characters_are_escaped() {
-        assert_eq!(
-            escape(r#"a & b < c > d "e" 'f'"#),
-            "a &amp; b &lt; c &gt; d &quot;e&quot; &apos;f&apos;"
-        );
-        assert_eq!(escape("金価格"), "金価格");
-    }
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(2800.0, 0), "2,800");
-        assert_eq!(thousands(2935.29, 2), "2,935.29");
-        assert_eq!(thousands(1_234_567.0, 0), "1,234,567");
-        assert_eq!(thousands(999.0, 0), "999");
-        assert_eq!(thousands(-1234.5, 1), "-1,234.5");
-        assert_eq!(thousands(-0.001, 0), "0");
-        assert_eq!(thousands(0.25, 2), "0.25");
     }
 
     #[test]

@@ -3,8 +3,9 @@
 use std::fmt::Write as _;
 
 use aurum_core::Lang;
+use aurum_core::text::escape_xml;
 
-use crate::format::{escape, num, text_width};
+use crate::format::{num, text_width};
 use crate::scale::{PriceTicks, integer_ticks, price_ticks};
 use crate::svg::{
     AXIS, AXIS_TITLE_SIZE, FAINT, GRID, INK, JAPANESE_FONTS, LATIN_FONTS, MARGIN, MUTED,
@@ -415,7 +416,7 @@ fn grid_and_axes(out: &mut String, f: &Frame, zero_line: bool) {
             r#"<text x="{}" y="{}">{}</text>"#,
             num(f.left - 8.0),
             num(f.y(v) + TICK_SIZE * 0.36),
-            escape(label),
+            escape_xml(label),
         );
         out.push('\n');
     }
@@ -600,7 +601,7 @@ fn legend(out: &mut String, f: &Frame, lines: &[Line]) {
             num(x1 + 8.0),
             num(mid + LEGEND_SIZE * 0.36),
             fonts(line.label),
-            escape(line.label),
+            escape_xml(line.label),
         );
         out.push('\n');
     }
@@ -644,7 +645,7 @@ fn texts(out: &mut String, chart: &LineChart, f: &Frame) {
         num(MARGIN),
         fonts(&chart.title),
         bold(lang, INK, TITLE_SIZE),
-        escape(&chart.title),
+        escape_xml(&chart.title),
     );
     out.push('\n');
     if let Some(subtitle) = &chart.subtitle {
@@ -653,7 +654,7 @@ fn texts(out: &mut String, chart: &LineChart, f: &Frame) {
             r#"<text x="{}" y="60" font-family="{}" font-size="{SUBTITLE_SIZE}" fill="{MUTED}">{}</text>"#,
             num(MARGIN),
             fonts(subtitle),
-            escape(subtitle),
+            escape_xml(subtitle),
         );
         out.push('\n');
     }
@@ -663,7 +664,7 @@ fn texts(out: &mut String, chart: &LineChart, f: &Frame) {
         num(MARGIN),
         num(f.height - 14.0),
         fonts(&chart.source_line),
-        escape(&chart.source_line),
+        escape_xml(&chart.source_line),
     );
     out.push('\n');
     // x axis title centred under the plot, below the tick labels.
@@ -674,7 +675,7 @@ fn texts(out: &mut String, chart: &LineChart, f: &Frame) {
         num(f.bottom + 42.0),
         fonts(&chart.x_axis_label),
         num(axis_title_size(&chart.x_axis_label, f.right - f.left)),
-        escape(&chart.x_axis_label),
+        escape_xml(&chart.x_axis_label),
     );
     out.push('\n');
     // y axis title along the left edge, reading bottom to top, centred on the plot.
@@ -686,7 +687,7 @@ fn texts(out: &mut String, chart: &LineChart, f: &Frame) {
         num(y),
         fonts(&chart.y_axis_label),
         num(axis_title_size(&chart.y_axis_label, f.bottom - f.top)),
-        escape(&chart.y_axis_label),
+        escape_xml(&chart.y_axis_label),
     );
     out.push('\n');
 }

@@ -1,9 +1,10 @@
 //! Axis scales: round price ticks and calendar date ticks.
 
+use aurum_core::text::grouped;
 use aurum_core::{Date, Lang, PeriodBar};
 use chrono::Datelike;
 
-use crate::format::{decimals_for_step, text_width, thousands};
+use crate::format::{decimals_for_step, text_width};
 
 /// The mantissas of a nice tick step, times a power of ten.
 const MANTISSAS: [f64; 4] = [1.0, 2.0, 2.5, 5.0];
@@ -23,7 +24,7 @@ impl PriceTicks {
     /// Tick labels with thousands separators and as many decimals as the step needs.
     pub fn labels(&self) -> Vec<String> {
         let d = decimals_for_step(self.step);
-        self.values.iter().map(|&v| thousands(v, d)).collect()
+        self.values.iter().map(|&v| grouped(v, d)).collect()
     }
 }
 
@@ -73,7 +74,7 @@ pub(crate) fn integer_ticks(lo: f64, hi: f64, px_per_unit: f64, font_size: f64) 
             let values: Vec<f64> = (first..=last).map(|k| k as f64 * step).collect();
             let widest = values
                 .iter()
-                .map(|&v| text_width(&thousands(v, 0), font_size, false))
+                .map(|&v| text_width(&grouped(v, 0), font_size, false))
                 .fold(0.0, f64::max);
             let fits = step * px_per_unit >= widest + 2.0 * font_size;
             let ticks = PriceTicks { values, step };

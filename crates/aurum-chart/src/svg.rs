@@ -3,9 +3,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use aurum_core::text::escape_xml;
 use aurum_core::{Date, Lang, PeriodBar};
 
-use crate::format::{escape, num, text_width};
+use crate::format::{num, text_width};
 use crate::scale::{DateTick, PriceTicks, date_ticks, price_ticks};
 use crate::{CandleChart, ChartError, Fan, FanPoint, MAX_SIZE, MIN_SIZE};
 
@@ -482,7 +483,7 @@ fn grid_and_axes(out: &mut String, f: &Frame) {
             r#"<text x="{}" y="{}">{}</text>"#,
             num(f.right + 8.0),
             num(y + TICK_SIZE * 0.36),
-            escape(label),
+            escape_xml(label),
         );
         out.push('\n');
     }
@@ -519,7 +520,7 @@ pub(crate) fn bottom_labels<'a>(
             r#"<text x="{}" y="{}">{}</text>"#,
             num(x),
             num(bottom + 20.0),
-            escape(label),
+            escape_xml(label),
         );
         out.push('\n');
     }
@@ -645,7 +646,7 @@ fn target_label(out: &mut String, lang: Lang, label: &str, b: LabelBox) {
         bh = num(b.h),
         tx = num(b.x + 6.0),
         ty = num(b.y + LABEL_SIZE + 1.5),
-        label = escape(label),
+        label = escape_xml(label),
         bold = bold(lang, TARGET_TEXT, LABEL_SIZE),
         TARGET_TEXT = TARGET_TEXT,
         LABEL_SIZE = LABEL_SIZE,
@@ -693,7 +694,7 @@ fn last_close(out: &mut String, f: &Frame, last: &PeriodBar, label: &str) {
         yb = num(y + half_h),
         tx = num(x0 + 12.0),
         ty = num(y + TICK_SIZE * 0.36),
-        label = escape(label),
+        label = escape_xml(label),
         color = color,
         LATIN_FONTS = LATIN_FONTS,
         TICK_SIZE = TICK_SIZE,
@@ -858,7 +859,7 @@ fn marker(out: &mut String, m: &MarkerSpot) {
         r##"<text x="{}" y="{}" text-anchor="middle" font-family="{fonts}" font-size="{MARKER_LABEL_SIZE}" font-weight="bold" fill="#ffffff">{}</text>"##,
         num(m.cx),
         num(m.cy + MARKER_LABEL_SIZE * 0.36),
-        escape(&m.label),
+        escape_xml(&m.label),
     );
     out.push_str("</g>\n");
 }
@@ -1054,7 +1055,7 @@ fn fan_legend(out: &mut String, fan: &Fan, b: LabelBox) {
             r#"<text x="{}" y="{}" font-size="{LEGEND_SIZE}" fill="{INK}">{}</text>"#,
             num(x1 + 8.0),
             num(mid + LEGEND_SIZE * 0.36),
-            escape(label),
+            escape_xml(label),
         );
         out.push('\n');
     }
@@ -1067,7 +1068,7 @@ fn texts(out: &mut String, chart: &CandleChart, f: &Frame) {
         r#"<text x="{}" y="36" font-size="{TITLE_SIZE}" fill="{INK}" {}>{}</text>"#,
         num(MARGIN),
         bold(chart.lang, INK, TITLE_SIZE),
-        escape(&chart.title),
+        escape_xml(&chart.title),
     );
     out.push('\n');
     if let Some(subtitle) = &chart.subtitle {
@@ -1075,7 +1076,7 @@ fn texts(out: &mut String, chart: &CandleChart, f: &Frame) {
             out,
             r#"<text x="{}" y="60" font-size="{SUBTITLE_SIZE}" fill="{MUTED}">{}</text>"#,
             num(MARGIN),
-            escape(subtitle),
+            escape_xml(subtitle),
         );
         out.push('\n');
     }
@@ -1084,7 +1085,7 @@ fn texts(out: &mut String, chart: &CandleChart, f: &Frame) {
         r#"<text x="{}" y="{}" font-size="{SOURCE_SIZE}" fill="{FAINT}">{}</text>"#,
         num(MARGIN),
         num(f.height - 14.0),
-        escape(&chart.source_line),
+        escape_xml(&chart.source_line),
     );
     out.push('\n');
     // Axis title along the right edge, reading bottom to top, centred on the plot.
@@ -1094,7 +1095,7 @@ fn texts(out: &mut String, chart: &CandleChart, f: &Frame) {
         r#"<text transform="translate({} {}) rotate(-90)" text-anchor="middle" font-size="{AXIS_TITLE_SIZE}" fill="{MUTED}">{}</text>"#,
         num(x),
         num(y),
-        escape(&chart.y_axis_label),
+        escape_xml(&chart.y_axis_label),
     );
     out.push('\n');
 }

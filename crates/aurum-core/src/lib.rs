@@ -6,6 +6,8 @@
 //! - [`Bar`]: one daily observation, either full OHLC or close-only.
 //! - [`Frequency`] and [`resample`]: daily bars aggregated into weekly bars (weeks end on
 //!   Friday, as pandas' `W-FRI`) or calendar-month bars, as [`PeriodBar`]s.
+//! - [`text`]: numbers with thousands separators, XML escaping and Japanese dates, written
+//!   the same way by every front-end.
 //!
 //! It is pure: no I/O, no clock, no randomness.
 //!
@@ -28,6 +30,7 @@ mod error;
 mod lang;
 mod resample;
 mod series;
+pub mod text;
 
 pub use bar::{Bar, PeriodBar};
 pub use error::CoreError;

@@ -1,6 +1,7 @@
 //! Numbers and dates as each language writes them: `$3,000` and `3,000ドル`, `18 February
 //! 2025` and `2025年2月18日`.
 
+use aurum_core::text::ja_date;
 use aurum_core::{Date, Lang};
 use chrono::Datelike;
 
@@ -19,31 +20,9 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
-/// `v` with `decimals` decimals and commas between thousands: `2,935.30`. Negative numbers
-/// take an ASCII minus; a value that rounds to zero loses its sign.
-#[must_use]
-pub fn grouped(v: f64, decimals: usize) -> String {
-    let s = format!("{:.*}", decimals, v.abs());
-    let (int, frac) = s
-        .split_once('.')
-        .map_or((s.as_str(), None), |(a, b)| (a, Some(b)));
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    let zero = s.chars().all(|c| c == '0' || c == '.');
-    if v < 0.0 && !zero {
-        out.insert(0, '-');
-    }
-    out
-}
+// A number with `decimals` decimals and commas between thousands: `2,935.30`; a value that
+// rounds to zero loses its sign. Shared with the other front-ends through aurum-core.
+pub use aurum_core::text::grouped;
 
 /// A price in US dollars.
 #[must_use]
@@ -75,7 +54,7 @@ pub fn signed(v: f64, decimals: usize) -> String {
 #[must_use]
 pub fn date(d: Date, lang: Lang) -> String {
     match lang {
-        Lang::Ja => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
+        Lang::Ja => ja_date(d),
         _ => format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year()),
     }
 }

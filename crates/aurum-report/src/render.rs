@@ -1,6 +1,7 @@
 //! Renders a [`Report`] through the language's templates: Markdown, one self-contained HTML
 //! file, and a post.
 
+use aurum_core::text::escape_xml;
 use aurum_core::{Date, Lang};
 use minijinja::value::Value;
 use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior};
@@ -174,20 +175,13 @@ pub fn html(report: &Report, lang: Lang, markdown: &str, figures: &[Figure<'_>])
          <title>{title}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n\
          <header class=\"stamp\">{stamp}</header>\n<main>\n{body}</main>\n\
          <footer class=\"print-stamp\">{stamp}</footer>\n</body>\n</html>\n",
-        title = escape(&title),
-        stamp = escape(&stamp),
+        title = escape_xml(&title),
+        stamp = escape_xml(&stamp),
     )
 }
 
 fn strip_prolog(svg: &str) -> &str {
     svg.find("<svg").map_or(svg, |i| &svg[i..])
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
