@@ -90,17 +90,7 @@ pub fn pit(sorted: &[f64], y: f64) -> f64 {
 
 /// The `q` quantile of `sorted` (ascending), interpolated linearly between order statistics
 /// as `numpy.quantile`'s default.
-#[must_use]
-pub fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let n = sorted.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    let h = (n - 1) as f64 * q.clamp(0.0, 1.0);
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(n - 1);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
-}
+pub use aurum_stats::quantile;
 
 /// Uniformity of PIT values: a histogram and two tests.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -40,7 +40,6 @@
 
 mod calendar;
 mod error;
-mod linalg;
 mod stats;
 mod study;
 

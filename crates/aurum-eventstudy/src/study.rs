@@ -2,9 +2,9 @@ use std::fmt;
 use std::str::FromStr;
 
 use aurum_core::Date;
+use aurum_stats::{quad, spd_inverse};
 use serde::Serialize;
 
-use crate::linalg::{quad, spd_inverse};
 use crate::stats::{average_ranks, mean, p_normal, p_student, sd};
 use crate::{Calendar, EventStudyError};
 

@@ -6,7 +6,7 @@ use serde::Serialize;
 use statrs::distribution::{Continuous, ContinuousCDF, Normal, StudentsT};
 
 use crate::{Design, RiskError};
-use aurum_stats::invert;
+use aurum_stats::{invert, quantile};
 
 /// An OLS fit with HAC covariance.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -176,14 +176,6 @@ pub fn ols_hac(d: &Design, maxlags: Option<usize>) -> Result<OlsResult, RiskErro
     })
 }
 
-/// Linear-interpolation percentile of sorted values (numpy's default).
-fn percentile(sorted: &[f64], q: f64) -> f64 {
-    let pos = q * (sorted.len() - 1) as f64;
-    let lo = pos.floor() as usize;
-    let hi = pos.ceil() as usize;
-    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
-}
-
 /// Quantile regression at `tau` by statsmodels' iteratively reweighted least squares
 /// (residual floor 1e-6, stop when no coefficient moves by more than 1e-6, at most 1,000
 /// iterations), with the Epanechnikov-kernel sandwich covariance and the Hall–Sheather
@@ -251,7 +243,7 @@ pub fn quantreg(d: &Design, tau: f64) -> Result<QuantResult, RiskError> {
             .collect();
     let mut sorted = e.clone();
     sorted.sort_by(f64::total_cmp);
-    let iqr = percentile(&sorted, 0.75) - percentile(&sorted, 0.25);
+    let iqr = quantile(&sorted, 0.75) - quantile(&sorted, 0.25);
     let normal = Normal::standard();
     let z = normal.inverse_cdf(tau);
     let nf = n as f64;

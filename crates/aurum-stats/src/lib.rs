@@ -1,6 +1,7 @@
 //! Numerical building blocks shared by aurum's estimators (volatility models, GPR
-//! regressions): the inverse of a small dense matrix and ordinary least squares, for the
-//! handful of regressors these models have. Pure: no I/O.
+//! regressions, event studies, backtests): the inverse of a small dense matrix and ordinary
+//! least squares, for the handful of regressors these models have, and numpy's sample
+//! quantile. Pure: no I/O.
 //!
 //! ```
 //! // y = 1 + 2x, exactly.
@@ -13,5 +14,7 @@
 #![allow(clippy::needless_range_loop)]
 
 mod linalg;
+mod quantile;
 
-pub use linalg::{invert, ols};
+pub use linalg::{invert, ols, quad, spd_inverse};
+pub use quantile::quantile;
