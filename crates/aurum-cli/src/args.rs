@@ -57,9 +57,6 @@ pub enum Command {
     /// Volatility models: fit GARCH-family models and forecast volatility.
     #[command(subcommand)]
     Vol(VolCommand),
-    /// Benchmarks of aurum's heavy computations.
-    #[command(subcommand)]
-    Bench(BenchCommand),
     /// Geopolitical Risk index: gold's sensitivity to it.
     #[command(subcommand)]
     Gpr(GprCommand),
@@ -467,72 +464,6 @@ pub struct VolForecastArgs {
     pub format: Option<OutputFormat>,
 }
 
-/// `aurum bench …`.
-#[derive(Debug, Subcommand)]
-pub enum BenchCommand {
-    /// Time GARCH(1,1)-t and GJR-GARCH(1,1)-t fits on the full LBMA series; with Python's
-    /// arch available, time arch on the same data in the same run and report the ratio.
-    Vol(BenchVolArgs),
-    /// Simulated steps per second (paths × days) of GARCH(1,1)-t scenario runs, against the
-    /// raw speed of drawing the Student-t innovations alone and, if Python is there, the numpy
-    /// peer in the same run; over a grid of paths and horizons.
-    Scenario(BenchScenarioArgs),
-    /// Requests per second of `aurum serve`'s read endpoints under concurrent load on
-    /// loopback (client and server share this machine), with latency percentiles and errors.
-    Serve(BenchServeArgs),
-}
-
-/// `aurum bench serve`.
-#[derive(Debug, Args)]
-pub struct BenchServeArgs {
-    /// Requests per endpoint.
-    #[arg(long, default_value_t = 5000)]
-    pub requests: usize,
-    /// Client threads, each with its own keep-alive connection.
-    #[arg(long, default_value_t = 8)]
-    pub concurrency: usize,
-    /// How results are printed.
-    #[arg(long, value_enum)]
-    pub format: Option<OutputFormat>,
-}
-
-/// `aurum bench scenario`.
-#[derive(Debug, Args)]
-pub struct BenchScenarioArgs {
-    /// Path counts to time (comma-separated).
-    #[arg(long, value_delimiter = ',', default_value = "10000,100000")]
-    pub paths: Vec<usize>,
-    /// Horizons in trading days to time (comma-separated).
-    #[arg(long, value_delimiter = ',', default_value = "21,93")]
-    pub days: Vec<usize>,
-    /// The numpy peer; skipped if it or python3 is missing.
-    #[arg(long, default_value = "scripts/reference/scenario_peer.py")]
-    pub peer_script: PathBuf,
-    /// Do not run the numpy peer.
-    #[arg(long)]
-    pub no_peer: bool,
-    /// How results are printed.
-    #[arg(long, value_enum)]
-    pub format: Option<OutputFormat>,
-}
-
-/// `aurum bench vol`.
-#[derive(Debug, Args)]
-pub struct BenchVolArgs {
-    /// Timed repetitions (the median is reported).
-    #[arg(long, default_value_t = 7)]
-    pub runs: usize,
-    /// The arch timing script; skipped if it or python3 is missing.
-    #[arg(long, default_value = "scripts/reference/bench_arch.py")]
-    pub arch_script: PathBuf,
-    /// Do not run the arch comparison.
-    #[arg(long)]
-    pub no_arch: bool,
-    /// How results are printed.
-    #[arg(long, value_enum)]
-    pub format: Option<OutputFormat>,
-}
-
 /// Which events a listing shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
 pub enum EventOrigin {
@@ -613,6 +544,9 @@ pub struct EventsAddArgs {
     /// A remark.
     #[arg(long)]
     pub note: Option<String>,
+    /// `json` prints the stored event (as the API answers it).
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
 }
 
 /// `aurum events import`.
@@ -711,6 +645,16 @@ pub struct Window {
     /// Use only what was known at the end of this day: later dates and later revisions are ignored.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<Date>,
+}
+
+impl From<Window> for aurum_app::Window {
+    fn from(w: Window) -> Self {
+        Self {
+            from: w.from,
+            to: w.to,
+            as_of: w.as_of,
+        }
+    }
 }
 
 /// `aurum data show`.

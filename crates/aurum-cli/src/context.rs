@@ -1,10 +1,11 @@
-//! Where the store lives, opening it, and progress reporting.
+//! The home and store of this run, and progress on stderr.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Duration;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
+use aurum_app::{Home, Progress};
 use aurum_store::Store;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -14,9 +15,9 @@ use crate::args::Cli;
 #[derive(Debug)]
 pub struct Context {
     /// The home directory holding `aurum.db`.
-    pub home: PathBuf,
-    /// No progress or warnings on stderr.
-    pub quiet: bool,
+    pub home: Home,
+    /// Progress bars and notes on stderr, or nothing under `--quiet`.
+    pub progress: Bars,
 }
 
 impl Context {
@@ -26,23 +27,10 @@ impl Context {
     ///
     /// When no home can be determined.
     pub fn from_cli(cli: &Cli) -> Result<Self> {
-        let home = match (&cli.home, std::env::var_os("AURUM_HOME")) {
-            (Some(h), _) => h.clone(),
-            (None, Some(h)) if !h.is_empty() => PathBuf::from(h),
-            _ => directories::ProjectDirs::from("", "", "aurum")
-                .map(|d| d.data_dir().to_path_buf())
-                .context("no home directory: pass --home DIR or set AURUM_HOME")?,
-        };
         Ok(Self {
-            home,
-            quiet: cli.quiet,
+            home: Home::resolve(cli.home.as_deref())?,
+            progress: Bars::new(cli.quiet),
         })
-    }
-
-    /// Path of the database file.
-    #[must_use]
-    pub fn db_path(&self) -> PathBuf {
-        self.home.join("aurum.db")
     }
 
     /// Opens the store, creating and seeding it on first use.
@@ -51,79 +39,92 @@ impl Context {
     ///
     /// When the directory cannot be created or the database cannot be opened or seeded.
     pub fn open_store(&self) -> Result<Store> {
-        let (store, _) = self.open_and_seed()?;
-        Ok(store)
-    }
-
-    /// Opens the store and seeds the bundled data if needed; also returns the seed report.
-    ///
-    /// # Errors
-    ///
-    /// As [`Context::open_store`].
-    pub fn open_and_seed(&self) -> Result<(Store, aurum_store::SeedReport)> {
-        fs_err::create_dir_all(&self.home)?;
-        let path = self.db_path();
-        let mut store =
-            Store::open(&path).with_context(|| format!("opening the store {}", path.display()))?;
-        let report = if store.is_seeded()? {
-            aurum_store::SeedReport {
-                seeded: false,
-                series: 0,
-                rows: 0,
-            }
-        } else {
-            let spinner = self.spinner("seeding the store with the bundled data");
-            let report = store
-                .seed_bundled(now())
-                .with_context(|| format!("seeding the store {}", path.display()))?;
-            spinner.finish_and_clear();
-            report
-        };
-        Ok((store, report))
-    }
-
-    /// A spinner on stderr, hidden under `--quiet`.
-    #[must_use]
-    pub fn spinner(&self, message: &str) -> ProgressBar {
-        if self.quiet {
-            return ProgressBar::hidden();
-        }
-        let bar = ProgressBar::new_spinner();
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg} {elapsed}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
-        bar.set_message(message.to_owned());
-        bar.enable_steady_tick(Duration::from_millis(100));
-        bar
-    }
-
-    /// A progress bar with an ETA on stderr, hidden under `--quiet`.
-    #[must_use]
-    pub fn progress(&self, len: u64, message: &str) -> ProgressBar {
-        if self.quiet {
-            return ProgressBar::hidden();
-        }
-        let bar = ProgressBar::new(len);
-        bar.set_style(
-            ProgressStyle::with_template("{msg} [{bar:30}] {percent}% · ETA {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
-        );
-        bar.set_message(message.to_owned());
-        bar
+        Ok(self.home.open(&self.progress)?)
     }
 
     /// Writes a note (a warning, a summary) to stderr unless `--quiet`.
     pub fn note(&self, text: &str) {
-        if !self.quiet {
-            let _ = writeln!(std::io::stderr().lock(), "{text}");
-        }
+        self.progress.note(text);
     }
 }
 
-/// The current time in unix seconds.
-#[must_use]
-pub fn now() -> i64 {
-    chrono::Utc::now().timestamp()
+/// Progress bars (with an ETA) and spinners on stderr, hidden under `--quiet`.
+#[derive(Debug)]
+pub struct Bars {
+    quiet: bool,
+    bar: Mutex<Option<ProgressBar>>,
+}
+
+impl Bars {
+    /// Bars that draw unless `quiet`.
+    #[must_use]
+    pub fn new(quiet: bool) -> Self {
+        Self {
+            quiet,
+            bar: Mutex::new(None),
+        }
+    }
+
+    fn current(&self) -> std::sync::MutexGuard<'_, Option<ProgressBar>> {
+        self.bar
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Progress for Bars {
+    fn start(&self, message: &str, len: Option<u64>) {
+        if self.quiet {
+            return;
+        }
+        let bar = match len {
+            Some(n) => {
+                let bar = ProgressBar::new(n);
+                bar.set_style(
+                    ProgressStyle::with_template("{msg} [{bar:30}] {percent}% · ETA {eta}")
+                        .unwrap_or_else(|_| ProgressStyle::default_bar())
+                        .progress_chars("=> "),
+                );
+                bar
+            }
+            None => {
+                let bar = ProgressBar::new_spinner();
+                bar.set_style(
+                    ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                );
+                bar.enable_steady_tick(Duration::from_millis(100));
+                bar
+            }
+        };
+        bar.set_message(message.to_owned());
+        if let Some(old) = self.current().replace(bar) {
+            old.finish_and_clear();
+        }
+    }
+
+    fn advance(&self, n: u64) {
+        if let Some(bar) = self.current().as_ref() {
+            bar.inc(n);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = self.current().take() {
+            bar.finish_and_clear();
+        }
+    }
+
+    fn note(&self, text: &str) {
+        if self.quiet {
+            return;
+        }
+        let write = || {
+            let _ = writeln!(std::io::stderr().lock(), "{text}");
+        };
+        match self.current().as_ref() {
+            Some(bar) => bar.suspend(write),
+            None => write(),
+        }
+    }
 }

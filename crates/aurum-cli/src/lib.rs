@@ -5,14 +5,13 @@
 //! 0 success, 1 failure, 2 usage error. Results go to stdout as a table, CSV or JSON
 //! ([`output`]); progress and warnings go to stderr and are silenced by `--quiet`.
 //!
-//! All analysis lives in the library crates; this crate only wires files, the store and
-//! the compute crates together. `anyhow` is used here and nowhere below.
+//! Every use case lives in `aurum-app`; this crate turns arguments into its requests and its
+//! results into tables, CSV or JSON. Its errors name flags (`--paths`) where the application
+//! names fields. `anyhow` is used here and in `aurum-bench`, nowhere below.
 
 pub mod args;
 pub mod commands;
 pub mod context;
-mod fingerprint;
-mod labels;
 pub mod output;
 
 use std::io::{self, Write};
@@ -39,9 +38,12 @@ pub fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             let mut stderr = io::stderr().lock();
-            let _ = write!(stderr, "error: {err}");
-            for cause in err.chain().skip(1) {
-                let _ = write!(stderr, ": {cause}");
+            let _ = write!(stderr, "error");
+            for cause in err.chain() {
+                let _ = match cause.downcast_ref::<aurum_app::AppError>() {
+                    Some(e) => write!(stderr, ": {}", e.render(aurum_app::FieldStyle::Flag)),
+                    None => write!(stderr, ": {cause}"),
+                };
             }
             let _ = writeln!(stderr);
             ExitCode::FAILURE

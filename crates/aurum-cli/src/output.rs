@@ -81,11 +81,10 @@ impl Table {
     }
 }
 
-/// Display width of a cell (CJK characters take two columns).
+/// Display width of a cell in a terminal: East Asian wide characters take two columns;
+/// `≥`, `—` and `−` take one.
 fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
-        .sum()
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
 /// Prints `rows` in `format`: as `table` for people, or serialised as CSV or JSON.
@@ -132,30 +131,10 @@ pub fn print_json<T: Serialize + ?Sized>(doc: &T) -> Result<()> {
     Ok(())
 }
 
-/// Values keyed by their names, as a JSON object (`{"mu": 0.01, "omega": …}`).
-#[must_use]
-pub fn by_name(names: &[String], values: &[f64]) -> serde_json::Value {
-    names
-        .iter()
-        .cloned()
-        .zip(values.iter().map(|v| serde_json::json!(v)))
-        .collect::<serde_json::Map<_, _>>()
-        .into()
-}
-
 /// A price with thousands separators and two decimals: `2,935.29`.
 #[must_use]
 pub fn price(v: f64) -> String {
-    let s = format!("{:.2}", v.abs());
-    let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!("{}{grouped}.{frac}", if v < 0.0 { "-" } else { "" })
+    aurum_core::text::grouped(v, 2)
 }
 
 /// An optional number for a table cell.
@@ -174,6 +153,21 @@ mod tests {
         assert_eq!(price(35.0), "35.00");
         assert_eq!(price(1_234_567.5), "1,234,567.50");
         assert_eq!(price(-1.04), "-1.04");
+    }
+
+    #[test]
+    fn tables_measure_wide_and_narrow_characters() {
+        let mut t = Table::new(&["p", "note"]);
+        t.row(vec!["P(close ≥) — −1".into(), "x".into()]);
+        t.row(vec!["金価格".into(), "y".into()]);
+        let mut buf = Vec::new();
+        t.write(&mut buf).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        // ≥, — and − are one column wide; 金価格 is six.
+        assert_eq!(
+            text,
+            "p                note\n---------------  ----\nP(close ≥) — −1  x\n金価格           y\n"
+        );
     }
 
     #[test]

@@ -1540,7 +1540,8 @@
     });
   }
 
-  // The study's answer as { n, caar_pct, t, p, path: [{day, caar_pct, lo_pct, hi_pct}], events }.
+  // The study's report (as `aurum study --format json` prints it) as
+  // { n, caar_pct, t, p, path: [{day, caar_pct, lo_pct, hi_pct}], events, skipped }.
   function normaliseStudy(d, windowText) {
     if (!d) return null;
     if (Array.isArray(d.path)) return d;
@@ -1561,6 +1562,7 @@
         return { id: e.id, date: e.event_date || e.date, car_pct: isNum(e.car) ? e.car * 100 : e.car_pct };
       }),
       category: g.name,
+      skipped: Array.isArray(g.skipped) ? g.skipped.length : g.skipped,
     };
   }
 

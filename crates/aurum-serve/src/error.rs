@@ -43,6 +43,25 @@ impl ApiError {
     }
 }
 
+impl From<aurum_app::AppError> for ApiError {
+    /// Each kind of application error maps to one status: bad input 400, not found 404,
+    /// conflict 409, the store and internal failures 500.
+    fn from(e: aurum_app::AppError) -> Self {
+        use aurum_app::ErrorKind;
+        let status = match e.kind() {
+            ErrorKind::BadInput => 400,
+            ErrorKind::NotFound => 404,
+            ErrorKind::Conflict => 409,
+            ErrorKind::Store | ErrorKind::Internal => 500,
+        };
+        Self {
+            status,
+            field: e.field().map(str::to_owned),
+            error: e.to_string(),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -1,7 +1,7 @@
 //! The local dashboard of aurum: an HTTP server with a JSON API and the pages that use it.
 //!
-//! - [`router`] builds the axum application over a [`Backend`] (the analyses, implemented by
-//!   the command line over the store): series, events, event studies, GPR regressions,
+//! - [`router`] builds the axum application over a [`Backend`] (aurum-app's use cases, typed;
+//!   [`StoreBackend`] answers them from a home's store): series, events, event studies, GPR regressions,
 //!   volatility fits, scenario runs, recorded runs and reports, under `/api/`; the OpenAPI
 //!   document at `/api/openapi.json`; the dashboard at `/` with its embedded assets.
 //! - [`Limits`] keep one request from taking the machine: a body size limit, a per-request
@@ -9,10 +9,13 @@
 //!   Too large a request gets a 4xx JSON error that states the limit.
 //! - Errors are JSON: `{"status": 400, "error": "…", "field": "probability"}`.
 //!
-//! The backend is synchronous; handlers run it on the blocking pool.
+//! HTTP query parsing lives here: the routes turn queries and bodies into aurum-app requests
+//! and serialise its results, which are the same documents the command line prints with
+//! `--format json`. The backend is synchronous; handlers run it on the blocking pool.
 #![deny(missing_docs)]
 
 mod assets;
+mod backend;
 mod error;
 mod routes;
 
@@ -20,44 +23,54 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use aurum_app::AppResult;
+use aurum_app::data::{Bars, BarsRequest};
+use aurum_app::events::{EventDraft, EventQuery, Listed};
+use aurum_app::gpr::{GprReport, GprRequest};
+use aurum_app::report::Composed;
+use aurum_app::scenario::{Example, RunRecord, RunResult, ScenarioRun};
+use aurum_app::study::{StudyReport, StudyRequest};
+use aurum_app::vol::{VolFitReport, VolSpec};
+use aurum_core::Date;
+pub use backend::StoreBackend;
 pub use error::ApiError;
 pub use routes::{OPENAPI, router};
 use serde::Deserialize;
-use serde_json::Value;
 
-/// What the server asks of the analyses. Every method gets its query or body as given and
-/// answers JSON, or an [`ApiError`] naming the field at fault.
+/// What the server asks of the analyses: aurum-app's use cases, typed. [`StoreBackend`]
+/// answers them from a home's store; tests script them.
 pub trait Backend: Send + Sync + 'static {
     /// Series in the store.
-    fn series(&self) -> Result<Value, ApiError>;
-    /// Bars of one series: `freq` (daily, weekly, monthly), `from`, `to`, `as_of`.
-    fn bars(&self, id: &str, q: &Query) -> Result<Value, ApiError>;
-    /// Catalog and user events: `category` (comma-separated), `from`, `to`, `as_of`.
-    fn events(&self, q: &Query) -> Result<Value, ApiError>;
+    fn series(&self) -> AppResult<Vec<aurum_store::SeriesSummary>>;
+    /// Bars of one series.
+    fn bars(&self, req: &BarsRequest) -> AppResult<Bars>;
+    /// Catalog and user events.
+    fn events(&self, q: &EventQuery) -> AppResult<Vec<Listed>>;
     /// Adds a user event; answers the stored event.
-    fn add_event(&self, body: &Value) -> Result<Value, ApiError>;
-    /// Event study: `category`, `window` (`-1,5`), `model`, `as_of`.
-    fn study(&self, q: &Query) -> Result<Value, ApiError>;
-    /// Gold on the GPR index: `freq`, `measure`, `component`, `from`, `as_of`.
-    fn gpr(&self, q: &Query) -> Result<Value, ApiError>;
-    /// A volatility model: `series`, `model`, `dist`, `as_of`.
-    fn vol_fit(&self, q: &Query) -> Result<Value, ApiError>;
+    fn add_event(&self, draft: &EventDraft) -> AppResult<Listed>;
+    /// An event study.
+    fn study(&self, req: &StudyRequest) -> AppResult<StudyReport>;
+    /// Gold on the GPR index.
+    fn gpr(&self, req: &GprRequest) -> AppResult<GprReport>;
+    /// A volatility model's fit.
+    fn vol_fit(&self, spec: &VolSpec) -> AppResult<VolFitReport>;
     /// The bundled example scenario file, as text and parsed.
-    fn example(&self) -> Result<Value, ApiError>;
+    fn example(&self) -> AppResult<Example>;
     /// Trading days a scenario file simulates and its number of scenarios (for the size
     /// limit), or why it is invalid.
-    fn scenario_size(&self, toml: &str, as_of: Option<&str>) -> Result<(usize, usize), ApiError>;
+    fn scenario_size(&self, toml: &str, as_of: Option<Date>) -> AppResult<(usize, usize)>;
     /// Runs a scenario file and records the run.
-    fn run_scenario(&self, req: &RunRequest) -> Result<Value, ApiError>;
+    fn run_scenario(&self, req: &ScenarioRun) -> AppResult<RunResult>;
     /// Recorded runs, newest first.
-    fn runs(&self) -> Result<Value, ApiError>;
+    fn runs(&self) -> AppResult<Vec<aurum_store::RunRecord>>;
     /// One recorded run with its input and results.
-    fn run(&self, id: i64) -> Result<Value, ApiError>;
+    fn run(&self, id: i64) -> AppResult<RunRecord>;
     /// A report on a scenario file: Markdown, HTML and results.
-    fn report(&self, req: &ReportRequest) -> Result<Value, ApiError>;
+    fn report(&self, req: &aurum_app::report::ReportRequest) -> AppResult<Composed>;
 }
 
-/// Query parameters, as strings: the backend parses them and names the one at fault.
+/// Query parameters, as strings: the routes parse them into requests and name the one at
+/// fault.
 pub type Query = std::collections::BTreeMap<String, String>;
 
 /// `POST /api/scenarios/run`.
@@ -74,6 +87,9 @@ pub struct RunRequest {
     pub seed: u64,
     /// Overrides the file's `as_of`.
     pub as_of: Option<String>,
+    /// Also run each scenario's contribution (one more simulation per scenario).
+    #[serde(default = "default_contributions")]
+    pub contributions: bool,
 }
 
 /// `POST /api/report`.
@@ -99,6 +115,10 @@ fn default_paths() -> usize {
 
 fn default_seed() -> u64 {
     7
+}
+
+fn default_contributions() -> bool {
+    true
 }
 
 fn default_lang() -> String {

@@ -2,6 +2,17 @@
 
 use std::sync::Arc;
 
+use aurum_app::Window;
+use aurum_app::data::BarsRequest;
+use aurum_app::events::{EventDraft, EventOrigin, EventQuery};
+use aurum_app::gpr::{GprComponent, GprRequest};
+use aurum_app::scenario::ScenarioRun;
+use aurum_app::study::StudyRequest;
+use aurum_app::vol::{VolKind, VolSpec};
+use aurum_core::{Date, Frequency, Lang, SeriesId};
+use aurum_events::{Category, Region};
+use aurum_risk::Measure;
+use aurum_vol::Dist;
 use axum::Json;
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
@@ -9,7 +20,8 @@ use axum::extract::{DefaultBodyLimit, Path, Query as QueryExtract, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use crate::{ApiError, AppState, Backend, Limits, Query, ReportRequest, RunRequest, assets};
 
@@ -41,10 +53,11 @@ pub fn router(state: Arc<AppState>) -> Router {
 }
 
 /// Runs `f` on the blocking pool within the time limit; heavy work first takes a permit, so
-/// only a few run at once.
-async fn call<F>(state: Arc<AppState>, heavy: bool, f: F) -> Response
+/// only a few run at once. The result is answered as JSON, an error as its JSON error.
+async fn call<T, F>(state: Arc<AppState>, heavy: bool, f: F) -> Response
 where
-    F: FnOnce(&dyn Backend) -> Result<Value, ApiError> + Send + 'static,
+    T: Serialize + Send + 'static,
+    F: FnOnce(&dyn Backend) -> Result<T, ApiError> + Send + 'static,
 {
     let limits = state.limits;
     let work = async move {
@@ -92,7 +105,48 @@ fn body<T>(state: &AppState, b: Result<Json<T>, JsonRejection>) -> Result<T, Api
     })
 }
 
-async fn health() -> Json<Value> {
+/// Parses an optional query parameter with `parse`, naming it when it is bad.
+fn param<T>(
+    q: &Query,
+    key: &str,
+    expected: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Option<T>, ApiError> {
+    match q.get(key).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => parse(s)
+            .map(Some)
+            .ok_or_else(|| ApiError::bad(key, format!("{key}={s:?}: expected {expected}"))),
+    }
+}
+
+fn date(q: &Query, key: &str) -> Result<Option<Date>, ApiError> {
+    param(q, key, "a date YYYY-MM-DD", |s| s.parse().ok())
+}
+
+/// `from`, `to` and `as_of`.
+fn window(q: &Query) -> Result<Window, ApiError> {
+    let w = Window {
+        from: date(q, "from")?,
+        to: date(q, "to")?,
+        as_of: date(q, "as_of")?,
+    };
+    Ok(w.checked()?)
+}
+
+fn freq(q: &Query, default: Frequency) -> Result<Frequency, ApiError> {
+    Ok(param(q, "freq", "daily, weekly or monthly", |s| s.parse().ok())?.unwrap_or(default))
+}
+
+fn series_id(key: &str, s: &str) -> Result<SeriesId, ApiError> {
+    SeriesId::new(s).map_err(|e| ApiError::bad(key, e.to_string()))
+}
+
+fn gold() -> SeriesId {
+    SeriesId::new("gold-usd-lbma-pm").unwrap_or_else(|_| unreachable!("a valid id"))
+}
+
+async fn health() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
 }
 
@@ -101,7 +155,15 @@ async fn openapi() -> Response {
 }
 
 async fn series(State(s): State<Arc<AppState>>) -> Response {
-    call(s, false, |b| b.series()).await
+    call(s, false, |b| Ok(b.series()?)).await
+}
+
+fn bars_request(id: &str, q: &Query) -> Result<BarsRequest, ApiError> {
+    Ok(BarsRequest {
+        series: series_id("id", id)?,
+        freq: freq(q, Frequency::Daily)?,
+        window: window(q)?,
+    })
 }
 
 async fn bars(
@@ -109,46 +171,229 @@ async fn bars(
     Path(id): Path<String>,
     QueryExtract(q): QueryExtract<Query>,
 ) -> Response {
-    call(s, false, move |b| b.bars(&id, &q)).await
+    match bars_request(&id, &q) {
+        Ok(req) => call(s, false, move |b| Ok(b.bars(&req)?)).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+fn event_query(q: &Query) -> Result<EventQuery, ApiError> {
+    let categories = match q.get("category").filter(|c| !c.is_empty()) {
+        None => Vec::new(),
+        Some(list) => list
+            .split(',')
+            .map(|c| {
+                c.trim()
+                    .parse::<Category>()
+                    .map_err(|e| ApiError::bad("category", e))
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(EventQuery {
+        categories,
+        window: window(q)?,
+        origin: EventOrigin::All,
+    })
 }
 
 async fn events(State(s): State<Arc<AppState>>, QueryExtract(q): QueryExtract<Query>) -> Response {
-    call(s, false, move |b| b.events(&q)).await
+    match event_query(&q) {
+        Ok(req) => call(s, false, move |b| Ok(b.events(&req)?)).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The body of `POST /api/events`.
+#[derive(Debug, Deserialize)]
+struct EventBody {
+    date: Option<String>,
+    title_en: Option<String>,
+    title_ja: Option<String>,
+    category: Option<String>,
+    region: Option<String>,
+    #[serde(default)]
+    actors: Option<Vec<String>>,
+    surprise: Option<bool>,
+    source: Option<String>,
+    id: Option<String>,
+    note: Option<String>,
+}
+
+fn event_draft(v: EventBody) -> Result<EventDraft, ApiError> {
+    let text = |k: &str, v: Option<String>| -> Result<String, ApiError> {
+        v.map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| ApiError::bad(k, format!("{k}: expected a non-empty text")))
+    };
+    let date: Date = text("date", v.date)?
+        .parse()
+        .map_err(|_| ApiError::bad("date", "date: expected a date YYYY-MM-DD"))?;
+    Ok(EventDraft {
+        date,
+        title_en: text("title_en", v.title_en)?,
+        title_ja: text("title_ja", v.title_ja)?,
+        category: text("category", v.category)?
+            .parse()
+            .map_err(|e| ApiError::bad("category", e))?,
+        region: text("region", v.region)?
+            .parse::<Region>()
+            .map_err(|e| ApiError::bad("region", e))?,
+        actors: v.actors.unwrap_or_default(),
+        surprise: v.surprise.unwrap_or(true),
+        source: text("source", v.source)?,
+        id: v.id,
+        announced: None,
+        note: v.note,
+    })
 }
 
 async fn add_event(
     State(s): State<Arc<AppState>>,
-    b: Result<Json<Value>, JsonRejection>,
+    b: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Response {
-    let v = match body(&s, b) {
-        Ok(v) => v,
+    let draft = body(&s, b).and_then(|v| {
+        serde_json::from_value::<EventBody>(v)
+            .map_err(|e| ApiError::new(400, format!("the event: {e}")))
+            .and_then(event_draft)
+    });
+    let draft = match draft {
+        Ok(d) => d,
         Err(e) => return e.into_response(),
     };
-    let mut r = call(s, false, move |b| b.add_event(&v)).await;
+    let mut r = call(s, false, move |b| Ok(b.add_event(&draft)?)).await;
     if r.status() == StatusCode::OK {
         *r.status_mut() = StatusCode::CREATED;
     }
     r
 }
 
+fn study_request(q: &Query) -> Result<StudyRequest, ApiError> {
+    let category: Category = q
+        .get("category")
+        .ok_or_else(|| ApiError::bad("category", "category: give one, e.g. war-outbreak"))?
+        .parse()
+        .map_err(|e| ApiError::bad("category", e))?;
+    let win = match q.get("window") {
+        None => (-1, 5),
+        Some(s) => {
+            let parts: Vec<Result<i32, _>> =
+                s.split(',').map(|x| x.trim().parse::<i32>()).collect();
+            match parts.as_slice() {
+                [Ok(a), Ok(b)] if a <= b && *a >= -20 && *b <= 60 => (*a, *b),
+                _ => {
+                    return Err(ApiError::bad(
+                        "window",
+                        format!("window={s:?}: expected two days like -1,5 (from -20 to 60)"),
+                    ));
+                }
+            }
+        }
+    };
+    if let Some(m) = q.get("model").filter(|m| m.as_str() != "mean") {
+        return Err(ApiError::bad(
+            "model",
+            format!("model={m:?}: the dashboard offers the constant-mean model"),
+        ));
+    }
+    let mut req = StudyRequest::category(gold(), category);
+    req.window = win;
+    req.dates = window(q)?;
+    Ok(req)
+}
+
 async fn study(State(s): State<Arc<AppState>>, QueryExtract(q): QueryExtract<Query>) -> Response {
-    call(s, true, move |b| b.study(&q)).await
+    match study_request(&q) {
+        Ok(req) => call(s, true, move |b| Ok(b.study(&req)?)).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+fn gpr_request(q: &Query) -> Result<GprRequest, ApiError> {
+    let w = window(q)?;
+    Ok(GprRequest {
+        series: gold(),
+        freq: freq(q, Frequency::Weekly)?,
+        measure: param(q, "measure", "level, change, log-change or shock", |m| {
+            m.parse().ok()
+        })?
+        .unwrap_or(Measure::Change),
+        component: param(q, "component", "total, threats or acts", |c| c.parse().ok())?
+            .unwrap_or(GprComponent::Threats),
+        controls: Vec::new(),
+        window: Window {
+            from: w.from.or(Some(aurum_core::date(1985, 1, 1))),
+            ..w
+        },
+        maxlags: None,
+        quantiles: Vec::new(),
+        rolling: None,
+        lang: Lang::En,
+    })
 }
 
 async fn gpr(State(s): State<Arc<AppState>>, QueryExtract(q): QueryExtract<Query>) -> Response {
-    call(s, true, move |b| b.gpr(&q)).await
+    match gpr_request(&q) {
+        Ok(req) => call(s, true, move |b| Ok(b.gpr(&req)?)).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+fn vol_spec(q: &Query) -> Result<VolSpec, ApiError> {
+    let w = window(q)?;
+    let series = series_id(
+        "series",
+        q.get("series").map_or("gold-usd-lbma-pm", String::as_str),
+    )?;
+    let kind = match q.get("model").map_or("garch", String::as_str) {
+        "garch" => VolKind::Garch,
+        "gjr" => VolKind::Gjr,
+        "egarch" => VolKind::Egarch,
+        m => {
+            return Err(ApiError::bad(
+                "model",
+                format!("{m:?}: expected garch, gjr or egarch"),
+            ));
+        }
+    };
+    let dist = match q.get("dist").map_or("t", String::as_str) {
+        "normal" => Dist::Normal,
+        "t" => Dist::StudentsT,
+        "skewt" => Dist::SkewT,
+        "ged" => Dist::Ged,
+        d => {
+            return Err(ApiError::bad(
+                "dist",
+                format!("{d:?}: expected normal, t, skewt or ged"),
+            ));
+        }
+    };
+    let mut spec = VolSpec::new(series, kind, dist);
+    spec.starts = aurum_vol::FitOptions::default().starts;
+    // Ten years up to as_of unless a start is given.
+    spec.window = Window {
+        from: w.from.or_else(|| {
+            w.as_of
+                .and_then(|a| a.checked_sub_months(chrono::Months::new(120)))
+        }),
+        ..w
+    };
+    Ok(spec)
 }
 
 async fn vol_fit(State(s): State<Arc<AppState>>, QueryExtract(q): QueryExtract<Query>) -> Response {
-    call(s, true, move |b| b.vol_fit(&q)).await
+    match vol_spec(&q) {
+        Ok(spec) => call(s, true, move |b| Ok(b.vol_fit(&spec)?)).await,
+        Err(e) => e.into_response(),
+    }
 }
 
 async fn example(State(s): State<Arc<AppState>>) -> Response {
-    call(s, false, |b| b.example()).await
+    call(s, false, |b| Ok(b.example()?)).await
 }
 
-/// Refuses a simulation larger than the limits before any work starts.
-fn check_size(l: &Limits, paths: usize, days: usize) -> Result<(), ApiError> {
+/// Refuses a simulation larger than the limits before any work starts: `runs` runs of the
+/// tree (contributions and the run without scenarios count), each of `paths` × `days` steps.
+fn check_size(l: &Limits, paths: usize, days: usize, runs: usize) -> Result<(), ApiError> {
     if paths == 0 || paths > l.max_paths {
         return Err(ApiError {
             status: 413,
@@ -156,12 +401,19 @@ fn check_size(l: &Limits, paths: usize, days: usize) -> Result<(), ApiError> {
             field: Some("paths".into()),
         });
     }
-    let steps = paths as u64 * days as u64;
+    let steps = (paths as u64)
+        .saturating_mul(days as u64)
+        .saturating_mul(runs as u64);
     if steps > l.max_steps {
+        let times = if runs > 1 {
+            format!(" × {runs} runs")
+        } else {
+            String::new()
+        };
         return Err(ApiError {
             status: 413,
             error: format!(
-                "{paths} paths × {days} trading days = {steps} steps; the limit is {} (use fewer paths or a nearer horizon)",
+                "{paths} paths × {days} trading days{times} = {steps} steps; the limit is {} (use fewer paths or a nearer horizon)",
                 l.max_steps
             ),
             field: Some("paths".into()),
@@ -171,10 +423,11 @@ fn check_size(l: &Limits, paths: usize, days: usize) -> Result<(), ApiError> {
 }
 
 /// Heavy work on a JSON body: `f` gets the backend, the limits and the body.
-async fn heavy_json<T, F>(s: Arc<AppState>, b: Result<Json<T>, JsonRejection>, f: F) -> Response
+async fn heavy_json<B, T, F>(s: Arc<AppState>, b: Result<Json<B>, JsonRejection>, f: F) -> Response
 where
-    T: Send + 'static,
-    F: FnOnce(&dyn Backend, &Limits, T) -> Result<Value, ApiError> + Send + 'static,
+    B: Send + 'static,
+    T: Serialize + Send + 'static,
+    F: FnOnce(&dyn Backend, &Limits, B) -> Result<T, ApiError> + Send + 'static,
 {
     let req = match body(&s, b) {
         Ok(v) => v,
@@ -189,22 +442,37 @@ async fn run_scenario(
     b: Result<Json<RunRequest>, JsonRejection>,
 ) -> Response {
     heavy_json(s, b, |b, limits, req| {
-        let (days, _) = b.scenario_size(&req.toml, req.as_of.as_deref())?;
-        check_size(limits, req.paths, days)?;
-        b.run_scenario(&req)
+        let as_of = match req.as_of.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(a) => Some(a.parse::<Date>().map_err(|_| {
+                ApiError::bad("as_of", format!("{a:?}: expected a date YYYY-MM-DD"))
+            })?),
+        };
+        let (days, scenarios) = b.scenario_size(&req.toml, as_of)?;
+        // Each contribution runs the tree once more.
+        let runs = 1 + if req.contributions { scenarios } else { 0 };
+        check_size(limits, req.paths, days, runs)?;
+        Ok(b.run_scenario(&ScenarioRun {
+            name: "scenario".into(),
+            text: req.toml,
+            as_of,
+            paths: req.paths,
+            seed: req.seed,
+            contributions: req.contributions,
+        })?)
     })
     .await
 }
 
 async fn runs(State(s): State<Arc<AppState>>) -> Response {
-    call(s, false, |b| b.runs()).await
+    call(s, false, |b| Ok(b.runs()?)).await
 }
 
 async fn run(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
     let Ok(id) = id.parse::<i64>() else {
         return ApiError::bad("id", format!("{id:?} is not a run id (a number)")).into_response();
     };
-    call(s, false, move |b| b.run(id)).await
+    call(s, false, move |b| Ok(b.run(id)?)).await
 }
 
 async fn report(
@@ -215,8 +483,22 @@ async fn report(
         let (days, scenarios) = b.scenario_size(&req.toml, None)?;
         // A report runs the tree once per scenario more (its contribution), and once without
         // any: count those days too.
-        check_size(limits, req.paths, days * (scenarios + 2))?;
-        b.report(&req)
+        check_size(limits, req.paths, days, scenarios + 2)?;
+        let lang: Lang = req
+            .lang
+            .parse()
+            .map_err(|_| ApiError::bad("lang", format!("{:?}: expected en or ja", req.lang)))?;
+        let file = aurum_app::scenario::parse("scenario", &req.toml, None)?;
+        Ok(b.report(&aurum_app::report::ReportRequest {
+            name: "scenario".into(),
+            file,
+            lang,
+            paths: req.paths,
+            seed: req.seed,
+            weeks: 104,
+            track_record_from: None,
+            track_record_paths: 100,
+        })?)
     })
     .await
 }

@@ -6,61 +6,101 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use aurum_serve::{ApiError, AppState, Backend, Limits, Query, ReportRequest, RunRequest};
+use aurum_app::data::{Bars, BarsRequest};
+use aurum_app::events::{EventDraft, EventQuery, Listed};
+use aurum_app::gpr::{GprReport, GprRequest};
+use aurum_app::report::{Composed, ReportRequest};
+use aurum_app::scenario::{
+    BaselineOut, Example, RunDoc, RunRecord, RunResult, ScenarioRun, StartOut,
+};
+use aurum_app::study::{StudyReport, StudyRequest};
+use aurum_app::vol::{VolFitReport, VolSpec};
+use aurum_app::{AppError, AppResult};
+use aurum_serve::{AppState, Backend, Limits};
 use serde_json::{Value, json};
 
-/// Answers fixed data; `slow` sleeps, for the timeout.
+/// Answers fixed data; a study whose window ends on day 60 sleeps, for the timeout.
 struct Fake;
 
 impl Backend for Fake {
-    fn series(&self) -> Result<Value, ApiError> {
-        Ok(json!([{ "id": "gold" }]))
+    fn series(&self) -> AppResult<Vec<aurum_store::SeriesSummary>> {
+        Ok(Vec::new())
     }
-    fn bars(&self, id: &str, q: &Query) -> Result<Value, ApiError> {
-        if id != "gold" {
-            return Err(ApiError::not_found(format!("no series {id}")));
+    fn bars(&self, req: &BarsRequest) -> AppResult<Bars> {
+        if req.series.as_str() != "gold" {
+            return Err(AppError::not_found(format!("no series {}", req.series)));
         }
-        Ok(json!({ "id": id, "query": q }))
+        Ok(Bars::Daily(Vec::new()))
     }
-    fn events(&self, _: &Query) -> Result<Value, ApiError> {
-        Ok(json!([]))
+    fn events(&self, _: &EventQuery) -> AppResult<Vec<Listed>> {
+        Ok(Vec::new())
     }
-    fn add_event(&self, body: &Value) -> Result<Value, ApiError> {
-        Ok(body.clone())
+    fn add_event(&self, _: &EventDraft) -> AppResult<Listed> {
+        Err(AppError::Conflict {
+            field: Some("id".into()),
+            message: "taken".into(),
+        })
     }
-    fn study(&self, q: &Query) -> Result<Value, ApiError> {
-        if q.get("category").map(String::as_str) == Some("slow") {
+    fn study(&self, req: &StudyRequest) -> AppResult<StudyReport> {
+        if req.window.1 == 60 {
             std::thread::sleep(Duration::from_millis(1500));
         }
-        Err(ApiError::bad("category", "unknown category"))
+        Err(AppError::bad("events", "nothing to study"))
     }
-    fn gpr(&self, _: &Query) -> Result<Value, ApiError> {
-        Ok(json!({}))
+    fn gpr(&self, _: &GprRequest) -> AppResult<GprReport> {
+        Err(AppError::invalid("no data"))
     }
-    fn vol_fit(&self, _: &Query) -> Result<Value, ApiError> {
-        Ok(json!({}))
+    fn vol_fit(&self, _: &VolSpec) -> AppResult<VolFitReport> {
+        Err(AppError::internal("no fit"))
     }
-    fn example(&self) -> Result<Value, ApiError> {
-        Ok(json!({ "toml": "" }))
+    fn example(&self) -> AppResult<Example> {
+        aurum_app::scenario::example()
     }
-    fn scenario_size(&self, toml: &str, _: Option<&str>) -> Result<(usize, usize), ApiError> {
+    fn scenario_size(&self, toml: &str, _: Option<aurum_core::Date>) -> AppResult<(usize, usize)> {
         let days = toml
             .trim()
             .parse()
-            .map_err(|_| ApiError::bad("toml", "not a scenario"))?;
+            .map_err(|_| AppError::bad("toml", "not a scenario"))?;
         Ok((days, 3))
     }
-    fn run_scenario(&self, req: &RunRequest) -> Result<Value, ApiError> {
-        Ok(json!({ "paths": req.paths }))
+    fn run_scenario(&self, req: &ScenarioRun) -> AppResult<RunResult> {
+        let day = aurum_core::date(2025, 2, 18);
+        Ok(RunResult {
+            run_id: 1,
+            doc: RunDoc {
+                title: String::new(),
+                series: "gold".into(),
+                as_of: day,
+                start: StartOut {
+                    date: day,
+                    price: 1.0,
+                },
+                horizon: day,
+                trading_days: 0,
+                paths: req.paths,
+                seed: req.seed,
+                baseline: BaselineOut::Gbm {
+                    drift_pct: 0.0,
+                    vol_pct: 15.0,
+                },
+                targets: Vec::new(),
+                scenarios: Vec::new(),
+                combinations: Vec::new(),
+                var_5_pct: 0.0,
+                es_5_pct: 0.0,
+                fan: Vec::new(),
+                data_fingerprint: String::new(),
+            },
+        })
     }
-    fn runs(&self) -> Result<Value, ApiError> {
-        Ok(json!([]))
+    fn runs(&self) -> AppResult<Vec<aurum_store::RunRecord>> {
+        Ok(Vec::new())
     }
-    fn run(&self, id: i64) -> Result<Value, ApiError> {
-        Err(ApiError::not_found(format!("no run {id}")))
+    fn run(&self, id: i64) -> AppResult<RunRecord> {
+        Err(AppError::not_found(format!("no run {id}")))
     }
-    fn report(&self, _: &ReportRequest) -> Result<Value, ApiError> {
-        Ok(json!({ "markdown": "" }))
+    fn report(&self, _: &ReportRequest) -> AppResult<Composed> {
+        Err(AppError::internal("no report"))
     }
 }
 
@@ -116,12 +156,25 @@ fn call(addr: SocketAddr, method: &str, path: &str, body: Option<&str>) -> (u16,
 #[test]
 fn errors_are_json_with_status_message_and_field() {
     let addr = start(Limits::default());
+    // A bad query parameter is named before the analyses run.
     let (s, v) = call(addr, "GET", "/api/study?category=x", None);
-    assert_eq!(s, 400);
+    assert_eq!((s, v["status"].clone()), (400, json!(400)));
+    assert_eq!(v["field"], "category");
+    assert!(v["error"].as_str().unwrap().contains("\"x\""), "{v}");
+    // Errors of the analyses keep their kind: bad input 400, conflict 409, internal 500.
+    let (s, v) = call(addr, "GET", "/api/study?category=nuclear", None);
     assert_eq!(
-        v,
-        json!({ "status": 400, "error": "unknown category", "field": "category" })
+        (s, v),
+        (
+            400,
+            json!({ "status": 400, "error": "nothing to study", "field": "events" })
+        )
     );
+    let body = r#"{"date": "2025-03-04", "title_en": "x", "title_ja": "x", "category": "alliance", "region": "europe", "source": "x"}"#;
+    let (s, v) = call(addr, "POST", "/api/events", Some(body));
+    assert_eq!((s, v["field"].clone()), (409, json!("id")));
+    let (s, _) = call(addr, "GET", "/api/vol/fit", None);
+    assert_eq!(s, 500);
     let (s, v) = call(addr, "GET", "/api/series/silver/bars", None);
     assert_eq!((s, v["status"].clone()), (404, json!(404)));
     let (s, v) = call(addr, "GET", "/api/nothing-here", None);
@@ -173,15 +226,31 @@ fn limits_refuse_too_large_requests_and_say_the_limit() {
     );
     assert_eq!(s, 413);
     assert!(v["error"].as_str().unwrap().contains("50000"), "{v}");
+    // Each scenario's contribution is one more run of the tree, and counts: 10,000 paths ×
+    // 94 days × (1 + 3 scenarios) is over the cap, the same run without contributions is not.
     let (s, v) = call(
         addr,
         "POST",
         "/api/scenarios/run",
         Some(r#"{"toml": "94", "paths": 10000}"#),
     );
-    assert_eq!((s, v), (200, json!({ "paths": 10000 })));
+    assert_eq!(s, 413, "{v}");
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains("94 trading days × 4 runs"),
+        "{v}"
+    );
+    let (s, v) = call(
+        addr,
+        "POST",
+        "/api/scenarios/run",
+        Some(r#"{"toml": "94", "paths": 10000, "contributions": false}"#),
+    );
+    assert_eq!((s, v["paths"].clone()), (200, json!(10000)));
     // A request over the time limit is answered, not left hanging.
-    let (s, v) = call(addr, "GET", "/api/study?category=slow", None);
+    let (s, v) = call(addr, "GET", "/api/study?category=nuclear&window=0,60", None);
     assert_eq!(s, 503);
     assert!(v["error"].as_str().unwrap().contains("limit"), "{v}");
 }

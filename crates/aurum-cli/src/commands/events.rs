@@ -1,65 +1,29 @@
 //! `aurum events list|add|import|remove`.
 
-use std::collections::HashMap;
-
-use anyhow::{Context as _, Result, bail};
-use aurum_events::{
-    Event, EventFilter, EventRecord, parse_csv, parse_toml, slug_id, valid_id, validate,
-};
+use anyhow::Result;
+use aurum_app::events::{self, EventDraft, EventOrigin, EventQuery, Listed};
 use serde::Serialize;
 
-use crate::args::{
-    Cli, EventOrigin, EventsAddArgs, EventsCommand, EventsImportArgs, EventsListArgs, OutputFormat,
-};
-use crate::commands::resolve;
-use crate::context::{Context, now};
-use crate::output::{Table, emit};
+use super::resolve;
+use crate::args::{self, Cli, EventsAddArgs, EventsCommand, EventsListArgs, OutputFormat};
+use crate::context::Context;
+use crate::output::{Table, emit, print_json};
 
 pub fn run(ctx: &Context, cli: &Cli, cmd: &EventsCommand) -> Result<()> {
     match cmd {
         EventsCommand::List(a) => list(ctx, a, resolve(a.format, cli)),
-        EventsCommand::Add(a) => add(ctx, a),
-        EventsCommand::Import(a) => import(ctx, a),
-        EventsCommand::Remove(a) => remove(ctx, &a.id),
+        EventsCommand::Add(a) => add(ctx, a, resolve(a.format, cli)),
+        EventsCommand::Import(a) => {
+            let n = events::import(&mut ctx.open_store()?, &a.file)?;
+            ctx.note(&format!("added {n} events from {}", a.file.display()));
+            Ok(())
+        }
+        EventsCommand::Remove(a) => {
+            events::remove(&mut ctx.open_store()?, &a.id)?;
+            ctx.note(&format!("removed event {}", a.id));
+            Ok(())
+        }
     }
-}
-
-/// An event and where it comes from.
-#[derive(Clone, Debug, Serialize)]
-pub struct Listed {
-    /// The event.
-    #[serde(flatten)]
-    pub event: Event,
-    /// `bundled` or `user`.
-    pub origin: &'static str,
-}
-
-/// Bundled and user events, by date then id.
-///
-/// # Errors
-///
-/// A broken bundled catalog or store.
-pub fn all_events(store: &aurum_store::Store, origin: EventOrigin) -> Result<Vec<Listed>> {
-    let mut out = Vec::new();
-    if origin != EventOrigin::User {
-        out.extend(aurum_events::bundled()?.into_iter().map(|event| Listed {
-            event,
-            origin: "bundled",
-        }));
-    }
-    if origin != EventOrigin::Bundled {
-        out.extend(store.user_events()?.into_iter().map(|event| Listed {
-            event,
-            origin: "user",
-        }));
-    }
-    out.sort_by(|a, b| {
-        a.event
-            .date
-            .cmp(&b.event.date)
-            .then_with(|| a.event.id.cmp(&b.event.id))
-    });
-    Ok(out)
 }
 
 /// A flat row for CSV (actors joined by `;`).
@@ -81,17 +45,16 @@ struct CsvRow<'a> {
 
 fn list(ctx: &Context, a: &EventsListArgs, format: OutputFormat) -> Result<()> {
     let store = ctx.open_store()?;
-    let filter = EventFilter {
+    let q = EventQuery {
         categories: a.category.clone(),
-        from: a.window.from,
-        to: a.window.to,
-        as_of: a.window.as_of,
-        ..EventFilter::default()
+        window: a.window.into(),
+        origin: match a.origin {
+            args::EventOrigin::All => EventOrigin::All,
+            args::EventOrigin::Bundled => EventOrigin::Bundled,
+            args::EventOrigin::User => EventOrigin::User,
+        },
     };
-    let rows: Vec<Listed> = all_events(&store, a.origin)?
-        .into_iter()
-        .filter(|l| filter.matches(&l.event))
-        .collect();
+    let rows: Vec<Listed> = events::list(&store, &q, &aurum_events::bundled()?)?;
     let table = || {
         let mut t = Table::new(&["date", "id", "category", "region", "surprise", "title"]);
         for l in &rows {
@@ -130,94 +93,24 @@ fn list(ctx: &Context, a: &EventsListArgs, format: OutputFormat) -> Result<()> {
     emit(format, &rows, table)
 }
 
-/// Ids already taken, with who holds each (for messages).
-pub(crate) fn taken(store: &aurum_store::Store) -> Result<HashMap<String, String>> {
-    let mut t: HashMap<String, String> = HashMap::new();
-    for e in aurum_events::bundled()? {
-        t.insert(e.id, "a bundled event".to_owned());
-    }
-    for e in store.user_events()? {
-        t.insert(e.id, "an event already in the store".to_owned());
-    }
-    Ok(t)
-}
-
-fn add(ctx: &Context, a: &EventsAddArgs) -> Result<()> {
-    let mut store = ctx.open_store()?;
-    let id = a.id.clone().unwrap_or_else(|| slug_id(a.date, &a.title_en));
-    if !valid_id(&id) {
-        bail!(
-            "--id {id:?}: expected a kebab-case id such as 2025-02-14-vance-munich ([a-z0-9-], 3 to 80 characters)"
-        );
-    }
-    for (flag, v) in [
-        ("--title-en", &a.title_en),
-        ("--title-ja", &a.title_ja),
-        ("--source", &a.source),
-    ] {
-        if v.trim().is_empty() {
-            bail!("{flag}: expected a non-empty text");
-        }
-    }
-    let event = Event {
-        id: id.clone(),
+fn add(ctx: &Context, a: &EventsAddArgs, format: OutputFormat) -> Result<()> {
+    let draft = EventDraft {
         date: a.date,
-        title_en: a.title_en.trim().to_owned(),
-        title_ja: a.title_ja.trim().to_owned(),
+        title_en: a.title_en.clone(),
+        title_ja: a.title_ja.clone(),
         category: a.category,
         region: a.region,
-        actors: a
-            .actors
-            .iter()
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect(),
+        actors: a.actors.clone(),
         surprise: !a.scheduled,
-        source: a.source.trim().to_owned(),
+        source: a.source.clone(),
+        id: a.id.clone(),
         announced: a.announced.clone(),
         note: a.note.clone(),
     };
-    if let Some(owner) = taken(&store)?.get(&id) {
-        bail!("event id {id:?} is already used by {owner}; choose another with --id");
+    let added = events::add(&mut ctx.open_store()?, &draft)?;
+    ctx.note(&format!("added event {}", added.event.id));
+    if format == OutputFormat::Json {
+        print_json(&added)?;
     }
-    store.add_events(&[event], now())?;
-    ctx.note(&format!("added event {id}"));
-    Ok(())
-}
-
-fn import(ctx: &Context, a: &EventsImportArgs) -> Result<()> {
-    let mut store = ctx.open_store()?;
-    let file = a.file.display().to_string();
-    let text = fs_err::read_to_string(&a.file)?;
-    let is_csv = a
-        .file
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let records: Vec<EventRecord> = if is_csv {
-        parse_csv(&file, &text)?
-    } else {
-        parse_toml(&file, &text)?
-    };
-    validate(&file, &records, &taken(&store)?)?;
-    let events: Vec<Event> = records.into_iter().map(|r| r.event).collect();
-    let n = store
-        .add_events(&events, now())
-        .with_context(|| format!("importing {file}: nothing was added"))?;
-    ctx.note(&format!("added {n} events from {file}"));
-    Ok(())
-}
-
-fn remove(ctx: &Context, id: &str) -> Result<()> {
-    let mut store = ctx.open_store()?;
-    if !store.remove_event(id)? {
-        if aurum_events::bundled()?.iter().any(|e| e.id == id) {
-            bail!(
-                "{id:?} is a bundled event; bundled events ship with aurum and cannot be removed"
-            );
-        }
-        bail!("no user event {id:?}; `aurum events list --origin user` shows them");
-    }
-    ctx.note(&format!("removed event {id}"));
     Ok(())
 }

@@ -18,11 +18,11 @@ struct InitRow {
 }
 
 pub fn run(ctx: &Context, format: OutputFormat) -> Result<()> {
-    let (store, report) = ctx.open_and_seed()?;
+    let (store, report) = ctx.home.open_and_seed(&ctx.progress)?;
     let counts = store.counts()?;
     let row = InitRow {
-        home: ctx.home.display().to_string(),
-        database: ctx.db_path().display().to_string(),
+        home: ctx.home.dir().display().to_string(),
+        database: ctx.home.db_path().display().to_string(),
         schema_version: store.schema_version()?,
         seeded_now: report.seeded,
         series: counts.series,

@@ -1,15 +1,16 @@
-//! One module per command; [`run`] dispatches.
+//! One module per command; [`run`] dispatches. No command module uses another.
 
 mod backtest;
 mod chart;
 mod data;
 mod events;
-pub(crate) mod gpr;
+mod gpr;
 mod init;
 mod report;
+mod runs;
 mod scenario;
 mod serve;
-pub(crate) mod study;
+mod study;
 mod vol;
 
 use anyhow::Result;
@@ -31,10 +32,9 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Events(e) => events::run(&ctx, cli, e),
         Command::Study(a) => study::run(&ctx, a, resolve(a.format, cli)),
         Command::Vol(v) => vol::run(&ctx, cli, v),
-        Command::Bench(b) => vol::bench(&ctx, cli, b),
         Command::Gpr(g) => gpr::run(&ctx, cli, g),
         Command::Scenario(s) => scenario::run(&ctx, cli, s),
-        Command::Runs(r) => scenario::runs(&ctx, cli, r),
+        Command::Runs(r) => runs::run(&ctx, cli, r),
         Command::Backtest(a) => backtest::run(&ctx, a, resolve(a.format, cli)),
         Command::Report(a) => report::run(&ctx, a),
         Command::Serve(a) => serve::run(&ctx, a),

@@ -1,160 +1,14 @@
 //! `aurum study`: event studies of a price series by category or for chosen events.
 
-use anyhow::{Context as _, Result, bail};
-use aurum_core::{Date, SeriesId, Unit};
-use aurum_events::{Category, EventFilter};
-use aurum_eventstudy::{Benchmark, Calendar, Design, EventSpec, Model, Study, Transform, study};
+use anyhow::Result;
+use aurum_app::figures;
+use aurum_app::study::{self, StudyReport, StudyRequest, parse_window};
+use aurum_core::Date;
 use serde::Serialize;
 
-use crate::args::{EventOrigin, OutputFormat, StudyArgs};
-use crate::commands::data::{Closes, closes};
-use crate::commands::events::all_events;
+use crate::args::{OutputFormat, StudyArgs};
 use crate::context::Context;
 use crate::output::{Table, emit, print_json};
-
-/// One studied group of events: a category, or the events the user listed.
-#[derive(Serialize)]
-pub struct Group {
-    /// Category name, or `selected`.
-    pub name: String,
-    /// The study.
-    #[serde(flatten)]
-    pub study: Study,
-}
-
-/// Everything `aurum study` computed.
-#[derive(Serialize)]
-pub struct StudyReport {
-    /// Series studied.
-    pub series: String,
-    /// Benchmarks used.
-    pub benchmarks: Vec<String>,
-    /// As-of date applied.
-    pub as_of: Option<Date>,
-    /// The groups.
-    pub groups: Vec<Group>,
-}
-
-fn window(flag: &str, text: &str) -> Result<(i32, i32)> {
-    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
-    match parts.as_slice() {
-        [a, b] => match (a.parse(), b.parse()) {
-            (Ok(a), Ok(b)) => Ok((a, b)),
-            _ => bail!("{flag} {text:?}: expected two integers such as -1,5"),
-        },
-        _ => bail!("{flag} {text:?}: expected two integers such as -1,5"),
-    }
-}
-
-/// Runs the study the arguments describe.
-///
-/// # Errors
-///
-/// Bad windows, unknown series or event ids, models without their benchmarks.
-pub fn compute(ctx: &Context, a: &StudyArgs) -> Result<StudyReport> {
-    let store = ctx.open_store()?;
-    let design = Design::new(
-        window("--window", &a.window)?,
-        window("--estimation", &a.estimation)?,
-    )?;
-    let benchmark_ids: Vec<SeriesId> = match (a.model, a.benchmark.is_empty()) {
-        (Model::Mean, true) => Vec::new(),
-        (Model::Mean, false) => bail!("--benchmark needs --model market or factor"),
-        (Model::Market, true) => vec![SeriesId::new("dxy")?],
-        (Model::Factor, true) => ["dxy", "dfii10", "sp500"]
-            .into_iter()
-            .map(SeriesId::new)
-            .collect::<Result<_, _>>()?,
-        (_, false) => a.benchmark.clone(),
-    };
-    let window = crate::args::Window {
-        from: None,
-        to: None,
-        as_of: a.dates.as_of,
-    };
-    let series = closes(&store, &a.series, &window)?;
-    let levels: Vec<Closes> = benchmark_ids
-        .iter()
-        .map(|id| closes(&store, id, &window))
-        .collect::<Result<_>>()?;
-    let benchmarks: Vec<Benchmark<'_>> = levels
-        .iter()
-        .map(|c| Benchmark {
-            name: c.id.to_string(),
-            levels: &c.values,
-            transform: if c.unit == Unit::Percent {
-                Transform::Difference
-            } else {
-                Transform::LogReturn
-            },
-        })
-        .collect();
-    let cal = Calendar::new(&series.values, &benchmarks)
-        .with_context(|| format!("aligning {} with its benchmarks", a.series))?;
-
-    let filter = EventFilter {
-        from: a.dates.from,
-        to: a.dates.to,
-        as_of: a.dates.as_of,
-        ..EventFilter::default()
-    };
-    let events: Vec<aurum_events::Event> = all_events(&store, EventOrigin::All)?
-        .into_iter()
-        .map(|l| l.event)
-        .filter(|e| filter.matches(e))
-        .collect();
-    let spec = |e: &aurum_events::Event| EventSpec {
-        id: e.id.clone(),
-        date: e.date,
-    };
-    let mut groups = Vec::new();
-    if a.events.is_empty() {
-        let categories: Vec<Category> = if a.category.is_empty() {
-            Category::ALL.to_vec()
-        } else {
-            a.category.clone()
-        };
-        for c in categories {
-            let specs: Vec<EventSpec> = events
-                .iter()
-                .filter(|e| e.category == c)
-                .map(spec)
-                .collect();
-            groups.push(Group {
-                name: c.to_string(),
-                study: study(&cal, a.model, &design, &specs, a.overlap)?,
-            });
-        }
-    } else {
-        let missing: Vec<&str> = a
-            .events
-            .iter()
-            .filter(|id| !events.iter().any(|e| e.id == **id))
-            .map(String::as_str)
-            .collect();
-        if !missing.is_empty() {
-            bail!(
-                "unknown event id(s) {} (or dated outside --from/--to/--as-of); `aurum events list` shows the catalog",
-                missing.join(", ")
-            );
-        }
-        let specs: Vec<EventSpec> = events
-            .iter()
-            .filter(|e| a.events.contains(&e.id))
-            .map(spec)
-            .collect();
-        groups.push(Group {
-            name: "selected".into(),
-            study: study(&cal, a.model, &design, &specs, a.overlap)?,
-        });
-    }
-    Ok(StudyReport {
-        series: a.series.to_string(),
-        benchmarks: benchmark_ids.iter().map(ToString::to_string).collect(),
-        as_of: a.dates.as_of,
-        groups,
-    })
-}
 
 #[derive(Serialize)]
 struct EventRow<'a> {
@@ -191,7 +45,18 @@ fn pval(v: f64) -> String {
 }
 
 pub fn run(ctx: &Context, a: &StudyArgs, format: OutputFormat) -> Result<()> {
-    let report = compute(ctx, a)?;
+    let req = StudyRequest {
+        series: a.series.clone(),
+        categories: a.category.clone(),
+        events: a.events.clone(),
+        window: parse_window("window", &a.window)?,
+        estimation: parse_window("estimation", &a.estimation)?,
+        model: a.model,
+        benchmarks: a.benchmark.clone(),
+        overlap: a.overlap,
+        dates: a.dates.into(),
+    };
+    let report = study::run(&ctx.open_store()?, &req)?;
     let moved: usize = report
         .groups
         .iter()
@@ -209,7 +74,7 @@ pub fn run(ctx: &Context, a: &StudyArgs, format: OutputFormat) -> Result<()> {
         }
     }
     if let Some(path) = &a.plot {
-        super::chart::caar_plot(&report, a, path)?;
+        figures::caar_plot(&report, &req, a.lang, path)?;
         ctx.note(&format!("wrote {}", path.display()));
     }
     match format {

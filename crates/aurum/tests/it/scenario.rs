@@ -37,9 +37,16 @@ fn example_runs_with_every_output_and_reproduces_across_threads() {
         );
         String::from_utf8(out.stdout).unwrap()
     };
-    let one = run("1");
-    assert_eq!(one, run("2"), "results must not depend on the thread count");
-    let v: serde_json::Value = serde_json::from_str(&one).unwrap();
+    // Each run is recorded under its own id; everything else is the same.
+    let record = |out: String| -> (serde_json::Value, serde_json::Value) {
+        let mut v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let id = v["run_id"].take();
+        (id, v)
+    };
+    let (id1, v) = record(run("1"));
+    let (id2, two) = record(run("2"));
+    assert_ne!(id1, id2);
+    assert_eq!(v, two, "results must not depend on the thread count");
     let t = &v["targets"][0];
     assert_eq!(t["target"], 3000.0);
     for key in [

@@ -149,13 +149,19 @@ fn the_api_answers_from_the_store_and_respects_as_of() {
     // Analyses.
     let (code, st) = s.get("/api/study?category=nuclear&window=-1,5&as_of=2025-02-18");
     assert_eq!(code, 200, "{st}");
-    assert_eq!(st["n"], 27);
-    assert_eq!(st["path"].as_array().unwrap().len(), 7);
+    // The study's report, as `aurum study --format json` prints it.
+    let nuclear = &st["groups"][0];
+    assert_eq!(nuclear["name"], "nuclear");
+    assert_eq!(nuclear["aggregate"]["n"], 27);
+    assert_eq!(
+        nuclear["aggregate"]["caar_path"].as_array().unwrap().len(),
+        7
+    );
     let (code, g) =
         s.get("/api/gpr/regress?freq=weekly&measure=change&component=threats&as_of=2025-02-18");
     assert_eq!(code, 200, "{g}");
     assert!(
-        (g["effect_pct"].as_f64().unwrap() - 0.30).abs() < 0.01,
+        (g["effect"]["pct"].as_f64().unwrap() - 0.30).abs() < 0.01,
         "{g}"
     );
     let (code, v) = s.get("/api/vol/fit?model=garch&dist=t&as_of=2025-02-18");
@@ -186,6 +192,13 @@ fn scenario_runs_are_limited_recorded_and_safe_to_run_at_once() {
         (400, Some("probability")),
         "{e}"
     );
+    // Contributions run the tree once more per scenario and count against the limit:
+    // 2,000 paths × 94 days × 8 runs is over it.
+    let (code, e) = s.post(
+        "/api/scenarios/run",
+        &json!({ "toml": toml, "paths": 2000 }),
+    );
+    assert_eq!((code, e["field"].as_str()), (413, Some("paths")), "{e}");
     // Four runs at once: all answer, all are recorded, the store stays sound.
     let handles: Vec<_> = (0..4)
         .map(|i| {
@@ -193,7 +206,7 @@ fn scenario_runs_are_limited_recorded_and_safe_to_run_at_once() {
             std::thread::spawn(move || {
                 post(
                     &format!("{base}/api/scenarios/run"),
-                    &json!({ "toml": toml, "paths": 2000, "seed": i }),
+                    &json!({ "toml": toml, "paths": 2000, "seed": i, "contributions": false }),
                 )
             })
         })
@@ -246,4 +259,105 @@ fn a_bounded_load_on_the_read_endpoints_has_no_errors() {
         .collect();
     let failures: usize = threads.into_iter().map(|h| h.join().unwrap()).sum();
     assert_eq!(failures, 0);
+}
+
+/// The command line's `--format json` and the API answer the same document for the same
+/// request: one application layer under both.
+#[test]
+fn the_cli_and_the_api_answer_the_same_json() {
+    let ctx = TestContext::new();
+    let s = Server::start(&ctx, &[]);
+    let json = |out: &str| -> Value { serde_json::from_str(out).unwrap() };
+
+    let cli = ctx.run(&[
+        "study",
+        "--category",
+        "nuclear",
+        "--window=-1,5",
+        "--as-of",
+        "2025-02-18",
+        "--format",
+        "json",
+    ]);
+    let (code, api) = s.get("/api/study?category=nuclear&window=-1,5&as_of=2025-02-18");
+    assert_eq!(code, 200, "{api}");
+    assert_eq!(json(&cli.ok().stdout), api);
+
+    // The API fits from the optimiser's default two starting points and ten years of data.
+    let cli = ctx.run(&[
+        "vol",
+        "fit",
+        "--from",
+        "2015-02-18",
+        "--as-of",
+        "2025-02-18",
+        "--starts",
+        "2",
+        "--format",
+        "json",
+    ]);
+    let (code, api) = s.get("/api/vol/fit?model=garch&dist=t&as_of=2025-02-18");
+    assert_eq!(code, 200, "{api}");
+    assert_eq!(json(&cli.ok().stdout), api);
+
+    let file = "../../examples/us-nato-exit-2025-02-18.toml";
+    let cli = ctx.run(&[
+        "scenario", "run", file, "--paths", "2000", "--seed", "3", "--format", "json",
+    ]);
+    let toml = fs_err::read_to_string(file).unwrap();
+    let (code, mut api) = s.post(
+        "/api/scenarios/run",
+        &json!({ "toml": toml, "paths": 2000, "seed": 3 }),
+    );
+    assert_eq!(code, 200, "{api}");
+    let mut cli = json(&cli.ok().stdout);
+    // Two runs, two records.
+    assert_ne!(cli["run_id"], api["run_id"]);
+    let run_id = api["run_id"].as_i64().unwrap();
+    cli["run_id"] = Value::Null;
+    api["run_id"] = Value::Null;
+    assert!(
+        cli["scenarios"][0]["contribution"]["p_touch"].is_array(),
+        "{cli}"
+    );
+    assert_eq!(cli, api);
+
+    let cli = ctx.run(&["runs", "show", &run_id.to_string()]);
+    let (code, api) = s.get(&format!("/api/runs/{run_id}"));
+    assert_eq!(code, 200);
+    assert_eq!(json(&cli.ok().stdout), api);
+
+    let cli = ctx.run(&[
+        "events",
+        "add",
+        "--id",
+        "2025-03-04-rearm-europe-cli",
+        "--date",
+        "2025-03-04",
+        "--title-en",
+        "EU leaders back ReArm Europe",
+        "--title-ja",
+        "EU首脳が欧州再軍備計画を支持",
+        "--category",
+        "alliance",
+        "--region",
+        "europe",
+        "--actors",
+        "EU",
+        "--scheduled",
+        "--source",
+        "European Council",
+        "--format",
+        "json",
+    ]);
+    let (code, mut api) = s.post(
+        "/api/events",
+        &json!({ "id": "2025-03-04-rearm-europe-api", "date": "2025-03-04", "title_en": "EU leaders back ReArm Europe", "title_ja": "EU首脳が欧州再軍備計画を支持", "category": "alliance", "region": "europe", "actors": ["EU"], "surprise": false, "source": "European Council" }),
+    );
+    assert_eq!(code, 201, "{api}");
+    let mut cli = json(&cli.ok().stdout);
+    assert_eq!(cli["id"], "2025-03-04-rearm-europe-cli");
+    cli["id"] = Value::Null;
+    api["id"] = Value::Null;
+    assert_eq!(cli, api);
 }

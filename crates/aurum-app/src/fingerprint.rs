@@ -1,7 +1,7 @@
 //! FNV-1a fingerprints of the data an analysis used: same fingerprint, same inputs.
 
 /// A 64-bit FNV-1a hasher, stable across platforms and releases.
-pub struct Fnv(u64);
+pub(crate) struct Fnv(u64);
 
 impl Default for Fnv {
     fn default() -> Self {
@@ -11,7 +11,7 @@ impl Default for Fnv {
 
 impl Fnv {
     /// Feeds bytes.
-    pub fn eat(&mut self, bytes: &[u8]) {
+    pub(crate) fn eat(&mut self, bytes: &[u8]) {
         for b in bytes {
             self.0 ^= u64::from(*b);
             self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
@@ -19,8 +19,7 @@ impl Fnv {
     }
 
     /// The fingerprint as 16 hex digits.
-    #[must_use]
-    pub fn hex(&self) -> String {
+    pub(crate) fn hex(&self) -> String {
         format!("{:016x}", self.0)
     }
 }

@@ -1,8 +1,18 @@
 //! Chart wording in English and Japanese, in one place. The language is always passed in.
 
+use aurum_core::text::ja_date;
 use aurum_core::{Frequency, Lang, SeriesMeta, Unit};
 
-use crate::output::price;
+/// An event window as written on the command line: `-1,5`.
+fn window((a, b): (i32, i32)) -> String {
+    format!("{a},{b}")
+}
+
+/// A price with thousands separators and two decimals: `2,935.29`.
+#[must_use]
+pub fn price(v: f64) -> String {
+    aurum_core::text::grouped(v, 2)
+}
 
 /// Axis title for a series' unit, e.g. `USD / troy oz` or `ドル/トロイオンス`.
 pub fn unit_axis(meta: &SeriesMeta, lang: Lang) -> String {
@@ -107,12 +117,6 @@ pub fn source(meta: &SeriesMeta, lang: Lang) -> String {
     }
 }
 
-/// `2025年2月18日`.
-pub fn ja_date(d: aurum_core::Date) -> String {
-    use chrono::Datelike;
-    format!("{}年{}月{}日", d.year(), d.month(), d.day())
-}
-
 /// Legend label of a CAAR path.
 pub fn caar_series(group: &str, n: usize, lang: Lang) -> String {
     match lang {
@@ -158,8 +162,8 @@ pub fn caar_axes(series: &str, lang: Lang) -> (String, String, String) {
 
 /// Subtitle: model, windows and bands.
 pub fn caar_subtitle(
-    report: &crate::commands::study::StudyReport,
-    a: &crate::args::StudyArgs,
+    report: &crate::study::StudyReport,
+    a: &crate::study::StudyRequest,
     lang: Lang,
 ) -> String {
     let bench = if report.benchmarks.is_empty() {
@@ -172,8 +176,8 @@ pub fn caar_subtitle(
         Lang::En => format!(
             "{} model{bench} · event window [{}] · estimation [{}] · bands: 95% (cross-sectional){}",
             a.model,
-            a.window,
-            a.estimation,
+            window(a.window),
+            window(a.estimation),
             as_of.map(|d| format!(" · as of {d}")).unwrap_or_default()
         ),
         Lang::Ja => format!(
@@ -183,8 +187,8 @@ pub fn caar_subtitle(
                 aurum_eventstudy::Model::Market => "市場",
                 aurum_eventstudy::Model::Factor => "マルチファクター",
             },
-            a.window,
-            a.estimation,
+            window(a.window),
+            window(a.estimation),
             report
                 .as_of
                 .map(|d| format!("（{}時点）", ja_date(d)))
@@ -194,7 +198,7 @@ pub fn caar_subtitle(
 }
 
 /// Source line of a CAAR chart.
-pub fn caar_source(report: &crate::commands::study::StudyReport, lang: Lang) -> String {
+pub fn caar_source(report: &crate::study::StudyReport, lang: Lang) -> String {
     match lang {
         Lang::En => format!(
             "Source: aurum event catalog; prices {}. Method: MacKinlay (1997)",

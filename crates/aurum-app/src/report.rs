@@ -1,0 +1,569 @@
+//! The strategist's report on a scenario file: every analysis as of its date, composed into
+//! results, Markdown, one self-contained HTML page, the figures and a post.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use aurum_backtest::{Config, Every, ModelKind, Window as FitWindow, origins};
+use aurum_core::{Date, Frequency, Lang, SeriesId};
+use aurum_report::{
+    AnalogOut, Checkpoint, EventOut, FanEnd, Figure, GprOut, ModelInfo, NameOut, Report,
+    ScenarioOut, ShockOut, SourceOut, Start, TargetOut, TrackBin, TrackRecord,
+};
+use aurum_risk::Measure;
+use aurum_sim::{Results, ScenarioFile, Shock, Target};
+use aurum_store::Store;
+
+use crate::backtest::BacktestJob;
+use crate::data::closes;
+use crate::events::{EventOrigin, all_events};
+use crate::gpr::{self, GprComponent};
+use crate::labels;
+use crate::scenario::{Prepared, fingerprint, prepare, simulate_all};
+use crate::{AppError, AppResult, Home, Progress, Window, figures};
+
+/// A report to write.
+#[derive(Clone, Debug)]
+pub struct ReportRequest {
+    /// The scenario file's name, for errors.
+    pub name: String,
+    /// The scenario file (its as_of already moved where asked).
+    pub file: ScenarioFile,
+    /// Language of the report.
+    pub lang: Lang,
+    /// Monte Carlo paths.
+    pub paths: usize,
+    /// Seed (same seed, same report, whatever the thread count).
+    pub seed: u64,
+    /// Weeks of history on the chart.
+    pub weeks: usize,
+    /// The track record: a monthly backtest of the model from this date up to as_of (none:
+    /// left out).
+    pub track_record_from: Option<Date>,
+    /// Paths per origin in the track record.
+    pub track_record_paths: usize,
+}
+
+impl ReportRequest {
+    /// Checks the sizes.
+    ///
+    /// # Errors
+    ///
+    /// Paths outside 1,000 to 5,000,000; fewer than 4 weeks or more than 2,000.
+    pub fn check(&self) -> AppResult<()> {
+        if self.paths < 1000 || self.paths > crate::scenario::MAX_PATHS {
+            return Err(AppError::bad(
+                "paths",
+                format!("`paths` {}: expected 1,000 to 5,000,000", self.paths),
+            ));
+        }
+        if self.weeks < 4 || self.weeks > 2000 {
+            return Err(AppError::bad(
+                "weeks",
+                format!("`weeks` {}: expected 4 to 2,000", self.weeks),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A report, composed and rendered.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Composed {
+    /// Every number.
+    #[serde(rename = "results")]
+    pub report: Report,
+    /// The text.
+    pub markdown: String,
+    /// One self-contained page.
+    pub html: String,
+    /// The post for X.
+    pub post: String,
+    /// The weekly chart.
+    #[serde(skip)]
+    pub weekly_svg: String,
+    /// The fan.
+    #[serde(skip)]
+    pub fan_svg: String,
+}
+
+/// Runs the analyses of a report and renders it.
+///
+/// # Errors
+///
+/// Sizes outside the limits, events the file names that the catalog lacks or that are dated
+/// after as_of, and as the analyses.
+pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppResult<Composed> {
+    a.check()?;
+    let f = a.file.clone();
+    let file = a.name.as_str();
+    let store = home.open(progress)?;
+    let catalog: HashMap<String, aurum_events::Event> = all_events(&store, EventOrigin::All)?
+        .into_iter()
+        .map(|l| (l.event.id.clone(), l.event))
+        .collect();
+    for s in &f.scenarios {
+        for id in f
+            .texts
+            .get(&s.id)
+            .map(|t| t.events.as_slice())
+            .unwrap_or_default()
+        {
+            match catalog.get(id) {
+                None => {
+                    return Err(AppError::bad(
+                        "events",
+                        format!(
+                            "{file}: scenario {:?}: field \"events\": {id:?} is not in the event catalog (see `aurum events list`)",
+                            s.id
+                        ),
+                    ));
+                }
+                Some(e) if e.date > f.as_of => {
+                    return Err(AppError::bad(
+                        "events",
+                        format!(
+                            "{file}: scenario {:?}: field \"events\": {id:?} is dated {}, after as_of {}",
+                            s.id, e.date, f.as_of
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    let prepared = prepare(&store, &f, progress)?;
+    let (results, without) = simulate_all(&prepared.setup, a.paths, a.seed, true, progress)?;
+    // The same paths with no scenario at all: what geopolitics adds in total.
+    let mut plain = prepared.setup.clone();
+    plain.scenarios.clear();
+    let (bare, _) = simulate_all(&plain, a.paths, a.seed, false, progress)?;
+    let id = SeriesId::new(f.series.clone())?;
+    let meta = store
+        .series(&id)?
+        .ok_or_else(|| AppError::not_found(format!("series {id} is not in the store")))?;
+    let gpr = gpr_now(&store, f.as_of).ok();
+    let track_record = match a.track_record_from {
+        Some(from) if prepared.fit_from.is_some() => {
+            track_record(home, &f, &prepared, a, from, progress)?
+        }
+        _ => None,
+    };
+    let report = build(
+        &f,
+        &prepared,
+        &results,
+        &without,
+        &bare,
+        &meta,
+        &catalog,
+        gpr,
+        track_record,
+        a,
+    );
+    let weekly = figures::weekly_chart(&store, &f, &results, &report, a.lang, a.weeks)?;
+    let fan = figures::fan_svg(&f, &results, prepared.s0, a.lang)?;
+    let md = aurum_report::markdown(&report, a.lang)?;
+    let html = aurum_report::html(
+        &report,
+        a.lang,
+        &md,
+        &[
+            Figure {
+                name: "chart-weekly.png",
+                svg: &weekly,
+            },
+            Figure {
+                name: "fan.png",
+                svg: &fan,
+            },
+        ],
+    );
+    let post = aurum_report::post(&report, a.lang)?;
+    Ok(Composed {
+        report,
+        markdown: md,
+        html,
+        post,
+        weekly_svg: weekly,
+        fan_svg: fan,
+    })
+}
+
+/// Month ends in the horizon (last trading day of each month), and the horizon.
+fn checkpoints(days: &[Date]) -> Vec<Date> {
+    let (Some(first), Some(last)) = (days.first(), days.last()) else {
+        return Vec::new();
+    };
+    let mut out: Vec<Date> = origins(days, *first, *last, Every::Month)
+        .into_iter()
+        .map(|i| days[i])
+        .collect();
+    out.push(*last);
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build(
+    f: &aurum_sim::ScenarioFile,
+    p: &Prepared,
+    results: &Results,
+    without: &[Results],
+    bare: &Results,
+    meta: &aurum_core::SeriesMeta,
+    catalog: &HashMap<String, aurum_events::Event>,
+    gpr: Option<GprOut>,
+    track_record: Option<TrackRecord>,
+    a: &ReportRequest,
+) -> Report {
+    let marks = checkpoints(&p.setup.days);
+    let targets = results
+        .targets
+        .iter()
+        .zip(&f.targets)
+        .map(|(t, spec)| TargetOut {
+            level: t.target,
+            relative: match spec {
+                Target::Relative(r) => Some(format!("{:+}%", r * 100.0)),
+                Target::Absolute(_) => None,
+            },
+            distance_pct: (t.target / p.s0 - 1.0) * 100.0,
+            p_touch: t.p_touch,
+            p_touch_se: t.p_touch_se,
+            p_close: t.p_close_above,
+            p_close_se: t.p_close_above_se,
+            first_passage_median: t.first_passage.as_ref().map(|x| x.median),
+            checkpoints: marks
+                .iter()
+                .filter_map(|d| t.by_day.iter().find(|x| x.date == *d))
+                .map(|x| Checkpoint {
+                    date: x.date,
+                    p_touch: x.p_touch,
+                    p_close: x.p_close_above,
+                })
+                .collect(),
+        })
+        .collect();
+    let names: HashMap<&str, NameOut> = f
+        .scenarios
+        .iter()
+        .map(|s| {
+            (
+                s.id.as_str(),
+                NameOut {
+                    en: s.name.clone(),
+                    ja: f.texts.get(&s.id).and_then(|t| t.name_ja.clone()),
+                },
+            )
+        })
+        .collect();
+    let touch0 = |r: &Results| r.targets.first().map_or(0.0, |t| t.p_touch);
+    let scenarios = f
+        .scenarios
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let text = f.texts.get(&s.id).cloned().unwrap_or_default();
+            let r = &results.scenarios[i];
+            let (kind, mean_pct, sd_pct) = match &s.shock {
+                Shock::None => ("none", None, None),
+                Shock::Fixed { pct } => ("fixed", Some(*pct), None),
+                Shock::Normal { mean_pct, sd_pct } => ("normal", Some(*mean_pct), Some(*sd_pct)),
+                Shock::Analogs { .. } => ("analogs", None, None),
+            };
+            let analogs = match &s.shock {
+                Shock::Analogs { category } => p.analog_stats.get(category).map(|st| AnalogOut {
+                    category: category.clone(),
+                    category_ja: labels::category_ja(category).to_owned(),
+                    n: st.n,
+                    first_year: st.first_year,
+                    caar_pct: st.caar * 100.0,
+                    t: st.t,
+                    positive_share: st.positive_share,
+                    window_from: st.window.0,
+                    window_to: st.window.1,
+                }),
+                _ => None,
+            };
+            ScenarioOut {
+                number: i + 1,
+                id: s.id.clone(),
+                name: s.name.clone(),
+                name_ja: text.name_ja.clone(),
+                about: text.about.clone(),
+                about_ja: text.about_ja.clone(),
+                probability: s.probability,
+                window: s.window,
+                requires: s
+                    .requires
+                    .iter()
+                    .filter_map(|q| names.get(q.as_str()).cloned())
+                    .collect(),
+                p_happened: r.p_happened,
+                shock: ShockOut {
+                    kind: kind.into(),
+                    mean_pct,
+                    sd_pct,
+                    spread_days: s.spread_days,
+                    vol_multiplier: s.volatility.map(|v| v.multiplier),
+                    vol_days: s.volatility.map(|v| v.days),
+                },
+                analogs,
+                adds_pp: without
+                    .get(i)
+                    .map_or(0.0, |w| (touch0(results) - touch0(w)) * 100.0),
+                p_touch_given: r.p_touch_given.first().copied().unwrap_or(f64::NAN),
+                events: text
+                    .events
+                    .iter()
+                    .filter_map(|id| catalog.get(id))
+                    .map(|e| EventOut {
+                        id: e.id.clone(),
+                        date: e.date,
+                        title: e.title_en.clone(),
+                        title_ja: e.title_ja.clone(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let end = results.fan.last();
+    let mut analog_cars = p.setup.analogs.clone();
+    analog_cars.retain(|_, v| !v.is_empty());
+    Report {
+        title: f.title.clone(),
+        title_ja: f.title_ja.clone(),
+        as_of: f.as_of,
+        horizon: f.horizon,
+        series: f.series.clone(),
+        series_name: meta.name.clone(),
+        series_name_ja: labels::series_name_ja(meta),
+        start: Start {
+            date: p.last_date,
+            price: p.s0,
+        },
+        trading_days: p.setup.days.len(),
+        paths: a.paths,
+        seed: a.seed,
+        model: ModelInfo {
+            kind: if p.fit_from.is_some() {
+                "garch-t"
+            } else {
+                "gbm"
+            }
+            .into(),
+            name: match (p.fit_from.is_some(), a.lang) {
+                (true, Lang::Ja) => "GARCH(1,1)-tモデル".into(),
+                (true, _) => "GARCH(1,1) model with Student's t shocks".into(),
+                (false, Lang::Ja) => "幾何ブラウン運動".into(),
+                (false, _) => "geometric Brownian motion".into(),
+            },
+            fit_from: p.fit_from,
+            vol_now_pct: p.vol_now_pct,
+            vol_long_run_pct: p.vol_long_run_pct,
+        },
+        targets,
+        checkpoints: marks,
+        fan_end: FanEnd {
+            date: end.map_or(f.horizon, |e| e.date),
+            q05: end.map_or(f64::NAN, |e| e.q05),
+            q25: end.map_or(f64::NAN, |e| e.q25),
+            q50: end.map_or(f64::NAN, |e| e.q50),
+            q75: end.map_or(f64::NAN, |e| e.q75),
+            q95: end.map_or(f64::NAN, |e| e.q95),
+        },
+        var_5_pct: results.var_5,
+        es_5_pct: results.es_5,
+        scenarios,
+        scenarios_add_pp: (touch0(results) - touch0(bare)) * 100.0,
+        gpr,
+        track_record,
+        sources: sources(meta, a.lang),
+        data_fingerprint: fingerprint(&p.series, &analog_cars),
+        version: env!("CARGO_PKG_VERSION").into(),
+    }
+}
+
+fn sources(meta: &aurum_core::SeriesMeta, lang: Lang) -> Vec<SourceOut> {
+    match lang {
+        Lang::Ja => vec![
+            SourceOut {
+                name: labels::series_name_ja(meta),
+                terms: format!("{}。同梱データの出所と利用条件は data/README.md に記載。", meta.source),
+            },
+            SourceOut {
+                name: "地政学リスク指数（GPR）".into(),
+                terms: "Caldara, D. and M. Iacoviello (2022), \"Measuring Geopolitical Risk\", American Economic Review 112(4), 1194–1225。著者のウェブサイトで公開されているデータで、利用時はこの論文の引用が条件。".into(),
+            },
+            SourceOut {
+                name: "イベント・カタログ".into(),
+                terms: "aurum同梱（data/events/catalog.toml）。各イベントに報道・公式発表などの出所を記載。".into(),
+            },
+        ],
+        _ => vec![
+            SourceOut {
+                name: meta.name.clone(),
+                terms: format!("{}. Provenance and terms of the bundled data: data/README.md.", meta.source),
+            },
+            SourceOut {
+                name: "Geopolitical Risk index".into(),
+                terms: "Caldara, D. and M. Iacoviello (2022), \"Measuring Geopolitical Risk\", American Economic Review 112(4), 1194–1225; data published on the authors' website, to be cited as such.".into(),
+            },
+            SourceOut {
+                name: "Event catalog".into(),
+                terms: "bundled with aurum (data/events/catalog.toml); each event names its source (news reports, official releases).".into(),
+            },
+        ],
+    }
+}
+
+/// The monthly GPR index at `as_of` against its history since 1985, and gold's weekly
+/// sensitivity to the threats component.
+fn gpr_now(store: &Store, as_of: Date) -> AppResult<GprOut> {
+    let since = aurum_core::date(1985, 1, 1);
+    let window = Window {
+        from: Some(since),
+        to: None,
+        as_of: Some(as_of),
+    };
+    let monthly = closes(store, &SeriesId::new("gpr")?, &window)?.values;
+    let &(date, value) = monthly
+        .last()
+        .ok_or_else(|| AppError::not_found("no GPR value before as_of"))?;
+    let below = monthly.iter().filter(|(_, v)| *v <= value).count();
+    let mean = monthly.iter().map(|(_, v)| v).sum::<f64>() / monthly.len() as f64;
+    let (_, d) = gpr::design(
+        store,
+        &SeriesId::new("gold-usd-lbma-pm")?,
+        Frequency::Weekly,
+        Measure::Change,
+        GprComponent::Threats,
+        &window,
+        &[],
+    )?;
+    let ols = aurum_risk::ols_hac(&d, None)?;
+    let effect = gpr::effect(&ols, Measure::Change, GprComponent::Threats, Lang::En);
+    let (beta_pct, ci_low_pct, ci_high_pct) = (effect.pct, effect.ci_low, effect.ci_high);
+    Ok(GprOut {
+        date,
+        value,
+        percentile: below as f64 / monthly.len() as f64,
+        since: monthly[0].0,
+        mean,
+        beta_pct,
+        ci_low_pct,
+        ci_high_pct,
+        p: ols.p[1],
+        n: ols.n,
+    })
+}
+
+/// The monthly backtest of the report's model at the scenario's horizon, with threshold
+/// events at the targets' distances from today's price.
+fn track_record(
+    home: &Home,
+    f: &ScenarioFile,
+    p: &Prepared,
+    a: &ReportRequest,
+    track_record_from: Date,
+    progress: &dyn Progress,
+) -> AppResult<Option<TrackRecord>> {
+    let mut levels: Vec<f64> = f
+        .targets
+        .iter()
+        .map(|t| ((t.level(p.s0) / p.s0 - 1.0) * 1000.0).round() / 10.0)
+        .filter(|l| l.abs() >= 0.1)
+        .collect();
+    levels.sort_by(f64::total_cmp);
+    levels.dedup();
+    let fit_days = match f.baseline {
+        aurum_sim::Baseline::GarchT { fit_years } => fit_years as usize * 252,
+        aurum_sim::Baseline::Gbm { .. } => return Ok(None),
+    };
+    let cfg = Config {
+        models: vec![ModelKind::Gbm, ModelKind::GarchT],
+        horizons: vec![p.setup.days.len()],
+        window: FitWindow::Days(fit_days),
+        refit: 1,
+        paths: a.track_record_paths,
+        seed: a.seed,
+        relative_levels: levels,
+        absolute_levels: Vec::new(),
+        vol_window: 252,
+        min_returns: 500,
+    };
+    cfg.validate()?;
+    let id = SeriesId::new(f.series.clone())?;
+    let job = BacktestJob {
+        series: id,
+        window: Window {
+            from: Some(track_record_from),
+            to: Some(f.as_of),
+            as_of: Some(f.as_of),
+        },
+        every: Every::Month,
+        cfg,
+        fresh: false,
+        max_blocks: None,
+    };
+    let bt = crate::backtest::run(home.open(progress)?, &job, progress)?;
+    let find = |m: ModelKind| bt.summary.scores.iter().find(|s| s.model == m);
+    let (Some(g), Some(base)) = (find(ModelKind::GarchT), find(ModelKind::Gbm)) else {
+        return Ok(None);
+    };
+    Ok(Some(TrackRecord {
+        model: "GARCH(1,1)-t".into(),
+        horizon: g.horizon,
+        n: g.n,
+        from: bt.from.unwrap_or(track_record_from),
+        to: bt.to.unwrap_or(f.as_of),
+        coverage_90: g.coverage.get(2).map_or(f64::NAN, |c| c.rate),
+        coverage_50: g.coverage.first().map_or(f64::NAN, |c| c.rate),
+        crps_skill_pct: g.skill.as_ref().map_or(f64::NAN, |s| s.crps * 100.0),
+        brier: g.brier.bs,
+        brier_baseline: base.brier.bs,
+        calibrated: g.calibrated,
+        bins: g
+            .brier
+            .bins
+            .iter()
+            .map(|b| TrackBin {
+                lo: b.lo,
+                hi: b.hi,
+                n: b.n,
+                forecast: b.mean_forecast,
+                observed: b.observed,
+            })
+            .collect(),
+    }))
+}
+
+impl Composed {
+    /// Writes `results.json`, `report.md`, `report.html`, `post.txt`, `chart-weekly.png` and
+    /// `fan.png` into `dir`, creating it.
+    ///
+    /// # Errors
+    ///
+    /// I/O, naming the file.
+    pub fn write(&self, dir: &Path) -> AppResult<()> {
+        fs_err::create_dir_all(dir)?;
+        let write = |name: &str, bytes: &[u8]| -> AppResult<()> {
+            fs_err::write(dir.join(name), bytes).map_err(|e| {
+                AppError::internal(format!("writing {}: {e}", dir.join(name).display()))
+            })
+        };
+        write(
+            "results.json",
+            (serde_json::to_string_pretty(&self.report)? + "\n").as_bytes(),
+        )?;
+        write("report.md", self.markdown.as_bytes())?;
+        write("report.html", self.html.as_bytes())?;
+        write("post.txt", (self.post.clone() + "\n").as_bytes())?;
+        write(
+            "chart-weekly.png",
+            &aurum_chart::svg_to_png(&self.weekly_svg)?,
+        )?;
+        write("fan.png", &aurum_chart::svg_to_png(&self.fan_svg)?)?;
+        Ok(())
+    }
+}

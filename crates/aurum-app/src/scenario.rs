@@ -1,0 +1,659 @@
+//! Scenario runs: a scenario file made ready (prices as of its date, the fitted baseline, the
+//! analogs' event studies), simulated with each scenario's contribution, and recorded.
+
+use std::collections::{BTreeMap, HashMap};
+
+use aurum_core::{Date, SeriesId};
+use aurum_events::{Category, EventFilter};
+use aurum_eventstudy::{Calendar, Design, EventSpec, Model, OverlapPolicy};
+use aurum_sim::{
+    Base, Baseline, Results, RunOptions, ScenarioFile, Setup, Shock, simulate_with_progress,
+    trading_days,
+};
+use aurum_store::Store;
+use aurum_vol::{ArchModel, Dist, FitOptions, Mean, Simulator, Vol};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::data::closes;
+use crate::events::{EventOrigin, all_events};
+use crate::fingerprint::Fnv;
+use crate::vol::by_name;
+use crate::{AppError, AppResult, Progress, Window, now};
+
+/// The example scenario file shipped with aurum: the reference note's chain of 2025-02-18.
+pub const EXAMPLE: &str = include_str!("../../../examples/us-nato-exit-2025-02-18.toml");
+
+/// The example's file name.
+pub const EXAMPLE_NAME: &str = "us-nato-exit-2025-02-18.toml";
+
+/// The bundled example scenario file, as text and parsed.
+#[derive(Clone, Debug, Serialize)]
+pub struct Example {
+    /// Its file name.
+    pub name: &'static str,
+    /// Its text (TOML).
+    pub toml: &'static str,
+    /// Parsed.
+    pub file: ScenarioFile,
+}
+
+/// The bundled example scenario file.
+///
+/// # Errors
+///
+/// None in practice: the example is checked by the tests.
+pub fn example() -> AppResult<Example> {
+    Ok(Example {
+        name: EXAMPLE_NAME,
+        toml: EXAMPLE,
+        file: parse(&format!("examples/{EXAMPLE_NAME}"), EXAMPLE, None)?,
+    })
+}
+
+/// Parses a scenario file's text (`name` is used in errors), moving its as-of date when
+/// given.
+///
+/// # Errors
+///
+/// A file that does not parse or validate, naming its field; an as-of date the file's
+/// horizon or windows do not allow (naming `as_of`).
+pub fn parse(name: &str, text: &str, as_of: Option<Date>) -> AppResult<ScenarioFile> {
+    let mut f = aurum_sim::parse(name, text)?;
+    if let Some(d) = as_of {
+        f.set_as_of(d)
+            .map_err(|e| AppError::bad("as_of", format!("`as_of` {e}")))?;
+    }
+    Ok(f)
+}
+
+/// Reads and parses a scenario file.
+///
+/// # Errors
+///
+/// An unreadable file, and as [`parse`].
+pub fn load(path: &std::path::Path, as_of: Option<Date>) -> AppResult<(ScenarioFile, String)> {
+    let text = fs_err::read_to_string(path).map_err(|e| AppError::bad("file", e.to_string()))?;
+    Ok((parse(&path.display().to_string(), &text, as_of)?, text))
+}
+
+/// What the event study measured for one analog category.
+#[derive(Clone, Debug)]
+pub struct AnalogStats {
+    /// Events measured.
+    pub n: usize,
+    /// Year of the first.
+    pub first_year: i32,
+    /// CAAR over the window, as a log return.
+    pub caar: f64,
+    /// Cross-sectional t.
+    pub t: f64,
+    /// Share of events with a positive CAR.
+    pub positive_share: f64,
+    /// The event window.
+    pub window: (i32, i32),
+}
+
+/// The event window analogs are measured over, in trading days around day 0.
+const ANALOG_WINDOW: (i32, i32) = (-1, 5);
+
+/// Cumulative abnormal returns of each analog category, measured as of `as_of`, with the
+/// study's summary.
+fn analogs(
+    store: &Store,
+    f: &ScenarioFile,
+    series: &[(Date, f64)],
+) -> AppResult<HashMap<String, (Vec<f64>, AnalogStats)>> {
+    let mut out = HashMap::new();
+    let events = all_events(store, EventOrigin::All)?;
+    let cal = Calendar::new(series, &[])?;
+    for s in &f.scenarios {
+        let Shock::Analogs { category } = &s.shock else {
+            continue;
+        };
+        if out.contains_key(category) {
+            continue;
+        }
+        let cat: Category = category.parse().map_err(|e: String| {
+            AppError::bad("shock", format!("scenario {:?}: shock analogs: {e}", s.id))
+        })?;
+        let filter = EventFilter {
+            categories: vec![cat],
+            as_of: Some(f.as_of),
+            ..EventFilter::default()
+        };
+        let specs: Vec<EventSpec> = events
+            .iter()
+            .filter(|l| filter.matches(&l.event))
+            .map(|l| EventSpec {
+                id: l.event.id.clone(),
+                date: l.event.date,
+            })
+            .collect();
+        let study = aurum_eventstudy::study(
+            &cal,
+            Model::Mean,
+            &Design::new(ANALOG_WINDOW, (-250, -11))?,
+            &specs,
+            OverlapPolicy::Flag,
+        )?;
+        let cars: Vec<f64> = study.events.iter().map(|e| e.car).collect();
+        let Some(agg) = &study.aggregate else {
+            return Err(AppError::bad(
+                "shock",
+                format!(
+                    "scenario {:?}: no {category} event measurable as of {}",
+                    s.id, f.as_of
+                ),
+            ));
+        };
+        let stats = AnalogStats {
+            n: agg.n,
+            first_year: study
+                .events
+                .iter()
+                .map(|e| chrono::Datelike::year(&e.day0))
+                .min()
+                .unwrap_or(0),
+            caar: agg.caar,
+            t: agg.t_cs,
+            positive_share: cars.iter().filter(|c| **c > 0.0).count() as f64
+                / cars.len().max(1) as f64,
+            window: ANALOG_WINDOW,
+        };
+        out.insert(category.clone(), (cars, stats));
+    }
+    Ok(out)
+}
+
+/// The baseline as recorded: the model and, for GARCH, its fit.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "model")]
+pub enum BaselineOut {
+    /// Geometric Brownian motion.
+    #[serde(rename = "gbm")]
+    Gbm {
+        /// Drift, percent a year.
+        drift_pct: f64,
+        /// Volatility, percent a year.
+        vol_pct: f64,
+    },
+    /// GARCH(1,1) with Student's t innovations.
+    #[serde(rename = "garch-t")]
+    GarchT {
+        /// First date of the fit.
+        fit_from: Date,
+        /// Estimates by name.
+        params: BTreeMap<String, f64>,
+        /// Log-likelihood.
+        loglik: f64,
+        /// Returns fitted.
+        nobs: usize,
+        /// The fit's warnings.
+        diagnostics: Vec<String>,
+    },
+}
+
+/// A scenario file made ready to simulate: prices as of its date, the fitted baseline and the
+/// analogs.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// Closes up to as_of.
+    pub series: Vec<(Date, f64)>,
+    /// Date of the last close.
+    pub last_date: Date,
+    /// The last close.
+    pub s0: f64,
+    /// What the engine needs.
+    pub setup: Setup,
+    /// The baseline as recorded.
+    pub baseline: BaselineOut,
+    /// Annualised volatility now, percent.
+    pub vol_now_pct: f64,
+    /// Long-run volatility, percent (none when integrated).
+    pub vol_long_run_pct: Option<f64>,
+    /// First date of the fit.
+    pub fit_from: Option<Date>,
+    /// Event-study summaries of the analog categories.
+    pub analog_stats: HashMap<String, AnalogStats>,
+}
+
+impl Prepared {
+    /// The fingerprint of the prices and analog returns this run uses.
+    #[must_use]
+    pub fn fingerprint(&self) -> String {
+        fingerprint(&self.series, &self.setup.analogs)
+    }
+}
+
+/// Prepares a scenario file: its prices as of its date, its fitted baseline, its analogs.
+///
+/// # Errors
+///
+/// An unknown series, no price by as_of, a baseline that cannot be fitted, analogs that
+/// cannot be measured.
+pub fn prepare(store: &Store, f: &ScenarioFile, progress: &dyn Progress) -> AppResult<Prepared> {
+    let id = SeriesId::new(f.series.clone())?;
+    let series = closes(store, &id, &Window::as_of(Some(f.as_of)))?.values;
+    let &(last_date, s0) = series.last().ok_or_else(|| {
+        AppError::bad(
+            "as_of",
+            format!("{id} has no price on or before {}", f.as_of),
+        )
+    })?;
+    let mut fit_from = None;
+    let (base, baseline, vol_now_pct, vol_long_run_pct) = match &f.baseline {
+        Baseline::Gbm { drift_pct, vol_pct } => {
+            let sigma = vol_pct / 100.0 / 252f64.sqrt();
+            (
+                Base::Gbm {
+                    mu: drift_pct / 100.0 / 252.0,
+                    sigma,
+                },
+                BaselineOut::Gbm {
+                    drift_pct: *drift_pct,
+                    vol_pct: *vol_pct,
+                },
+                *vol_pct,
+                Some(*vol_pct),
+            )
+        }
+        Baseline::GarchT { fit_years } => {
+            let start = f
+                .as_of
+                .checked_sub_months(chrono::Months::new(12 * fit_years))
+                .unwrap_or(f.as_of);
+            fit_from = Some(start);
+            let recent: Vec<(Date, f64)> = series
+                .iter()
+                .copied()
+                .filter(|(d, _)| *d >= start)
+                .collect();
+            let returns: Vec<f64> = recent
+                .windows(2)
+                .map(|w| 100.0 * (w[1].1.ln() - w[0].1.ln()))
+                .collect();
+            let model = ArchModel::new(
+                Mean::Constant,
+                Vol::Garch { p: 1, o: 0, q: 1 },
+                Dist::StudentsT,
+            );
+            progress.start("fitting GARCH(1,1)-t", None);
+            let fit = model.fit(&returns, &FitOptions::default());
+            progress.finish();
+            let fit = fit?;
+            let baseline = BaselineOut::GarchT {
+                fit_from: start,
+                params: by_name(&fit.names, &fit.params),
+                loglik: fit.loglik,
+                nobs: fit.nobs,
+                diagnostics: fit.diagnostics.clone(),
+            };
+            let sim = Simulator::new(&model, &fit, &returns)?;
+            let now = sim.next_variance(&sim.initial_state());
+            let persistence = fit.params[2] + fit.params[3];
+            let long_run = (persistence < 1.0 - 1e-6)
+                .then(|| (252.0 * fit.params[1] / (1.0 - persistence)).sqrt());
+            (
+                Base::Model {
+                    sim: Box::new(sim),
+                    scale: 100.0,
+                },
+                baseline,
+                (252.0 * now).sqrt(),
+                long_run,
+            )
+        }
+    };
+    let mut cars = HashMap::new();
+    let mut analog_stats = HashMap::new();
+    for (k, (c, st)) in analogs(store, f, &series)? {
+        cars.insert(k.clone(), c);
+        analog_stats.insert(k, st);
+    }
+    let setup = Setup {
+        s0,
+        days: trading_days(f.as_of, f.horizon),
+        base,
+        scenarios: f.scenarios.clone(),
+        analogs: cars,
+        targets: f.targets.iter().map(|t| t.level(s0)).collect(),
+    };
+    Ok(Prepared {
+        series,
+        last_date,
+        s0,
+        setup,
+        baseline,
+        vol_now_pct,
+        vol_long_run_pct,
+        fit_from,
+        analog_stats,
+    })
+}
+
+/// Simulates the tree, and with `contributions` once more per scenario with it switched off
+/// (the same paths otherwise), as one piece of work.
+///
+/// # Errors
+///
+/// Settings the engine refuses.
+pub fn simulate_all(
+    setup: &Setup,
+    paths: usize,
+    seed: u64,
+    contributions: bool,
+    progress: &dyn Progress,
+) -> AppResult<(Results, Vec<Results>)> {
+    let runs = 1 + if contributions {
+        setup.scenarios.len()
+    } else {
+        0
+    };
+    progress.start(
+        &format!("simulating {paths} paths × {} days", setup.days.len()),
+        Some((paths * runs) as u64),
+    );
+    let tick = |n: u64| progress.advance(n);
+    let run = |disabled: Option<usize>| {
+        simulate_with_progress(
+            setup,
+            &RunOptions {
+                paths,
+                seed,
+                disabled,
+            },
+            &tick,
+        )
+    };
+    let out = run(None).and_then(|results| {
+        let mut without = Vec::new();
+        if contributions {
+            for i in 0..setup.scenarios.len() {
+                without.push(run(Some(i))?);
+            }
+        }
+        Ok((results, without))
+    });
+    progress.finish();
+    Ok(out?)
+}
+
+/// What a scenario adds to each target's probabilities: with it minus without it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Contribution {
+    /// Added to P(touch), per target.
+    pub p_touch: Vec<f64>,
+    /// Added to P(close ≥ target), per target.
+    pub p_close_above: Vec<f64>,
+    /// P(touch) without the scenario, per target.
+    pub p_touch_without: Vec<f64>,
+}
+
+impl Contribution {
+    /// Probabilities with a scenario minus without it, per target.
+    #[must_use]
+    pub fn new(with: &Results, without: &Results) -> Self {
+        let d = |f: fn(&aurum_sim::TargetResult) -> f64| -> Vec<f64> {
+            with.targets
+                .iter()
+                .zip(&without.targets)
+                .map(|(a, b)| f(a) - f(b))
+                .collect()
+        };
+        Self {
+            p_touch: d(|t| t.p_touch),
+            p_close_above: d(|t| t.p_close_above),
+            p_touch_without: without.targets.iter().map(|t| t.p_touch).collect(),
+        }
+    }
+}
+
+/// A scenario file to run.
+#[derive(Clone, Debug)]
+pub struct ScenarioRun {
+    /// The file's name, for errors and the record.
+    pub name: String,
+    /// The file's text (TOML), recorded with the run.
+    pub text: String,
+    /// Overrides the file's as_of date.
+    pub as_of: Option<Date>,
+    /// Monte Carlo paths.
+    pub paths: usize,
+    /// Seed: the same seed gives the same numbers, whatever the thread count.
+    pub seed: u64,
+    /// Also run each scenario's contribution (one more run per scenario).
+    pub contributions: bool,
+}
+
+/// Most paths one scenario run may simulate.
+pub const MAX_PATHS: usize = 5_000_000;
+
+/// One scenario's results, with its contribution when it was run.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScenarioOut {
+    /// How the scenario came out in the simulation.
+    #[serde(flatten)]
+    pub result: aurum_sim::ScenarioResult,
+    /// With it minus without it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contribution: Option<Contribution>,
+}
+
+/// The start of the simulated paths.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct StartOut {
+    /// Date of the last close by as_of.
+    pub date: Date,
+    /// That close.
+    pub price: f64,
+}
+
+/// What a scenario run found: the document recorded with the run.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunDoc {
+    /// The file's title.
+    pub title: String,
+    /// The series simulated.
+    pub series: String,
+    /// As-of date.
+    pub as_of: Date,
+    /// Where the paths start.
+    pub start: StartOut,
+    /// Last simulated day.
+    pub horizon: Date,
+    /// Trading days simulated.
+    pub trading_days: usize,
+    /// Paths.
+    pub paths: usize,
+    /// Seed.
+    pub seed: u64,
+    /// The baseline model.
+    pub baseline: BaselineOut,
+    /// Per target: P(close ≥), P(touch), first passage.
+    pub targets: Vec<aurum_sim::TargetResult>,
+    /// Per scenario: how often it happened, and its contribution.
+    pub scenarios: Vec<ScenarioOut>,
+    /// How often each combination of scenarios happened.
+    pub combinations: Vec<aurum_sim::Combination>,
+    /// 5% value at risk of the horizon return, percent.
+    pub var_5_pct: f64,
+    /// 5% expected shortfall, percent.
+    pub es_5_pct: f64,
+    /// Price quantiles by day.
+    pub fan: Vec<aurum_sim::FanPoint>,
+    /// Fingerprint of the prices and analogs used.
+    pub data_fingerprint: String,
+}
+
+/// A recorded scenario run.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunResult {
+    /// The run's id in the store.
+    pub run_id: i64,
+    /// What it found.
+    #[serde(flatten)]
+    pub doc: RunDoc,
+}
+
+/// What a run simulated, for figures: the file as parsed and the engine's results.
+#[derive(Clone, Debug)]
+pub struct Simulated {
+    /// The file, parsed (its as_of moved where asked).
+    pub file: ScenarioFile,
+    /// The simulation's results.
+    pub results: Results,
+}
+
+/// Parses, prepares, simulates and records a scenario file.
+///
+/// # Errors
+///
+/// Paths outside 1 to [`MAX_PATHS`], an invalid file, and as [`prepare`].
+pub fn run(
+    store: &mut Store,
+    req: &ScenarioRun,
+    progress: &dyn Progress,
+) -> AppResult<(RunResult, Simulated)> {
+    if req.paths == 0 || req.paths > MAX_PATHS {
+        return Err(AppError::bad(
+            "paths",
+            format!("`paths` {}: expected 1 to 5,000,000", req.paths),
+        ));
+    }
+    let f = parse(&req.name, &req.text, req.as_of)?;
+    let p = prepare(store, &f, progress)?;
+    let (results, without) =
+        simulate_all(&p.setup, req.paths, req.seed, req.contributions, progress)?;
+    let contributions: Vec<Contribution> = without
+        .iter()
+        .map(|w| Contribution::new(&results, w))
+        .collect();
+    let doc = RunDoc {
+        title: f.title.clone(),
+        series: f.series.clone(),
+        as_of: f.as_of,
+        start: StartOut {
+            date: p.last_date,
+            price: p.s0,
+        },
+        horizon: f.horizon,
+        trading_days: p.setup.days.len(),
+        paths: req.paths,
+        seed: req.seed,
+        baseline: p.baseline.clone(),
+        targets: results.targets.clone(),
+        scenarios: results
+            .scenarios
+            .iter()
+            .enumerate()
+            .map(|(i, s)| ScenarioOut {
+                result: s.clone(),
+                contribution: contributions.get(i).cloned(),
+            })
+            .collect(),
+        combinations: results.combinations.clone(),
+        var_5_pct: results.var_5,
+        es_5_pct: results.es_5,
+        fan: results.fan.clone(),
+        data_fingerprint: p.fingerprint(),
+    };
+    let run_id = store.record_run(
+        &aurum_store::NewRun {
+            kind: "scenario".into(),
+            title: f.title.clone(),
+            input: req.text.clone(),
+            seed: req.seed,
+            paths: req.paths as u64,
+            data_fingerprint: doc.data_fingerprint.clone(),
+            results: serde_json::to_string(&doc)?,
+        },
+        now(),
+    )?;
+    Ok((RunResult { run_id, doc }, Simulated { file: f, results }))
+}
+
+/// Trading days a scenario file simulates and its number of scenarios (for size limits).
+///
+/// # Errors
+///
+/// As [`parse`].
+pub fn size(text: &str, as_of: Option<Date>) -> AppResult<(usize, usize)> {
+    let f = parse("scenario", text, as_of)?;
+    Ok((trading_days(f.as_of, f.horizon).len(), f.scenarios.len()))
+}
+
+/// FNV-1a over the prices and analog returns a run used: two runs with the same fingerprint,
+/// file and seed give the same numbers.
+#[must_use]
+pub fn fingerprint(series: &[(Date, f64)], analogs: &HashMap<String, Vec<f64>>) -> String {
+    let mut h = Fnv::default();
+    for (d, v) in series {
+        h.eat(d.to_string().as_bytes());
+        h.eat(&v.to_le_bytes());
+    }
+    let mut keys: Vec<&String> = analogs.keys().collect();
+    keys.sort();
+    for k in keys {
+        h.eat(k.as_bytes());
+        for v in &analogs[k] {
+            h.eat(&v.to_le_bytes());
+        }
+    }
+    h.hex()
+}
+
+/// A recorded run, as shown.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunRecord {
+    /// Id.
+    pub id: i64,
+    /// When it was recorded (unix seconds).
+    pub created_at: i64,
+    /// `scenario` (or another kind of run).
+    pub kind: String,
+    /// Title.
+    pub title: String,
+    /// Seed.
+    pub seed: u64,
+    /// Paths.
+    pub paths: u64,
+    /// Fingerprint of the data used.
+    pub data_fingerprint: String,
+    /// The input as given (the scenario file's text).
+    pub input: String,
+    /// The results document; its text when it is not JSON.
+    pub results: Value,
+}
+
+/// Recorded runs, newest first.
+///
+/// # Errors
+///
+/// The store.
+pub fn runs(store: &Store) -> AppResult<Vec<aurum_store::RunRecord>> {
+    Ok(store.runs()?)
+}
+
+/// One recorded run.
+///
+/// # Errors
+///
+/// No such run ([`AppError::NotFound`]), the store.
+pub fn show(store: &Store, id: i64) -> AppResult<RunRecord> {
+    let r = store
+        .run(id)?
+        .ok_or_else(|| AppError::not_found(format!("no run {id}; `aurum runs list` shows them")))?;
+    let results = serde_json::from_str(&r.results).unwrap_or(Value::String(r.results.clone()));
+    Ok(RunRecord {
+        id: r.id,
+        created_at: r.created_at,
+        kind: r.kind,
+        title: r.title,
+        seed: r.seed,
+        paths: r.paths,
+        data_fingerprint: r.data_fingerprint,
+        input: r.input,
+        results,
+    })
+}

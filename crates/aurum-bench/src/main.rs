@@ -1,0 +1,546 @@
+//! `aurum-bench`: benchmarks of aurum's heavy computations against their peers, measured in
+//! the same run (a development tool; the shipped `aurum` has none of this).
+//!
+//! - `aurum-bench vol`: GARCH(1,1)-t and GJR-GARCH(1,1)-t fits on the full LBMA series, and
+//!   Python's `arch` on the same data when it is installed; the ratio.
+//! - `aurum-bench scenario`: simulated steps per second of scenario runs against the raw
+//!   speed of drawing their Student-t innovations and a numpy peer.
+//! - `aurum-bench serve`: requests per second of the server's read endpoints under load on
+//!   loopback, with latency percentiles.
+//!
+//! Speed is reported as ratios against a peer timed in the same run, never as absolute
+//! goals.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Result, bail};
+use aurum_app::vol::{VolKind, VolSpec};
+use aurum_app::{Home, Progress, Window};
+use aurum_cli::args::OutputFormat;
+use aurum_cli::context::Bars;
+use aurum_cli::output::{Table, emit};
+use aurum_core::SeriesId;
+use aurum_serve::{AppState, Limits, StoreBackend};
+use aurum_sim::{Base, RunOptions, Setup, simulate, trading_days};
+use aurum_vol::{ArchModel, Dist, FitOptions, Mean, Simulator, Vol};
+use clap::{Args, Parser, Subcommand};
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+
+/// Benchmarks of aurum's heavy computations against their peers.
+#[derive(Debug, Parser)]
+#[command(name = "aurum-bench", version, about, long_about = None)]
+struct Cli {
+    /// Directory of the store (aurum.db). Default: $AURUM_HOME, else the platform data directory.
+    #[arg(long, global = true, value_name = "DIR")]
+    home: Option<PathBuf>,
+    /// Print results only: no progress, no notes.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: BenchCommand,
+}
+
+/// What the benchmarks share.
+struct Ctx {
+    home: Home,
+    progress: Bars,
+}
+
+impl Ctx {
+    fn note(&self, text: &str) {
+        self.progress.note(text);
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr().lock(), "error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<()> {
+    let ctx = Ctx {
+        home: Home::resolve(cli.home.as_deref())?,
+        progress: Bars::new(cli.quiet),
+    };
+    match &cli.command {
+        BenchCommand::Vol(a) => bench_vol(&ctx, a, a.format.unwrap_or_default()),
+        BenchCommand::Scenario(a) => bench_scenario(&ctx, a, a.format.unwrap_or_default()),
+        BenchCommand::Serve(a) => bench_serve(&ctx, a, a.format.unwrap_or_default()),
+    }
+}
+
+/// `aurum-bench …`.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Time GARCH(1,1)-t and GJR-GARCH(1,1)-t fits on the full LBMA series; with Python's
+    /// arch available, time arch on the same data in the same run and report the ratio.
+    Vol(BenchVolArgs),
+    /// Simulated steps per second (paths × days) of GARCH(1,1)-t scenario runs, against the
+    /// raw speed of drawing the Student-t innovations alone and, if Python is there, the numpy
+    /// peer in the same run; over a grid of paths and horizons.
+    Scenario(BenchScenarioArgs),
+    /// Requests per second of `aurum serve`'s read endpoints under concurrent load on
+    /// loopback (client and server share this machine), with latency percentiles and errors.
+    Serve(BenchServeArgs),
+}
+
+/// `aurum-bench serve`.
+#[derive(Debug, Args)]
+pub struct BenchServeArgs {
+    /// Requests per endpoint.
+    #[arg(long, default_value_t = 5000)]
+    pub requests: usize,
+    /// Client threads, each with its own keep-alive connection.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// How results are printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+}
+
+/// `aurum-bench scenario`.
+#[derive(Debug, Args)]
+pub struct BenchScenarioArgs {
+    /// Path counts to time (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000")]
+    pub paths: Vec<usize>,
+    /// Horizons in trading days to time (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "21,93")]
+    pub days: Vec<usize>,
+    /// The numpy peer; skipped if it or python3 is missing.
+    #[arg(long, default_value = "scripts/reference/scenario_peer.py")]
+    pub peer_script: PathBuf,
+    /// Do not run the numpy peer.
+    #[arg(long)]
+    pub no_peer: bool,
+    /// How results are printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+}
+
+/// `aurum-bench vol`.
+#[derive(Debug, Args)]
+pub struct BenchVolArgs {
+    /// Timed repetitions (the median is reported).
+    #[arg(long, default_value_t = 7)]
+    pub runs: usize,
+    /// The arch timing script; skipped if it or python3 is missing.
+    #[arg(long, default_value = "scripts/reference/bench_arch.py")]
+    pub arch_script: PathBuf,
+    /// Do not run the arch comparison.
+    #[arg(long)]
+    pub no_arch: bool,
+    /// How results are printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+}
+
+fn bench_vol(ctx: &Ctx, a: &BenchVolArgs, format: OutputFormat) -> Result<()> {
+    let store = ctx.home.open(&ctx.progress)?;
+    let spec = |kind: VolKind| {
+        VolSpec::new(
+            SeriesId::new("gold-usd-lbma-pm").expect("a valid id"),
+            kind,
+            Dist::StudentsT,
+        )
+    };
+    let mut out = Vec::new();
+    let runs = a.runs.max(1);
+    for (name, kind) in [("garch_t", VolKind::Garch), ("gjr_t", VolKind::Gjr)] {
+        let va = spec(kind);
+        let r = aurum_app::vol::returns(&store, &va)?;
+        let m = va.model();
+        let mut times = Vec::with_capacity(runs);
+        let mut ll = 0.0;
+        let _ = m.fit(&r.values, &FitOptions::default())?; // warm-up
+        for _ in 0..runs {
+            let t = Instant::now();
+            let f = m.fit(&r.values, &FitOptions::default())?;
+            times.push(t.elapsed().as_secs_f64());
+            ll = f.loglik;
+        }
+        times.sort_by(f64::total_cmp);
+        out.push((name, r.values.len(), times[times.len() / 2], times[0], ll));
+    }
+    let arch = if a.no_arch {
+        None
+    } else {
+        run_arch(ctx, &a.arch_script)
+    };
+    #[derive(Serialize)]
+    struct Row {
+        model: &'static str,
+        nobs: usize,
+        aurum_median_s: f64,
+        aurum_min_s: f64,
+        aurum_loglik: f64,
+        arch_median_s: Option<f64>,
+        speedup: Option<f64>,
+    }
+    let rows: Vec<Row> = out
+        .into_iter()
+        .map(|(name, n, med, min, ll)| {
+            let arch_med = arch.as_ref().and_then(|v| v[name]["median_s"].as_f64());
+            Row {
+                model: name,
+                nobs: n,
+                aurum_median_s: med,
+                aurum_min_s: min,
+                aurum_loglik: ll,
+                arch_median_s: arch_med,
+                speedup: arch_med.map(|x| x / med),
+            }
+        })
+        .collect();
+    emit(format, &rows, || {
+        let mut t = Table::new(&[
+            "model",
+            "returns",
+            "aurum (median)",
+            "arch (median)",
+            "arch / aurum",
+        ]);
+        for r in &rows {
+            t.row(vec![
+                r.model.to_owned(),
+                r.nobs.to_string(),
+                format!("{:.1} ms", 1e3 * r.aurum_median_s),
+                r.arch_median_s
+                    .map(|x| format!("{:.1} ms", 1e3 * x))
+                    .unwrap_or_else(|| "n/a".into()),
+                r.speedup
+                    .map(|x| format!("{x:.2}×"))
+                    .unwrap_or_else(|| "n/a".into()),
+            ]);
+        }
+        t
+    })
+}
+
+/// Runs the arch timing script in the same run, if python3 and arch are there.
+fn run_arch(ctx: &Ctx, script: &std::path::Path) -> Option<Value> {
+    run_python(ctx, script, &[], "arch")
+}
+
+/// Runs a Python reference script that prints JSON, if it and python3 are there.
+fn run_python(ctx: &Ctx, script: &std::path::Path, args: &[String], what: &str) -> Option<Value> {
+    if !script.exists() {
+        ctx.note(&format!(
+            "note: {} not found; {what} not timed",
+            script.display()
+        ));
+        return None;
+    }
+    ctx.progress.start(&format!("timing {what}"), None);
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .args(args)
+        .output();
+    ctx.progress.finish();
+    match out {
+        Ok(o) if o.status.success() => serde_json::from_slice(&o.stdout).ok(),
+        Ok(o) => {
+            let err = String::from_utf8_lossy(&o.stderr);
+            ctx.note(&format!(
+                "note: {what} timing failed: {}",
+                err.lines().last().unwrap_or("")
+            ));
+            None
+        }
+        Err(e) => {
+            ctx.note(&format!(
+                "note: python3 not available ({e}); {what} not timed"
+            ));
+            None
+        }
+    }
+}
+
+/// `aurum bench scenario`.
+fn bench_scenario(ctx: &Ctx, a: &BenchScenarioArgs, format: OutputFormat) -> Result<()> {
+    let store = ctx.home.open(&ctx.progress)?;
+    let as_of = aurum_core::date(2025, 2, 18);
+    let window = Window {
+        from: Some(aurum_core::date(2015, 2, 18)),
+        to: None,
+        as_of: Some(as_of),
+    };
+    let series =
+        aurum_app::data::closes(&store, &SeriesId::new("gold-usd-lbma-pm")?, &window)?.values;
+    let returns: Vec<f64> = series
+        .windows(2)
+        .map(|w| 100.0 * (w[1].1.ln() - w[0].1.ln()))
+        .collect();
+    let model = ArchModel::new(
+        Mean::Constant,
+        Vol::Garch { p: 1, o: 0, q: 1 },
+        Dist::StudentsT,
+    );
+    let fit = model.fit(&returns, &FitOptions::default())?;
+    let sim = Simulator::new(&model, &fit, &returns)?;
+    let s0 = series.last().map_or(1.0, |x| x.1);
+    #[derive(serde::Serialize)]
+    struct Row {
+        paths: usize,
+        days: usize,
+        seconds: f64,
+        steps_per_s: f64,
+        draws_per_s: f64,
+        share_of_raw: f64,
+        peer_steps_per_s: Option<f64>,
+        speedup_vs_peer: Option<f64>,
+        peak_rss_mb: Option<f64>,
+        threads: usize,
+    }
+    let mut rows = Vec::new();
+    for &days in &a.days {
+        for &paths in &a.paths {
+            let all_days = trading_days(as_of, aurum_core::date(2027, 12, 31));
+            if days == 0 || days > all_days.len() || paths == 0 {
+                bail!("bench sizes: days 1 to {} and paths ≥ 1", all_days.len());
+            }
+            let setup = Setup {
+                s0,
+                days: all_days[..days].to_vec(),
+                base: Base::Model {
+                    sim: Box::new(sim.clone()),
+                    scale: 100.0,
+                },
+                scenarios: Vec::new(),
+                analogs: HashMap::new(),
+                targets: vec![3000.0, 3200.0],
+            };
+            let t = Instant::now();
+            simulate(
+                &setup,
+                &RunOptions {
+                    paths,
+                    seed: 1,
+                    disabled: None,
+                },
+            )?;
+            let seconds = t.elapsed().as_secs_f64();
+            let steps = (paths * days) as f64;
+            // The practical limit: drawing the same number of Student-t innovations, on the
+            // same threads, and nothing else.
+            let t = Instant::now();
+            let chunk = 2048;
+            let sum: f64 = (0..paths.div_ceil(chunk))
+                .into_par_iter()
+                .map(|b| {
+                    let mut rng = aurum_vol::path_rng(1, b as u64);
+                    let n = chunk.min(paths - b * chunk) * days;
+                    (0..n)
+                        .map(|_| sim.draw(&mut rng, &aurum_vol::Innovations::Parametric))
+                        .sum::<f64>()
+                })
+                .sum();
+            let draw_s = t.elapsed().as_secs_f64();
+            std::hint::black_box(sum);
+            let peer = if a.no_peer {
+                None
+            } else {
+                run_python(
+                    ctx,
+                    &a.peer_script,
+                    &["--bench".into(), paths.to_string(), days.to_string()],
+                    "the numpy peer",
+                )
+                .and_then(|v| v["steps_per_s"].as_f64())
+            };
+            let sps = steps / seconds;
+            rows.push(Row {
+                paths,
+                days,
+                seconds,
+                steps_per_s: sps,
+                draws_per_s: steps / draw_s,
+                share_of_raw: sps / (steps / draw_s),
+                peer_steps_per_s: peer,
+                speedup_vs_peer: peer.map(|p| sps / p),
+                peak_rss_mb: peak_rss_mb(),
+                threads: rayon::current_num_threads(),
+            });
+        }
+    }
+    emit(format, &rows, || {
+        let mut t = Table::new(&[
+            "paths",
+            "days",
+            "seconds",
+            "steps/s",
+            "raw t draws/s",
+            "share of raw",
+            "numpy steps/s",
+            "× numpy",
+            "peak RSS MB",
+        ]);
+        for r in &rows {
+            t.row(vec![
+                r.paths.to_string(),
+                r.days.to_string(),
+                format!("{:.3}", r.seconds),
+                format!("{:.3e}", r.steps_per_s),
+                format!("{:.3e}", r.draws_per_s),
+                format!("{:.0}%", 100.0 * r.share_of_raw),
+                r.peer_steps_per_s
+                    .map(|p| format!("{p:.3e}"))
+                    .unwrap_or_else(|| "n/a".into()),
+                r.speedup_vs_peer
+                    .map(|x| format!("{x:.1}"))
+                    .unwrap_or_else(|| "n/a".into()),
+                r.peak_rss_mb
+                    .map(|m| format!("{m:.0}"))
+                    .unwrap_or_else(|| "n/a".into()),
+            ]);
+        }
+        t
+    })
+}
+
+/// The process's peak resident memory, from /proc (Linux), in MB.
+fn peak_rss_mb() -> Option<f64> {
+    let status = fs_err::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
+}
+
+/// One endpoint's figures under load.
+#[derive(serde::Serialize)]
+struct LoadRow {
+    endpoint: &'static str,
+    requests: usize,
+    errors: usize,
+    requests_per_s: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+/// Loads the read endpoints of a server started in this process on a free loopback port.
+fn bench_serve(ctx: &Ctx, a: &BenchServeArgs, format: OutputFormat) -> Result<()> {
+    anyhow::ensure!(
+        a.requests > 0 && a.concurrency > 0,
+        "--requests and --concurrency must be at least 1"
+    );
+    drop(ctx.home.open(&ctx.progress)?);
+    let backend = Arc::new(StoreBackend::new(ctx.home.clone()));
+    let state = AppState::new(backend, Limits::default());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let listener = runtime.block_on(aurum_serve::bind("127.0.0.1:0".parse()?))?;
+    let addr = listener.local_addr()?;
+    runtime.spawn(async move {
+        let _ = aurum_serve::serve(listener, state, std::future::pending()).await;
+    });
+    let endpoints: [(&'static str, &str); 4] = [
+        ("health", "/api/health"),
+        ("series", "/api/series"),
+        (
+            "weekly bars",
+            "/api/series/gold-usd-lbma-pm/bars?freq=weekly&from=2023-01-01&as_of=2025-02-18",
+        ),
+        ("events", "/api/events?category=nuclear&as_of=2025-02-18"),
+    ];
+    let bar = &ctx.progress;
+    bar.start(
+        "loading the server",
+        Some((a.requests * endpoints.len()) as u64),
+    );
+    let mut rows = Vec::new();
+    for (name, path) in endpoints {
+        let url = format!("http://{addr}{path}");
+        let started = std::time::Instant::now();
+        let per = a.requests.div_ceil(a.concurrency);
+        let results: Vec<(usize, Vec<f64>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..a.concurrency)
+                .map(|t| {
+                    let (url, bar) = (&url, &bar);
+                    let n = per.min(a.requests.saturating_sub(t * per));
+                    scope.spawn(move || {
+                        let agent: ureq::Agent = ureq::Agent::config_builder()
+                            .http_status_as_error(false)
+                            .build()
+                            .into();
+                        let mut errors = 0;
+                        let mut lat = Vec::with_capacity(n);
+                        for _ in 0..n {
+                            let t0 = std::time::Instant::now();
+                            let ok = agent.get(url).call().is_ok_and(|mut r| {
+                                r.status() == 200 && r.body_mut().read_to_vec().is_ok()
+                            });
+                            lat.push(t0.elapsed().as_secs_f64() * 1000.0);
+                            errors += usize::from(!ok);
+                            bar.advance(1);
+                        }
+                        (errors, lat)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        let elapsed = started.elapsed().as_secs_f64();
+        let errors = results.iter().map(|r| r.0).sum();
+        let mut lat: Vec<f64> = results.into_iter().flat_map(|r| r.1).collect();
+        lat.sort_by(f64::total_cmp);
+        let q = |p: f64| {
+            lat.get(((lat.len() as f64 - 1.0) * p) as usize)
+                .copied()
+                .unwrap_or(f64::NAN)
+        };
+        rows.push(LoadRow {
+            endpoint: name,
+            requests: lat.len(),
+            errors,
+            requests_per_s: lat.len() as f64 / elapsed,
+            p50_ms: q(0.5),
+            p99_ms: q(0.99),
+        });
+    }
+    bar.finish();
+    emit(format, &rows, || {
+        let mut t = Table::new(&[
+            "endpoint", "requests", "errors", "req/s", "p50 ms", "p99 ms",
+        ]);
+        for r in &rows {
+            t.row(vec![
+                r.endpoint.to_owned(),
+                r.requests.to_string(),
+                r.errors.to_string(),
+                format!("{:.0}", r.requests_per_s),
+                format!("{:.2}", r.p50_ms),
+                format!("{:.2}", r.p99_ms),
+            ]);
+        }
+        t
+    })
+}

@@ -1,0 +1,38 @@
+//! `aurum runs list|show`.
+
+use anyhow::Result;
+use aurum_app::scenario;
+
+use super::resolve;
+use crate::args::{Cli, RunsCommand};
+use crate::context::Context;
+use crate::output::{Table, emit, print_json};
+
+pub fn run(ctx: &Context, cli: &Cli, cmd: &RunsCommand) -> Result<()> {
+    let store = ctx.open_store()?;
+    match cmd {
+        RunsCommand::List(a) => {
+            let rows = scenario::runs(&store)?;
+            emit(resolve(a.format, cli), &rows, || {
+                let mut t =
+                    Table::new(&["id", "when (UTC)", "kind", "paths", "seed", "data", "title"]);
+                for r in &rows {
+                    let when = chrono::DateTime::from_timestamp(r.created_at, 0)
+                        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                        .unwrap_or_default();
+                    t.row(vec![
+                        r.id.to_string(),
+                        when,
+                        r.kind.clone(),
+                        r.paths.to_string(),
+                        r.seed.to_string(),
+                        r.data_fingerprint.clone(),
+                        r.title.clone(),
+                    ]);
+                }
+                t
+            })
+        }
+        RunsCommand::Show(a) => print_json(&scenario::show(&store, a.id)?),
+    }
+}
