@@ -340,16 +340,17 @@ fn history(store: &Store, id: &SeriesId, as_of: Option<Date>) -> AppResult<Histo
 /// origins.
 fn key(id: &SeriesId, h: &History, cfg: &Config, from: Date, to: Date, every: Every) -> String {
     let mut f = Fnv::default();
-    f.eat(id.as_str().as_bytes());
+    f.field(id.as_str().as_bytes());
     // The latest values, and the replaced ones that earlier origins saw.
     let known = h.known_at(h.dates().len().saturating_sub(1));
+    f.count(h.dates().len());
     for (d, v) in h.dates().iter().zip(known.iter()) {
-        f.eat(d.to_string().as_bytes());
-        f.eat(&v.to_le_bytes());
+        f.field(d.to_string().as_bytes());
+        f.number(*v);
     }
-    f.eat(format!("{:?}", h.revisions()).as_bytes());
-    f.eat(serde_json::to_string(cfg).unwrap_or_default().as_bytes());
-    f.eat(format!("{from} {to} {every:?}").as_bytes());
+    f.field(format!("{:?}", h.revisions()).as_bytes());
+    f.field(serde_json::to_string(cfg).unwrap_or_default().as_bytes());
+    f.field(format!("{from} {to} {every:?}").as_bytes());
     f.hex()
 }
 

@@ -583,21 +583,24 @@ pub fn size(text: &str, as_of: Option<Date>) -> AppResult<(usize, usize)> {
     Ok((trading_days(f.as_of, f.horizon).len(), f.scenarios.len()))
 }
 
-/// FNV-1a over the prices and analog returns a run used: two runs with the same fingerprint,
-/// file and seed give the same numbers.
+/// FNV-1a over the prices and analog returns a run used, each piece framed by its length:
+/// two runs with the same fingerprint, file and seed give the same numbers.
 #[must_use]
 pub fn fingerprint(series: &[(Date, f64)], analogs: &HashMap<String, Vec<f64>>) -> String {
     let mut h = Fnv::default();
+    h.count(series.len());
     for (d, v) in series {
-        h.eat(d.to_string().as_bytes());
-        h.eat(&v.to_le_bytes());
+        h.field(d.to_string().as_bytes());
+        h.number(*v);
     }
     let mut keys: Vec<&String> = analogs.keys().collect();
     keys.sort();
+    h.count(keys.len());
     for k in keys {
-        h.eat(k.as_bytes());
+        h.field(k.as_bytes());
+        h.count(analogs[k].len());
         for v in &analogs[k] {
-            h.eat(&v.to_le_bytes());
+            h.number(*v);
         }
     }
     h.hex()
@@ -656,4 +659,33 @@ pub fn show(store: &Store, id: i64) -> AppResult<RunRecord> {
         input: r.input,
         results,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_tell_framed_inputs_apart() {
+        let series = [(aurum_core::date(2025, 2, 18), 2935.0)];
+        let map = |pairs: &[(&str, &[f64])]| -> HashMap<String, Vec<f64>> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.to_vec()))
+                .collect()
+        };
+        // Unframed, the category names "a" and "b" would run together into "ab".
+        assert_ne!(
+            fingerprint(&series, &map(&[("a", &[]), ("b", &[])])),
+            fingerprint(&series, &map(&[("ab", &[])]))
+        );
+        assert_ne!(
+            fingerprint(&series, &map(&[("a", &[0.01]), ("b", &[])])),
+            fingerprint(&series, &map(&[("a", &[]), ("b", &[0.01])]))
+        );
+        assert_eq!(
+            fingerprint(&series, &map(&[("a", &[0.01])])),
+            fingerprint(&series, &map(&[("a", &[0.01])]))
+        );
+    }
 }
