@@ -26,6 +26,7 @@
 #![deny(missing_docs)]
 
 mod bar;
+pub mod calendar;
 mod error;
 mod lang;
 mod resample;
@@ -33,6 +34,7 @@ mod series;
 pub mod text;
 
 pub use bar::{Bar, PeriodBar};
+pub use calendar::Calendar;
 pub use error::CoreError;
 pub use lang::Lang;
 pub use resample::{Frequency, period_end, resample};
