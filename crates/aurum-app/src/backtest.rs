@@ -5,8 +5,8 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use aurum_backtest::{
-    BacktestError, Config, Every, Failure, History, ModelKind, Revision, Row, Summary,
-    Window as FitWindow, blocks, origins, spacing, summarise,
+    BacktestError, Config, Every, Failure, History, ModelKind, Revision, Row, StackWeights,
+    Summary, Window as FitWindow, blocks, origins, spacing, summarise,
 };
 use aurum_core::{Date, SeriesId};
 use aurum_store::{BacktestRow, Store};
@@ -38,6 +38,9 @@ pub struct BacktestReport {
     pub key: String,
     /// Fits that failed (their forecasts are missing).
     pub failures: Vec<Failure>,
+    /// The stack at its last origin per horizon: its members' weights and calibration maps
+    /// (empty without the stack).
+    pub stack: Vec<StackWeights>,
     /// Scores per model and horizon, and comparisons.
     #[serde(flatten)]
     pub summary: Summary,
@@ -142,7 +145,9 @@ pub fn parse_models(names: &[String]) -> AppResult<Vec<ModelKind>> {
             ModelKind::parse(m.trim()).ok_or_else(|| {
                 AppError::bad(
                     "models",
-                    format!("`models`: unknown model {m:?} (expected gbm, garch-t, gjr-t or fhs)"),
+                    format!(
+                        "`models`: unknown model {m:?} (expected gbm, garch-t, gjr-t or fhs, each optionally with +zero, +hist or +mom, or stack)"
+                    ),
                 )
             })
         })
@@ -272,11 +277,23 @@ pub fn run(store: Store, job: &BacktestJob, progress: &dyn Progress) -> AppResul
     let computed = computed.into_inner().unwrap_or_else(|e| e.into_inner());
     let store = store.into_inner().unwrap_or_else(|e| e.into_inner());
     let (rows, failures) = store.backtest_results(record.id)?;
-    let rows: Vec<Row> = rows
+    let mut rows: Vec<Row> = rows
         .iter()
         .map(|r| serde_json::from_str(r))
         .collect::<Result<_, _>>()
         .map_err(|e| AppError::internal(format!("reading saved backtest rows: {e}")))?;
+    // The stack is mixed from its members' saved forecasts, origin by origin, from what was
+    // known at each.
+    let mut stack = Vec::new();
+    if cfg.models.contains(&ModelKind::Stack) {
+        let (stacked, trace) = aurum_backtest::stack(&rows);
+        rows.extend(stacked);
+        let mut last: std::collections::BTreeMap<usize, StackWeights> = Default::default();
+        for t in trace {
+            last.insert(t.horizon, t);
+        }
+        stack = last.into_values().collect();
+    }
     let mut all_failures = Vec::new();
     for f in &failures {
         all_failures.extend(serde_json::from_str::<Vec<Failure>>(f)?);
@@ -298,6 +315,7 @@ pub fn run(store: Store, job: &BacktestJob, progress: &dyn Progress) -> AppResul
         },
         key,
         failures: all_failures,
+        stack,
         summary: summarise(&rows, &models, gap),
     };
     if computed > 0 {

@@ -481,7 +481,7 @@ fn track_record(
         aurum_sim::Baseline::Gbm { .. } => return Ok(None),
     };
     let cfg = Config {
-        models: vec![ModelKind::Gbm, ModelKind::GarchT],
+        models: vec![ModelKind::GBM, ModelKind::GARCH_T],
         horizons: vec![p.setup.days.len()],
         window: FitWindow::Days(fit_days),
         refit: 1,
@@ -508,7 +508,7 @@ fn track_record(
     };
     let bt = crate::backtest::run(home.open(progress)?, &job, progress)?;
     let find = |m: ModelKind| bt.summary.scores.iter().find(|s| s.model == m);
-    let (Some(g), Some(base)) = (find(ModelKind::GarchT), find(ModelKind::Gbm)) else {
+    let (Some(g), Some(base)) = (find(ModelKind::GARCH_T), find(ModelKind::GBM)) else {
         return Ok(None);
     };
     Ok(Some(TrackRecord {
@@ -523,6 +523,8 @@ fn track_record(
         brier: g.brier.bs,
         brier_baseline: base.brier.bs,
         calibrated: g.calibrated,
+        independent_n: g.independent_n,
+        judged: g.independent_n >= aurum_backtest::JUDGE_MIN,
         bins: g
             .brier
             .bins

@@ -2,7 +2,6 @@
 //! paths, and the scores of the forecast against what happened.
 
 use std::borrow::Cow;
-use std::fmt;
 
 use aurum_core::Date;
 use aurum_vol::{ArchModel, Dist, FitOptions, Innovations, Mean, Simulator, Vol, path_rng};
@@ -13,56 +12,15 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::BacktestError;
+use crate::mean::{hist_drift, momentum_drift};
+use crate::model::{MeanModel, ModelKind, VolModel};
 use crate::scores::{crps_sorted, kde_logpdf, pit, quantile};
 
-/// The central intervals whose coverage is tested, as probabilities.
-pub const INTERVALS: [f64; 4] = [0.5, 0.8, 0.9, 0.98];
+/// Levels of the quantiles each forecast keeps: the midpoints `(j + ½) / QUANTILES`, from
+/// which the stack mixes its members' distributions.
+pub const QUANTILES: usize = 100;
 
-/// Origins per block (rounded up to a multiple of the refit interval). Blocks run in
-/// parallel; within a block each refit starts from the previous origin's optimum. Fixed, so
-/// that results do not depend on the number of threads.
-pub const BLOCK: usize = 8;
-
-/// A forecast model.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum ModelKind {
-    /// Geometric Brownian motion: normal log returns with the window's mean and the trailing
-    /// volatility (the baseline).
-    #[serde(rename = "gbm")]
-    Gbm,
-    /// GARCH(1,1) with Student's t innovations (the scenario engine's default).
-    #[serde(rename = "garch-t")]
-    GarchT,
-    /// GJR-GARCH(1,1,1) with Student's t innovations.
-    #[serde(rename = "gjr-t")]
-    GjrT,
-    /// Filtered historical simulation: GARCH(1,1) fitted by normal quasi-likelihood, with
-    /// innovations bootstrapped from its standardised residuals.
-    #[serde(rename = "fhs")]
-    Fhs,
-}
-
-impl ModelKind {
-    /// Every model, baseline first.
-    pub const ALL: [Self; 4] = [Self::Gbm, Self::GarchT, Self::GjrT, Self::Fhs];
-
-    /// The name used on the command line and in output.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Gbm => "gbm",
-            Self::GarchT => "garch-t",
-            Self::GjrT => "gjr-t",
-            Self::Fhs => "fhs",
-        }
-    }
-
-    /// The model named `s`.
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|m| m.name() == s)
-    }
-
+impl VolModel {
     fn arch(self) -> Option<(ArchModel, Innovations)> {
         let garch = |o, dist| ArchModel::new(Mean::Constant, Vol::Garch { p: 1, o, q: 1 }, dist);
         match self {
@@ -74,11 +32,13 @@ impl ModelKind {
     }
 }
 
-impl fmt::Display for ModelKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+/// The central intervals whose coverage is tested, as probabilities.
+pub const INTERVALS: [f64; 4] = [0.5, 0.8, 0.9, 0.98];
+
+/// Origins per block (rounded up to a multiple of the refit interval). Blocks run in
+/// parallel; within a block each refit starts from the previous origin's optimum. Fixed, so
+/// that results do not depend on the number of threads.
+pub const BLOCK: usize = 8;
 
 /// How much history each fit sees.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -327,6 +287,13 @@ pub struct EventForecast {
     pub p: f64,
     /// Whether it happened.
     pub outcome: bool,
+    /// The probability before recalibration, where it was recalibrated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw: Option<f64>,
+    /// The climatological probability: how often the same event happened over all history
+    /// whose outcome was known at the origin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub climate: Option<f64>,
 }
 
 /// One scored forecast: an origin, a model and a horizon.
@@ -357,6 +324,9 @@ pub struct Row {
     pub misses: Vec<bool>,
     /// Threshold events.
     pub events: Vec<EventForecast>,
+    /// Quantiles of the forecast log return (percent) at the levels `(j + ½) / QUANTILES`.
+    #[serde(default)]
+    pub quantiles: Vec<f64>,
 }
 
 /// A model that could not be fitted at an origin (its forecasts there are missing).
@@ -392,23 +362,54 @@ pub fn run<F>(history: &History, cfg: &Config, blocks: &[Vec<usize>], skip: &[bo
 where
     F: Fn(BlockResult) + Sync,
 {
+    let climate = Climate::new(history, cfg);
     blocks
         .par_iter()
         .enumerate()
         .filter(|(i, _)| !skip.get(*i).copied().unwrap_or(false))
-        .for_each(|(i, b)| sink(run_block(history, cfg, i, b)));
+        .for_each(|(i, b)| sink(run_block(history, cfg, &climate, i, b)));
+}
+
+impl Config {
+    /// The models whose paths are simulated: those listed, with the stack's members in
+    /// place of the stack (the stack is mixed from their forecasts afterwards).
+    #[must_use]
+    pub fn simulated(&self) -> Vec<ModelKind> {
+        let mut out: Vec<ModelKind> = Vec::new();
+        for m in &self.models {
+            let add: &[ModelKind] = match m {
+                ModelKind::Stack => &ModelKind::STACK_MEMBERS,
+                m => std::slice::from_ref(m),
+            };
+            for a in add {
+                if !out.contains(a) {
+                    out.push(*a);
+                }
+            }
+        }
+        out
+    }
 }
 
 /// Forecasts and scores one block of origins, sequentially.
 #[must_use]
-pub fn run_block(history: &History, cfg: &Config, index: usize, origins: &[usize]) -> BlockResult {
+pub fn run_block(
+    history: &History,
+    cfg: &Config,
+    climate: &Climate,
+    index: usize,
+    origins: &[usize],
+) -> BlockResult {
     let mut out = BlockResult {
         block: index,
         start: origins.first().map(|o| history.dates[*o]),
         origins: origins.len(),
         ..BlockResult::default()
     };
-    for &model in &cfg.models {
+    for model in cfg.simulated() {
+        let ModelKind::Single(vol, mean) = model else {
+            continue;
+        };
         let mut warm: Option<Vec<f64>> = None;
         let mut params: Option<Vec<f64>> = None;
         for (k, &o) in origins.iter().enumerate() {
@@ -418,22 +419,30 @@ pub fn run_block(history: &History, cfg: &Config, index: usize, origins: &[usize
                 continue;
             }
             let refit = k % cfg.refit == 0 || params.is_none();
-            let forecaster = match forecaster(model, &returns, cfg, refit, &mut warm, &mut params) {
-                Ok(f) => f,
-                Err(reason) => {
-                    out.failures.push(Failure {
-                        origin: history.dates[o],
-                        model,
-                        reason,
-                    });
-                    continue;
-                }
+            let drift = match mean {
+                MeanModel::Own => None,
+                MeanModel::Zero => Some(0.0),
+                MeanModel::Hist => hist_drift(&known),
+                MeanModel::Mom => momentum_drift(&known),
             };
+            let forecaster =
+                match forecaster(vol, drift, &returns, cfg, refit, &mut warm, &mut params) {
+                    Ok(f) => f,
+                    Err(reason) => {
+                        out.failures.push(Failure {
+                            origin: history.dates[o],
+                            model,
+                            reason,
+                        });
+                        continue;
+                    }
+                };
             let seed = origin_seed(cfg.seed, history.dates[o], model);
             let price = known[o];
             out.rows.extend(score_origin(
                 history,
                 cfg,
+                climate,
                 o,
                 price,
                 model,
@@ -457,25 +466,35 @@ fn window_returns(closes: &[f64], window: Window) -> Vec<f64> {
 }
 
 enum Forecaster {
-    Gbm { mu: f64, sigma: f64 },
-    Arch(Box<Simulator>, Innovations),
+    Gbm {
+        mu: f64,
+        sigma: f64,
+    },
+    /// A fitted model; `shift` moves each simulated return from the model's own mean to the
+    /// mean model's drift (the variance recursion sees the model's own residuals).
+    Arch {
+        sim: Box<Simulator>,
+        how: Innovations,
+        shift: f64,
+    },
 }
 
 fn forecaster(
-    model: ModelKind,
+    vol: VolModel,
+    drift: Option<f64>,
     returns: &[f64],
     cfg: &Config,
     refit: bool,
     warm: &mut Option<Vec<f64>>,
     params: &mut Option<Vec<f64>>,
 ) -> Result<Forecaster, String> {
-    let Some((arch, how)) = model.arch() else {
+    let Some((arch, how)) = vol.arch() else {
         let mu = returns.iter().sum::<f64>() / returns.len() as f64;
         let tail = &returns[returns.len().saturating_sub(cfg.vol_window)..];
         let m = tail.iter().sum::<f64>() / tail.len() as f64;
         let var = tail.iter().map(|r| (r - m).powi(2)).sum::<f64>() / (tail.len() - 1) as f64;
         return Ok(Forecaster::Gbm {
-            mu,
+            mu: drift.unwrap_or(mu),
             sigma: var.sqrt(),
         });
     };
@@ -498,14 +517,23 @@ fn forecaster(
         *warm = fit.termination.converged.then(|| fit.u.clone());
         *params = Some(fit.params.clone());
     }
+    let own = fit
+        .names
+        .iter()
+        .position(|n| n == "mu")
+        .map_or(0.0, |i| fit.params[i]);
     let sim = Simulator::new(&arch, &fit, returns).map_err(|e| e.to_string())?;
-    Ok(Forecaster::Arch(Box::new(sim), how))
+    Ok(Forecaster::Arch {
+        sim: Box::new(sim),
+        how,
+        shift: drift.map_or(0.0, |d| d - own),
+    })
 }
 
 /// The seed of one origin and model: the run's seed mixed with the origin's day number and
 /// the model (SplitMix64 finaliser), so every stream is distinct and independent of blocks.
 fn origin_seed(seed: u64, day: Date, model: ModelKind) -> u64 {
-    let mut z = seed ^ (u64::from(day.num_days_from_ce().unsigned_abs()) << 8) ^ model as u64;
+    let mut z = seed ^ (u64::from(day.num_days_from_ce().unsigned_abs()) << 8) ^ model.code();
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -530,21 +558,21 @@ fn simulate(f: &Forecaster, horizons: &[usize], paths: usize, seed: u64) -> Path
     for i in 0..paths {
         let mut rng = path_rng(seed, i as u64);
         let mut state = match f {
-            Forecaster::Arch(sim, _) => Some(sim.initial_state()),
+            Forecaster::Arch { sim, .. } => Some(sim.initial_state()),
             Forecaster::Gbm { .. } => None,
         };
         let (mut cum, mut hi, mut lo) = (0.0, f64::NEG_INFINITY, f64::INFINITY);
         for day in 1..=hmax {
             let r = match (f, state.as_mut()) {
-                (Forecaster::Arch(sim, how), Some(s)) => {
+                (Forecaster::Arch { sim, how, shift }, Some(s)) => {
                     let z = sim.draw(&mut rng, how);
-                    sim.step(s, z)
+                    sim.step(s, z) + shift
                 }
                 (Forecaster::Gbm { mu, sigma }, _) => {
                     let z: f64 = rng.sample(StandardNormal);
                     mu + sigma * z
                 }
-                (Forecaster::Arch(..), None) => unreachable!("an ARCH forecaster has a state"),
+                (Forecaster::Arch { .. }, None) => unreachable!("an ARCH forecaster has a state"),
             };
             cum += r;
             hi = hi.max(cum);
@@ -561,9 +589,41 @@ fn simulate(f: &Forecaster, horizons: &[usize], paths: usize, seed: u64) -> Path
     out
 }
 
+/// A threshold level: its name, the price, and whether it is relative to the origin price
+/// (with its index in [`Config::relative_levels`]) or absolute.
+fn levels(cfg: &Config, price: f64) -> Vec<(String, f64, Level)> {
+    let mut out: Vec<(String, f64, Level)> = cfg
+        .relative_levels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            (
+                format!("{l:+}%"),
+                price * (1.0 + l / 100.0),
+                Level::Relative(i),
+            )
+        })
+        .collect();
+    out.extend(
+        cfg.absolute_levels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (format!("{l}"), *l, Level::Absolute(i))),
+    );
+    out
+}
+
+#[derive(Clone, Copy)]
+enum Level {
+    Relative(usize),
+    Absolute(usize),
+}
+
+#[allow(clippy::too_many_arguments)]
 fn score_origin(
     history: &History,
     cfg: &Config,
+    climate: &Climate,
     o: usize,
     price: f64,
     model: ModelKind,
@@ -581,12 +641,7 @@ fn score_origin(
         return Vec::new();
     }
     let paths = simulate(f, &horizons, cfg.paths, seed);
-    let mut levels: Vec<(String, f64)> = cfg
-        .relative_levels
-        .iter()
-        .map(|l| (format!("{l:+}%"), price * (1.0 + l / 100.0)))
-        .collect();
-    levels.extend(cfg.absolute_levels.iter().map(|l| (format!("{l}"), *l)));
+    let levels = levels(cfg, price);
     horizons
         .iter()
         .enumerate()
@@ -609,8 +664,9 @@ fn score_origin(
             let share = |xs: &[f64], hit: &dyn Fn(f64) -> bool| {
                 xs.iter().filter(|x| hit(**x)).count() as f64 / n
             };
+            let hi_ix = cfg.horizons.iter().position(|x| *x == h).unwrap_or(0);
             let mut events = Vec::with_capacity(levels.len() * 2);
-            for (name, level) in &levels {
+            for (name, level, which) in &levels {
                 let thr = 100.0 * (level / price).ln();
                 let up = thr > 0.0;
                 let beyond = |x: f64| if up { x >= thr } else { x <= thr };
@@ -620,6 +676,8 @@ fn score_origin(
                     up,
                     p: share(&sorted, &beyond),
                     outcome: beyond(realised),
+                    raw: None,
+                    climate: climate.rate(hi_ix, *which, EventKind::Close, up, o),
                 });
                 let extreme = if up { &paths.max[j] } else { &paths.min[j] };
                 events.push(EventForecast {
@@ -628,6 +686,8 @@ fn score_origin(
                     up,
                     p: share(extreme, &beyond),
                     outcome: beyond(if up { hi } else { lo }),
+                    raw: None,
+                    climate: climate.rate(hi_ix, *which, EventKind::Touch, up, o),
                 });
             }
             Row {
@@ -643,9 +703,113 @@ fn score_origin(
                 pit: pit(&sorted, realised),
                 misses,
                 events,
+                quantiles: (0..QUANTILES)
+                    .map(|k| quantile(&sorted, (k as f64 + 0.5) / QUANTILES as f64))
+                    .collect(),
             }
         })
         .collect()
+}
+
+/// Fewest past outcomes a climatological rate is computed from.
+pub const CLIMATE_MIN: usize = 250;
+
+/// Climatological event rates: for each horizon and level, whether the event happened from
+/// each day of the history, counted cumulatively so that a rate at an origin uses only the
+/// days whose outcome was known then.
+pub struct Climate {
+    /// The horizons, as in [`Config::horizons`].
+    horizons: Vec<usize>,
+    /// `[horizon][relative level]` → cumulative counts of (close ≥, close ≤, touch ≥, touch ≤).
+    relative: Vec<Vec<[Vec<u32>; 4]>>,
+    /// `[horizon][absolute level]` → the same.
+    absolute: Vec<Vec<[Vec<u32>; 4]>>,
+}
+
+impl Climate {
+    /// Counts every event of `cfg` over `history` (latest values).
+    #[must_use]
+    pub fn new(history: &History, cfg: &Config) -> Self {
+        let x: Vec<f64> = history.closes.iter().map(|c| 100.0 * c.ln()).collect();
+        let n = x.len();
+        let mut relative = Vec::new();
+        let mut absolute = Vec::new();
+        for &h in &cfg.horizons {
+            // From each day d with d + h < n: the close at d + h and the extremes of
+            // d + 1 ..= d + h, as log changes from d.
+            let m = n.saturating_sub(h);
+            let mut close = Vec::with_capacity(m);
+            let mut hi = Vec::with_capacity(m);
+            let mut lo = Vec::with_capacity(m);
+            for d in 0..m {
+                let w = &x[d + 1..=d + h];
+                close.push(x[d + h] - x[d]);
+                hi.push(w.iter().copied().fold(f64::NEG_INFINITY, f64::max) - x[d]);
+                lo.push(w.iter().copied().fold(f64::INFINITY, f64::min) - x[d]);
+            }
+            let counts = |hit: &dyn Fn(usize) -> bool| -> Vec<u32> {
+                let mut c = Vec::with_capacity(m + 1);
+                c.push(0);
+                for d in 0..m {
+                    c.push(c[d] + u32::from(hit(d)));
+                }
+                c
+            };
+            relative.push(
+                cfg.relative_levels
+                    .iter()
+                    .map(|l| {
+                        let t = 100.0 * (1.0 + l / 100.0).ln();
+                        [
+                            counts(&|d| close[d] >= t),
+                            counts(&|d| close[d] <= t),
+                            counts(&|d| hi[d] >= t),
+                            counts(&|d| lo[d] <= t),
+                        ]
+                    })
+                    .collect(),
+            );
+            absolute.push(
+                cfg.absolute_levels
+                    .iter()
+                    .map(|l| {
+                        let t = 100.0 * l.ln();
+                        [
+                            counts(&|d| x[d + h] >= t),
+                            counts(&|d| x[d + h] <= t),
+                            counts(&|d| hi[d] + x[d] >= t),
+                            counts(&|d| lo[d] + x[d] <= t),
+                        ]
+                    })
+                    .collect(),
+            );
+        }
+        Self {
+            horizons: cfg.horizons.clone(),
+            relative,
+            absolute,
+        }
+    }
+
+    /// The rate at origin `o` of an event at the `h`-th horizon: over the days `d` whose
+    /// outcome (at `d + h`) is known at `o`.
+    fn rate(&self, h: usize, level: Level, kind: EventKind, up: bool, o: usize) -> Option<f64> {
+        let sets = match level {
+            Level::Relative(i) => self.relative.get(h)?.get(i)?,
+            Level::Absolute(i) => self.absolute.get(h)?.get(i)?,
+        };
+        let which = match (kind, up) {
+            (EventKind::Close, true) => 0,
+            (EventKind::Close, false) => 1,
+            (EventKind::Touch, true) => 2,
+            (EventKind::Touch, false) => 3,
+        };
+        let c = &sets[which];
+        let horizon = *self.horizons.get(h)?;
+        // Days 0 ..= o − h have their outcome by o.
+        let known = (o + 1).checked_sub(horizon)?.min(c.len() - 1);
+        (known >= CLIMATE_MIN).then(|| f64::from(c[known]) / known as f64)
+    }
 }
 
 /// The mean gap between origins in trading days, which sizes the overlap of h-step forecasts.

@@ -7,8 +7,16 @@
 //!   the probabilities of closing beyond or touching threshold levels.
 //! - [`scores`] holds the scoring rules: CRPS, log score, PIT uniformity, interval coverage
 //!   (Kupiec, Christoffersen), Brier score with its decomposition, Diebold–Mariano.
+//! - Models ([`ModelKind`]) pair a volatility model ([`VolModel`]: GBM, GARCH-t, GJR-t,
+//!   filtered historical simulation) with a mean model ([`MeanModel`]: its own, zero, the
+//!   historical mean, or time-series momentum with shrinkage, [`momentum_drift`]), all
+//!   estimated from what is known at the origin.
+//! - [`stack`] mixes the members' forecasts with weights fitted on their past log scores and
+//!   recalibrates its event probabilities on past outcomes, using only forecasts whose
+//!   outcome was known at each origin.
 //! - [`summarise`] turns scored rows into per-model, per-horizon scores, skill against the
-//!   GBM baseline, calibration flags and pairwise comparisons.
+//!   GBM baseline and against climatology ([`Climate`]: how often each event happened over
+//!   the history known at the origin), calibration flags and pairwise comparisons.
 //!
 //! Pure: the caller reads the store and writes results; no I/O, no clock. Blocks of origins
 //! run in parallel and each draws from its own seeded streams, so the numbers do not depend on
@@ -17,14 +25,23 @@
 
 mod engine;
 mod error;
+mod mean;
+mod model;
 pub mod scores;
+mod stack;
 mod summary;
 
 pub use engine::{
-    BLOCK, BlockResult, Config, EventForecast, EventKind, Every, Failure, History, INTERVALS,
-    ModelKind, Revision, Row, Window, blocks, origins, run, run_block, spacing,
+    BLOCK, BlockResult, CLIMATE_MIN, Climate, Config, EventForecast, EventKind, Every, Failure,
+    History, INTERVALS, QUANTILES, Revision, Row, Window, blocks, origins, run, run_block, spacing,
 };
 pub use error::BacktestError;
+pub use mean::{MOM_HORIZON, MOM_LOOKBACK, MOM_MIN_OBS, hist_drift, momentum_drift};
+pub use model::{MeanModel, ModelKind, VolModel};
+pub use stack::{
+    CALIBRATION_MIN, CALIBRATION_PRIOR, Calibration, STACK_MIN, StackWeights, fit_as_of, stack,
+    stacking_weights,
+};
 pub use summary::{
-    ALPHA, BINS, Comparison, Coverage, EventScore, Score, Skill, Summary, summarise,
+    ALPHA, BINS, Comparison, Coverage, EventScore, JUDGE_MIN, Score, Skill, Summary, summarise,
 };

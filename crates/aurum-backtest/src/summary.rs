@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::engine::{EventKind, INTERVALS, ModelKind, Row};
+use crate::engine::{EventKind, INTERVALS, Row};
+use crate::model::ModelKind;
 use crate::scores::{
     Brier, Christoffersen, DieboldMariano, PitTest, brier, christoffersen, diebold_mariano, kupiec,
     pit_uniformity,
@@ -16,6 +17,10 @@ pub const BINS: usize = 10;
 
 /// Tests at this level flag a model as miscalibrated.
 pub const ALPHA: f64 = 0.01;
+
+/// Fewest non-overlapping forecasts on which the calibration tests can judge: three
+/// expected per PIT bin. With fewer, the verdict is "too few to judge", never "yes".
+pub const JUDGE_MIN: u64 = 3 * BINS as u64;
 
 /// Coverage of one central interval.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -93,9 +98,21 @@ pub struct Score {
     pub brier: Brier,
     /// Skill against the baseline (absent for the baseline, or without one).
     pub skill: Option<Skill>,
-    /// Whether no test flags the model at [`ALPHA`] (PIT χ², Kupiec and Christoffersen's
-    /// conditional coverage at every interval).
+    /// CRPS skill against GBM, `1 − CRPS / CRPS(gbm)` on the origins both forecast.
+    pub crps_skill_vs_gbm: Option<f64>,
+    /// Brier skill against GBM over all threshold events.
+    pub brier_skill_vs_gbm: Option<f64>,
+    /// Brier skill against climatology (each event's past frequency as known at the
+    /// origin) over the events that have one.
+    pub brier_skill_vs_climatology: Option<f64>,
+    /// Brier score of climatology on those events.
+    pub brier_climatology: Option<f64>,
+    /// Whether there are enough non-overlapping forecasts ([`JUDGE_MIN`]) and no test flags
+    /// the model at [`ALPHA`] (PIT χ², Kupiec and Christoffersen's conditional coverage at
+    /// every interval).
     pub calibrated: bool,
+    /// `yes`, `no`, or `too few to judge (N forecasts)`.
+    pub verdict: String,
     /// Which tests flag it.
     pub flags: Vec<String>,
 }
@@ -137,7 +154,7 @@ pub fn summarise(rows: &[Row], models: &[ModelKind], spacing: f64) -> Summary {
     for g in groups.values_mut() {
         g.sort_by_key(|r| r.origin);
     }
-    let baseline = models.contains(&ModelKind::Gbm).then_some(ModelKind::Gbm);
+    let baseline = models.contains(&ModelKind::GBM).then_some(ModelKind::GBM);
     let mut scores = Vec::new();
     let mut comparisons = Vec::new();
     let horizons: Vec<usize> = {
@@ -312,7 +329,43 @@ fn score(
             ));
         }
     }
+    // Climatology on the same events (where the history gave it a rate).
+    let (mut p_model, mut p_clim, mut outcomes) = (Vec::new(), Vec::new(), Vec::new());
+    for r in rows {
+        for e in &r.events {
+            if let Some(c) = e.climate {
+                p_model.push(e.p);
+                p_clim.push(c);
+                outcomes.push(e.outcome);
+            }
+        }
+    }
+    let vs_climate = match (
+        brier(&p_model, &outcomes, BINS),
+        brier(&p_clim, &outcomes, BINS),
+    ) {
+        (Some(m), Some(c)) if c.bs > 0.0 => Some((1.0 - m.bs / c.bs, c.bs)),
+        _ => None,
+    };
+    let judged = independent.len() as u64 >= JUDGE_MIN;
+    let verdict = match (judged, flags.is_empty()) {
+        (false, _) => format!("too few to judge ({} forecasts)", independent.len()),
+        (true, true) => "yes".to_owned(),
+        (true, false) => "no".to_owned(),
+    };
     Some(Score {
+        crps_skill_vs_gbm: skill
+            .as_ref()
+            .filter(|k| k.baseline == ModelKind::GBM)
+            .map(|k| k.crps),
+        brier_skill_vs_gbm: skill
+            .as_ref()
+            .filter(|k| k.baseline == ModelKind::GBM)
+            .map(|k| k.brier),
+        brier_skill_vs_climatology: vs_climate.map(|v| v.0),
+        brier_climatology: vs_climate.map(|v| v.1),
+        calibrated: judged && flags.is_empty(),
+        verdict,
         model,
         horizon,
         n,
@@ -325,7 +378,6 @@ fn score(
         events,
         brier: all,
         skill,
-        calibrated: flags.is_empty(),
         flags,
     })
 }

@@ -4,8 +4,8 @@
 use std::sync::Mutex;
 
 use aurum_backtest::{
-    Config, Every, History, ModelKind, Revision, Row, Window, blocks, origins, run, run_block,
-    spacing, summarise,
+    Climate, Config, Every, History, ModelKind, Revision, Row, Window, blocks, origins, run,
+    run_block, spacing, summarise,
 };
 use aurum_core::Date;
 use rand::{Rng, SeedableRng};
@@ -71,7 +71,7 @@ fn backtest(h: &History, cfg: &Config, every: usize) -> (Vec<Row>, f64) {
 #[test]
 fn the_true_model_is_calibrated_and_a_constant_volatility_model_is_flagged() {
     let h = garch_t_series(4000, 11);
-    let cfg = config(vec![ModelKind::Gbm, ModelKind::GarchT]);
+    let cfg = config(vec![ModelKind::GBM, ModelKind::GARCH_T]);
     // Origins every 5 days from day 1000: 600 one-day forecasts, independent of each other.
     let (rows, gap) = backtest(&h, &cfg, 5);
     let s = summarise(&rows, &cfg.models, gap);
@@ -81,8 +81,8 @@ fn the_true_model_is_calibrated_and_a_constant_volatility_model_is_flagged() {
             .find(|x| x.model == m && x.horizon == hz)
             .unwrap()
     };
-    let garch = find(ModelKind::GarchT, 1);
-    let gbm = find(ModelKind::Gbm, 1);
+    let garch = find(ModelKind::GARCH_T, 1);
+    let gbm = find(ModelKind::GBM, 1);
     assert_eq!(garch.n, 600);
     // With 600 independent forecasts, a PIT histogram's χ² and each interval's coverage
     // tests reject a correct model at 1% only by chance; the true model passes them all.
@@ -100,7 +100,7 @@ fn the_true_model_is_calibrated_and_a_constant_volatility_model_is_flagged() {
     let dm = s
         .comparisons
         .iter()
-        .find(|c| c.horizon == 1 && c.a == ModelKind::Gbm && c.b == ModelKind::GarchT)
+        .find(|c| c.horizon == 1 && c.a == ModelKind::GBM && c.b == ModelKind::GARCH_T)
         .unwrap();
     assert!(dm.dm.mean > 0.0 && dm.dm.p < 0.05, "{:?}", dm.dm);
     // Every row's threshold events are probabilities with outcomes.
@@ -113,7 +113,7 @@ fn the_true_model_is_calibrated_and_a_constant_volatility_model_is_flagged() {
 #[test]
 fn results_do_not_depend_on_threads_or_blocks_run_alone() {
     let h = garch_t_series(1400, 3);
-    let mut cfg = config(vec![ModelKind::GarchT, ModelKind::Fhs]);
+    let mut cfg = config(vec![ModelKind::GARCH_T, ModelKind::FHS]);
     cfg.paths = 200;
     cfg.refit = 3;
     let dates = h.dates();
@@ -127,9 +127,10 @@ fn results_do_not_depend_on_threads_or_blocks_run_alone() {
         .num_threads(1)
         .build()
         .unwrap();
+    let climate = Climate::new(&h, &cfg);
     let serial: Vec<_> = one.install(|| {
         (0..b.len())
-            .map(|i| run_block(&h, &cfg, i, &b[i]))
+            .map(|i| run_block(&h, &cfg, &climate, i, &b[i]))
             .collect()
     });
     assert_eq!(parallel, serial);

@@ -285,10 +285,21 @@ pub struct TrackRecord {
     pub brier: f64,
     /// The same for the GBM baseline.
     pub brier_baseline: f64,
-    /// Whether no calibration test rejected at 1%.
+    /// Whether there were enough non-overlapping forecasts to test calibration and no test
+    /// rejected at 1%.
     pub calibrated: bool,
+    /// Non-overlapping forecasts the calibration tests ran on.
+    #[serde(default)]
+    pub independent_n: u64,
+    /// Whether they were enough to judge (too few can reject nothing).
+    #[serde(default = "judged_default")]
+    pub judged: bool,
     /// Reliability: forecasts grouped by probability.
     pub bins: Vec<TrackBin>,
+}
+
+fn judged_default() -> bool {
+    true
 }
 
 /// One group of past forecasts.

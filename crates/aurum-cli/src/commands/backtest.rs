@@ -56,11 +56,12 @@ struct CsvRow {
     model: ModelKind,
     n: u64,
     crps: f64,
-    crps_skill: Option<f64>,
+    crps_skill_vs_gbm: Option<f64>,
     log_score: f64,
     mae: f64,
     brier: f64,
-    brier_skill: Option<f64>,
+    brier_skill_vs_gbm: Option<f64>,
+    brier_skill_vs_climatology: Option<f64>,
     brier_reliability: f64,
     brier_resolution: f64,
     brier_uncertainty: f64,
@@ -71,6 +72,7 @@ struct CsvRow {
     coverage_90: f64,
     coverage_98: f64,
     calibrated: bool,
+    verdict: String,
 }
 
 fn csv_row(s: &Score) -> CsvRow {
@@ -80,11 +82,12 @@ fn csv_row(s: &Score) -> CsvRow {
         model: s.model,
         n: s.n,
         crps: s.crps,
-        crps_skill: s.skill.as_ref().map(|k| k.crps),
+        crps_skill_vs_gbm: s.crps_skill_vs_gbm,
         log_score: s.log_score,
         mae: s.mae,
         brier: s.brier.bs,
-        brier_skill: s.skill.as_ref().map(|k| k.brier),
+        brier_skill_vs_gbm: s.brier_skill_vs_gbm,
+        brier_skill_vs_climatology: s.brier_skill_vs_climatology,
         brier_reliability: s.brier.reliability,
         brier_resolution: s.brier.resolution,
         brier_uncertainty: s.brier.uncertainty,
@@ -95,6 +98,7 @@ fn csv_row(s: &Score) -> CsvRow {
         coverage_90: cov(2),
         coverage_98: cov(3),
         calibrated: s.calibrated,
+        verdict: s.verdict.clone(),
     }
 }
 
@@ -130,6 +134,7 @@ fn print(report: &BacktestReport, format: OutputFormat) -> Result<()> {
                 "cover 50/80/90/98",
                 "Brier",
                 "BSS",
+                "BSS clim.",
                 "calibrated",
             ]);
             for s in &report.summary.scores {
@@ -153,11 +158,9 @@ fn print(report: &BacktestReport, format: OutputFormat) -> Result<()> {
                     s.skill
                         .as_ref()
                         .map_or("—".into(), |k| format!("{:+.1}%", k.brier * 100.0)),
-                    if s.calibrated {
-                        "yes".into()
-                    } else {
-                        "no".into()
-                    },
+                    s.brier_skill_vs_climatology
+                        .map_or("—".into(), |k| format!("{:+.1}%", k * 100.0)),
+                    s.verdict.clone(),
                 ]);
             }
             t.write(&mut out)?;
@@ -183,12 +186,34 @@ fn print(report: &BacktestReport, format: OutputFormat) -> Result<()> {
                 .summary
                 .scores
                 .iter()
-                .filter(|s| !s.calibrated)
+                .filter(|s| !s.flags.is_empty())
                 .collect();
             if !flagged.is_empty() {
                 writeln!(out, "\nFlags (tests at 1%):")?;
                 for s in flagged {
                     writeln!(out, "  h={} {}: {}", s.horizon, s.model, s.flags.join("; "))?;
+                }
+            }
+            if !report.stack.is_empty() {
+                writeln!(
+                    out,
+                    "\nThe stack at its last origin (weights fitted on past log scores):"
+                )?;
+                for t in &report.stack {
+                    let w: Vec<String> = t
+                        .weights
+                        .iter()
+                        .filter(|(_, w)| *w >= 0.005)
+                        .map(|(m, w)| format!("{m} {:.0}%", w * 100.0))
+                        .collect();
+                    writeln!(
+                        out,
+                        "  h={} on {} forecasts: {}; {} events recalibrated",
+                        t.horizon,
+                        t.fitted_on,
+                        w.join(", "),
+                        t.calibration.len()
+                    )?;
                 }
             }
             if !report.failures.is_empty() {

@@ -158,7 +158,7 @@ fn writes_charts_and_scores_and_prints_a_table() {
     csv.extend_from_slice(&["--format", "csv"]);
     let text = ctx.run(&csv).ok().stdout;
     assert!(
-        text.starts_with("horizon,model,n,crps,crps_skill,log_score"),
+        text.starts_with("horizon,model,n,crps,crps_skill_vs_gbm,log_score"),
         "{text}"
     );
     assert_eq!(text.lines().count(), 5);

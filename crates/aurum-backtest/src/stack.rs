@@ -1,0 +1,437 @@
+//! The stack: the members' predictive distributions mixed with weights chosen on their past
+//! log scores, and its event probabilities recalibrated on past outcomes.
+//!
+//! Everything at an origin uses only forecasts whose outcome was known by then (their target
+//! date is on or before the origin): the weights (Yao, Vehtari, Simpson and Gelman 2018,
+//! "Using stacking to average Bayesian predictive distributions", *Bayesian Analysis*
+//! 13(3)) maximise the members' mixed log score over those forecasts, and the calibration
+//! map (Platt scaling: a logistic regression of the outcome on the logit of the forecast,
+//! per event — kind and level — and horizon, shrunk towards the identity) is fitted on the
+//! stack's own earlier probabilities.
+
+use std::collections::BTreeMap;
+
+use aurum_core::Date;
+use serde::Serialize;
+
+use crate::engine::{EventKind, INTERVALS, QUANTILES, Row};
+use crate::model::ModelKind;
+
+/// Fewest past forecasts with known outcomes before weights are fitted; before, the members
+/// weigh the same.
+pub const STACK_MIN: usize = 36;
+
+/// Fewest past forecasts of an event (with both outcomes among them) before its
+/// probabilities are recalibrated: ten years of monthly origins. Before, the raw mixture is
+/// used.
+pub const CALIBRATION_MIN: usize = 120;
+
+/// Weight of the identity map in a calibration fit, in observations at p = ½: the map moves
+/// away from "no change" only as far as the outcomes insist. Overlapping forecasts share
+/// outcomes, so the data hold fewer independent observations than forecasts.
+pub const CALIBRATION_PRIOR: f64 = 40.0;
+
+/// How the stack stood at one origin and horizon.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StackWeights {
+    /// The origin.
+    pub origin: Date,
+    /// Trading days ahead.
+    pub horizon: usize,
+    /// Past forecasts the weights were fitted on (0: equal weights).
+    pub fitted_on: usize,
+    /// Weight of each member, in [`ModelKind::STACK_MEMBERS`] order.
+    pub weights: Vec<(ModelKind, f64)>,
+    /// The calibration map `p ↦ σ(a + b·logit p)` per event (kind and level), when fitted.
+    pub calibration: Vec<(EventKind, String, Calibration)>,
+}
+
+/// A fitted calibration map: `p ↦ σ(a + b·logit p)`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Calibration {
+    /// Intercept.
+    pub a: f64,
+    /// Slope on the logit (1: the raw probabilities' spread is right; below 1: too extreme).
+    pub b: f64,
+    /// Event forecasts it was fitted on.
+    pub n: usize,
+}
+
+impl Calibration {
+    /// The calibrated probability.
+    #[must_use]
+    pub fn apply(&self, p: f64) -> f64 {
+        sigmoid(self.a + self.b * logit(p))
+    }
+
+    /// Fits the map on `(raw probability, outcome)` pairs by Newton's method on the
+    /// logistic likelihood with a ridge towards the identity worth [`CALIBRATION_PRIOR`]
+    /// observations (which also keeps separated data from running away).
+    /// `None` with fewer than [`CALIBRATION_MIN`] pairs or only one outcome among them.
+    #[must_use]
+    pub fn fit(pairs: &[(f64, bool)]) -> Option<Self> {
+        let n = pairs.len();
+        let hits = pairs.iter().filter(|p| p.1).count();
+        if n < CALIBRATION_MIN || hits == 0 || hits == n {
+            return None;
+        }
+        let (mut a, mut b) = (0.0, 1.0);
+        let ridge = CALIBRATION_PRIOR / 4.0;
+        for _ in 0..50 {
+            let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (0.0, 0.0, 0.0, 0.0, 0.0);
+            for &(p, y) in pairs {
+                let x = logit(p);
+                let q = sigmoid(a + b * x);
+                let r = f64::from(u8::from(y)) - q;
+                let w = q * (1.0 - q);
+                ga += r;
+                gb += r * x;
+                haa += w;
+                hab += w * x;
+                hbb += w * x * x;
+            }
+            // Ridge towards the identity map (a = 0, b = 1).
+            ga -= ridge * a;
+            gb -= ridge * (b - 1.0);
+            haa += ridge;
+            hbb += ridge;
+            let det = haa * hbb - hab * hab;
+            if det.abs() < 1e-300 {
+                break;
+            }
+            let da = (hbb * ga - hab * gb) / det;
+            let db = (haa * gb - hab * ga) / det;
+            a += da;
+            b += db;
+            if da.abs() + db.abs() < 1e-10 {
+                break;
+            }
+        }
+        (a.is_finite() && b.is_finite()).then_some(Self { a, b, n })
+    }
+}
+
+fn logit(p: f64) -> f64 {
+    let p = p.clamp(1e-4, 1.0 - 1e-4);
+    (p / (1.0 - p)).ln()
+}
+
+fn sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Mixture weights that maximise `Σᵢ log Σₖ wₖ fₖᵢ` over the simplex, by the EM iteration
+/// for mixture proportions (each step raises the objective), from `start` (a weight that
+/// starts at zero stays there).
+#[must_use]
+pub fn stacking_weights(densities: &[Vec<f64>], start: &[f64]) -> Vec<f64> {
+    let k = start.len();
+    let mut w = start.to_vec();
+    if densities.is_empty() {
+        return w;
+    }
+    for _ in 0..1000 {
+        let mut next = vec![0.0; k];
+        for f in densities {
+            let mix: f64 = w.iter().zip(f).map(|(w, f)| w * f).sum();
+            if mix > 0.0 {
+                for j in 0..k {
+                    next[j] += w[j] * f[j] / mix;
+                }
+            }
+        }
+        let total: f64 = next.iter().sum();
+        if total <= 0.0 {
+            return w;
+        }
+        let mut change: f64 = 0.0;
+        for j in 0..k {
+            let v = next[j] / total;
+            change = change.max((v - w[j]).abs());
+            w[j] = v;
+        }
+        if change < 1e-8 {
+            break;
+        }
+    }
+    w
+}
+
+/// `E|X − Y|` for X, Y each uniform on their sorted quantile grids.
+fn mean_abs_diff(x: &[f64], y: &[f64]) -> f64 {
+    // Σᵢ Σⱼ |xᵢ − yⱼ| by merging: for each xᵢ, the y below it contribute xᵢ − y.
+    let (mut j, mut below_sum) = (0usize, 0.0);
+    let total_y: f64 = y.iter().sum();
+    let mut s = 0.0;
+    for &xi in x {
+        while j < y.len() && y[j] <= xi {
+            below_sum += y[j];
+            j += 1;
+        }
+        let above = y.len() - j;
+        s += xi * j as f64 - below_sum + (total_y - below_sum) - xi * above as f64;
+    }
+    s / (x.len() * y.len()) as f64
+}
+
+/// The members' complete forecasts per horizon, by origin: one row per member.
+fn complete_by_horizon(rows: &[Row]) -> BTreeMap<usize, Vec<Vec<&Row>>> {
+    let members = ModelKind::STACK_MEMBERS;
+    let mut by_h: BTreeMap<usize, BTreeMap<Date, Vec<Option<&Row>>>> = BTreeMap::new();
+    for r in rows {
+        if let Some(m) = members.iter().position(|x| *x == r.model) {
+            by_h.entry(r.horizon)
+                .or_default()
+                .entry(r.origin)
+                .or_insert_with(|| vec![None; members.len()])[m] = Some(r);
+        }
+    }
+    by_h.into_iter()
+        .map(|(h, by_origin)| {
+            let complete = by_origin
+                .into_values()
+                .filter_map(|v| v.into_iter().collect::<Option<Vec<&Row>>>())
+                .collect();
+            (h, complete)
+        })
+        .collect()
+}
+
+/// The stack's state at `at` from the forecasts before it (`complete`, by origin) and the
+/// stack's own earlier rows (`stacked`, the same origins): weights fitted on the members'
+/// forecasts whose outcome is known at `at` (their target is on or before it), and per event a
+/// calibration map fitted on the stack's earlier probabilities of it whose outcome is known.
+fn state_at(at: Date, horizon: usize, complete: &[Vec<&Row>], stacked: &[Row]) -> StackWeights {
+    let k = ModelKind::STACK_MEMBERS.len();
+    // Targets increase with origins, so the forecasts known at `at` are a prefix.
+    let known = complete.iter().take_while(|p| p[0].target <= at).count();
+    let (weights, fitted_on) = if known >= STACK_MIN {
+        let densities: Vec<Vec<f64>> = complete[..known]
+            .iter()
+            .map(|p| {
+                p.iter()
+                    .map(|r| r.log_score.map_or(0.0, |l| (-l).exp()))
+                    .collect()
+            })
+            .collect();
+        // From equal weights every time: EM cannot revive a weight it once drove to zero,
+        // and the weights must not depend on the path to this origin.
+        (
+            stacking_weights(&densities, &vec![1.0 / k as f64; k]),
+            known,
+        )
+    } else {
+        (vec![1.0 / k as f64; k], 0)
+    };
+    let mut calibration = Vec::new();
+    if let Some(events) = complete.first().map(|p| &p[0].events) {
+        for (j, e) in events.iter().enumerate() {
+            let pairs: Vec<(f64, bool)> = stacked[..known.min(stacked.len())]
+                .iter()
+                .filter_map(|r| r.events.get(j))
+                .filter(|x| x.kind == e.kind && x.level == e.level)
+                .map(|x| (x.raw.unwrap_or(x.p), x.outcome))
+                .collect();
+            if let Some(c) = Calibration::fit(&pairs) {
+                calibration.push((e.kind, e.level.clone(), c));
+            }
+        }
+    }
+    StackWeights {
+        origin: at,
+        horizon,
+        fitted_on,
+        weights: ModelKind::STACK_MEMBERS
+            .iter()
+            .copied()
+            .zip(weights)
+            .collect(),
+        calibration,
+    }
+}
+
+/// The stack's forecasts from its members' rows (others are ignored), with the weights and
+/// calibration maps it used at each origin: at each, [`fit_as_of`] that origin.
+#[must_use]
+pub fn stack(rows: &[Row]) -> (Vec<Row>, Vec<StackWeights>) {
+    let mut out = Vec::new();
+    let mut trace = Vec::new();
+    for (h, complete) in complete_by_horizon(rows) {
+        let mut stacked: Vec<Row> = Vec::with_capacity(complete.len());
+        for (i, rs) in complete.iter().enumerate() {
+            let state = state_at(rs[0].origin, h, &complete[..i], &stacked);
+            let w: Vec<f64> = state.weights.iter().map(|x| x.1).collect();
+            let mut row = mix(rs, &w);
+            for e in &mut row.events {
+                if let Some((_, _, c)) = state
+                    .calibration
+                    .iter()
+                    .find(|(kind, level, _)| *kind == e.kind && *level == e.level)
+                {
+                    e.p = c.apply(e.p);
+                }
+            }
+            trace.push(state);
+            stacked.push(row);
+        }
+        out.extend(stacked);
+    }
+    (out, trace)
+}
+
+/// The stack as it stands at `as_of`, per horizon: the weights and calibration maps that a
+/// forecast made that day uses, from the forecasts whose outcome is known by then (rows with
+/// later targets are ignored, whatever else `rows` holds).
+#[must_use]
+pub fn fit_as_of(rows: &[Row], as_of: Date) -> Vec<StackWeights> {
+    let known: Vec<Row> = rows.iter().filter(|r| r.target <= as_of).cloned().collect();
+    let (stacked, _) = stack(&known);
+    complete_by_horizon(&known)
+        .into_iter()
+        .map(|(h, complete)| {
+            let own: Vec<Row> = stacked.iter().filter(|r| r.horizon == h).cloned().collect();
+            state_at(as_of, h, &complete, &own)
+        })
+        .collect()
+}
+
+/// The mixture of `rs` (one row per member, same origin and horizon) with weights `w`.
+fn mix(rs: &[&Row], w: &[f64]) -> Row {
+    let first = rs[0];
+    let pit: f64 = rs.iter().zip(w).map(|(r, w)| w * r.pit).sum();
+    let density: Option<f64> = rs
+        .iter()
+        .zip(w)
+        .map(|(r, w)| r.log_score.map(|l| w * (-l).exp()))
+        .sum();
+    // CRPS of a mixture: Σ wₖ CRPSₖ − ½ (Σₖₗ wₖwₗ E|Xₖ − Xₗ| − Σₖ wₖ E|Xₖ − Xₖ'|), the
+    // spreads from the members' quantile grids.
+    let mut spread = 0.0;
+    for (a, wa) in rs.iter().zip(w) {
+        spread -= wa * mean_abs_diff(&a.quantiles, &a.quantiles);
+        for (b, wb) in rs.iter().zip(w) {
+            spread += wa * wb * mean_abs_diff(&a.quantiles, &b.quantiles);
+        }
+    }
+    let crps = rs.iter().zip(w).map(|(r, w)| w * r.crps).sum::<f64>() - 0.5 * spread;
+    // Mixture quantiles: every member's grid points, weighted.
+    let mut points: Vec<(f64, f64)> = rs
+        .iter()
+        .zip(w)
+        .flat_map(|(r, w)| {
+            let n = r.quantiles.len().max(1) as f64;
+            r.quantiles.iter().map(move |q| (*q, w / n))
+        })
+        .collect();
+    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let quantile_at = |tau: f64| -> f64 {
+        let mut acc = 0.0;
+        for (q, m) in &points {
+            acc += m;
+            if acc >= tau - 1e-12 {
+                return *q;
+            }
+        }
+        points.last().map_or(f64::NAN, |p| p.0)
+    };
+    let quantiles: Vec<f64> = (0..QUANTILES)
+        .map(|j| quantile_at((j as f64 + 0.5) / QUANTILES as f64))
+        .collect();
+    let misses = INTERVALS
+        .iter()
+        .map(|c| {
+            let a = (1.0 - c) / 2.0;
+            pit < a || pit > 1.0 - a
+        })
+        .collect();
+    let mut events = first.events.clone();
+    for (j, e) in events.iter_mut().enumerate() {
+        let p: f64 = rs
+            .iter()
+            .zip(w)
+            .map(|(r, w)| w * r.events.get(j).map_or(0.0, |x| x.p))
+            .sum();
+        e.p = p;
+        e.raw = Some(p);
+    }
+    Row {
+        origin: first.origin,
+        model: ModelKind::Stack,
+        horizon: first.horizon,
+        target: first.target,
+        price: first.price,
+        realised: first.realised,
+        median: quantile_at(0.5),
+        crps,
+        log_score: density.filter(|d| *d > 0.0).map(|d| -d.ln()),
+        pit,
+        misses,
+        events,
+        quantiles,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn em_weights_find_the_better_member() {
+        // Member 0 gives the outcomes twice the density of member 1 everywhere: all weight
+        // on member 0 maximises the log score.
+        let d: Vec<Vec<f64>> = (0..50).map(|_| vec![0.4, 0.2]).collect();
+        let w = stacking_weights(&d, &[0.5, 0.5]);
+        assert!(w[0] > 0.999, "{w:?}");
+        // Complementary members: each best on half the outcomes, the mixture beats both.
+        let d: Vec<Vec<f64>> = (0..50)
+            .map(|i| {
+                if i % 2 == 0 {
+                    vec![0.5, 0.01]
+                } else {
+                    vec![0.01, 0.5]
+                }
+            })
+            .collect();
+        let w = stacking_weights(&d, &[0.9, 0.1]);
+        assert!((w[0] - 0.5).abs() < 1e-6, "{w:?}");
+    }
+
+    #[test]
+    fn mean_abs_diff_matches_the_pairwise_sum() {
+        let x: [f64; 4] = [-1.0, 0.0, 2.5, 3.0];
+        let y: [f64; 3] = [-2.0, 0.5, 4.0];
+        let naive: f64 = x
+            .iter()
+            .flat_map(|a| y.iter().map(move |b| (a - b).abs()))
+            .sum::<f64>()
+            / 12.0;
+        assert!((mean_abs_diff(&x, &y) - naive).abs() < 1e-12);
+    }
+
+    #[test]
+    fn calibration_recovers_a_known_map() {
+        // Outcomes drawn so that the truth is σ(0.3 + 0.5 logit p): forecasts too extreme.
+        let mut state = 7u64;
+        let mut u = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let pairs: Vec<(f64, bool)> = (0..20_000)
+            .map(|_| {
+                let p = 0.02 + 0.96 * u();
+                let truth = sigmoid(0.3 + 0.5 * logit(p));
+                (p, u() < truth)
+            })
+            .collect();
+        let c = Calibration::fit(&pairs).unwrap();
+        assert!(
+            (c.a - 0.3).abs() < 0.06 && (c.b - 0.5).abs() < 0.06,
+            "{c:?}"
+        );
+        assert!(Calibration::fit(&pairs[..CALIBRATION_MIN - 1]).is_none());
+        let all_yes: Vec<(f64, bool)> = (0..300).map(|i| (f64::from(i) / 300.0, true)).collect();
+        assert!(Calibration::fit(&all_yes).is_none());
+    }
+}
