@@ -178,13 +178,29 @@ fn as_of_note(as_of: Option<Date>) -> String {
 /// # Errors
 ///
 /// No data or no origins in the window, settings the library refuses, the store.
-pub fn run(store: Store, job: &BacktestJob, progress: &dyn Progress) -> AppResult<BacktestReport> {
-    let mut store = store;
+pub fn run(
+    store: &mut Store,
+    job: &BacktestJob,
+    progress: &dyn Progress,
+) -> AppResult<BacktestReport> {
+    Ok(run_rows(store, job, progress)?.0)
+}
+
+/// As [`run`], also answering every scored forecast (the stack's included).
+///
+/// # Errors
+///
+/// As [`run`].
+pub fn run_rows(
+    store: &mut Store,
+    job: &BacktestJob,
+    progress: &dyn Progress,
+) -> AppResult<(BacktestReport, Vec<Row>)> {
     let a = job;
     let cfg = job.cfg.clone();
     validate(&cfg)?;
     let every = job.every;
-    let history = history(&store, &a.series, a.window.as_of)?;
+    let history = history(store, &a.series, a.window.as_of)?;
     let dates = history.dates();
     let (Some(first), Some(last)) = (dates.first(), dates.last()) else {
         return Err(AppError::bad(
@@ -330,7 +346,7 @@ pub fn run(store: Store, job: &BacktestJob, progress: &dyn Progress) -> AppResul
             "{pending} blocks are still to compute: run the same command again to continue"
         ));
     }
-    Ok(report)
+    Ok((report, rows))
 }
 
 /// The series as known at `as_of`, with the revisions made before then.
@@ -372,7 +388,7 @@ fn key(id: &SeriesId, h: &History, cfg: &Config, from: Date, to: Date, every: Ev
     f.hex()
 }
 
-fn save(store: &Mutex<Store>, id: i64, block: &aurum_backtest::BlockResult) -> AppResult<()> {
+fn save(store: &Mutex<&mut Store>, id: i64, block: &aurum_backtest::BlockResult) -> AppResult<()> {
     let rows = block
         .rows
         .iter()

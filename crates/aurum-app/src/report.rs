@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use aurum_backtest::{Config, Every, ModelKind, Window as FitWindow, origins};
+use aurum_backtest::{Every, ModelKind, origins};
 use aurum_core::{Date, Frequency, Lang, SeriesId};
 use aurum_report::{
     AnalogOut, Checkpoint, EventOut, FanEnd, Figure, GprOut, ModelInfo, NameOut, Report,
@@ -14,12 +14,13 @@ use aurum_risk::Measure;
 use aurum_sim::{Results, ScenarioFile, Shock, Target};
 use aurum_store::Store;
 
-use crate::backtest::BacktestJob;
 use crate::data::closes;
 use crate::events::{EventOrigin, all_events};
 use crate::gpr::{self, GprComponent};
 use crate::labels;
-use crate::scenario::{Prepared, fingerprint, prepare, simulate_all};
+use crate::scenario::{
+    BaselineOut, Prepared, RecordSettings, fingerprint, prepare, record_job, simulate_all,
+};
 use crate::{AppError, AppResult, Home, Progress, Window, figures};
 
 /// A report to write.
@@ -97,7 +98,13 @@ pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppRe
     a.check()?;
     let f = a.file.clone();
     let file = a.name.as_str();
-    let store = home.open(progress)?;
+    let mut store = home.open(progress)?;
+    let defaults = RecordSettings::default();
+    let record = RecordSettings {
+        from: a.track_record_from.unwrap_or(defaults.from),
+        paths: a.track_record_paths,
+        seed: a.seed,
+    };
     let catalog: HashMap<String, aurum_events::Event> = all_events(&store, EventOrigin::All)?
         .into_iter()
         .map(|l| (l.event.id.clone(), l.event))
@@ -132,7 +139,7 @@ pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppRe
             }
         }
     }
-    let prepared = prepare(&store, &f, progress)?;
+    let prepared = prepare(&mut store, &f, &record, progress)?;
     let (results, without) = simulate_all(&prepared.setup, a.paths, a.seed, true, progress)?;
     // The same paths with no scenario at all: what geopolitics adds in total.
     let mut plain = prepared.setup.clone();
@@ -145,7 +152,7 @@ pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppRe
     let gpr = gpr_now(&store, f.as_of).ok();
     let track_record = match a.track_record_from {
         Some(from) if prepared.fit_from.is_some() => {
-            track_record(home, &f, &prepared, a, from, progress)?
+            track_record(&mut store, &f, &prepared, &record, from, a.lang, progress)?
         }
         _ => None,
     };
@@ -190,6 +197,38 @@ pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppRe
     })
 }
 
+/// The model of ordinary days, as the report names it.
+fn model_info(p: &Prepared, lang: Lang) -> ModelInfo {
+    let (kind, name, weights) = match (&p.baseline, lang) {
+        (BaselineOut::Stack { weights, .. }, Lang::Ja) => (
+            "stack",
+            "GBM・GARCH(1,1)-t・フィルター付きヒストリカル・シミュレーションをそれぞれモメンタムの有無で組み合わせ、過去の予測成績で加重した混合モデル".to_owned(),
+            weights.clone(),
+        ),
+        (BaselineOut::Stack { weights, .. }, _) => (
+            "stack",
+            "mix of GBM, GARCH(1,1)-t and filtered historical simulation, each with and without time-series momentum, weighted by their track record".to_owned(),
+            weights.clone(),
+        ),
+        (BaselineOut::GarchT { .. }, Lang::Ja) => ("garch-t", "GARCH(1,1)-tモデル".to_owned(), Vec::new()),
+        (BaselineOut::GarchT { .. }, _) => (
+            "garch-t",
+            "GARCH(1,1) model with Student's t shocks".to_owned(),
+            Vec::new(),
+        ),
+        (BaselineOut::Gbm { .. }, Lang::Ja) => ("gbm", "幾何ブラウン運動".to_owned(), Vec::new()),
+        (BaselineOut::Gbm { .. }, _) => ("gbm", "geometric Brownian motion".to_owned(), Vec::new()),
+    };
+    ModelInfo {
+        kind: kind.into(),
+        name,
+        fit_from: p.fit_from,
+        vol_now_pct: p.vol_now_pct,
+        vol_long_run_pct: p.vol_long_run_pct,
+        weights,
+    }
+}
+
 /// Month ends in the horizon (last trading day of each month), and the horizon.
 fn checkpoints(days: &[Date]) -> Vec<Date> {
     let (Some(first), Some(last)) = (days.first(), days.last()) else {
@@ -217,31 +256,51 @@ fn build(
     a: &ReportRequest,
 ) -> Report {
     let marks = checkpoints(&p.setup.days);
+    let recalibrated = p.recalibrate(results);
     let targets = results
         .targets
         .iter()
         .zip(&f.targets)
-        .map(|(t, spec)| TargetOut {
-            level: t.target,
-            relative: match spec {
-                Target::Relative(r) => Some(format!("{:+}%", r * 100.0)),
-                Target::Absolute(_) => None,
-            },
-            distance_pct: (t.target / p.s0 - 1.0) * 100.0,
-            p_touch: t.p_touch,
-            p_touch_se: t.p_touch_se,
-            p_close: t.p_close_above,
-            p_close_se: t.p_close_above_se,
-            first_passage_median: t.first_passage.as_ref().map(|x| x.median),
-            checkpoints: marks
-                .iter()
-                .filter_map(|d| t.by_day.iter().find(|x| x.date == *d))
-                .map(|x| Checkpoint {
-                    date: x.date,
-                    p_touch: x.p_touch,
-                    p_close: x.p_close_above,
-                })
-                .collect(),
+        .enumerate()
+        .map(|(j, (t, spec))| {
+            // The stack's headline numbers are recalibrated on its track record; the
+            // checkpoints go through the horizon's map too, which keeps them in order.
+            let map = |kind: aurum_backtest::EventKind, raw: f64| {
+                p.stack
+                    .as_ref()
+                    .and_then(|s| {
+                        let level = recalibrated.get(j)?.level.as_str();
+                        s.calibration
+                            .iter()
+                            .find(|(k, l, _)| *k == kind && l == level)
+                    })
+                    .map_or(raw, |(_, _, c)| c.apply(raw))
+            };
+            let r = recalibrated.get(j);
+            TargetOut {
+                level: t.target,
+                relative: match spec {
+                    Target::Relative(r) => Some(format!("{:+}%", r * 100.0)),
+                    Target::Absolute(_) => None,
+                },
+                distance_pct: (t.target / p.s0 - 1.0) * 100.0,
+                p_touch: r.map_or(t.p_touch, |r| r.p_touch),
+                p_touch_raw: r.map(|r| r.p_touch_raw),
+                p_touch_se: t.p_touch_se,
+                p_close: r.map_or(t.p_close_above, |r| r.p_close),
+                p_close_raw: r.map(|r| r.p_close_raw),
+                p_close_se: t.p_close_above_se,
+                first_passage_median: t.first_passage.as_ref().map(|x| x.median),
+                checkpoints: marks
+                    .iter()
+                    .filter_map(|d| t.by_day.iter().find(|x| x.date == *d))
+                    .map(|x| Checkpoint {
+                        date: x.date,
+                        p_touch: map(aurum_backtest::EventKind::Touch, x.p_touch),
+                        p_close: map(aurum_backtest::EventKind::Close, x.p_close_above),
+                    })
+                    .collect(),
+            }
         })
         .collect();
     let names: HashMap<&str, NameOut> = f
@@ -345,23 +404,7 @@ fn build(
         trading_days: p.setup.days.len(),
         paths: a.paths,
         seed: a.seed,
-        model: ModelInfo {
-            kind: if p.fit_from.is_some() {
-                "garch-t"
-            } else {
-                "gbm"
-            }
-            .into(),
-            name: match (p.fit_from.is_some(), a.lang) {
-                (true, Lang::Ja) => "GARCH(1,1)-tモデル".into(),
-                (true, _) => "GARCH(1,1) model with Student's t shocks".into(),
-                (false, Lang::Ja) => "幾何ブラウン運動".into(),
-                (false, _) => "geometric Brownian motion".into(),
-            },
-            fit_from: p.fit_from,
-            vol_now_pct: p.vol_now_pct,
-            vol_long_run_pct: p.vol_long_run_pct,
-        },
+        model: model_info(p, a.lang),
         targets,
         checkpoints: marks,
         fan_end: FanEnd {
@@ -459,60 +502,43 @@ fn gpr_now(store: &Store, as_of: Date) -> AppResult<GprOut> {
 }
 
 /// The monthly backtest of the report's model at the scenario's horizon, with threshold
-/// events at the targets' distances from today's price.
+/// events at the targets' distances from today's price: for the stack, the record its
+/// weights and maps were fitted on.
 fn track_record(
-    home: &Home,
+    store: &mut Store,
     f: &ScenarioFile,
     p: &Prepared,
-    a: &ReportRequest,
+    record: &RecordSettings,
     track_record_from: Date,
+    lang: Lang,
     progress: &dyn Progress,
 ) -> AppResult<Option<TrackRecord>> {
-    let mut levels: Vec<f64> = f
-        .targets
-        .iter()
-        .map(|t| ((t.level(p.s0) / p.s0 - 1.0) * 1000.0).round() / 10.0)
-        .filter(|l| l.abs() >= 0.1)
-        .collect();
-    levels.sort_by(f64::total_cmp);
-    levels.dedup();
-    let fit_days = match f.baseline {
-        aurum_sim::Baseline::GarchT { fit_years } => fit_years as usize * 252,
+    let (fit_years, model, lang_name) = match f.baseline {
+        aurum_sim::Baseline::Stack { fit_years } => (
+            fit_years,
+            ModelKind::Stack,
+            match lang {
+                Lang::Ja => "6モデルのスタック",
+                _ => "the stack of six models",
+            },
+        ),
+        aurum_sim::Baseline::GarchT { fit_years } => {
+            (fit_years, ModelKind::GARCH_T, "GARCH(1,1)-t")
+        }
         aurum_sim::Baseline::Gbm { .. } => return Ok(None),
     };
-    let cfg = Config {
-        models: vec![ModelKind::GBM, ModelKind::GARCH_T],
-        horizons: vec![p.setup.days.len()],
-        window: FitWindow::Days(fit_days),
-        refit: 1,
-        paths: a.track_record_paths,
-        seed: a.seed,
-        relative_levels: levels,
-        absolute_levels: Vec::new(),
-        vol_window: 252,
-        min_returns: 500,
-    };
-    cfg.validate()?;
-    let id = SeriesId::new(f.series.clone())?;
-    let job = BacktestJob {
-        series: id,
-        window: Window {
-            from: Some(track_record_from),
-            to: Some(f.as_of),
-            as_of: Some(f.as_of),
-        },
-        every: Every::Month,
-        cfg,
-        fresh: false,
-        max_blocks: None,
-    };
-    let bt = crate::backtest::run(home.open(progress)?, &job, progress)?;
+    let mut job = record_job(f, p.s0, p.setup.days.len(), fit_years, record)?;
+    job.window.from = Some(track_record_from);
+    if model != ModelKind::Stack {
+        job.cfg.models = vec![ModelKind::GBM, model];
+    }
+    let bt = crate::backtest::run(store, &job, progress)?;
     let find = |m: ModelKind| bt.summary.scores.iter().find(|s| s.model == m);
-    let (Some(g), Some(base)) = (find(ModelKind::GARCH_T), find(ModelKind::GBM)) else {
+    let (Some(g), Some(base)) = (find(model), find(ModelKind::GBM)) else {
         return Ok(None);
     };
     Ok(Some(TrackRecord {
-        model: "GARCH(1,1)-t".into(),
+        model: lang_name.into(),
         horizon: g.horizon,
         n: g.n,
         from: bt.from.unwrap_or(track_record_from),

@@ -3,18 +3,22 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use aurum_backtest::{
+    Config, EventKind, Every, Forecaster, ModelKind, StackWeights, Window as FitWindow, fit_as_of,
+};
 use aurum_core::{Date, SeriesId};
 use aurum_events::{Category, EventFilter};
 use aurum_eventstudy::{Calendar, Design, EventSpec, Model, OverlapPolicy};
 use aurum_sim::{
-    Base, Baseline, Results, RunOptions, ScenarioFile, Setup, Shock, simulate_with_progress,
-    trading_days,
+    Base, Baseline, Member, Results, RunOptions, ScenarioFile, Setup, Shock,
+    simulate_with_progress, trading_days,
 };
 use aurum_store::Store;
-use aurum_vol::{ArchModel, Dist, FitOptions, Mean, Simulator, Vol};
+use aurum_vol::{ArchModel, Dist, FitOptions, Innovations, Mean, Simulator, Vol};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::backtest::BacktestJob;
 use crate::data::closes;
 use crate::events::{EventOrigin, all_events};
 use crate::fingerprint::Fnv;
@@ -192,6 +196,112 @@ pub enum BaselineOut {
         /// The fit's warnings.
         diagnostics: Vec<String>,
     },
+    /// The stack: its members with the weights their track record earned.
+    #[serde(rename = "stack")]
+    Stack {
+        /// First date of the GARCH members' fit.
+        fit_from: Date,
+        /// Members by name with their weights (those of at least half a percent).
+        weights: Vec<(String, f64)>,
+        /// Past forecasts the weights were fitted on (0: too few, equal weights).
+        fitted_on: usize,
+        /// First origin of the track record.
+        record_from: Date,
+    },
+}
+
+/// The track record a stack baseline is fitted on: monthly origins from `from` to the
+/// scenario's as_of, at its horizon, with events at its targets' distances.
+#[derive(Clone, Copy, Debug)]
+pub struct RecordSettings {
+    /// First origin.
+    pub from: Date,
+    /// Paths per origin and model.
+    pub paths: usize,
+    /// Seed.
+    pub seed: u64,
+}
+
+impl Default for RecordSettings {
+    fn default() -> Self {
+        Self {
+            from: aurum_core::date(1990, 1, 1),
+            paths: 1000,
+            seed: 7,
+        }
+    }
+}
+
+/// A target's probabilities at the horizon before and after recalibration on the track
+/// record.
+#[derive(Clone, Debug, Serialize)]
+pub struct Recalibrated {
+    /// The target price.
+    pub target: f64,
+    /// The event's level in the track record (its distance from the start, e.g. `+2.4%`).
+    pub level: String,
+    /// P(touch by the horizon), as simulated.
+    pub p_touch_raw: f64,
+    /// P(touch), recalibrated (as simulated when the record has no map for it).
+    pub p_touch: f64,
+    /// P(close ≥ target at the horizon), as simulated.
+    pub p_close_raw: f64,
+    /// P(close ≥ target), recalibrated.
+    pub p_close: f64,
+    /// Whether a map was fitted for this event (else the raw probabilities stand).
+    pub mapped: bool,
+}
+
+/// The track record's backtest of a scenario file: GBM and the stack, monthly, at the
+/// file's horizon, with threshold events at the targets' distances from `s0` (rounded to a
+/// tenth of a percent).
+///
+/// # Errors
+///
+/// A series id that is not one.
+pub fn record_job(
+    f: &ScenarioFile,
+    s0: f64,
+    days: usize,
+    fit_years: u32,
+    settings: &RecordSettings,
+) -> AppResult<BacktestJob> {
+    let mut levels: Vec<f64> = f
+        .targets
+        .iter()
+        .map(|t| level_of(t.level(s0), s0))
+        .filter(|l| l.abs() >= 0.1)
+        .collect();
+    levels.sort_by(f64::total_cmp);
+    levels.dedup();
+    Ok(BacktestJob {
+        series: SeriesId::new(f.series.clone())?,
+        window: Window {
+            from: Some(settings.from),
+            to: Some(f.as_of),
+            as_of: Some(f.as_of),
+        },
+        every: Every::Month,
+        cfg: Config {
+            models: vec![ModelKind::GBM, ModelKind::Stack],
+            horizons: vec![days],
+            window: FitWindow::Days(fit_years as usize * 252),
+            refit: 1,
+            paths: settings.paths,
+            seed: settings.seed,
+            relative_levels: levels,
+            absolute_levels: Vec::new(),
+            vol_window: 252,
+            min_returns: 500,
+        },
+        fresh: false,
+        max_blocks: None,
+    })
+}
+
+/// A target's distance from `s0` in percent, rounded to a tenth: the track record's level.
+fn level_of(target: f64, s0: f64) -> f64 {
+    ((target / s0 - 1.0) * 1000.0).round() / 10.0
 }
 
 /// A scenario file made ready to simulate: prices as of its date, the fitted baseline and the
@@ -216,9 +326,44 @@ pub struct Prepared {
     pub fit_from: Option<Date>,
     /// Event-study summaries of the analog categories.
     pub analog_stats: HashMap<String, AnalogStats>,
+    /// For a stack baseline: its state as of as_of (weights and calibration maps).
+    pub stack: Option<StackWeights>,
 }
 
 impl Prepared {
+    /// Each target's probabilities at the horizon, recalibrated with the stack's maps (none
+    /// for other baselines).
+    #[must_use]
+    pub fn recalibrate(&self, results: &Results) -> Vec<Recalibrated> {
+        let Some(state) = &self.stack else {
+            return Vec::new();
+        };
+        results
+            .targets
+            .iter()
+            .map(|t| {
+                let level = format!("{:+}%", level_of(t.target, self.s0));
+                let map = |kind: EventKind| {
+                    state
+                        .calibration
+                        .iter()
+                        .find(|(k, l, _)| *k == kind && *l == level)
+                        .map(|(_, _, c)| *c)
+                };
+                let (touch, close) = (map(EventKind::Touch), map(EventKind::Close));
+                Recalibrated {
+                    target: t.target,
+                    p_touch_raw: t.p_touch,
+                    p_touch: touch.map_or(t.p_touch, |c| c.apply(t.p_touch)),
+                    p_close_raw: t.p_close_above,
+                    p_close: close.map_or(t.p_close_above, |c| c.apply(t.p_close_above)),
+                    mapped: touch.is_some() && close.is_some(),
+                    level,
+                }
+            })
+            .collect()
+    }
+
     /// The fingerprint of the prices and analog returns this run uses.
     #[must_use]
     pub fn fingerprint(&self) -> String {
@@ -232,9 +377,15 @@ impl Prepared {
 ///
 /// An unknown series, no price by as_of, a baseline that cannot be fitted, analogs that
 /// cannot be measured.
-pub fn prepare(store: &Store, f: &ScenarioFile, progress: &dyn Progress) -> AppResult<Prepared> {
+pub fn prepare(
+    store: &mut Store,
+    f: &ScenarioFile,
+    record: &RecordSettings,
+    progress: &dyn Progress,
+) -> AppResult<Prepared> {
     let id = SeriesId::new(f.series.clone())?;
     let series = closes(store, &id, &Window::as_of(Some(f.as_of)))?.values;
+    let days = trading_days(f.as_of, f.horizon);
     let &(last_date, s0) = series.last().ok_or_else(|| {
         AppError::bad(
             "as_of",
@@ -242,7 +393,94 @@ pub fn prepare(store: &Store, f: &ScenarioFile, progress: &dyn Progress) -> AppR
         )
     })?;
     let mut fit_from = None;
+    let mut stack = None;
     let (base, baseline, vol_now_pct, vol_long_run_pct) = match &f.baseline {
+        Baseline::Stack { fit_years } => {
+            let job = record_job(f, s0, days.len(), *fit_years, record)?;
+            let (_, rows) = crate::backtest::run_rows(store, &job, progress)?;
+            let state = fit_as_of(&rows, f.as_of)
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| StackWeights {
+                    origin: f.as_of,
+                    horizon: days.len(),
+                    fitted_on: 0,
+                    weights: ModelKind::STACK_MEMBERS
+                        .iter()
+                        .map(|m| (*m, 1.0 / ModelKind::STACK_MEMBERS.len() as f64))
+                        .collect(),
+                    calibration: Vec::new(),
+                });
+            let closes: Vec<f64> = series.iter().map(|x| x.1).collect();
+            let mut members = Vec::new();
+            let mut vol_sq = 0.0;
+            let mut shown = Vec::new();
+            progress.start("fitting the stack's members", None);
+            for (model, weight) in &state.weights {
+                if *weight < 0.005 {
+                    continue;
+                }
+                let fitted = aurum_backtest::fit_member(*model, &closes, &job.cfg).map_err(|e| {
+                    AppError::invalid(format!("fitting {model} as of {}: {e}", f.as_of))
+                });
+                let fitted = match fitted {
+                    Ok(x) => x,
+                    Err(e) => {
+                        progress.finish();
+                        return Err(e);
+                    }
+                };
+                let (member, daily_var) = match fitted {
+                    Forecaster::Gbm { mu, sigma } => (
+                        Member {
+                            weight: *weight,
+                            base: Base::Gbm {
+                                mu: mu / 100.0,
+                                sigma: sigma / 100.0,
+                            },
+                            shift: 0.0,
+                            innovations: Innovations::Parametric,
+                        },
+                        sigma * sigma,
+                    ),
+                    Forecaster::Arch { sim, how, shift } => {
+                        let v = sim.next_variance(&sim.initial_state());
+                        (
+                            Member {
+                                weight: *weight,
+                                base: Base::Model { sim, scale: 100.0 },
+                                shift,
+                                innovations: how,
+                            },
+                            v,
+                        )
+                    }
+                };
+                vol_sq += weight * daily_var;
+                shown.push((model.name(), *weight));
+                members.push(member);
+            }
+            progress.finish();
+            let start = f
+                .as_of
+                .checked_sub_months(chrono::Months::new(12 * fit_years))
+                .unwrap_or(f.as_of);
+            fit_from = Some(start);
+            let total: f64 = shown.iter().map(|x| x.1).sum();
+            let baseline = BaselineOut::Stack {
+                fit_from: start,
+                weights: shown.into_iter().map(|(m, w)| (m, w / total)).collect(),
+                fitted_on: state.fitted_on,
+                record_from: record.from,
+            };
+            stack = Some(state);
+            (
+                Base::Mixture(members),
+                baseline,
+                (252.0 * vol_sq / total.max(f64::MIN_POSITIVE)).sqrt(),
+                None,
+            )
+        }
         Baseline::Gbm { drift_pct, vol_pct } => {
             let sigma = vol_pct / 100.0 / 252f64.sqrt();
             (
@@ -313,7 +551,7 @@ pub fn prepare(store: &Store, f: &ScenarioFile, progress: &dyn Progress) -> AppR
     }
     let setup = Setup {
         s0,
-        days: trading_days(f.as_of, f.horizon),
+        days,
         base,
         scenarios: f.scenarios.clone(),
         analogs: cars,
@@ -329,6 +567,7 @@ pub fn prepare(store: &Store, f: &ScenarioFile, progress: &dyn Progress) -> AppR
         vol_long_run_pct,
         fit_from,
         analog_stats,
+        stack,
     })
 }
 
@@ -470,8 +709,12 @@ pub struct RunDoc {
     pub seed: u64,
     /// The baseline model.
     pub baseline: BaselineOut,
-    /// Per target: P(close ≥), P(touch), first passage.
+    /// Per target: P(close ≥), P(touch), first passage, as simulated.
     pub targets: Vec<aurum_sim::TargetResult>,
+    /// Per target with a stack baseline: the horizon's probabilities recalibrated on the
+    /// track record (the headline numbers), beside the simulated ones.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recalibrated: Vec<Recalibrated>,
     /// Per scenario: how often it happened, and its contribution.
     pub scenarios: Vec<ScenarioOut>,
     /// How often each combination of scenarios happened.
@@ -522,7 +765,7 @@ pub fn run(
         ));
     }
     let f = parse(&req.name, &req.text, req.as_of)?;
-    let p = prepare(store, &f, progress)?;
+    let p = prepare(store, &f, &RecordSettings::default(), progress)?;
     let (results, without) =
         simulate_all(&p.setup, req.paths, req.seed, req.contributions, progress)?;
     let contributions: Vec<Contribution> = without
@@ -543,6 +786,7 @@ pub fn run(
         seed: req.seed,
         baseline: p.baseline.clone(),
         targets: results.targets.clone(),
+        recalibrated: p.recalibrate(&results),
         scenarios: results
             .scenarios
             .iter()

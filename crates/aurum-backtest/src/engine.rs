@@ -465,18 +465,54 @@ fn window_returns(closes: &[f64], window: Window) -> Vec<f64> {
         .collect()
 }
 
-enum Forecaster {
+/// A model fitted at an origin, ready to simulate percent log returns.
+#[derive(Clone, Debug)]
+pub enum Forecaster {
+    /// Normal returns.
     Gbm {
+        /// Daily drift, percent.
         mu: f64,
+        /// Daily volatility, percent.
         sigma: f64,
     },
-    /// A fitted model; `shift` moves each simulated return from the model's own mean to the
-    /// mean model's drift (the variance recursion sees the model's own residuals).
+    /// A fitted volatility model.
     Arch {
+        /// The model continued from its last observation.
         sim: Box<Simulator>,
+        /// Parametric or bootstrapped innovations.
         how: Innovations,
+        /// Added to each simulated return: moves it from the model's own mean to the mean
+        /// model's drift (the variance recursion sees the model's own residuals).
         shift: f64,
     },
+}
+
+/// A member model fitted at the last of `closes` (as known then) the way the backtest fits
+/// it at an origin: the volatility model on [`Config::window`], the mean model on all of
+/// `closes`.
+///
+/// # Errors
+///
+/// The stack (which is not one model), too little data, a fit that fails.
+pub fn fit_member(model: ModelKind, closes: &[f64], cfg: &Config) -> Result<Forecaster, String> {
+    let ModelKind::Single(vol, mean) = model else {
+        return Err("the stack is mixed from its members, not fitted".into());
+    };
+    let returns = window_returns(closes, cfg.window);
+    if returns.len() < cfg.min_returns.max(2) {
+        return Err(format!(
+            "{} returns; {model} needs at least {}",
+            returns.len(),
+            cfg.min_returns.max(2)
+        ));
+    }
+    let drift = match mean {
+        MeanModel::Own => None,
+        MeanModel::Zero => Some(0.0),
+        MeanModel::Hist => hist_drift(closes),
+        MeanModel::Mom => momentum_drift(closes),
+    };
+    forecaster(vol, drift, &returns, cfg, true, &mut None, &mut None)
 }
 
 fn forecaster(

@@ -33,7 +33,8 @@ mod summary;
 
 pub use engine::{
     BLOCK, BlockResult, CLIMATE_MIN, Climate, Config, EventForecast, EventKind, Every, Failure,
-    History, INTERVALS, QUANTILES, Revision, Row, Window, blocks, origins, run, run_block, spacing,
+    Forecaster, History, INTERVALS, QUANTILES, Revision, Row, Window, blocks, fit_member, origins,
+    run, run_block, spacing,
 };
 pub use error::BacktestError;
 pub use mean::{MOM_HORIZON, MOM_LOOKBACK, MOM_MIN_OBS, hist_drift, momentum_drift};

@@ -87,6 +87,9 @@ pub struct ModelInfo {
     pub vol_now_pct: f64,
     /// Long-run annualised volatility, percent (none when the process is integrated).
     pub vol_long_run_pct: Option<f64>,
+    /// A stack's members and their weights (empty for one model).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub weights: Vec<(String, f64)>,
 }
 
 /// Probabilities for one target.
@@ -98,12 +101,19 @@ pub struct TargetOut {
     pub relative: Option<String>,
     /// Distance from the start price, percent.
     pub distance_pct: f64,
-    /// P(a daily close ≥ level by the horizon).
+    /// P(a daily close ≥ level by the horizon): recalibrated on the track record when the
+    /// model is the stack.
     pub p_touch: f64,
+    /// The simulated P(touch) before recalibration, when recalibrated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_touch_raw: Option<f64>,
     /// Its standard error.
     pub p_touch_se: f64,
-    /// P(the close on the horizon day ≥ level).
+    /// P(the close on the horizon day ≥ level), recalibrated like `p_touch`.
     pub p_close: f64,
+    /// The simulated P(close ≥ level) before recalibration, when recalibrated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_close_raw: Option<f64>,
     /// Its standard error.
     pub p_close_se: f64,
     /// Median first-passage date of the paths that touch.

@@ -84,6 +84,7 @@ impl Backend for Fake {
                     vol_pct: 15.0,
                 },
                 targets: Vec::new(),
+                recalibrated: Vec::new(),
                 scenarios: Vec::new(),
                 combinations: Vec::new(),
                 var_5_pct: 0.0,

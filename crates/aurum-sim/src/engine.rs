@@ -43,6 +43,49 @@ pub enum Base {
         /// Scale of the model's returns (100 for percent).
         scale: f64,
     },
+    /// Several models, each drawing its share of the paths: path `i` of `n` follows the
+    /// member whose cumulative weight first reaches `(i + ½) / n` (stratified, so a seed
+    /// gives the same paths at any thread count and shares are exact to one path).
+    Mixture(Vec<Member>),
+}
+
+/// One model of a [`Base::Mixture`].
+#[derive(Clone, Debug)]
+pub struct Member {
+    /// Its share of the paths (the weights are normalised).
+    pub weight: f64,
+    /// The model ([`Base::Gbm`] or [`Base::Model`]; a nested mixture is not drawn from).
+    pub base: Base,
+    /// Added to each of a model's returns, in its units: moves it from its own mean to
+    /// another mean model's drift (GBM members carry their drift in `mu`).
+    pub shift: f64,
+    /// How a model's innovations are drawn (bootstrapped for filtered historical
+    /// simulation).
+    pub innovations: Innovations,
+}
+
+/// The model path `p` of `paths` follows, with its shift and innovations.
+fn pick(base: &Base, p: usize, paths: usize) -> (&Base, f64, Innovations) {
+    let Base::Mixture(members) = base else {
+        return (base, 0.0, Innovations::Parametric);
+    };
+    let total: f64 = members.iter().map(|m| m.weight.max(0.0)).sum();
+    let u = (p as f64 + 0.5) / paths.max(1) as f64 * total;
+    let mut acc = 0.0;
+    for m in members {
+        acc += m.weight.max(0.0);
+        if u <= acc && !matches!(m.base, Base::Mixture(_)) {
+            return (&m.base, m.shift, m.innovations.clone());
+        }
+    }
+    // Rounding at the top end: the last drawable member.
+    members
+        .iter()
+        .rev()
+        .find(|m| !matches!(m.base, Base::Mixture(_)))
+        .map_or((base, 0.0, Innovations::Parametric), |m| {
+            (&m.base, m.shift, m.innovations.clone())
+        })
 }
 
 /// Everything a run needs.
@@ -395,13 +438,14 @@ fn run_block(setup: &Setup, opts: &RunOptions, first_path: usize, count: usize, 
         let mut x = 0.0;
         let mut touched = vec![false; nt];
         let mut touched_cont = vec![false; nt];
-        let mut state = match &setup.base {
+        let (base, shift, how) = pick(&setup.base, p, opts.paths);
+        let mut state = match base {
             Base::Model { sim, .. } => Some(sim.initial_state()),
-            Base::Gbm { .. } => None,
+            Base::Gbm { .. } | Base::Mixture(_) => None,
         };
         // GARCH(1,1): the fused loop keeps the last residual and variance in registers; the
         // general simulator is its naive twin (tests assert they agree to the bit).
-        let mut g11 = match (&setup.base, &state) {
+        let mut g11 = match (base, &state) {
             (Base::Model { sim, .. }, Some(st)) => sim.garch11().map(|p| {
                 (
                     p,
@@ -412,14 +456,14 @@ fn run_block(setup: &Setup, opts: &RunOptions, first_path: usize, count: usize, 
             _ => None,
         };
         for t in 0..n {
-            let (r, sd) = match &setup.base {
+            let (r, sd) = match base {
                 Base::Gbm { mu, sigma } => {
                     let z: f64 = rng_z.sample(StandardNormal);
                     let sd = sigma * ev.var_mult[t].sqrt();
                     (mu + sd * z, sd)
                 }
                 Base::Model { sim, scale } => {
-                    let z = sim.draw(&mut rng_z, &Innovations::Parametric);
+                    let z = sim.draw(&mut rng_z, &how);
                     let (y, sd) = match g11.as_mut() {
                         Some(([mu, omega, alpha, beta], e_last, s2_last)) => {
                             let s2 = *omega + *alpha * *e_last * *e_last + *beta * *s2_last;
@@ -433,8 +477,10 @@ fn run_block(setup: &Setup, opts: &RunOptions, first_path: usize, count: usize, 
                             sim.step_scaled(state.as_mut().expect("model state"), z, ev.var_mult[t])
                         }
                     };
-                    (y / scale, sd / scale)
+                    ((y + shift) / scale, sd / scale)
                 }
+                // `pick` draws a member; an empty mixture stands still.
+                Base::Mixture(_) => (0.0, 0.0),
             };
             x += r + ev.shock[t];
             acc.hist[t][bin(x)] += 1;
@@ -712,5 +758,84 @@ mod tests {
             s2_last = s2;
             assert_eq!((mu + e_last, sd_fast), (y, sd), "step {t}");
         }
+    }
+
+    fn gbm(mu: f64) -> Base {
+        Base::Gbm { mu, sigma: 0.01 }
+    }
+
+    fn setup(base: Base) -> Setup {
+        let as_of = aurum_core::date(2025, 2, 18);
+        Setup {
+            s0: 100.0,
+            days: trading_days(as_of, aurum_core::date(2025, 6, 30)),
+            base,
+            scenarios: Vec::new(),
+            analogs: HashMap::new(),
+            targets: vec![105.0],
+        }
+    }
+
+    fn member(weight: f64, base: Base) -> Member {
+        Member {
+            weight,
+            base,
+            shift: 0.0,
+            innovations: Innovations::Parametric,
+        }
+    }
+
+    /// A mixture of one model is that model, path for path; a mixture's paths split in
+    /// exact shares.
+    #[test]
+    fn mixtures_draw_their_members_paths() {
+        let opts = RunOptions {
+            paths: 4000,
+            seed: 3,
+            disabled: None,
+        };
+        let alone = simulate(&setup(gbm(0.0005)), &opts).unwrap();
+        let mixed = simulate(&setup(Base::Mixture(vec![member(1.0, gbm(0.0005))])), &opts).unwrap();
+        assert_eq!(alone, mixed);
+        // A quarter of the paths drift up hard and always touch; the rest never move.
+        let flat = Base::Gbm {
+            mu: 0.0,
+            sigma: 0.0,
+        };
+        let up = Base::Gbm {
+            mu: 0.01,
+            sigma: 0.0,
+        };
+        let mixed = simulate(
+            &setup(Base::Mixture(vec![member(3.0, flat), member(1.0, up)])),
+            &opts,
+        )
+        .unwrap();
+        assert_eq!(mixed.targets[0].p_touch, 0.25);
+        // The same at any block split: the share is fixed by the path's index.
+        let one = simulate(
+            &setup(Base::Mixture(vec![
+                member(
+                    3.0,
+                    Base::Gbm {
+                        mu: 0.0,
+                        sigma: 0.0,
+                    },
+                ),
+                member(
+                    1.0,
+                    Base::Gbm {
+                        mu: 0.01,
+                        sigma: 0.0,
+                    },
+                ),
+            ])),
+            &RunOptions { paths: 1, ..opts },
+        )
+        .unwrap();
+        assert_eq!(one.targets[0].p_touch, 0.0);
+        // An empty mixture stands still rather than failing.
+        let empty = simulate(&setup(Base::Mixture(Vec::new())), &opts).unwrap();
+        assert_eq!(empty.targets[0].p_touch, 0.0);
     }
 }

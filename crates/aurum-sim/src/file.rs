@@ -40,6 +40,15 @@ pub enum Baseline {
         /// 1980 make the fit integrated, α + β = 1, whose simulated paths can explode).
         fit_years: u32,
     },
+    /// The stack (the default): the backtest's members — GBM, GARCH(1,1)-t and filtered
+    /// historical simulation, each with its own mean and with time-series momentum — mixed
+    /// with the weights their monthly track record up to `as_of` earns, the GARCH members
+    /// fitted to the last `fit_years` years; target probabilities at the horizon are
+    /// recalibrated on the same record.
+    Stack {
+        /// Years of data the GARCH members are fitted to.
+        fit_years: u32,
+    },
     /// Geometric Brownian motion: annual log drift and volatility, in percent.
     Gbm {
         /// Annual drift of the log price, percent.
@@ -304,22 +313,29 @@ pub fn parse(file: &str, text: &str) -> Result<ScenarioFile, SimError> {
     if targets.is_empty() {
         return Err(field("", "targets", "expected at least one target".into()));
     }
+    let fit_years = |b: &RawBaseline| {
+        let fit_years = b.fit_years.unwrap_or(DEFAULT_FIT_YEARS);
+        if (2..=100).contains(&fit_years) {
+            Ok(fit_years)
+        } else {
+            Err(field(
+                "",
+                "baseline",
+                format!("fit_years {fit_years}: expected 2 to 100"),
+            ))
+        }
+    };
     let baseline = match raw.baseline {
-        None => Baseline::GarchT {
+        None => Baseline::Stack {
             fit_years: DEFAULT_FIT_YEARS,
         },
         Some(b) => match b.model.as_str() {
-            "garch-t" => {
-                let fit_years = b.fit_years.unwrap_or(DEFAULT_FIT_YEARS);
-                if !(2..=100).contains(&fit_years) {
-                    return Err(field(
-                        "",
-                        "baseline",
-                        format!("fit_years {fit_years}: expected 2 to 100"),
-                    ));
-                }
-                Baseline::GarchT { fit_years }
-            }
+            "stack" => Baseline::Stack {
+                fit_years: fit_years(&b)?,
+            },
+            "garch-t" => Baseline::GarchT {
+                fit_years: fit_years(&b)?,
+            },
             "gbm" => {
                 let vol = b
                     .vol_pct
@@ -340,7 +356,7 @@ pub fn parse(file: &str, text: &str) -> Result<ScenarioFile, SimError> {
                 return Err(field(
                     "",
                     "baseline",
-                    format!("model {other:?}: expected garch-t or gbm"),
+                    format!("model {other:?}: expected stack, garch-t or gbm"),
                 ));
             }
         },

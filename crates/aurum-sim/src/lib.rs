@@ -18,7 +18,7 @@ mod error;
 mod file;
 
 pub use engine::{
-    Base, Combination, FanPoint, Results, RunOptions, ScenarioResult, Setup, TargetDay,
+    Base, Combination, FanPoint, Member, Results, RunOptions, ScenarioResult, Setup, TargetDay,
     TargetResult, simulate, simulate_with_progress, trading_days,
 };
 pub use error::SimError;

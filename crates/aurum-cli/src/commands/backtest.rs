@@ -38,7 +38,7 @@ pub fn run(ctx: &Context, a: &BacktestArgs, format: OutputFormat) -> Result<()> 
         fresh: a.fresh,
         max_blocks: a.max_blocks,
     };
-    let report = backtest::run(ctx.open_store()?, &job, &ctx.progress)?;
+    let report = backtest::run(&mut ctx.open_store()?, &job, &ctx.progress)?;
     if let Some(dir) = &a.out {
         figures::write_backtest_outputs(dir, &report, a.lang)?;
     }
