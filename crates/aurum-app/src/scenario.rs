@@ -10,8 +10,7 @@ use aurum_core::{Date, SeriesId};
 use aurum_events::{Category, EventFilter};
 use aurum_eventstudy::{Calendar, Design, EventSpec, Model, OverlapPolicy};
 use aurum_sim::{
-    Base, Baseline, Member, Results, RunOptions, ScenarioFile, Setup, Shock,
-    simulate_with_progress, trading_days,
+    Base, Baseline, Member, Results, RunOptions, ScenarioFile, Setup, Shock, simulate_with_progress,
 };
 use aurum_store::Store;
 use aurum_vol::{ArchModel, Dist, FitOptions, Innovations, Mean, Simulator, Vol};
@@ -385,7 +384,7 @@ pub fn prepare(
 ) -> AppResult<Prepared> {
     let id = SeriesId::new(f.series.clone())?;
     let series = closes(store, &id, &Window::as_of(Some(f.as_of)))?.values;
-    let days = trading_days(f.as_of, f.horizon);
+    let days = simulated_days(f);
     let &(last_date, s0) = series.last().ok_or_else(|| {
         AppError::bad(
             "as_of",
@@ -817,6 +816,15 @@ pub fn run(
     Ok((RunResult { run_id, doc }, Simulated { file: f, results }))
 }
 
+/// The days a scenario file simulates: those its series trades on (London business days for
+/// the LBMA fixings, COMEX's for futures, weekdays otherwise) after as_of through the
+/// horizon, so that horizons, checkpoints and the track record's horizon count the same
+/// days as the series' history.
+#[must_use]
+pub fn simulated_days(f: &ScenarioFile) -> Vec<Date> {
+    aurum_core::Calendar::for_series(&f.series).trading_days(f.as_of, f.horizon)
+}
+
 /// Trading days a scenario file simulates and its number of scenarios (for size limits).
 ///
 /// # Errors
@@ -824,7 +832,7 @@ pub fn run(
 /// As [`parse`].
 pub fn size(text: &str, as_of: Option<Date>) -> AppResult<(usize, usize)> {
     let f = parse("scenario", text, as_of)?;
-    Ok((trading_days(f.as_of, f.horizon).len(), f.scenarios.len()))
+    Ok((simulated_days(&f).len(), f.scenarios.len()))
 }
 
 /// FNV-1a over the prices and analog returns a run used, each piece framed by its length:
@@ -908,6 +916,22 @@ pub fn show(store: &Store, id: i64) -> AppResult<RunRecord> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scenarios_simulate_the_days_their_series_trades() {
+        let f = parse("example", EXAMPLE, None).unwrap();
+        let days = simulated_days(&f);
+        // 18 Feb to 30 June 2025: 94 weekdays, less Good Friday, Easter Monday and the
+        // early-May and spring bank holidays on which the LBMA does not fix.
+        assert_eq!(days.len(), 90);
+        for holiday in [(4, 18), (4, 21), (5, 5), (5, 26)] {
+            assert!(!days.contains(&aurum_core::date(2025, holiday.0, holiday.1)));
+        }
+        let mut comex = f.clone();
+        comex.series = "gold-usd-gc".into();
+        // COMEX closes on Good Friday, Memorial Day and Juneteenth, not on English holidays.
+        assert_eq!(simulated_days(&comex).len(), 91);
+    }
 
     #[test]
     fn fingerprints_tell_framed_inputs_apart() {
