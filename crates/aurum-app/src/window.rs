@@ -46,13 +46,34 @@ impl Window {
         Ok(self)
     }
 
-    /// The store query of this window.
+    /// The store query of this window. Dates past 9999-12-31 (which the store's ISO dates
+    /// cannot order) mean "everything", as that day does.
     #[must_use]
     pub fn query(&self) -> BarQuery {
+        let last = aurum_core::date(9999, 12, 31);
+        let clamp = |d: Option<Date>| d.map(|d| d.min(last));
         BarQuery {
-            from: self.from,
-            to: self.to,
-            as_of: self.as_of,
+            from: clamp(self.from),
+            to: clamp(self.to),
+            as_of: clamp(self.as_of),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn far_dates_are_the_end_of_the_store() {
+        let far: Date = "+262142-12-31".parse().unwrap();
+        let q = Window::as_of(Some(far)).query();
+        assert_eq!(q.as_of, Some(aurum_core::date(9999, 12, 31)));
+        let w = Window {
+            from: Some(aurum_core::date(2025, 2, 1)),
+            to: Some(aurum_core::date(2025, 1, 1)),
+            as_of: None,
+        };
+        assert!(w.checked().is_err());
     }
 }

@@ -901,12 +901,12 @@ fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
     })
 }
 
-/// Unix time of the end of `date` in UTC (the start of the next day).
+/// Unix time of the end of `date` in UTC (the start of the next day); the last representable
+/// day's end is the end of time.
 fn end_of_day(date: Date) -> i64 {
-    (date + Days::new(1))
-        .and_time(NaiveTime::MIN)
-        .and_utc()
-        .timestamp()
+    date.checked_add_days(Days::new(1)).map_or(i64::MAX, |d| {
+        d.and_time(NaiveTime::MIN).and_utc().timestamp()
+    })
 }
 
 type MetaRow = (String, String, String, Option<String>, String);

@@ -468,6 +468,11 @@ impl ArchModel {
     ///
     /// Invalid specifications and data. Non-convergence is reported in the result.
     pub fn fit(&self, data: &[f64], opts: &FitOptions) -> Result<FitResult, VolError> {
+        // A model with nothing to estimate (EWMA with a zero mean and normal innovations) is
+        // evaluated as it is.
+        if self.num_params() == 0 {
+            return self.fix(data, &[]);
+        }
         let prep = self.prepare(data)?;
         let resid0 = residuals::<f64>(&prep, &prep.mean_start);
         let vols = vol_starts(self, &prep, &resid0);
@@ -728,3 +733,22 @@ pub fn ljung_box(x: &[f64], lags: usize) -> LjungBox {
 }
 
 const _: () = assert!(MAX_PARAMS == 12);
+
+#[cfg(test)]
+mod tests {
+    use crate::{ArchModel, Dist, FitOptions, Mean, Vol};
+
+    /// EWMA with a zero mean and normal innovations has no parameter: fitting it evaluates
+    /// it, as fixing it with no parameters does.
+    #[test]
+    fn a_model_with_nothing_to_estimate_is_evaluated() {
+        let data: Vec<f64> = (0..300).map(|t| f64::from(t % 7) / 3.0 - 1.0).collect();
+        let m = ArchModel::new(Mean::Zero, Vol::Ewma { lambda: 0.94 }, Dist::Normal);
+        let fit = m.fit(&data, &FitOptions::default()).unwrap();
+        let fixed = m.fix(&data, &[]).unwrap();
+        assert!(fit.params.is_empty());
+        assert!(fit.loglik.is_finite());
+        assert_eq!(fit.loglik.to_bits(), fixed.loglik.to_bits());
+        assert_eq!(fit.conditional_variance, fixed.conditional_variance);
+    }
+}
