@@ -113,11 +113,22 @@ pub struct Figure<'a> {
     pub svg: &'a str,
 }
 
-/// The report as one HTML file: the Markdown's text, the figures inlined as SVG, and the
-/// style sheet inlined; it refers to nothing outside itself. The as-of date heads the page
-/// and, when printed, the foot of every page.
-#[must_use]
-pub fn html(report: &Report, lang: Lang, markdown: &str, figures: &[Figure<'_>]) -> String {
+/// Whether a link or image address is safe to keep: relative, a fragment, or http(s) and
+/// mailto. Anything else (`javascript:`, `data:`, `vbscript:`, `file:`) is dropped.
+fn safe_url(url: &str) -> bool {
+    let u = url.trim().to_ascii_lowercase();
+    match u.split_once(':') {
+        // A colon after a slash, `?` or `#` is not a scheme.
+        Some((scheme, _)) if !scheme.contains(['/', '?', '#']) => {
+            matches!(scheme, "http" | "https" | "mailto")
+        }
+        _ => true,
+    }
+}
+
+/// The Markdown as HTML: figures inlined, any HTML written in the text (a scenario title,
+/// an event's name) shown as text, never passed through, and unsafe link addresses dropped.
+fn body_html(markdown: &str, figures: &[Figure<'_>]) -> String {
     let parser = Parser::new_ext(markdown, Options::ENABLE_TABLES);
     let mut skipping = false;
     let events = parser.filter_map(|e| match e {
@@ -131,12 +142,32 @@ pub fn html(report: &Report, lang: Lang, markdown: &str, figures: &[Figure<'_>])
                 }
                 None => Some(Event::Start(Tag::Image {
                     link_type: pulldown_cmark::LinkType::Inline,
-                    dest_url,
+                    dest_url: if safe_url(&dest_url) {
+                        dest_url
+                    } else {
+                        "#".into()
+                    },
                     title: "".into(),
                     id: "".into(),
                 })),
             }
         }
+        Event::Html(raw) | Event::InlineHtml(raw) if !skipping => Some(Event::Text(raw)),
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) if !skipping => Some(Event::Start(Tag::Link {
+            link_type,
+            dest_url: if safe_url(&dest_url) {
+                dest_url
+            } else {
+                "#".into()
+            },
+            title,
+            id,
+        })),
         Event::End(TagEnd::Image) if skipping => {
             skipping = false;
             None
@@ -146,6 +177,15 @@ pub fn html(report: &Report, lang: Lang, markdown: &str, figures: &[Figure<'_>])
     });
     let mut body = String::new();
     html::push_html(&mut body, events);
+    body
+}
+
+/// The report as one HTML file: the Markdown's text, the figures inlined as SVG, and the
+/// style sheet inlined; it refers to nothing outside itself. The as-of date heads the page
+/// and, when printed, the foot of every page.
+#[must_use]
+pub fn html(report: &Report, lang: Lang, markdown: &str, figures: &[Figure<'_>]) -> String {
+    let body = body_html(markdown, figures);
     let (code, title, stamp) = match lang {
         Lang::Ja => (
             "ja",
@@ -187,6 +227,25 @@ fn strip_prolog(svg: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_in_the_text_is_shown_not_run() {
+        let md = "# <script>alert(1)</script> title\n\n<img src=x onerror=alert(1)>\n\n\
+                  A [link](javascript:alert(1)), [data](data:text/html,x), \
+                  [ok](https://www.lbma.org.uk/prices) and ![i](JaVaScRiPt:alert(2)).\n";
+        let out = body_html(md, &[]);
+        assert!(!out.contains("<script"), "{out}");
+        assert!(!out.contains("<img src=x"), "{out}");
+        assert!(out.contains("&lt;script&gt;"), "{out}");
+        assert!(!out.to_ascii_lowercase().contains("javascript:"), "{out}");
+        assert!(!out.contains("data:text"), "{out}");
+        assert!(
+            out.contains("href=\"https://www.lbma.org.uk/prices\""),
+            "{out}"
+        );
+        assert!(safe_url("chart-weekly.png") && safe_url("#top") && safe_url("a/b:c"));
+        assert!(!safe_url(" vbscript:x") && !safe_url("file:///etc/passwd"));
+    }
 
     #[test]
     fn cjk_weighs_two_and_latin_one() {
