@@ -136,7 +136,8 @@ pub struct Limits {
     pub max_steps: u64,
     /// Most paths in one simulation.
     pub max_paths: usize,
-    /// Heavy requests (fits, simulations, reports, studies) running at once; more wait.
+    /// Heavy requests (fits, simulations, reports, studies) running at once; more wait. A
+    /// request answered for its time limit keeps its place until its work has ended.
     pub heavy_at_once: usize,
 }
 
@@ -156,7 +157,7 @@ impl Default for Limits {
 pub struct AppState {
     backend: Arc<dyn Backend>,
     limits: Limits,
-    heavy: tokio::sync::Semaphore,
+    heavy: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -166,7 +167,7 @@ impl AppState {
         Arc::new(Self {
             backend,
             limits,
-            heavy: tokio::sync::Semaphore::new(limits.heavy_at_once.max(1)),
+            heavy: Arc::new(tokio::sync::Semaphore::new(limits.heavy_at_once.max(1))),
         })
     }
 }

@@ -61,11 +61,10 @@ where
 {
     let limits = state.limits;
     let work = async move {
-        let _permit = if heavy {
+        let permit = if heavy {
             Some(
-                state
-                    .heavy
-                    .acquire()
+                Arc::clone(&state.heavy)
+                    .acquire_owned()
                     .await
                     .map_err(|_| ApiError::new(503, "the server is shutting down"))?,
             )
@@ -73,9 +72,14 @@ where
             None
         };
         let backend = Arc::clone(&state.backend);
-        tokio::task::spawn_blocking(move || f(backend.as_ref()))
-            .await
-            .map_err(|e| ApiError::new(500, format!("the request failed: {e}")))?
+        // The permit moves into the work: a request answered for its time limit holds it
+        // until the work it started has really ended, so heavy work at once stays bounded.
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            f(backend.as_ref())
+        })
+        .await
+        .map_err(|e| ApiError::new(500, format!("the request failed: {e}")))?
     };
     match tokio::time::timeout(limits.timeout, work).await {
         Ok(Ok(v)) => Json(v).into_response(),

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use aurum_app::data::{Bars, BarsRequest};
@@ -19,7 +20,12 @@ use aurum_app::{AppError, AppResult};
 use aurum_serve::{AppState, Backend, Limits};
 use serde_json::{Value, json};
 
-/// Answers fixed data; a study whose window ends on day 60 sleeps, for the timeout.
+/// Heavy studies running now, and the most that ever ran at once.
+static RUNNING: AtomicUsize = AtomicUsize::new(0);
+static MOST: AtomicUsize = AtomicUsize::new(0);
+
+/// Answers fixed data; a study whose window ends on day 60 sleeps, for the timeout, and one
+/// ending on day 59 counts how many run at once.
 struct Fake;
 
 impl Backend for Fake {
@@ -44,6 +50,13 @@ impl Backend for Fake {
     fn study(&self, req: &StudyRequest) -> AppResult<StudyReport> {
         if req.window.1 == 60 {
             std::thread::sleep(Duration::from_millis(1500));
+        }
+        if req.window.1 == 59 {
+            // Counts how many run at once.
+            let now = RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
+            MOST.fetch_max(now, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(800));
+            RUNNING.fetch_sub(1, Ordering::SeqCst);
         }
         Err(AppError::bad("events", "nothing to study"))
     }
@@ -254,6 +267,31 @@ fn limits_refuse_too_large_requests_and_say_the_limit() {
     let (s, v) = call(addr, "GET", "/api/study?category=nuclear&window=0,60", None);
     assert_eq!(s, 503);
     assert!(v["error"].as_str().unwrap().contains("limit"), "{v}");
+}
+
+/// A request answered for its time limit keeps its heavy-work place until its work ends:
+/// requests that time out never let more heavy work run than the limit allows.
+#[test]
+fn timed_out_work_still_counts_against_the_heavy_limit() {
+    let addr = start(Limits {
+        timeout: Duration::from_millis(300),
+        heavy_at_once: 1,
+        ..Limits::default()
+    });
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            std::thread::spawn(move || {
+                call(addr, "GET", "/api/study?category=nuclear&window=0,59", None).0
+            })
+        })
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().unwrap(), 503);
+    }
+    // Let the work that did start finish.
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(RUNNING.load(Ordering::SeqCst), 0);
+    assert_eq!(MOST.load(Ordering::SeqCst), 1);
 }
 
 #[test]

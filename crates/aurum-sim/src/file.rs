@@ -231,6 +231,7 @@ impl ScenarioFile {
                 self.horizon
             )));
         }
+        horizon_within_limit(as_of, self.horizon).map_err(SimError::Settings)?;
         self.as_of = as_of;
         Ok(())
     }
@@ -238,6 +239,26 @@ impl ScenarioFile {
 
 /// Years of data a GARCH baseline is fitted to, unless the file says otherwise.
 pub const DEFAULT_FIT_YEARS: u32 = 10;
+
+/// Largest scenario file, bytes.
+pub const MAX_FILE_BYTES: usize = 256 * 1024;
+/// Longest horizon after as_of, calendar days (ten years).
+pub const MAX_HORIZON_DAYS: i64 = 3653;
+/// Most targets in a file.
+pub const MAX_TARGETS: usize = 16;
+/// Most scenarios in a file.
+pub const MAX_SCENARIOS: usize = 64;
+
+/// The horizon, at most [`MAX_HORIZON_DAYS`] after `as_of`.
+fn horizon_within_limit(as_of: Date, horizon: Date) -> Result<(), String> {
+    let days = (horizon - as_of).num_days();
+    if days > MAX_HORIZON_DAYS {
+        return Err(format!(
+            "{horizon} is {days} days after as_of {as_of}; the limit is ten years ({MAX_HORIZON_DAYS} days)"
+        ));
+    }
+    Ok(())
+}
 
 /// Reads and validates a scenario file.
 ///
@@ -248,6 +269,17 @@ pub const DEFAULT_FIT_YEARS: u32 = 10;
 /// `excludes` that contradict `requires`, impossible shocks and regimes.
 #[allow(clippy::too_many_lines)]
 pub fn parse(file: &str, text: &str) -> Result<ScenarioFile, SimError> {
+    if text.len() > MAX_FILE_BYTES {
+        return Err(SimError::Field {
+            file: file.to_owned(),
+            scenario: String::new(),
+            field: "toml",
+            message: format!(
+                "the file is {} bytes; a scenario file may have at most {MAX_FILE_BYTES}",
+                text.len()
+            ),
+        });
+    }
     let raw: RawFile = toml::from_str(text).map_err(|e| SimError::Syntax {
         file: file.to_owned(),
         line: e.span().map_or(0, |s| {
@@ -279,18 +311,39 @@ pub fn parse(file: &str, text: &str) -> Result<ScenarioFile, SimError> {
             format!("{horizon} is not after as_of {as_of}"),
         ));
     }
+    horizon_within_limit(as_of, horizon).map_err(|m| field("", "horizon", m))?;
+    if raw.targets.len() > MAX_TARGETS {
+        return Err(field(
+            "",
+            "targets",
+            format!(
+                "{} targets; a file may have at most {MAX_TARGETS}",
+                raw.targets.len()
+            ),
+        ));
+    }
+    if raw.scenario.len() > MAX_SCENARIOS {
+        return Err(field(
+            "",
+            "scenario",
+            format!(
+                "{} scenarios; a file may have at most {MAX_SCENARIOS}",
+                raw.scenario.len()
+            ),
+        ));
+    }
     let mut targets = Vec::new();
     for t in &raw.targets {
         let target = match t {
-            toml::Value::Float(v) if *v > 0.0 => Target::Absolute(*v),
-            toml::Value::Integer(v) if *v > 0 => Target::Absolute(*v as f64),
+            toml::Value::Float(v) if *v > 0.0 && v.is_finite() && *v < 1e9 => Target::Absolute(*v),
+            toml::Value::Integer(v) if *v > 0 && *v < 1_000_000_000 => Target::Absolute(*v as f64),
             toml::Value::String(s) => {
                 let v = s
                     .trim()
                     .strip_suffix('%')
                     .and_then(|n| n.trim().parse::<f64>().ok());
                 match v {
-                    Some(p) if p > -100.0 => Target::Relative(p / 100.0),
+                    Some(p) if p > -100.0 && p <= 1000.0 => Target::Relative(p / 100.0),
                     _ => {
                         return Err(field(
                             "",
@@ -347,8 +400,16 @@ pub fn parse(file: &str, text: &str) -> Result<ScenarioFile, SimError> {
                         format!("vol_pct {vol}: expected a volatility between 0 and 500%"),
                     ));
                 }
+                let drift = b.drift_pct.unwrap_or(0.0);
+                if !(-100.0..=100.0).contains(&drift) {
+                    return Err(field(
+                        "",
+                        "baseline",
+                        format!("drift_pct {drift}: expected -100 to 100 (% a year)"),
+                    ));
+                }
                 Baseline::Gbm {
-                    drift_pct: b.drift_pct.unwrap_or(0.0),
+                    drift_pct: drift,
                     vol_pct: vol,
                 }
             }
@@ -443,8 +504,12 @@ pub fn parse(file: &str, text: &str) -> Result<ScenarioFile, SimError> {
                 pct: None,
             }) => {
                 let sd = sd_pct.unwrap_or(0.0);
-                if sd < 0.0 {
-                    return Err(field(id, "shock", format!("sd_pct {sd}: expected ≥ 0")));
+                if !(0.0..=100.0).contains(&sd) {
+                    return Err(field(
+                        id,
+                        "shock",
+                        format!("sd_pct {sd}: expected 0 to 100"),
+                    ));
                 }
                 Shock::Normal {
                     mean_pct: *m,
@@ -460,12 +525,14 @@ pub fn parse(file: &str, text: &str) -> Result<ScenarioFile, SimError> {
             }
         };
         if let Shock::Fixed { pct } | Shock::Normal { mean_pct: pct, .. } = shock
-            && pct <= -100.0
+            && !(pct > -100.0 && pct <= 1000.0)
         {
             return Err(field(
                 id,
                 "shock",
-                format!("{pct}%: a price cannot fall by 100% or more"),
+                format!(
+                    "{pct}%: expected a move above -100% (a price cannot fall by all of it) and up to +1000%"
+                ),
             ));
         }
         if s.spread_days == 0 || s.spread_days > 250 {
@@ -476,13 +543,13 @@ pub fn parse(file: &str, text: &str) -> Result<ScenarioFile, SimError> {
             ));
         }
         if let Some(r) = s.volatility
-            && !(r.multiplier > 0.0 && r.multiplier <= 10.0 && r.days >= 1)
+            && !(r.multiplier > 0.0 && r.multiplier <= 10.0 && r.days >= 1 && r.days <= 2610)
         {
             return Err(field(
                 id,
                 "volatility",
                 format!(
-                    "multiplier {} over {} days: expected 0 < multiplier ≤ 10 and days ≥ 1",
+                    "multiplier {} over {} days: expected 0 < multiplier ≤ 10 and 1 to 2,610 days",
                     r.multiplier, r.days
                 ),
             ));
@@ -590,6 +657,53 @@ mod tests {
             .to_string()
     }
 
+    /// The limits that keep one file's cost bounded, in `parse` so that `check`, `run`, the
+    /// report and the API agree.
+    #[test]
+    fn files_are_bounded() {
+        let with = |head: &str, rest: &str| {
+            parse("s.toml", &format!("title = \"t\"\n{head}\n{rest}"))
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        let dates = "as_of = \"2025-02-18\"\nhorizon = \"9999-12-31\"\ntargets = [3000.0]";
+        assert!(with(dates, "").unwrap_err().contains("ten years"));
+        let ok = "as_of = \"2025-02-18\"\nhorizon = \"2035-02-17\"\ntargets = [3000.0]";
+        assert!(with(ok, "").is_ok());
+        let many = format!(
+            "as_of = \"2025-02-18\"\nhorizon = \"2025-12-31\"\ntargets = [{}]",
+            vec!["3000.0"; 17].join(", ")
+        );
+        assert!(with(&many, "").unwrap_err().contains("at most 16"));
+        let base = "as_of = \"2025-02-18\"\nhorizon = \"2025-12-31\"\ntargets = [3000.0]";
+        let scenarios: String = (0..65)
+            .map(|i| format!("[[scenario]]\nid = \"s{i}\"\nprobability = 0.5\n"))
+            .collect();
+        assert!(with(base, &scenarios).unwrap_err().contains("at most 64"));
+        for t in ["\"+inf%\"", "\"nan%\"", "inf", "1e300"] {
+            let e = with(
+                &format!("as_of = \"2025-02-18\"\nhorizon = \"2025-12-31\"\ntargets = [{t}]"),
+                "",
+            );
+            assert!(e.unwrap_err().contains("field \"targets\""), "{t}");
+        }
+        let drift = with(
+            base,
+            "[baseline]\nmodel = \"gbm\"\nvol_pct = 15\ndrift_pct = nan\n",
+        );
+        assert!(drift.unwrap_err().contains("drift_pct"));
+        let big = format!("# {}\n{base}", "x".repeat(MAX_FILE_BYTES));
+        assert!(
+            parse("s.toml", &big)
+                .unwrap_err()
+                .to_string()
+                .contains("at most")
+        );
+        // Moving as_of back cannot stretch the horizon past the limit either.
+        let mut f = parse("s.toml", &format!("title = \"t\"\n{ok}")).unwrap();
+        assert!(f.set_as_of(aurum_core::date(2020, 1, 1)).is_err());
+    }
+
     #[test]
     fn as_of_moves_only_to_before_the_horizon() {
         let mut f = parse("s.toml", BASE).unwrap();
@@ -648,6 +762,19 @@ mod tests {
         assert!(err("[[scenario]]\nid = \"a\"\nprobability = 0.5\n[[scenario]]\nid = \"b\"\nprobability = 0.5\nrequires = [\"a\"]\n[[scenario]]\nid = \"c\"\nprobability = 0.5\nrequires = [\"b\"]\nexcludes = [\"a\"]\n").contains("ancestor"));
         assert!(err("[[scenario]]\nid = \"a\"\nprobability = 0.5\nshock = { pct = 1.0, analogs = \"nuclear\" }\n").contains("field \"shock\""));
         assert!(err("[[scenario]]\nid = \"a\"\nprobability = 0.5\nvolatility = { multiplier = 0.0, days = 5 }\n").contains("field \"volatility\""));
+        // Non-finite and out-of-range numbers are refused where they are written.
+        assert!(
+            err("[[scenario]]\nid = \"a\"\nprobability = nan\n").contains("field \"probability\"")
+        );
+        assert!(
+            err("[[scenario]]\nid = \"a\"\nprobability = 0.5\nshock = { mean_pct = nan }\n")
+                .contains("field \"shock\"")
+        );
+        assert!(err("[[scenario]]\nid = \"a\"\nprobability = 0.5\nshock = { mean_pct = 1.0, sd_pct = inf }\n").contains("field \"shock\""));
+        assert!(
+            err("[[scenario]]\nid = \"a\"\nprobability = 0.5\nshock = { pct = 1e300 }\n")
+                .contains("field \"shock\"")
+        );
         assert!(err("[[scenario]]\nid = \"a\"\nprobabilty = 0.5\n").starts_with("s.toml:"));
         assert!(
             parse(
