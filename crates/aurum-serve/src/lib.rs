@@ -8,6 +8,10 @@
 //!   timeout, a cap on simulation size (paths × trading days) and on concurrent heavy work.
 //!   Too large a request gets a 4xx JSON error that states the limit.
 //! - Errors are JSON: `{"status": 400, "error": "…", "field": "probability"}`.
+//! - Bound to loopback, the server answers only requests whose `Host` is `localhost`,
+//!   `127.0.0.1` or `[::1]` with its port (421 otherwise: a page elsewhere that rebinds its
+//!   name to 127.0.0.1 is refused) and only its own pages' `Origin` (403 otherwise); every
+//!   response carries a content security policy that forbids framing and foreign scripts.
 //!
 //! HTTP query parsing lives here: the routes turn queries and bodies into aurum-app requests
 //! and serialise its results, which are the same documents the command line prints with
@@ -17,6 +21,7 @@
 mod assets;
 mod backend;
 mod error;
+mod guard;
 mod routes;
 
 use std::net::SocketAddr;
@@ -199,7 +204,9 @@ pub async fn serve(
     state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    axum::serve(listener, router(state))
+    let guard = guard::Guard::new(listener.local_addr()?);
+    let app = router(state).layer(axum::middleware::from_fn_with_state(guard, guard::guard));
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;
     Ok(())

@@ -294,6 +294,57 @@ fn timed_out_work_still_counts_against_the_heavy_limit() {
     assert_eq!(MOST.load(Ordering::SeqCst), 1);
 }
 
+/// Status line and headers of a raw request (to send any `Host` and `Origin`).
+fn raw(addr: SocketAddr, request: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out
+}
+
+/// A loopback server refuses requests addressed to another name (DNS rebinding) and from
+/// other origins, answers its own pages, and forbids framing and foreign scripts.
+#[test]
+fn a_loopback_server_answers_only_loopback_names_and_its_own_pages() {
+    let addr = start(Limits::default());
+    let port = addr.port();
+    let evil = raw(
+        addr,
+        "GET /api/series HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
+    );
+    assert!(evil.starts_with("HTTP/1.1 421"), "{evil}");
+    let body = r#"{"date": "2025-03-04", "title_en": "x", "title_ja": "x", "category": "alliance", "region": "europe", "source": "x"}"#;
+    let post = |origin: &str| {
+        raw(
+            addr,
+            &format!(
+                "POST /api/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: {origin}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            ),
+        )
+    };
+    let foreign = post("http://evil.example");
+    assert!(foreign.starts_with("HTTP/1.1 403"), "{foreign}");
+    // The dashboard's own origin passes the guard (the fake backend then refuses the id).
+    let own = post(&format!("http://localhost:{port}"));
+    assert!(own.starts_with("HTTP/1.1 409"), "{own}");
+    let ok = raw(
+        addr,
+        &format!("GET /api/series HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n"),
+    );
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    let lower = ok.to_ascii_lowercase();
+    assert!(
+        lower.contains("content-security-policy: default-src 'self'"),
+        "{ok}"
+    );
+    assert!(lower.contains("frame-ancestors 'none'"), "{ok}");
+    assert!(lower.contains("x-content-type-options: nosniff"), "{ok}");
+}
+
 #[test]
 fn pages_and_assets_are_served_from_the_binary() {
     let addr = start(Limits::default());
