@@ -220,7 +220,7 @@ pub fn import(
     progress: &dyn Progress,
 ) -> AppResult<Vec<MergeRow>> {
     let file = req.file.display().to_string();
-    let bytes = fs_err::read(&req.file).map_err(|e| AppError::bad("file", e.to_string()))?;
+    let bytes = crate::input::read_bounded("file", &req.file, crate::input::MAX_DATA_BYTES)?;
     let existing = store.series(&req.series)?;
     let input_unit = req
         .unit

@@ -221,7 +221,7 @@ pub fn add(store: &mut Store, d: &EventDraft) -> AppResult<Listed> {
 /// An unreadable or invalid file (naming line and field), ids already taken, the store.
 pub fn import(store: &mut Store, path: &Path) -> AppResult<usize> {
     let file = path.display().to_string();
-    let text = fs_err::read_to_string(path).map_err(|e| AppError::bad("file", e.to_string()))?;
+    let text = crate::input::read_text("file", path, crate::input::MAX_TEXT_BYTES)?;
     let is_csv = path
         .extension()
         .and_then(|e| e.to_str())

@@ -400,13 +400,13 @@ fn read_corpus(path: &Path, as_of: Option<Date>) -> AppResult<Vec<aurum_risk::Ar
                         p.display()
                     ))
                 })?;
-                let text = fs_err::read_to_string(&p)?;
+                let text = crate::input::read_text("corpus", &p, crate::input::MAX_TEXT_BYTES)?;
                 out.push(aurum_risk::Article { date, text });
             }
         }
     } else {
         let file = path.display().to_string();
-        let text = fs_err::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+        let text = crate::input::read_text("corpus", path, crate::input::MAX_TEXT_BYTES)?;
         for (i, line) in text.lines().enumerate() {
             if line.trim().is_empty() {
                 continue;
@@ -460,7 +460,7 @@ pub fn build(
     let dict = match &a.dictionary {
         Some(p) => aurum_risk::Dictionary::parse(
             &p.display().to_string(),
-            &fs_err::read_to_string(p).map_err(|e| AppError::bad("dictionary", e.to_string()))?,
+            &crate::input::read_text("dictionary", p, crate::input::MAX_TEXT_BYTES)?,
         )?,
         None => aurum_risk::Dictionary::bundled(a.lang),
     };

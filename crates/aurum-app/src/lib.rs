@@ -50,6 +50,7 @@ pub mod figures;
 mod fingerprint;
 pub mod gpr;
 mod home;
+pub mod input;
 pub mod labels;
 mod progress;
 pub mod report;

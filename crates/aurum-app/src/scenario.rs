@@ -76,7 +76,8 @@ pub fn parse(name: &str, text: &str, as_of: Option<Date>) -> AppResult<ScenarioF
 ///
 /// An unreadable file, and as [`parse`].
 pub fn load(path: &std::path::Path, as_of: Option<Date>) -> AppResult<(ScenarioFile, String)> {
-    let text = fs_err::read_to_string(path).map_err(|e| AppError::bad("file", e.to_string()))?;
+    // A scenario file over the parser's limit is refused without reading it all.
+    let text = crate::input::read_text("file", path, aurum_sim::MAX_FILE_BYTES as u64 + 1)?;
     Ok((parse(&path.display().to_string(), &text, as_of)?, text))
 }
 

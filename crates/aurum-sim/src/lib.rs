@@ -22,4 +22,7 @@ pub use engine::{
     TargetResult, simulate, simulate_with_progress, trading_days,
 };
 pub use error::SimError;
-pub use file::{Baseline, Regime, Scenario, ScenarioFile, ScenarioText, Shock, Target, parse};
+pub use file::{
+    Baseline, MAX_FILE_BYTES, MAX_HORIZON_DAYS, MAX_SCENARIOS, MAX_TARGETS, Regime, Scenario,
+    ScenarioFile, ScenarioText, Shock, Target, parse,
+};
