@@ -376,9 +376,14 @@ pub fn parse_base(text: &str) -> AppResult<(Date, Date)> {
 }
 
 /// Reads a corpus: a `.jsonl` file or a folder of files named `YYYY-MM-DD…`.
-fn read_corpus(path: &Path, as_of: Option<Date>) -> AppResult<Vec<aurum_risk::Article>> {
+fn read_corpus(
+    path: &Path,
+    as_of: Option<Date>,
+    progress: &dyn Progress,
+) -> AppResult<Vec<aurum_risk::Article>> {
     let bad = |m: String| AppError::bad("corpus", m);
     let mut out = Vec::new();
+    let mut skipped_links: Vec<String> = Vec::new();
     if path.is_dir() {
         let mut stack = vec![path.to_path_buf()];
         while let Some(dir) = stack.pop() {
@@ -386,8 +391,16 @@ fn read_corpus(path: &Path, as_of: Option<Date>) -> AppResult<Vec<aurum_risk::Ar
             entries.sort_by_key(fs_err::DirEntry::path);
             for e in entries {
                 let p = e.path();
+                // Folders are entered only when they are real folders: a link to a folder
+                // can loop (a link to its own parent), so links are read only when they
+                // point at files.
+                let linked = e.file_type().is_ok_and(|t| t.is_symlink());
                 if p.is_dir() {
-                    stack.push(p);
+                    if linked {
+                        skipped_links.push(p.display().to_string());
+                    } else {
+                        stack.push(p);
+                    }
                     continue;
                 }
                 let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -441,6 +454,9 @@ fn read_corpus(path: &Path, as_of: Option<Date>) -> AppResult<Vec<aurum_risk::Ar
             });
         }
     }
+    for l in &skipped_links {
+        progress.note(&format!("note: {l}: a link to a folder, not followed"));
+    }
     if let Some(d) = as_of {
         out.retain(|a| a.date <= d);
     }
@@ -474,7 +490,7 @@ pub fn build(
         ));
     }
     progress.start("reading and classifying the corpus", None);
-    let rows = read_corpus(&a.corpus, a.as_of)
+    let rows = read_corpus(&a.corpus, a.as_of, progress)
         .and_then(|articles| Ok(aurum_risk::news_index(&articles, &dict, a.freq, a.base)?));
     progress.finish();
     let rows = rows?;

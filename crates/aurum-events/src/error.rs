@@ -15,7 +15,11 @@ pub enum EventCatalogError {
         message: String,
     },
     /// A field whose value is not what it should be.
-    #[error("{file}:{line}: event {id:?}: field {field:?}: expected {expected}, found {found:?}")]
+    #[error(
+        "{file}:{line}: event {:?}: field {field:?}: expected {expected}, found {:?}",
+        clip(id),
+        clip(found)
+    )]
     Field {
         /// File name.
         file: String,
@@ -48,4 +52,36 @@ pub enum EventCatalogError {
         /// File name.
         file: String,
     },
+}
+
+/// At most this many characters of an offending value are quoted in a message.
+const QUOTED: usize = 80;
+
+/// `s`, cut to [`QUOTED`] characters with a note of how much was left out: a 100 MB line
+/// does not become a 100 MB message.
+fn clip(s: &str) -> String {
+    let n = s.chars().count();
+    if n <= QUOTED {
+        return s.to_owned();
+    }
+    let head: String = s.chars().take(QUOTED).collect();
+    format!("{head}… ({} more characters)", n - QUOTED)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_values_are_quoted_in_part() {
+        let e = EventCatalogError::Field {
+            file: "e.toml".into(),
+            line: 3,
+            id: "x".into(),
+            field: "title_en",
+            expected: "a title".into(),
+            found: "y".repeat(10_000),
+        };
+        assert!(e.to_string().len() < 220, "{}", e.to_string().len());
+    }
 }

@@ -9,7 +9,11 @@ use thiserror::Error;
 #[non_exhaustive]
 pub enum IngestError {
     /// A cell that does not hold what its column needs.
-    #[error("{file}:{line}: column {column:?}: expected {expected}, found {found:?}")]
+    #[error(
+        "{file}:{line}: column {:?}: expected {expected}, found {:?}",
+        clip(column),
+        clip(found)
+    )]
     Cell {
         /// File name as given by the user.
         file: String,
@@ -55,7 +59,11 @@ pub enum IngestError {
         message: String,
     },
     /// An element of a JSON file that does not hold what it should.
-    #[error("{file}: element {index}: field {field:?}: expected {expected}, found {found}")]
+    #[error(
+        "{file}: element {index}: field {:?}: expected {expected}, found {}",
+        clip(field),
+        clip(found)
+    )]
     JsonElement {
         /// File name as given by the user.
         file: String,
@@ -159,5 +167,43 @@ impl fmt::Display for Warning {
                 )
             }
         }
+    }
+}
+
+/// At most this many characters of an offending value are quoted in a message.
+const QUOTED: usize = 80;
+
+/// `s`, cut to [`QUOTED`] characters with a note of how much was left out: a 100 MB line
+/// does not become a 100 MB message.
+fn clip(s: &str) -> String {
+    let n = s.chars().count();
+    if n <= QUOTED {
+        return s.to_owned();
+    }
+    let head: String = s.chars().take(QUOTED).collect();
+    format!("{head}… ({} more characters)", n - QUOTED)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_values_are_quoted_in_part() {
+        let e = IngestError::Cell {
+            file: "a.csv".into(),
+            line: 2,
+            column: "Close".into(),
+            expected: "a number".into(),
+            found: "9".repeat(100_000),
+        };
+        let text = e.to_string();
+        assert!(text.len() < 200, "{}", text.len());
+        assert!(text.contains("(99920 more characters)"), "{text}");
+        assert_eq!(clip("short"), "short");
+        assert_eq!(
+            clip(&"金".repeat(81)),
+            format!("{}… (1 more characters)", "金".repeat(80))
+        );
     }
 }

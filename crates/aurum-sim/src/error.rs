@@ -15,7 +15,10 @@ pub enum SimError {
         message: String,
     },
     /// A field with a value that cannot be used.
-    #[error("{file}: scenario {scenario:?}: field {field:?}: {message}")]
+    #[error(
+        "{file}: {}field {field:?}: {message}",
+        if scenario.is_empty() { String::new() } else { format!("scenario {scenario:?}: ") }
+    )]
     Field {
         /// File name.
         file: String,

@@ -315,3 +315,31 @@ fn news_index_from_a_folder_and_a_jsonl_file() {
         run.stderr
     );
 }
+
+/// A link that loops back into the corpus is not followed (it once walked forever).
+#[cfg(unix)]
+#[test]
+fn a_corpus_link_to_a_folder_is_not_followed() {
+    let ctx = TestContext::new();
+    let corpus = ctx.path("corpus");
+    fs_err::create_dir_all(corpus.join("sub")).unwrap();
+    fs_err::write(corpus.join("2025-01-02-a.txt"), "war threat missile").unwrap();
+    std::os::unix::fs::symlink(&corpus, corpus.join("sub").join("loop")).unwrap();
+    let run = ctx
+        .run_raw(&[
+            "gpr",
+            "build",
+            "--corpus",
+            corpus.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .ok();
+    assert!(
+        run.stderr.contains("a link to a folder, not followed"),
+        "{}",
+        run.stderr
+    );
+    let rows: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(rows[0]["articles"], 1);
+}
