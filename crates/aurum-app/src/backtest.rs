@@ -272,6 +272,10 @@ pub fn run_rows(
     let failed: Mutex<Option<AppError>> = Mutex::new(None);
     let computed = Mutex::new(0usize);
     aurum_backtest::run(&history, &cfg, &plan, &skip, |block| {
+        // Blocks that finish after the work was given up are not saved.
+        if progress.cancelled() {
+            return;
+        }
         let saved = save(&store, record.id, &block);
         progress.advance(block.origins as u64);
         match saved {
@@ -285,6 +289,7 @@ pub fn run_rows(
         }
     });
     progress.finish();
+    AppError::check(progress)?;
     if let Some(e) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
         return Err(
             e.context("saving backtest results (saved blocks are kept; run again to resume)")

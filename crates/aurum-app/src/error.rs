@@ -42,6 +42,9 @@ pub enum AppError {
     /// cannot be drawn).
     #[error("{0}")]
     Internal(String),
+    /// Whoever waited gave up (a request past its time limit); nothing was recorded.
+    #[error("the work was stopped before it finished; nothing was recorded")]
+    Cancelled,
 }
 
 /// The kind of an [`AppError`], for front-ends that map kinds to codes.
@@ -57,6 +60,8 @@ pub enum ErrorKind {
     Store,
     /// [`AppError::Internal`].
     Internal,
+    /// [`AppError::Cancelled`].
+    Cancelled,
 }
 
 /// How a front-end names request fields in messages.
@@ -123,6 +128,20 @@ impl AppError {
             Self::Conflict { .. } => ErrorKind::Conflict,
             Self::Store { .. } => ErrorKind::Store,
             Self::Internal(_) => ErrorKind::Internal,
+            Self::Cancelled => ErrorKind::Cancelled,
+        }
+    }
+
+    /// [`AppError::Cancelled`] when `progress` says the work was given up.
+    ///
+    /// # Errors
+    ///
+    /// [`AppError::Cancelled`].
+    pub fn check(progress: &dyn crate::Progress) -> AppResult<()> {
+        if progress.cancelled() {
+            Err(Self::Cancelled)
+        } else {
+            Ok(())
         }
     }
 
@@ -174,6 +193,7 @@ impl AppError {
                 source,
             },
             Self::Internal(m) => Self::Internal(format!("{what}: {m}")),
+            Self::Cancelled => Self::Cancelled,
         }
     }
 }

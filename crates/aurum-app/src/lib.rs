@@ -61,5 +61,5 @@ mod window;
 
 pub use error::{AppError, AppResult, ErrorKind, FieldStyle};
 pub use home::{Home, now, parse_time};
-pub use progress::{Progress, Silent};
+pub use progress::{Cancel, Progress, Silent};
 pub use window::Window;

@@ -13,6 +13,33 @@ pub trait Progress: Sync {
     fn finish(&self);
     /// A note for a person: a warning, a summary of what was done.
     fn note(&self, text: &str);
+    /// Whether whoever waits for the work has given up on it (a request past its time
+    /// limit): long work stops at its next checkpoint and records nothing.
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// Progress that nobody watches, cancelled when its flag is set (by a server whose request
+/// ran out of time).
+#[derive(Clone, Debug, Default)]
+pub struct Cancel(pub std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Cancel {
+    /// Gives up on the work.
+    pub fn cancel(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Progress for Cancel {
+    fn start(&self, _: &str, _: Option<u64>) {}
+    fn advance(&self, _: u64) {}
+    fn finish(&self) {}
+    fn note(&self, _: &str) {}
+    fn cancelled(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 /// Progress that nobody watches.

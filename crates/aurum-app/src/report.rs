@@ -145,6 +145,7 @@ pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppRe
     let mut plain = prepared.setup.clone();
     plain.scenarios.clear();
     let (bare, _) = simulate_all(&plain, a.paths, a.seed, false, progress)?;
+    AppError::check(progress)?;
     let id = SeriesId::new(f.series.clone())?;
     let meta = store
         .series(&id)?

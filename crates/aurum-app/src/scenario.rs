@@ -595,6 +595,9 @@ pub fn simulate_all(
     );
     let tick = |n: u64| progress.advance(n);
     let run = |disabled: Option<usize>| {
+        if progress.cancelled() {
+            return Err(aurum_sim::SimError::Settings("stopped".into()));
+        }
         simulate_with_progress(
             setup,
             &RunOptions {
@@ -615,6 +618,7 @@ pub fn simulate_all(
         Ok((results, without))
     });
     progress.finish();
+    AppError::check(progress)?;
     Ok(out?)
 }
 
@@ -802,6 +806,8 @@ pub fn run(
         fan: results.fan.clone(),
         data_fingerprint: p.fingerprint(),
     };
+    // A run given up on is not recorded.
+    AppError::check(progress)?;
     let run_id = store.record_run(
         &aurum_store::NewRun {
             kind: "scenario".into(),

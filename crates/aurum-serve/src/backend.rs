@@ -9,7 +9,7 @@ use aurum_app::report::{self, Composed};
 use aurum_app::scenario::{self, Example, RunRecord, RunResult, ScenarioRun};
 use aurum_app::study::{self, StudyReport, StudyRequest};
 use aurum_app::vol::{self, VolFitReport, VolSpec};
-use aurum_app::{AppResult, Home, Silent};
+use aurum_app::{AppResult, Home, Progress, Silent};
 use aurum_core::Date;
 use aurum_events::Event;
 use aurum_store::{SeriesSummary, Store};
@@ -112,8 +112,8 @@ impl Backend for StoreBackend {
         scenario::size(toml, as_of)
     }
 
-    fn run_scenario(&self, req: &ScenarioRun) -> AppResult<RunResult> {
-        self.with_store(|s| Ok(scenario::run(s, req, &Silent)?.0))
+    fn run_scenario(&self, req: &ScenarioRun, progress: &dyn Progress) -> AppResult<RunResult> {
+        self.with_store(|s| Ok(scenario::run(s, req, progress)?.0))
     }
 
     fn runs(&self) -> AppResult<Vec<aurum_store::RunRecord>> {
@@ -124,7 +124,7 @@ impl Backend for StoreBackend {
         self.with_store(|s| scenario::show(s, id))
     }
 
-    fn report(&self, req: &report::ReportRequest) -> AppResult<Composed> {
-        report::compose(&self.home, req, &Silent)
+    fn report(&self, req: &report::ReportRequest, progress: &dyn Progress) -> AppResult<Composed> {
+        report::compose(&self.home, req, progress)
     }
 }

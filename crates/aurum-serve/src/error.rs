@@ -52,6 +52,7 @@ impl From<aurum_app::AppError> for ApiError {
             ErrorKind::BadInput => 400,
             ErrorKind::NotFound => 404,
             ErrorKind::Conflict => 409,
+            ErrorKind::Cancelled => 503,
             ErrorKind::Store | ErrorKind::Internal => 500,
         };
         Self {

@@ -28,7 +28,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use aurum_app::AppResult;
 use aurum_app::data::{Bars, BarsRequest};
 use aurum_app::events::{EventDraft, EventQuery, Listed};
 use aurum_app::gpr::{GprReport, GprRequest};
@@ -36,6 +35,7 @@ use aurum_app::report::Composed;
 use aurum_app::scenario::{Example, RunRecord, RunResult, ScenarioRun};
 use aurum_app::study::{StudyReport, StudyRequest};
 use aurum_app::vol::{VolFitReport, VolSpec};
+use aurum_app::{AppResult, Progress};
 use aurum_core::Date;
 pub use backend::StoreBackend;
 pub use error::ApiError;
@@ -64,14 +64,18 @@ pub trait Backend: Send + Sync + 'static {
     /// Trading days a scenario file simulates and its number of scenarios (for the size
     /// limit), or why it is invalid.
     fn scenario_size(&self, toml: &str, as_of: Option<Date>) -> AppResult<(usize, usize)>;
-    /// Runs a scenario file and records the run.
-    fn run_scenario(&self, req: &ScenarioRun) -> AppResult<RunResult>;
+    /// Runs a scenario file and records the run (not when `progress` is cancelled).
+    fn run_scenario(&self, req: &ScenarioRun, progress: &dyn Progress) -> AppResult<RunResult>;
     /// Recorded runs, newest first.
     fn runs(&self) -> AppResult<Vec<aurum_store::RunRecord>>;
     /// One recorded run with its input and results.
     fn run(&self, id: i64) -> AppResult<RunRecord>;
     /// A report on a scenario file: Markdown, HTML and results.
-    fn report(&self, req: &aurum_app::report::ReportRequest) -> AppResult<Composed>;
+    fn report(
+        &self,
+        req: &aurum_app::report::ReportRequest,
+        progress: &dyn Progress,
+    ) -> AppResult<Composed>;
 }
 
 /// Query parameters, as strings: the routes parse them into requests and name the one at

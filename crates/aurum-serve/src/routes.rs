@@ -2,13 +2,13 @@
 
 use std::sync::Arc;
 
-use aurum_app::Window;
 use aurum_app::data::BarsRequest;
 use aurum_app::events::{EventDraft, EventOrigin, EventQuery};
 use aurum_app::gpr::{GprComponent, GprRequest};
 use aurum_app::scenario::ScenarioRun;
 use aurum_app::study::StudyRequest;
 use aurum_app::vol::{VolKind, VolSpec};
+use aurum_app::{Cancel, Window};
 use aurum_core::{Date, Frequency, Lang, SeriesId};
 use aurum_events::{Category, Region};
 use aurum_risk::Measure;
@@ -57,9 +57,13 @@ pub fn router(state: Arc<AppState>) -> Router {
 async fn call<T, F>(state: Arc<AppState>, heavy: bool, f: F) -> Response
 where
     T: Serialize + Send + 'static,
-    F: FnOnce(&dyn Backend) -> Result<T, ApiError> + Send + 'static,
+    F: FnOnce(&dyn Backend, &Cancel) -> Result<T, ApiError> + Send + 'static,
 {
     let limits = state.limits;
+    // Set when the request runs out of time: the work stops at its next checkpoint and
+    // records nothing.
+    let cancel = Cancel::default();
+    let flag = cancel.clone();
     let work = async move {
         let permit = if heavy {
             Some(
@@ -76,7 +80,7 @@ where
         // until the work it started has really ended, so heavy work at once stays bounded.
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            f(backend.as_ref())
+            f(backend.as_ref(), &flag)
         })
         .await
         .map_err(|e| ApiError::new(500, format!("the request failed: {e}")))?
@@ -84,14 +88,17 @@ where
     match tokio::time::timeout(limits.timeout, work).await {
         Ok(Ok(v)) => Json(v).into_response(),
         Ok(Err(e)) => e.into_response(),
-        Err(_) => ApiError::new(
+        Err(_) => {
+            cancel.cancel();
+            ApiError::new(
             503,
             format!(
                 "the request took longer than the limit of {} s; ask for less (fewer paths, a shorter window)",
                 limits.timeout.as_secs()
             ),
         )
-        .into_response(),
+        .into_response()
+        }
     }
 }
 
@@ -159,7 +166,7 @@ async fn openapi() -> Response {
 }
 
 async fn series(State(s): State<Arc<AppState>>) -> Response {
-    call(s, false, |b| Ok(b.series()?)).await
+    call(s, false, |b, _| Ok(b.series()?)).await
 }
 
 fn bars_request(id: &str, q: &Query) -> Result<BarsRequest, ApiError> {
@@ -176,7 +183,7 @@ async fn bars(
     QueryExtract(q): QueryExtract<Query>,
 ) -> Response {
     match bars_request(&id, &q) {
-        Ok(req) => call(s, false, move |b| Ok(b.bars(&req)?)).await,
+        Ok(req) => call(s, false, move |b, _| Ok(b.bars(&req)?)).await,
         Err(e) => e.into_response(),
     }
 }
@@ -202,7 +209,7 @@ fn event_query(q: &Query) -> Result<EventQuery, ApiError> {
 
 async fn events(State(s): State<Arc<AppState>>, QueryExtract(q): QueryExtract<Query>) -> Response {
     match event_query(&q) {
-        Ok(req) => call(s, false, move |b| Ok(b.events(&req)?)).await,
+        Ok(req) => call(s, false, move |b, _| Ok(b.events(&req)?)).await,
         Err(e) => e.into_response(),
     }
 }
@@ -264,7 +271,7 @@ async fn add_event(
         Ok(d) => d,
         Err(e) => return e.into_response(),
     };
-    let mut r = call(s, false, move |b| Ok(b.add_event(&draft)?)).await;
+    let mut r = call(s, false, move |b, _| Ok(b.add_event(&draft)?)).await;
     if r.status() == StatusCode::OK {
         *r.status_mut() = StatusCode::CREATED;
     }
@@ -307,7 +314,7 @@ fn study_request(q: &Query) -> Result<StudyRequest, ApiError> {
 
 async fn study(State(s): State<Arc<AppState>>, QueryExtract(q): QueryExtract<Query>) -> Response {
     match study_request(&q) {
-        Ok(req) => call(s, true, move |b| Ok(b.study(&req)?)).await,
+        Ok(req) => call(s, true, move |b, _| Ok(b.study(&req)?)).await,
         Err(e) => e.into_response(),
     }
 }
@@ -337,7 +344,7 @@ fn gpr_request(q: &Query) -> Result<GprRequest, ApiError> {
 
 async fn gpr(State(s): State<Arc<AppState>>, QueryExtract(q): QueryExtract<Query>) -> Response {
     match gpr_request(&q) {
-        Ok(req) => call(s, true, move |b| Ok(b.gpr(&req)?)).await,
+        Ok(req) => call(s, true, move |b, _| Ok(b.gpr(&req)?)).await,
         Err(e) => e.into_response(),
     }
 }
@@ -386,13 +393,13 @@ fn vol_spec(q: &Query) -> Result<VolSpec, ApiError> {
 
 async fn vol_fit(State(s): State<Arc<AppState>>, QueryExtract(q): QueryExtract<Query>) -> Response {
     match vol_spec(&q) {
-        Ok(spec) => call(s, true, move |b| Ok(b.vol_fit(&spec)?)).await,
+        Ok(spec) => call(s, true, move |b, _| Ok(b.vol_fit(&spec)?)).await,
         Err(e) => e.into_response(),
     }
 }
 
 async fn example(State(s): State<Arc<AppState>>) -> Response {
-    call(s, false, |b| Ok(b.example()?)).await
+    call(s, false, |b, _| Ok(b.example()?)).await
 }
 
 /// Refuses a simulation larger than the limits before any work starts: `runs` runs of the
@@ -431,21 +438,21 @@ async fn heavy_json<B, T, F>(s: Arc<AppState>, b: Result<Json<B>, JsonRejection>
 where
     B: Send + 'static,
     T: Serialize + Send + 'static,
-    F: FnOnce(&dyn Backend, &Limits, B) -> Result<T, ApiError> + Send + 'static,
+    F: FnOnce(&dyn Backend, &Limits, B, &Cancel) -> Result<T, ApiError> + Send + 'static,
 {
     let req = match body(&s, b) {
         Ok(v) => v,
         Err(e) => return e.into_response(),
     };
     let limits = s.limits;
-    call(s, true, move |b| f(b, &limits, req)).await
+    call(s, true, move |b, cancel| f(b, &limits, req, cancel)).await
 }
 
 async fn run_scenario(
     State(s): State<Arc<AppState>>,
     b: Result<Json<RunRequest>, JsonRejection>,
 ) -> Response {
-    heavy_json(s, b, |b, limits, req| {
+    heavy_json(s, b, |b, limits, req, cancel| {
         let as_of = match req.as_of.as_deref().filter(|s| !s.is_empty()) {
             None => None,
             Some(a) => Some(a.parse::<Date>().map_err(|_| {
@@ -456,34 +463,37 @@ async fn run_scenario(
         // Each contribution runs the tree once more.
         let runs = 1 + if req.contributions { scenarios } else { 0 };
         check_size(limits, req.paths, days, runs)?;
-        Ok(b.run_scenario(&ScenarioRun {
-            name: "scenario".into(),
-            text: req.toml,
-            as_of,
-            paths: req.paths,
-            seed: req.seed,
-            contributions: req.contributions,
-        })?)
+        Ok(b.run_scenario(
+            &ScenarioRun {
+                name: "scenario".into(),
+                text: req.toml,
+                as_of,
+                paths: req.paths,
+                seed: req.seed,
+                contributions: req.contributions,
+            },
+            cancel,
+        )?)
     })
     .await
 }
 
 async fn runs(State(s): State<Arc<AppState>>) -> Response {
-    call(s, false, |b| Ok(b.runs()?)).await
+    call(s, false, |b, _| Ok(b.runs()?)).await
 }
 
 async fn run(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
     let Ok(id) = id.parse::<i64>() else {
         return ApiError::bad("id", format!("{id:?} is not a run id (a number)")).into_response();
     };
-    call(s, false, move |b| Ok(b.run(id)?)).await
+    call(s, false, move |b, _| Ok(b.run(id)?)).await
 }
 
 async fn report(
     State(s): State<Arc<AppState>>,
     b: Result<Json<ReportRequest>, JsonRejection>,
 ) -> Response {
-    heavy_json(s, b, |b, limits, req| {
+    heavy_json(s, b, |b, limits, req, cancel| {
         let (days, scenarios) = b.scenario_size(&req.toml, None)?;
         // A report runs the tree once per scenario more (its contribution), and once without
         // any: count those days too.
@@ -493,16 +503,19 @@ async fn report(
             .parse()
             .map_err(|_| ApiError::bad("lang", format!("{:?}: expected en or ja", req.lang)))?;
         let file = aurum_app::scenario::parse("scenario", &req.toml, None)?;
-        Ok(b.report(&aurum_app::report::ReportRequest {
-            name: "scenario".into(),
-            file,
-            lang,
-            paths: req.paths,
-            seed: req.seed,
-            weeks: 104,
-            track_record_from: None,
-            track_record_paths: 100,
-        })?)
+        Ok(b.report(
+            &aurum_app::report::ReportRequest {
+                name: "scenario".into(),
+                file,
+                lang,
+                paths: req.paths,
+                seed: req.seed,
+                weeks: 104,
+                track_record_from: None,
+                track_record_paths: 100,
+            },
+            cancel,
+        )?)
     })
     .await
 }

@@ -16,7 +16,7 @@ use aurum_app::scenario::{
 };
 use aurum_app::study::{StudyReport, StudyRequest};
 use aurum_app::vol::{VolFitReport, VolSpec};
-use aurum_app::{AppError, AppResult};
+use aurum_app::{AppError, AppResult, Progress};
 use aurum_serve::{AppState, Backend, Limits};
 use serde_json::{Value, json};
 
@@ -76,7 +76,7 @@ impl Backend for Fake {
             .map_err(|_| AppError::bad("toml", "not a scenario"))?;
         Ok((days, 3))
     }
-    fn run_scenario(&self, req: &ScenarioRun) -> AppResult<RunResult> {
+    fn run_scenario(&self, req: &ScenarioRun, _: &dyn Progress) -> AppResult<RunResult> {
         let day = aurum_core::date(2025, 2, 18);
         Ok(RunResult {
             run_id: 1,
@@ -113,7 +113,7 @@ impl Backend for Fake {
     fn run(&self, id: i64) -> AppResult<RunRecord> {
         Err(AppError::not_found(format!("no run {id}")))
     }
-    fn report(&self, _: &ReportRequest) -> AppResult<Composed> {
+    fn report(&self, _: &ReportRequest, _: &dyn Progress) -> AppResult<Composed> {
         Err(AppError::internal("no report"))
     }
 }

@@ -361,3 +361,27 @@ fn the_cli_and_the_api_answer_the_same_json() {
     api["id"] = Value::Null;
     assert_eq!(cli, api);
 }
+
+/// A scenario run that outlives its request's time limit stops and is not recorded.
+#[test]
+fn a_run_past_its_time_limit_is_stopped_and_not_recorded() {
+    let ctx = TestContext::new();
+    let s = Server::start(&ctx, &["--timeout", "1", "--max-steps", "500000000"]);
+    let (_, ex) = s.get("/api/scenarios/example");
+    // GBM, so that no track record is computed first: only the paths take time.
+    let toml = ex["toml"]
+        .as_str()
+        .unwrap()
+        .replace("model = \"stack\"", "model = \"gbm\"\nvol_pct = 15");
+    let (code, e) = s.post(
+        "/api/scenarios/run",
+        &json!({ "toml": toml, "paths": 200000, "seed": 1 }),
+    );
+    assert_eq!(code, 503, "{e}");
+    // Long enough for the whole run to have finished had it not been stopped.
+    std::thread::sleep(Duration::from_secs(8));
+    let (code, health) = s.get("/api/health");
+    assert_eq!((code, health["status"].as_str()), (200, Some("ok")));
+    let (_, runs) = s.get("/api/runs");
+    assert_eq!(runs.as_array().unwrap().len(), 0, "{runs}");
+}
