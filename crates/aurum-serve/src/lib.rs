@@ -148,6 +148,12 @@ pub struct Limits {
     /// Heavy requests (fits, simulations, reports, studies) running at once; more wait. A
     /// request answered for its time limit keeps its place until its work has ended.
     pub heavy_at_once: usize,
+    /// Connections open at once; one beyond is closed at once, so slow clients cannot use
+    /// up the process's file descriptors.
+    pub connections: usize,
+    /// Longest a client may take to send a request's headers (also while a kept-alive
+    /// connection waits for its next request) before its connection is closed.
+    pub header_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -158,6 +164,8 @@ impl Default for Limits {
             max_steps: 20_000_000,
             max_paths: 200_000,
             heavy_at_once: 2,
+            connections: 256,
+            header_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -198,7 +206,8 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
-/// Serves `state` on `listener` until Ctrl-C (or `shutdown` resolves).
+/// Serves `state` on `listener` until `shutdown` resolves: HTTP/1.1 connections, each with
+/// the limits' header timeout, at most the limits' connections at once.
 ///
 /// # Errors
 ///
@@ -208,12 +217,37 @@ pub async fn serve(
     state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    let limits = state.limits;
     let guard = guard::Guard::new(listener.local_addr()?);
     let app = router(state).layer(axum::middleware::from_fn_with_state(guard, guard::guard));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
-    Ok(())
+    let open = Arc::new(tokio::sync::Semaphore::new(limits.connections.max(1)));
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                // Out of descriptors or a connection reset before accept: keep serving.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => return Ok(()),
+        };
+        let Ok(permit) = Arc::clone(&open).try_acquire_owned() else {
+            drop(stream);
+            continue;
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let _permit = permit;
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(limits.header_timeout)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
+    }
 }
 
 /// Binds `addr`.

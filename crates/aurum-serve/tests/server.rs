@@ -216,6 +216,7 @@ fn limits_refuse_too_large_requests_and_say_the_limit() {
         max_steps: 1_000_000,
         timeout: Duration::from_millis(500),
         heavy_at_once: 1,
+        ..Limits::default()
     };
     let addr = start(limits);
     let big = format!(r#"{{"toml": "{}"}}"#, "x".repeat(2000));
@@ -292,6 +293,42 @@ fn timed_out_work_still_counts_against_the_heavy_limit() {
     std::thread::sleep(Duration::from_millis(2500));
     assert_eq!(RUNNING.load(Ordering::SeqCst), 0);
     assert_eq!(MOST.load(Ordering::SeqCst), 1);
+}
+
+/// Slow clients: headers not sent in time close the connection, and connections beyond the
+/// cap are closed at once, so the server keeps answering.
+#[test]
+fn slow_clients_are_cut_off_and_connections_are_capped() {
+    use std::io::{Read, Write};
+    let addr = start(Limits {
+        connections: 3,
+        header_timeout: Duration::from_millis(300),
+        ..Limits::default()
+    });
+    let closed = |s: &mut std::net::TcpStream| {
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut buf = [0u8; 64];
+        matches!(s.read(&mut buf), Ok(0) | Err(_))
+    };
+    // Three clients that send half a request and stall hold every place.
+    let mut slow: Vec<std::net::TcpStream> = (0..3)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(addr).unwrap();
+            s.write_all(b"GET /api/health HTTP/1.1\r\nHost: 127.0")
+                .unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(100));
+    // A fourth is closed at once.
+    let mut extra = std::net::TcpStream::connect(addr).unwrap();
+    assert!(closed(&mut extra));
+    // The stalled ones are cut off when their headers are late, and the server answers.
+    for s in &mut slow {
+        assert!(closed(s));
+    }
+    let (code, v) = call(addr, "GET", "/api/health", None);
+    assert_eq!((code, v["status"].as_str()), (200, Some("ok")));
 }
 
 /// Status line and headers of a raw request (to send any `Host` and `Origin`).
