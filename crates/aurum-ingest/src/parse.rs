@@ -360,6 +360,23 @@ fn parse_csv(file: &str, text: &str, opts: &ParseOptions) -> Result<Parsed, Inge
         if record.iter().all(str::is_empty) {
             continue;
         }
+        if record.len() > raw_headers.len() {
+            return Err(IngestError::Row {
+                file: file.to_owned(),
+                line,
+                message: format!(
+                    "{} fields, but the header has {}{}",
+                    record.len(),
+                    raw_headers.len(),
+                    if delimiter == b',' {
+                        ": in a comma-separated file a decimal comma splits a number in two \
+                         (write 2915.50, or separate fields with ';')"
+                    } else {
+                        ""
+                    }
+                ),
+            });
+        }
         let cell_err = |col: usize, expected: &str| IngestError::Cell {
             file: file.to_owned(),
             line,
@@ -408,7 +425,14 @@ fn parse_csv(file: &str, text: &str, opts: &ParseOptions) -> Result<Parsed, Inge
             volume,
         };
         let flagged = flag_col.is_some_and(|c| record.get(c) == Some("1"));
+        let partial =
+            !bar.has_range() && (bar.open.is_some() || bar.high.is_some() || bar.low.is_some());
         if !bar.has_range() || flagged {
+            // Part of a range (a high given as NaN, say) is not a range: keep the close, and
+            // say so.
+            if partial && !flagged {
+                warnings.push(Warning::RangeDropped { line, date });
+            }
             bar.open = None;
             bar.high = None;
             bar.low = None;
@@ -512,10 +536,23 @@ fn finish(
             }
         }
     }
-    let bars = kept
-        .into_iter()
-        .map(|r| r.bar.scaled(opts.factor))
-        .collect();
+    let mut bars = Vec::with_capacity(kept.len());
+    for r in kept {
+        let bar = r.bar.scaled(opts.factor);
+        // A unit conversion can overflow a huge value into infinity.
+        let (o, h, l, c) = bar.ohlc_or_close();
+        if ![o, h, l, c].iter().all(|v| v.is_finite()) {
+            return Err(IngestError::Row {
+                file: file.to_owned(),
+                line: r.line,
+                message: format!(
+                    "{}: {} × {} (the unit conversion) is not a finite price",
+                    bar.date, r.bar.close, opts.factor
+                ),
+            });
+        }
+        bars.push(bar);
+    }
     Ok(Parsed {
         format,
         value_column,
@@ -730,6 +767,36 @@ mod tests {
         assert_eq!(p.bars[0].close, 11.0);
         assert!(!p.bars[1].has_range());
         assert_eq!(p.warnings.len(), 3);
+    }
+
+    #[test]
+    fn silent_misreadings_are_errors_or_warnings() {
+        let o = ParseOptions::default();
+        // A decimal comma in a comma-separated file: three fields under two headers.
+        let e = err("Date,Close\n2025-02-18,2915,50\n", &o);
+        assert!(e.contains("t.csv:2:") && e.contains("decimal comma"), "{e}");
+        // A value that the unit conversion turns into infinity.
+        let grams = ParseOptions {
+            factor: 31.103_476_8,
+            ..ParseOptions::default()
+        };
+        let e = err("Date,Close\n2025-02-18,1e308\n", &grams);
+        assert!(e.contains("not a finite price"), "{e}");
+        // Part of a range is dropped with a warning, not silently.
+        let p = parse(
+            "t.csv",
+            b"Date,Open,High,Low,Close\n2025-02-18,2900,NaN,2880,2935\n",
+            &o,
+        )
+        .unwrap();
+        assert_eq!(p.bars[0].high, None);
+        assert!(
+            p.warnings
+                .iter()
+                .any(|w| matches!(w, Warning::RangeDropped { line: 2, .. })),
+            "{:?}",
+            p.warnings
+        );
     }
 
     #[test]
