@@ -188,9 +188,20 @@
     this.field = field || null;
   }
 
+  // A server reachable from the network prints its address with '#token=…': the page keeps
+  // the token for this tab and sends it with every request.
+  var TOKEN = (function () {
+    var m = /(?:^#|&)token=([0-9a-f]+)/.exec(location.hash || '');
+    try {
+      if (m) { sessionStorage.setItem('aurum-token', m[1]); history.replaceState(null, '', location.pathname + location.search); }
+      return sessionStorage.getItem('aurum-token');
+    } catch (e) { return m ? m[1] : null; }
+  })();
+
   function api(path, opts) {
     opts = opts || {};
     var init = { method: opts.method || 'GET', headers: { Accept: 'application/json' } };
+    if (TOKEN) init.headers.Authorization = 'Bearer ' + TOKEN;
     if (opts.body !== undefined) {
       init.headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(opts.body);

@@ -39,6 +39,7 @@ use aurum_app::{AppResult, Progress};
 use aurum_core::Date;
 pub use backend::StoreBackend;
 pub use error::ApiError;
+pub use guard::new_token;
 pub use routes::{OPENAPI, router};
 use serde::Deserialize;
 
@@ -173,6 +174,8 @@ impl Default for Limits {
 /// State shared by the handlers.
 pub struct AppState {
     backend: Arc<dyn Backend>,
+    /// The API's bearer token when the server is reachable from the network.
+    token: Option<String>,
     limits: Limits,
     heavy: Arc<tokio::sync::Semaphore>,
 }
@@ -181,8 +184,19 @@ impl AppState {
     /// State over `backend` with `limits`.
     #[must_use]
     pub fn new(backend: Arc<dyn Backend>, limits: Limits) -> Arc<Self> {
+        Self::with_token(backend, limits, None)
+    }
+
+    /// State whose API, when served off loopback, requires `Authorization: Bearer token`.
+    #[must_use]
+    pub fn with_token(
+        backend: Arc<dyn Backend>,
+        limits: Limits,
+        token: Option<String>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             backend,
+            token,
             limits,
             heavy: Arc::new(tokio::sync::Semaphore::new(limits.heavy_at_once.max(1))),
         })
@@ -218,7 +232,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let limits = state.limits;
-    let guard = guard::Guard::new(listener.local_addr()?);
+    let guard = guard::Guard::new(listener.local_addr()?, state.token.clone());
     let app = router(state).layer(axum::middleware::from_fn_with_state(guard, guard::guard));
     let open = Arc::new(tokio::sync::Semaphore::new(limits.connections.max(1)));
     let mut shutdown = std::pin::pin!(shutdown);

@@ -12,11 +12,16 @@ use crate::context::Context;
 pub fn run(ctx: &Context, a: &ServeArgs) -> Result<()> {
     // Seed now, so that the first request does not wait for it.
     drop(ctx.open_store()?);
-    if !a.addr.ip().is_loopback() {
-        ctx.note(&format!(
-            "warning: listening on {}, which other machines can reach; aurum has no authentication",
+    // Reachable from the network: the API asks for a token printed with the address, and
+    // the warning is shown even under --quiet.
+    let token = (!a.addr.ip().is_loopback()).then(aurum_serve::new_token);
+    if token.is_some() {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "warning: listening on {}, which other machines can reach: anyone with the address and its token can use this store",
             a.addr
-        ));
+        );
     }
     let limits = Limits {
         max_paths: a.max_paths,
@@ -24,7 +29,11 @@ pub fn run(ctx: &Context, a: &ServeArgs) -> Result<()> {
         timeout: std::time::Duration::from_secs(a.timeout_secs),
         ..Limits::default()
     };
-    let state = AppState::new(Arc::new(StoreBackend::new(ctx.home.clone())), limits);
+    let state = AppState::with_token(
+        Arc::new(StoreBackend::new(ctx.home.clone())),
+        limits,
+        token.clone(),
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -35,7 +44,10 @@ pub fn run(ctx: &Context, a: &ServeArgs) -> Result<()> {
         {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
-            writeln!(out, "aurum serving http://{addr}/")?;
+            match &token {
+                Some(t) => writeln!(out, "aurum serving http://{addr}/#token={t}")?,
+                None => writeln!(out, "aurum serving http://{addr}/")?,
+            }
             out.flush()?;
         }
         aurum_serve::serve(listener, state, async {
