@@ -55,11 +55,34 @@ impl From<aurum_app::AppError> for ApiError {
             ErrorKind::Cancelled => 503,
             ErrorKind::Store | ErrorKind::Internal => 500,
         };
+        if status == 500 {
+            return Self::internal(&e);
+        }
         Self {
             status,
             field: e.field().map(str::to_owned),
             error: e.to_string(),
         }
+    }
+}
+
+impl ApiError {
+    /// A 500 that says only an error id: what went wrong (a path, a panic's text) goes to
+    /// the server's log, its standard error, under the same id.
+    #[must_use]
+    pub fn internal(detail: &dyn std::fmt::Display) -> Self {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        let id = NEXT.fetch_add(1, Ordering::Relaxed);
+        // The server's log is its standard error; the client gets the id only.
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("aurum serve: error {id}: {detail}");
+        }
+        Self::new(
+            500,
+            format!("internal error {id}; the server's log has the details under this number"),
+        )
     }
 }
 

@@ -83,7 +83,7 @@ where
             f(backend.as_ref(), &flag)
         })
         .await
-        .map_err(|e| ApiError::new(500, format!("the request failed: {e}")))?
+        .map_err(|e| ApiError::internal(&e))?
     };
     match tokio::time::timeout(limits.timeout, work).await {
         Ok(Ok(v)) => Json(v).into_response(),

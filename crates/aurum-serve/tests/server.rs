@@ -187,8 +187,14 @@ fn errors_are_json_with_status_message_and_field() {
     let body = r#"{"date": "2025-03-04", "title_en": "x", "title_ja": "x", "category": "alliance", "region": "europe", "source": "x"}"#;
     let (s, v) = call(addr, "POST", "/api/events", Some(body));
     assert_eq!((s, v["field"].clone()), (409, json!("id")));
-    let (s, _) = call(addr, "GET", "/api/vol/fit", None);
+    // A 500 names an error id, never the detail (a path, a panic's text).
+    let (s, v) = call(addr, "GET", "/api/vol/fit", None);
     assert_eq!(s, 500);
+    let e = v["error"].as_str().unwrap();
+    assert!(
+        e.starts_with("internal error ") && !e.contains("no fit"),
+        "{e}"
+    );
     let (s, v) = call(addr, "GET", "/api/series/silver/bars", None);
     assert_eq!((s, v["status"].clone()), (404, json!(404)));
     let (s, v) = call(addr, "GET", "/api/nothing-here", None);
