@@ -548,3 +548,57 @@ fn dry_run_writes_nothing() {
     );
     assert_eq!(ctx.counts(), before);
 }
+
+/// Killed at any moment (kill -9 at ten points of a large import), an import leaves the
+/// store sound and either whole or untouched.
+#[cfg(unix)]
+#[test]
+fn an_import_killed_at_any_point_is_all_or_nothing() {
+    use std::process::{Command, Stdio};
+    use std::time::Duration;
+    let ctx = TestContext::new();
+    ctx.run(&["init"]).ok();
+    let rows = 200_000usize;
+    let mut csv = String::from("Date,Close\n");
+    let start = aurum_core::date(1400, 1, 1);
+    for i in 0..rows {
+        let d = start + chrono::Days::new(i as u64);
+        csv.push_str(&format!("{d},{}\n", 100.0 + (i % 997) as f64 / 10.0));
+    }
+    let file = ctx.write("big.csv", &csv);
+    let store_path = ctx.home().join("aurum.db");
+    let observations = || {
+        aurum_store::Store::open(&store_path)
+            .unwrap()
+            .counts()
+            .unwrap()
+            .observations
+    };
+    let before = observations();
+    let mut whole = 0;
+    for (i, delay) in (0..10).map(|i| (i, 40 + 60 * i)) {
+        let series = format!("crash-{i}");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_aurum"))
+            .arg("--home")
+            .arg(ctx.home())
+            .args(["--quiet", "data", "import", &file, "--series", &series, "--unit", "index"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay));
+        let _ = child.kill();
+        let _ = child.wait();
+        let store = aurum_store::Store::open(&store_path).unwrap();
+        assert!(store.integrity_ok().unwrap(), "killed after {delay} ms");
+        let id = aurum_core::SeriesId::new(series.as_str()).unwrap();
+        let n = store
+            .bars(&id, &aurum_store::BarQuery::default())
+            .map(|b| b.len())
+            .unwrap_or(0);
+        assert!(n == 0 || n == rows, "killed after {delay} ms: {n} of {rows} rows");
+        whole += usize::from(n == rows);
+    }
+    // Only whole imports added anything.
+    assert_eq!(observations(), before + (whole * rows) as u64);
+}
