@@ -581,7 +581,9 @@ fn an_import_killed_at_any_point_is_all_or_nothing() {
         let mut child = Command::new(env!("CARGO_BIN_EXE_aurum"))
             .arg("--home")
             .arg(ctx.home())
-            .args(["--quiet", "data", "import", &file, "--series", &series, "--unit", "index"])
+            .args([
+                "--quiet", "data", "import", &file, "--series", &series, "--unit", "index",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -596,7 +598,10 @@ fn an_import_killed_at_any_point_is_all_or_nothing() {
             .bars(&id, &aurum_store::BarQuery::default())
             .map(|b| b.len())
             .unwrap_or(0);
-        assert!(n == 0 || n == rows, "killed after {delay} ms: {n} of {rows} rows");
+        assert!(
+            n == 0 || n == rows,
+            "killed after {delay} ms: {n} of {rows} rows"
+        );
         whole += usize::from(n == rows);
     }
     // Only whole imports added anything.
