@@ -81,6 +81,24 @@ pub fn load(path: &std::path::Path, as_of: Option<Date>) -> AppResult<(ScenarioF
     Ok((parse(&path.display().to_string(), &text, as_of)?, text))
 }
 
+/// Checks what a scenario file needs from the store, as a run would: its series exists and
+/// has a price by as_of.
+///
+/// # Errors
+///
+/// An unknown series ([`AppError::NotFound`]), no price by as_of.
+pub fn check(store: &Store, f: &ScenarioFile) -> AppResult<()> {
+    let id = SeriesId::new(f.series.clone())?;
+    let series = closes(store, &id, &Window::as_of(Some(f.as_of)))?;
+    if series.values.is_empty() {
+        return Err(AppError::bad(
+            "as_of",
+            format!("{id} has no price on or before {}", f.as_of),
+        ));
+    }
+    Ok(())
+}
+
 /// What the event study measured for one analog category.
 #[derive(Clone, Debug)]
 pub struct AnalogStats {
@@ -923,6 +941,15 @@ pub fn show(store: &Store, id: i64) -> AppResult<RunRecord> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scenario_files_know_every_event_category() {
+        let catalog: Vec<&str> = aurum_events::Category::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .collect();
+        assert_eq!(catalog, aurum_sim::ANALOG_CATEGORIES);
+    }
 
     #[test]
     fn scenarios_simulate_the_days_their_series_trades() {

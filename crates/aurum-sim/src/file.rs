@@ -240,6 +240,22 @@ impl ScenarioFile {
 /// Years of data a GARCH baseline is fitted to, unless the file says otherwise.
 pub const DEFAULT_FIT_YEARS: u32 = 10;
 
+/// The event catalog's categories, which `analogs` shocks draw from (the catalog's own list,
+/// kept equal to it by a test in the application layer).
+pub const ANALOG_CATEGORIES: [&str; 11] = [
+    "war-outbreak",
+    "escalation",
+    "ceasefire-peace",
+    "alliance",
+    "nuclear",
+    "terrorism",
+    "sanctions-trade",
+    "coup-regime-change",
+    "territorial",
+    "energy-shock",
+    "us-policy-shift",
+];
+
 /// Largest scenario file, bytes.
 pub const MAX_FILE_BYTES: usize = 256 * 1024;
 /// Longest horizon after as_of, calendar days (ten years).
@@ -456,6 +472,17 @@ pub fn parse(file: &str, text: &str) -> Result<ScenarioFile, SimError> {
                         ),
                     ));
                 }
+                // A window without a trading day of the series would never let it happen.
+                let calendar = aurum_core::Calendar::for_series(&raw.series);
+                if a.pred_opt()
+                    .is_none_or(|before| calendar.trading_days(before, b).is_empty())
+                {
+                    return Err(field(
+                        id,
+                        "window",
+                        format!("[{a}, {b}] holds no day on which {} trades", raw.series),
+                    ));
+                }
                 Some((a, b))
             }
             Some(w) => {
@@ -488,9 +515,21 @@ pub fn parse(file: &str, text: &str) -> Result<ScenarioFile, SimError> {
                 pct: None,
                 mean_pct: None,
                 sd_pct: None,
-            }) => Shock::Analogs {
-                category: c.clone(),
-            },
+            }) => {
+                if !ANALOG_CATEGORIES.contains(&c.as_str()) {
+                    return Err(field(
+                        id,
+                        "shock",
+                        format!(
+                            "analogs {c:?}: expected an event category ({})",
+                            ANALOG_CATEGORIES.join(", ")
+                        ),
+                    ));
+                }
+                Shock::Analogs {
+                    category: c.clone(),
+                }
+            }
             Some(RawShock {
                 pct: Some(p),
                 analogs: None,
@@ -692,6 +731,17 @@ mod tests {
             "[baseline]\nmodel = \"gbm\"\nvol_pct = 15\ndrift_pct = nan\n",
         );
         assert!(drift.unwrap_err().contains("drift_pct"));
+        // A window with no trading day (a weekend) and an unknown analog category.
+        let e = with(
+            base,
+            "[[scenario]]\nid = \"a\"\nprobability = 0.5\nwindow = [\"2025-03-01\", \"2025-03-02\"]\n",
+        );
+        assert!(e.unwrap_err().contains("holds no day"));
+        let e = with(
+            base,
+            "[[scenario]]\nid = \"a\"\nprobability = 0.5\nshock = { analogs = \"volcano\" }\n",
+        );
+        assert!(e.unwrap_err().contains("expected an event category"));
         let big = format!("# {}\n{base}", "x".repeat(MAX_FILE_BYTES));
         assert!(
             parse("s.toml", &big)

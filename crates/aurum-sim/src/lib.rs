@@ -23,6 +23,6 @@ pub use engine::{
 };
 pub use error::SimError;
 pub use file::{
-    Baseline, MAX_FILE_BYTES, MAX_HORIZON_DAYS, MAX_SCENARIOS, MAX_TARGETS, Regime, Scenario,
-    ScenarioFile, ScenarioText, Shock, Target, parse,
+    ANALOG_CATEGORIES, Baseline, MAX_FILE_BYTES, MAX_HORIZON_DAYS, MAX_SCENARIOS, MAX_TARGETS,
+    Regime, Scenario, ScenarioFile, ScenarioText, Shock, Target, parse,
 };

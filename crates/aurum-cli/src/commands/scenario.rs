@@ -12,13 +12,14 @@ use crate::output::{Table, print_json};
 
 pub fn run(ctx: &Context, cli: &Cli, cmd: &ScenarioCommand) -> Result<()> {
     match cmd {
-        ScenarioCommand::Check(a) => check(&a.file),
+        ScenarioCommand::Check(a) => check(ctx, &a.file),
         ScenarioCommand::Run(a) => run_file(ctx, a, resolve(a.format, cli)),
     }
 }
 
-fn check(path: &std::path::Path) -> Result<()> {
+fn check(ctx: &Context, path: &std::path::Path) -> Result<()> {
     let (f, _) = scenario::load(path, None)?;
+    scenario::check(&ctx.open_store()?, &f)?;
     let mut t = Table::new(&[
         "scenario",
         "probability",

@@ -146,3 +146,19 @@ fn runs_are_recorded_and_shown() {
             .contains("no run 99")
     );
 }
+
+/// `scenario check` finds what `run` would trip on: an unknown series.
+#[test]
+fn check_finds_an_unknown_series() {
+    let ctx = crate::util::TestContext::new();
+    let text = fs_err::read_to_string("../../examples/us-nato-exit-2025-02-18.toml")
+        .unwrap()
+        .replacen("\"gold-usd-lbma-pm\"", "\"no-such-series\"", 1);
+    let file = ctx.write("s.toml", &text);
+    let run = ctx.run(&["scenario", "check", &file]).fails();
+    assert!(
+        run.stderr.contains("unknown series \"no-such-series\""),
+        "{}",
+        run.stderr
+    );
+}
