@@ -76,6 +76,21 @@ pub fn ja_date(d: Date) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
 
+/// At most this many characters of an offending value are quoted in a message.
+pub const QUOTED: usize = 80;
+
+/// `s` cut to [`QUOTED`] characters with a note of how much was left out, for quoting
+/// input in error messages: a 100 MB line does not become a 100 MB message.
+#[must_use]
+pub fn clip(s: &str) -> String {
+    let n = s.chars().count();
+    if n <= QUOTED {
+        return s.to_owned();
+    }
+    let head: String = s.chars().take(QUOTED).collect();
+    format!("{head}… ({} more characters)", n - QUOTED)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

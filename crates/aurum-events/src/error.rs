@@ -1,3 +1,4 @@
+use aurum_core::text::clip;
 use thiserror::Error;
 
 /// Why an event file cannot be read. Every variant names the file and line.
@@ -52,20 +53,6 @@ pub enum EventCatalogError {
         /// File name.
         file: String,
     },
-}
-
-/// At most this many characters of an offending value are quoted in a message.
-const QUOTED: usize = 80;
-
-/// `s`, cut to [`QUOTED`] characters with a note of how much was left out: a 100 MB line
-/// does not become a 100 MB message.
-fn clip(s: &str) -> String {
-    let n = s.chars().count();
-    if n <= QUOTED {
-        return s.to_owned();
-    }
-    let head: String = s.chars().take(QUOTED).collect();
-    format!("{head}… ({} more characters)", n - QUOTED)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 use std::fmt;
 
 use aurum_core::Date;
+use aurum_core::text::clip;
 use thiserror::Error;
 
 /// Why a file could not be imported. Every variant names the file, and the line and column
@@ -168,20 +169,6 @@ impl fmt::Display for Warning {
             }
         }
     }
-}
-
-/// At most this many characters of an offending value are quoted in a message.
-const QUOTED: usize = 80;
-
-/// `s`, cut to [`QUOTED`] characters with a note of how much was left out: a 100 MB line
-/// does not become a 100 MB message.
-fn clip(s: &str) -> String {
-    let n = s.chars().count();
-    if n <= QUOTED {
-        return s.to_owned();
-    }
-    let head: String = s.chars().take(QUOTED).collect();
-    format!("{head}… ({} more characters)", n - QUOTED)
 }
 
 #[cfg(test)]
