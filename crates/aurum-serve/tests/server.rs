@@ -114,7 +114,7 @@ impl Backend for Fake {
         Err(AppError::not_found(format!("no run {id}")))
     }
     fn report(&self, _: &ReportRequest, _: &dyn Progress) -> AppResult<Composed> {
-        Err(AppError::internal("no report"))
+        Err(AppError::invalid("no report"))
     }
 }
 
@@ -472,5 +472,62 @@ fn the_openapi_document_describes_exactly_the_routes() {
             node = &node[part];
         }
         assert!(!node.is_null(), "unresolved $ref {name}");
+    }
+}
+
+mod bodies {
+    //! Property tests over the API's JSON bodies: whatever a client posts, the server answers
+    //! a JSON error or a result, never a 500, and stays up.
+
+    use proptest::prelude::*;
+
+    use super::{Limits, call, start};
+
+    /// JSON-ish values: the fields the bodies have, with values of every type.
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("null".to_owned()),
+            any::<bool>().prop_map(|b| b.to_string()),
+            any::<i64>().prop_map(|n| n.to_string()),
+            any::<f64>().prop_map(|x| if x.is_finite() {
+                format!("{x:e}")
+            } else {
+                "1e999".to_owned()
+            }),
+            "[ -~]{0,40}".prop_map(|s| serde_json::to_string(&s).unwrap()),
+            Just("[\"EU\", 3]".to_owned()),
+            Just("{\"a\": 1}".to_owned()),
+        ]
+    }
+
+    fn body(fields: &[&'static str]) -> impl Strategy<Value = String> {
+        let fields: Vec<&'static str> = fields.to_vec();
+        prop::collection::vec((prop::sample::select(fields), value()), 0..8).prop_map(|kv| {
+            let inner: Vec<String> = kv
+                .into_iter()
+                .map(|(k, v)| format!("\"{k}\": {v}"))
+                .collect();
+            format!("{{{}}}", inner.join(", "))
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn posted_bodies_never_answer_500(
+            event in body(&["date", "title_en", "title_ja", "category", "region", "actors", "surprise", "source", "id", "note", "extra"]),
+            run in body(&["toml", "paths", "seed", "as_of", "contributions", "extra"]),
+            report in body(&["toml", "lang", "paths", "seed"]),
+        ) {
+            let addr = start(Limits::default());
+            for (path, b) in [("/api/events", &event), ("/api/scenarios/run", &run), ("/api/report", &report)] {
+                let (status, v) = call(addr, "POST", path, Some(b));
+                prop_assert!(status != 500 && (200..500).contains(&status), "{path} {b} → {status} {v}");
+                prop_assert!(v.is_object(), "{path} {b} → {v}");
+            }
+            let (status, _) = call(addr, "GET", "/api/health", None);
+            prop_assert_eq!(status, 200);
+        }
     }
 }
