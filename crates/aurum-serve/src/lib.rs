@@ -20,6 +20,7 @@
 
 mod assets;
 mod backend;
+mod conns;
 mod error;
 mod guard;
 mod routes;
@@ -234,7 +235,7 @@ pub async fn serve(
     let limits = state.limits;
     let guard = guard::Guard::new(listener.local_addr()?, state.token.clone());
     let app = router(state).layer(axum::middleware::from_fn_with_state(guard, guard::guard));
-    let open = Arc::new(tokio::sync::Semaphore::new(limits.connections.max(1)));
+    let conns = Arc::new(conns::Conns::new(limits.connections));
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (stream, _) = tokio::select! {
@@ -248,19 +249,47 @@ pub async fn serve(
             },
             () = &mut shutdown => return Ok(()),
         };
-        let Ok(permit) = Arc::clone(&open).try_acquire_owned() else {
+        if !conns.admit() {
             drop(stream);
             continue;
+        }
+        let conn = Arc::new(conns::ConnState::default());
+        conn.last
+            .store(conns.now(), std::sync::atomic::Ordering::SeqCst);
+        // Each request marks its connection busy while it runs, so that a connection serving
+        // a request is never the one making room.
+        let service = {
+            let (app, conn, conns) = (app.clone(), Arc::clone(&conn), Arc::clone(&conns));
+            hyper::service::service_fn(move |req: axum::extract::Request<hyper::body::Incoming>| {
+                use std::sync::atomic::Ordering::SeqCst;
+                use tower::ServiceExt;
+                conn.active.fetch_add(1, SeqCst);
+                conn.last.store(conns.now(), SeqCst);
+                let (conn, conns) = (Arc::clone(&conn), Arc::clone(&conns));
+                let response = app.clone().oneshot(req.map(axum::body::Body::new));
+                async move {
+                    let r = response.await;
+                    conn.last.store(conns.now(), SeqCst);
+                    conn.active.fetch_sub(1, SeqCst);
+                    r
+                }
+            })
         };
-        let service = hyper_util::service::TowerToHyperService::new(app.clone());
-        tokio::spawn(async move {
-            let _permit = permit;
+        let id = conns.reserve();
+        let registry = Arc::clone(&conns);
+        let task = tokio::spawn(async move {
             let _ = hyper::server::conn::http1::Builder::new()
                 .timer(hyper_util::rt::TokioTimer::new())
                 .header_read_timeout(limits.header_timeout)
                 .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
                 .await;
+            registry.remove(id);
         });
+        conns.insert(id, conn, task.abort_handle());
+        // A connection that ended before it was registered removed nothing: remove it now.
+        if task.is_finished() {
+            conns.remove(id);
+        }
     }
 }
 
