@@ -850,14 +850,29 @@ pub fn simulated_days(f: &ScenarioFile) -> Vec<Date> {
     aurum_core::Calendar::for_series(&f.series).trading_days(f.as_of, f.horizon)
 }
 
-/// Trading days a scenario file simulates and its number of scenarios (for size limits).
+/// What a scenario file costs to simulate, for size limits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Size {
+    /// Trading days simulated.
+    pub days: usize,
+    /// Scenarios (each a contribution run, and work on every step).
+    pub scenarios: usize,
+    /// Targets (work on every step).
+    pub targets: usize,
+}
+
+/// The size of a scenario file (for size limits).
 ///
 /// # Errors
 ///
 /// As [`parse`].
-pub fn size(text: &str, as_of: Option<Date>) -> AppResult<(usize, usize)> {
+pub fn size(text: &str, as_of: Option<Date>) -> AppResult<Size> {
     let f = parse("scenario", text, as_of)?;
-    Ok((simulated_days(&f).len(), f.scenarios.len()))
+    Ok(Size {
+        days: simulated_days(&f).len(),
+        scenarios: f.scenarios.len(),
+        targets: f.targets.len(),
+    })
 }
 
 /// FNV-1a over the prices and analog returns a run used, each piece framed by its length:

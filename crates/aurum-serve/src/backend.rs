@@ -108,7 +108,7 @@ impl Backend for StoreBackend {
         scenario::example()
     }
 
-    fn scenario_size(&self, toml: &str, as_of: Option<Date>) -> AppResult<(usize, usize)> {
+    fn scenario_size(&self, toml: &str, as_of: Option<Date>) -> AppResult<scenario::Size> {
         scenario::size(toml, as_of)
     }
 

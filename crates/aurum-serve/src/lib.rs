@@ -33,7 +33,7 @@ use aurum_app::data::{Bars, BarsRequest};
 use aurum_app::events::{EventDraft, EventQuery, Listed};
 use aurum_app::gpr::{GprReport, GprRequest};
 use aurum_app::report::Composed;
-use aurum_app::scenario::{Example, RunRecord, RunResult, ScenarioRun};
+use aurum_app::scenario::{Example, RunRecord, RunResult, ScenarioRun, Size};
 use aurum_app::study::{StudyReport, StudyRequest};
 use aurum_app::vol::{VolFitReport, VolSpec};
 use aurum_app::{AppResult, Progress};
@@ -63,9 +63,8 @@ pub trait Backend: Send + Sync + 'static {
     fn vol_fit(&self, spec: &VolSpec) -> AppResult<VolFitReport>;
     /// The bundled example scenario file, as text and parsed.
     fn example(&self) -> AppResult<Example>;
-    /// Trading days a scenario file simulates and its number of scenarios (for the size
-    /// limit), or why it is invalid.
-    fn scenario_size(&self, toml: &str, as_of: Option<Date>) -> AppResult<(usize, usize)>;
+    /// What a scenario file costs to simulate (for the size limit), or why it is invalid.
+    fn scenario_size(&self, toml: &str, as_of: Option<Date>) -> AppResult<Size>;
     /// Runs a scenario file and records the run (not when `progress` is cancelled).
     fn run_scenario(&self, req: &ScenarioRun, progress: &dyn Progress) -> AppResult<RunResult>;
     /// Recorded runs, newest first.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use aurum_app::data::BarsRequest;
 use aurum_app::events::{EventDraft, EventOrigin, EventQuery};
 use aurum_app::gpr::{GprComponent, GprRequest};
-use aurum_app::scenario::ScenarioRun;
+use aurum_app::scenario::{ScenarioRun, Size};
 use aurum_app::study::StudyRequest;
 use aurum_app::vol::{VolKind, VolSpec};
 use aurum_app::{Cancel, Window};
@@ -403,8 +403,9 @@ async fn example(State(s): State<Arc<AppState>>) -> Response {
 }
 
 /// Refuses a simulation larger than the limits before any work starts: `runs` runs of the
-/// tree (contributions and the run without scenarios count), each of `paths` × `days` steps.
-fn check_size(l: &Limits, paths: usize, days: usize, runs: usize) -> Result<(), ApiError> {
+/// tree (contributions and the run without scenarios count), each of `paths` × `days` steps,
+/// and each step weighing one per eight targets and scenarios it tracks (at least one).
+fn check_size(l: &Limits, paths: usize, size: &Size, runs: usize) -> Result<(), ApiError> {
     if paths == 0 || paths > l.max_paths {
         return Err(ApiError {
             status: 413,
@@ -412,20 +413,30 @@ fn check_size(l: &Limits, paths: usize, days: usize, runs: usize) -> Result<(), 
             field: Some("paths".into()),
         });
     }
+    let weight = (size.targets + size.scenarios).div_ceil(8).max(1);
     let steps = (paths as u64)
-        .saturating_mul(days as u64)
-        .saturating_mul(runs as u64);
+        .saturating_mul(size.days as u64)
+        .saturating_mul(runs as u64)
+        .saturating_mul(weight as u64);
     if steps > l.max_steps {
         let times = if runs > 1 {
             format!(" × {runs} runs")
         } else {
             String::new()
         };
+        let heavy = if weight > 1 {
+            format!(
+                " × {weight} ({} targets and scenarios, per 8)",
+                size.targets + size.scenarios
+            )
+        } else {
+            String::new()
+        };
         return Err(ApiError {
             status: 413,
             error: format!(
-                "{paths} paths × {days} trading days{times} = {steps} steps; the limit is {} (use fewer paths or a nearer horizon)",
-                l.max_steps
+                "{paths} paths × {} trading days{times}{heavy} = {steps} steps; the limit is {} (use fewer paths or a nearer horizon)",
+                size.days, l.max_steps
             ),
             field: Some("paths".into()),
         });
@@ -459,10 +470,10 @@ async fn run_scenario(
                 ApiError::bad("as_of", format!("{a:?}: expected a date YYYY-MM-DD"))
             })?),
         };
-        let (days, scenarios) = b.scenario_size(&req.toml, as_of)?;
+        let size = b.scenario_size(&req.toml, as_of)?;
         // Each contribution runs the tree once more.
-        let runs = 1 + if req.contributions { scenarios } else { 0 };
-        check_size(limits, req.paths, days, runs)?;
+        let runs = 1 + if req.contributions { size.scenarios } else { 0 };
+        check_size(limits, req.paths, &size, runs)?;
         Ok(b.run_scenario(
             &ScenarioRun {
                 name: "scenario".into(),
@@ -494,10 +505,10 @@ async fn report(
     b: Result<Json<ReportRequest>, JsonRejection>,
 ) -> Response {
     heavy_json(s, b, |b, limits, req, cancel| {
-        let (days, scenarios) = b.scenario_size(&req.toml, None)?;
+        let size = b.scenario_size(&req.toml, None)?;
         // A report runs the tree once per scenario more (its contribution), and once without
         // any: count those days too.
-        check_size(limits, req.paths, days, scenarios + 2)?;
+        check_size(limits, req.paths, &size, size.scenarios + 2)?;
         let lang: Lang = req
             .lang
             .parse()

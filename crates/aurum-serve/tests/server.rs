@@ -12,7 +12,7 @@ use aurum_app::events::{EventDraft, EventQuery, Listed};
 use aurum_app::gpr::{GprReport, GprRequest};
 use aurum_app::report::{Composed, ReportRequest};
 use aurum_app::scenario::{
-    BaselineOut, Example, RunDoc, RunRecord, RunResult, ScenarioRun, StartOut,
+    BaselineOut, Example, RunDoc, RunRecord, RunResult, ScenarioRun, Size, StartOut,
 };
 use aurum_app::study::{StudyReport, StudyRequest};
 use aurum_app::vol::{VolFitReport, VolSpec};
@@ -69,12 +69,18 @@ impl Backend for Fake {
     fn example(&self) -> AppResult<Example> {
         aurum_app::scenario::example()
     }
-    fn scenario_size(&self, toml: &str, _: Option<aurum_core::Date>) -> AppResult<(usize, usize)> {
+    fn scenario_size(&self, toml: &str, _: Option<aurum_core::Date>) -> AppResult<Size> {
         let days = toml
             .trim()
             .parse()
             .map_err(|_| AppError::bad("toml", "not a scenario"))?;
-        Ok((days, 3))
+        // 3 scenarios and 2 targets: one unit of work per step; "1000" days is a big tree.
+        let (scenarios, targets) = if days == 1000 { (64, 16) } else { (3, 2) };
+        Ok(Size {
+            days,
+            scenarios,
+            targets,
+        })
     }
     fn run_scenario(&self, req: &ScenarioRun, _: &dyn Progress) -> AppResult<RunResult> {
         let day = aurum_core::date(2025, 2, 18);
@@ -270,6 +276,21 @@ fn limits_refuse_too_large_requests_and_say_the_limit() {
         Some(r#"{"toml": "94", "paths": 10000, "contributions": false}"#),
     );
     assert_eq!((s, v["paths"].clone()), (200, json!(10000)));
+    // A big tree weighs more per step: 80 targets and scenarios count ten times.
+    let (s, v) = call(
+        addr,
+        "POST",
+        "/api/scenarios/run",
+        Some(r#"{"toml": "1000", "paths": 200, "contributions": false}"#),
+    );
+    assert_eq!(s, 413, "{v}");
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains("× 10 (80 targets and scenarios, per 8)"),
+        "{v}"
+    );
     // A request over the time limit is answered, not left hanging.
     let (s, v) = call(addr, "GET", "/api/study?category=nuclear&window=0,60", None);
     assert_eq!(s, 503);
