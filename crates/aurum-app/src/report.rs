@@ -533,7 +533,11 @@ fn track_record(
     if model != ModelKind::Stack {
         job.cfg.models = vec![ModelKind::GBM, model];
     }
-    let bt = crate::backtest::run(store, &job, progress)?;
+    // The stack's record was run to fit it; the report shows that same record.
+    let bt = match &p.record {
+        Some(r) if model == ModelKind::Stack && r.from == Some(track_record_from) => r.clone(),
+        _ => crate::backtest::run(store, &job, progress)?,
+    };
     let find = |m: ModelKind| bt.summary.scores.iter().find(|s| s.model == m);
     let (Some(g), Some(base)) = (find(model), find(ModelKind::GBM)) else {
         return Ok(None);

@@ -346,6 +346,8 @@ pub struct Prepared {
     pub analog_stats: HashMap<String, AnalogStats>,
     /// For a stack baseline: its state as of as_of (weights and calibration maps).
     pub stack: Option<StackWeights>,
+    /// For a stack baseline: the track record it was fitted on (scored as of as_of).
+    pub record: Option<crate::backtest::BacktestReport>,
 }
 
 impl Prepared {
@@ -412,10 +414,12 @@ pub fn prepare(
     })?;
     let mut fit_from = None;
     let mut stack = None;
+    let mut record_report = None;
     let (base, baseline, vol_now_pct, vol_long_run_pct) = match &f.baseline {
         Baseline::Stack { fit_years } => {
             let job = record_job(f, s0, days.len(), *fit_years, record)?;
-            let (_, rows) = crate::backtest::run_rows(store, &job, progress)?;
+            let (report, rows) = crate::backtest::run_rows(store, &job, progress)?;
+            record_report = Some(report);
             let state = fit_as_of(&rows, f.as_of)
                 .into_iter()
                 .next()
@@ -586,6 +590,7 @@ pub fn prepare(
         fit_from,
         analog_stats,
         stack,
+        record: record_report,
     })
 }
 
