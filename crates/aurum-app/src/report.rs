@@ -266,18 +266,11 @@ fn build(
         .map(|(j, (t, spec))| {
             // The stack's headline numbers are recalibrated on its track record; the
             // checkpoints go through the horizon's map too, which keeps them in order.
-            let map = |kind: aurum_backtest::EventKind, raw: f64| {
-                p.stack
-                    .as_ref()
-                    .and_then(|s| {
-                        let level = recalibrated.get(j)?.level.as_str();
-                        s.calibration
-                            .iter()
-                            .find(|(k, l, _)| *k == kind && l == level)
-                    })
-                    .map_or(raw, |(_, _, c)| c.apply(raw))
-            };
             let r = recalibrated.get(j);
+            let map = |kind: aurum_backtest::EventKind, raw: f64| match (&p.stack, r) {
+                (Some(s), Some(r)) => s.calibrate(kind, &r.level, raw),
+                _ => raw,
+            };
             TargetOut {
                 level: t.target,
                 relative: match spec {

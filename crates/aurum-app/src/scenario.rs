@@ -363,14 +363,10 @@ impl Prepared {
             .iter()
             .map(|t| {
                 let level = format!("{:+}%", level_of(t.target, self.s0));
-                let map = |kind: EventKind| {
-                    state
-                        .calibration
-                        .iter()
-                        .find(|(k, l, _)| *k == kind && *l == level)
-                        .map(|(_, _, c)| *c)
-                };
-                let (touch, close) = (map(EventKind::Touch), map(EventKind::Close));
+                let (touch, close) = (
+                    state.map_for(EventKind::Touch, &level),
+                    state.map_for(EventKind::Close, &level),
+                );
                 Recalibrated {
                     target: t.target,
                     p_touch_raw: t.p_touch,

@@ -12,8 +12,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::BacktestError;
-use crate::mean::{hist_drift, momentum_drift};
-use crate::model::{MeanModel, ModelKind, VolModel};
+use crate::model::{ModelKind, VolModel};
 use crate::scores::{crps_sorted, kde_logpdf, pit, quantile};
 
 /// Levels of the quantiles each forecast keeps: the midpoints `(j + ½) / QUANTILES`, from
@@ -419,12 +418,7 @@ pub fn run_block(
                 continue;
             }
             let refit = k % cfg.refit == 0 || params.is_none();
-            let drift = match mean {
-                MeanModel::Own => None,
-                MeanModel::Zero => Some(0.0),
-                MeanModel::Hist => hist_drift(&known),
-                MeanModel::Mom => momentum_drift(&known),
-            };
+            let drift = mean.drift(&known);
             let forecaster =
                 match forecaster(vol, drift, &returns, cfg, refit, &mut warm, &mut params) {
                     Ok(f) => f,
@@ -506,12 +500,7 @@ pub fn fit_member(model: ModelKind, closes: &[f64], cfg: &Config) -> Result<Fore
             cfg.min_returns.max(2)
         ));
     }
-    let drift = match mean {
-        MeanModel::Own => None,
-        MeanModel::Zero => Some(0.0),
-        MeanModel::Hist => hist_drift(closes),
-        MeanModel::Mom => momentum_drift(closes),
-    };
+    let drift = mean.drift(closes);
     forecaster(vol, drift, &returns, cfg, true, &mut None, &mut None)
 }
 

@@ -14,6 +14,22 @@ pub const MOM_HORIZON: usize = 21;
 /// is the historical mean.
 pub const MOM_MIN_OBS: usize = 36;
 
+use crate::model::MeanModel;
+
+impl MeanModel {
+    /// The drift this mean model gives at the last of `closes` (as known then), in percent
+    /// per day; `None` for [`MeanModel::Own`], which keeps the volatility model's own.
+    #[must_use]
+    pub fn drift(self, closes: &[f64]) -> Option<f64> {
+        match self {
+            Self::Own => None,
+            Self::Zero => Some(0.0),
+            Self::Hist => hist_drift(closes),
+            Self::Mom => momentum_drift(closes),
+        }
+    }
+}
+
 /// The mean daily log return (percent) of all of `closes`.
 #[must_use]
 pub fn hist_drift(closes: &[f64]) -> Option<f64> {

@@ -46,6 +46,23 @@ pub struct StackWeights {
     pub calibration: Vec<(EventKind, String, Calibration)>,
 }
 
+impl StackWeights {
+    /// The calibration map of an event (kind and level), when one was fitted.
+    #[must_use]
+    pub fn map_for(&self, kind: EventKind, level: &str) -> Option<Calibration> {
+        self.calibration
+            .iter()
+            .find(|(k, l, _)| *k == kind && l == level)
+            .map(|(_, _, c)| *c)
+    }
+
+    /// `p` through the event's map, or as it is without one.
+    #[must_use]
+    pub fn calibrate(&self, kind: EventKind, level: &str, p: f64) -> f64 {
+        self.map_for(kind, level).map_or(p, |c| c.apply(p))
+    }
+}
+
 /// A fitted calibration map: `p ↦ σ(a + b·logit p)`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Calibration {
@@ -263,13 +280,7 @@ pub fn stack(rows: &[Row]) -> (Vec<Row>, Vec<StackWeights>) {
             let w: Vec<f64> = state.weights.iter().map(|x| x.1).collect();
             let mut row = mix(rs, &w);
             for e in &mut row.events {
-                if let Some((_, _, c)) = state
-                    .calibration
-                    .iter()
-                    .find(|(kind, level, _)| *kind == e.kind && *level == e.level)
-                {
-                    e.p = c.apply(e.p);
-                }
+                e.p = state.calibrate(e.kind, &e.level, e.p);
             }
             trace.push(state);
             stacked.push(row);

@@ -4,7 +4,6 @@ use std::collections::HashMap;
 
 use aurum_core::Date;
 use aurum_vol::{Innovations, Simulator, path_rng};
-use chrono::{Datelike, Weekday};
 use rand::Rng;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
@@ -226,15 +225,11 @@ pub struct Results {
     pub es_5: f64,
 }
 
-/// Monday-to-Friday days after `as_of` up to `horizon`.
+/// Monday-to-Friday days after `as_of` up to `horizon` (`Calendar::Weekdays`; scenario runs
+/// use their series' own calendar).
 #[must_use]
 pub fn trading_days(as_of: Date, horizon: Date) -> Vec<Date> {
-    as_of
-        .iter_days()
-        .skip(1)
-        .take_while(|d| *d <= horizon)
-        .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
-        .collect()
+    aurum_core::Calendar::Weekdays.trading_days(as_of, horizon)
 }
 
 /// Running statistics of a block of paths.
