@@ -138,6 +138,8 @@ pub struct ScenarioFile {
     pub title_ja: Option<String>,
     /// What reports say about each scenario, by id.
     pub texts: BTreeMap<String, ScenarioText>,
+    /// The event category a scenario's `base_rate` names, by id (only those that name one).
+    pub base_rates: BTreeMap<String, String>,
 }
 
 /// What a report says about a scenario: its Japanese name, what it is in both languages, and
@@ -203,6 +205,7 @@ struct RawScenario {
     about_ja: Option<String>,
     #[serde(default)]
     events: Vec<String>,
+    base_rate: Option<String>,
 }
 
 fn one() -> usize {
@@ -234,6 +237,17 @@ impl ScenarioFile {
         horizon_within_limit(as_of, self.horizon).map_err(SimError::Settings)?;
         self.as_of = as_of;
         Ok(())
+    }
+
+    /// The event category a scenario's judged probability is compared with (its reference
+    /// class): its `base_rate` when the file names one, else the category its shock draws
+    /// analogs from, else none.
+    #[must_use]
+    pub fn reference_class<'a>(&'a self, s: &'a Scenario) -> Option<&'a str> {
+        match (self.base_rates.get(&s.id), &s.shock) {
+            (Some(c), _) | (None, Shock::Analogs { category: c }) => Some(c),
+            _ => None,
+        }
     }
 }
 
@@ -574,6 +588,19 @@ pub fn parse(file: &str, text: &str) -> Result<ScenarioFile, SimError> {
                 ),
             ));
         }
+        if let Some(c) = &s.base_rate
+            && !ANALOG_CATEGORIES.contains(&c.as_str())
+        {
+            return Err(field(
+                id,
+                "base_rate",
+                format!(
+                    "{:?}: expected an event category ({})",
+                    aurum_core::text::clip(c),
+                    ANALOG_CATEGORIES.join(", ")
+                ),
+            ));
+        }
         if s.spread_days == 0 || s.spread_days > 250 {
             return Err(field(
                 id,
@@ -624,6 +651,11 @@ pub fn parse(file: &str, text: &str) -> Result<ScenarioFile, SimError> {
             ));
         }
     }
+    let base_rates = raw
+        .scenario
+        .iter()
+        .filter_map(|s| Some((s.id.clone(), s.base_rate.clone()?)))
+        .collect();
     let texts = raw
         .scenario
         .iter()
@@ -649,6 +681,7 @@ pub fn parse(file: &str, text: &str) -> Result<ScenarioFile, SimError> {
         scenarios,
         title_ja: raw.title_ja,
         texts,
+        base_rates,
     })
 }
 
@@ -793,6 +826,70 @@ mod tests {
                 mean_pct: 3.0,
                 sd_pct: 2.5
             }
+        );
+    }
+
+    #[test]
+    fn reference_class_is_the_base_rate_else_the_analogs() {
+        let f = parse(
+            "s.toml",
+            &format!(
+                "{BASE}[[scenario]]\nid = \"named\"\nprobability = 0.1\nbase_rate = \"nuclear\"\nshock = {{ mean_pct = 3.0 }}\n\
+                 [[scenario]]\nid = \"both\"\nprobability = 0.2\nbase_rate = \"alliance\"\nshock = {{ analogs = \"escalation\" }}\n\
+                 [[scenario]]\nid = \"analogs\"\nprobability = 0.3\nshock = {{ analogs = \"ceasefire-peace\" }}\n\
+                 [[scenario]]\nid = \"none\"\nprobability = 0.4\nshock = {{ pct = 2.0 }}\n"
+            ),
+        )
+        .unwrap();
+        let classes: Vec<(&str, Option<&str>)> = f
+            .scenarios
+            .iter()
+            .map(|s| (s.id.as_str(), f.reference_class(s)))
+            .collect();
+        assert_eq!(
+            classes,
+            [
+                ("named", Some("nuclear")),
+                ("both", Some("alliance")),
+                ("analogs", Some("ceasefire-peace")),
+                ("none", None),
+            ]
+        );
+        // The shock keeps its own category: base_rate only names the reference class.
+        assert_eq!(
+            f.scenarios[1].shock,
+            Shock::Analogs {
+                category: "escalation".into()
+            }
+        );
+        assert_eq!(f.base_rates.len(), 2);
+    }
+
+    #[test]
+    fn unknown_base_rate_categories_are_named() {
+        assert_eq!(
+            err("[[scenario]]\nid = \"a\"\nprobability = 0.5\nbase_rate = \"volcano\"\n"),
+            format!(
+                "s.toml: scenario \"a\": field \"base_rate\": \"volcano\": expected an event category ({})",
+                ANALOG_CATEGORIES.join(", ")
+            )
+        );
+        // Not a category name: the wrong type, an empty name, a long one quoted in part.
+        assert!(
+            err("[[scenario]]\nid = \"a\"\nprobability = 0.5\nbase_rate = 3\n")
+                .starts_with("s.toml:")
+        );
+        assert!(
+            err("[[scenario]]\nid = \"a\"\nprobability = 0.5\nbase_rate = \"\"\n")
+                .contains("field \"base_rate\": \"\": expected an event category")
+        );
+        let long = err(&format!(
+            "[[scenario]]\nid = \"a\"\nprobability = 0.5\nbase_rate = \"{}\"\n",
+            "x".repeat(10_000)
+        ));
+        assert!(
+            long.contains("more characters") && long.len() < 600,
+            "{long}"
         );
     }
 

@@ -2,7 +2,7 @@
 //! panic, and a parsed file respects the limits. A fixed number of cases runs with every
 //! `cargo test`; set `PROPTEST_CASES` for longer runs.
 
-use aurum_sim::{MAX_SCENARIOS, MAX_TARGETS, parse};
+use aurum_sim::{ANALOG_CATEGORIES, MAX_SCENARIOS, MAX_TARGETS, parse};
 use proptest::prelude::*;
 
 const EXAMPLE: &str = include_str!("../../../examples/us-nato-exit-2025-02-18.toml");
@@ -28,6 +28,30 @@ proptest! {
             prop_assert!(f.targets.len() <= MAX_TARGETS && f.scenarios.len() <= MAX_SCENARIOS);
             for s in &f.scenarios {
                 prop_assert!((0.0..=1.0).contains(&s.probability));
+                // A reference class, where there is one, is an event category.
+                if let Some(c) = f.reference_class(s) {
+                    prop_assert!(ANALOG_CATEGORIES.contains(&c), "{c:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn base_rates_are_event_categories_or_named_errors(name in prop_oneof![
+        prop::sample::select(ANALOG_CATEGORIES.to_vec()).prop_map(str::to_owned),
+        "[ -~]{0,30}",
+    ]) {
+        let quoted = toml::Value::String(name.clone()).to_string();
+        let text = EXAMPLE.replacen("probability = 0.04", &format!("probability = 0.04\nbase_rate = {quoted}"), 1);
+        match parse("s.toml", &text) {
+            Ok(f) => {
+                prop_assert!(ANALOG_CATEGORIES.contains(&name.as_str()));
+                let s = f.scenarios.iter().find(|s| s.id == "east-asia-proliferation").unwrap();
+                prop_assert_eq!(f.reference_class(s), Some(name.as_str()));
+            }
+            Err(e) => {
+                prop_assert!(!ANALOG_CATEGORIES.contains(&name.as_str()));
+                prop_assert!(e.to_string().contains("field \"base_rate\""), "{e}");
             }
         }
     }
