@@ -219,6 +219,8 @@ pub struct Results {
     pub scenarios: Vec<ScenarioResult>,
     /// Combinations that occurred, most frequent first.
     pub combinations: Vec<Combination>,
+    /// The price at the horizon: its 1st to 99th percentiles, ascending.
+    pub horizon_percentiles: Vec<f64>,
     /// 5% value at risk of the horizon return, percent (a loss is positive).
     pub var_5: f64,
     /// 5% expected shortfall of the horizon return, percent.
@@ -711,6 +713,9 @@ fn summarise(setup: &Setup, opts: &RunOptions, acc: &Accum) -> Results {
         targets,
         scenarios,
         combinations,
+        horizon_percentiles: (1..100)
+            .map(|k| setup.s0 * hist_quantile(last, total, f64::from(k) / 100.0).exp())
+            .collect(),
         var_5: -100.0 * (var_x.exp() - 1.0),
         es_5: if count > 0.0 {
             -100.0 * tail / count

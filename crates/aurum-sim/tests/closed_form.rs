@@ -90,6 +90,24 @@ fn gbm_matches_closed_forms() {
 }
 
 #[test]
+fn horizon_percentiles_match_the_lognormal() {
+    let r = run(&gbm(vec![]), 200_000);
+    let sigma = 0.16 / 252f64.sqrt();
+    let (nu, s) = (-0.5 * sigma * sigma * 21.0, sigma * 21f64.sqrt());
+    let n = Normal::standard();
+    assert_eq!(r.horizon_percentiles.len(), 99);
+    for (k, q) in r.horizon_percentiles.iter().enumerate() {
+        let p = (k + 1) as f64 / 100.0;
+        let exact = S0 * (nu + s * n.inverse_cdf(p)).exp();
+        // Histogram bins of 0.002 in log price, and sampling error (largest in the tails).
+        assert!((q / exact - 1.0).abs() < 0.004, "{p}: {q} vs {exact}");
+    }
+    assert!(r.horizon_percentiles.windows(2).all(|w| w[0] <= w[1]));
+    let end = r.fan.last().unwrap();
+    assert!((r.horizon_percentiles[49] - end.q50).abs() < 1e-9);
+}
+
+#[test]
 fn a_certain_shock_moves_every_quantile() {
     let mut shocked = scenario("jump", 1.0, Shock::Fixed { pct: 5.0 });
     shocked.window = Some((date(2025, 2, 19), date(2025, 2, 19)));
