@@ -18,11 +18,16 @@
 //!   GBM baseline and against climatology ([`Climate`]: how often each event happened over
 //!   the history known at the origin), calibration flags and pairwise comparisons.
 //!
+//! - [`call`] scores a published call when its outcomes arrive: each event resolved on the
+//!   closes known at the scoring date, Brier and log scores, the horizon close's place in the
+//!   forecast distribution and first passages against their forecast medians.
+//!
 //! Pure: the caller reads the store and writes results; no I/O, no clock. Blocks of origins
 //! run in parallel and each draws from its own seeded streams, so the numbers do not depend on
 //! the number of threads.
 #![deny(missing_docs)]
 
+pub mod call;
 mod engine;
 mod error;
 mod mean;
