@@ -10,6 +10,8 @@
 //! - [`BarQuery`] reads bars by date range and **as of** a date: a value later revised is
 //!   shown as it was known at the end of that day. A value never revised counts as known on
 //!   its own date.
+//! - Calls ([`Store::record_call`]) keep what a report or scenario run printed, to be scored
+//!   when the outcomes arrive, with the outcomes of the strategist's scenarios.
 //!
 //! ```
 //! use aurum_core::{Bar, SeriesId, SeriesMeta, Unit, date};
@@ -36,10 +38,12 @@
 //! ```
 #![deny(missing_docs)]
 
+mod calls;
 mod error;
 mod schema;
 mod store;
 
+pub use calls::{CallQuery, CallRecord, NewCall, ScenarioOutcome};
 pub use error::StoreError;
 pub use schema::{MIGRATIONS, SCHEMA_VERSION};
 pub use store::{

@@ -109,6 +109,34 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (backtest_id, origin, model, horizon)
     ) WITHOUT ROWID;
     ",
+    // v5: calls (the probabilities a report or scenario run printed, to be scored when their
+    // outcomes arrive) and the outcomes of the strategist's scenarios.
+    r"
+    CREATE TABLE calls (
+        id           INTEGER PRIMARY KEY,
+        created_at   INTEGER NOT NULL,
+        source       TEXT NOT NULL,
+        run_id       INTEGER REFERENCES runs(id),
+        label        TEXT,
+        published_at INTEGER,
+        series_id    TEXT NOT NULL,
+        as_of        TEXT NOT NULL,
+        horizon      TEXT NOT NULL,
+        title        TEXT NOT NULL,
+        model        TEXT NOT NULL,
+        doc          TEXT NOT NULL
+    );
+    CREATE INDEX calls_by_series ON calls (series_id, as_of);
+    CREATE TABLE scenario_outcomes (
+        call_id     INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+        scenario    TEXT NOT NULL,
+        happened    INTEGER NOT NULL,
+        date        TEXT,
+        note        TEXT,
+        recorded_at INTEGER NOT NULL,
+        PRIMARY KEY (call_id, scenario)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// The schema version this binary writes.

@@ -12,7 +12,7 @@ use crate::schema::{MIGRATIONS, SCHEMA_VERSION};
 /// The aurum database.
 #[derive(Debug)]
 pub struct Store {
-    conn: Connection,
+    pub(crate) conn: Connection,
 }
 
 /// Which bars to read.
