@@ -7,6 +7,9 @@
 //! - [`parse_toml`] and [`parse_csv`]: read catalogs and user files; every error names the
 //!   file, line and field ([`EventCatalogError`]).
 //! - [`EventFilter`]: by category, date range, and **as of** a date (nothing dated later).
+//! - [`base_rate`]: how often events of a kind happened since [`BASE_RATE_START`] up to an
+//!   as-of date, as a Poisson rate, and the chance of at least one in a window with its
+//!   exact 90% interval ([`BaseRate`]).
 //!
 //! Pure: parsing works on strings; the caller reads files and stores user events.
 //!
@@ -22,10 +25,12 @@
 //! ```
 #![deny(missing_docs)]
 
+mod base_rate;
 mod error;
 mod event;
 mod parse;
 
+pub use base_rate::{BASE_RATE_LEVEL, BASE_RATE_START, BaseRate, DAYS_PER_YEAR, base_rate};
 pub use error::EventCatalogError;
 pub use event::{Category, Event, EventFilter, Region};
 pub use parse::{EventRecord, bundled, parse_csv, parse_toml, slug_id, valid_id, validate};
