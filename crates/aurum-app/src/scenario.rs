@@ -99,6 +99,122 @@ pub fn check(store: &Store, f: &ScenarioFile) -> AppResult<()> {
     Ok(())
 }
 
+/// A scenario's judged probability beside the base rate of its reference class: how often
+/// the catalog's events of that category happened from 1968 to the file's as_of (bundled
+/// and user events, none dated later), and the chance of at least one in the scenario's
+/// window at that rate.
+#[derive(Clone, Debug, Serialize)]
+pub struct BaseRateOut {
+    /// The scenario's id.
+    pub scenario: String,
+    /// The reference class: an event category.
+    pub category: String,
+    /// Its name in Japanese.
+    pub category_ja: String,
+    /// The scenario's judged probability (given its parents, where it requires any).
+    pub judged: f64,
+    /// Events of the category counted.
+    pub n: usize,
+    /// The first day counted (1968-01-01).
+    pub since: Date,
+    /// The first event counted.
+    pub first: Option<Date>,
+    /// Years counted, from `since` to as_of.
+    pub years: f64,
+    /// Events a year.
+    pub rate_per_year: f64,
+    /// First day of the window: the scenario's own, else the day after as_of.
+    pub window_from: Date,
+    /// Last day of the window: the scenario's own, else the horizon.
+    pub window_to: Date,
+    /// Days in the window, both ends counted.
+    pub window_days: u32,
+    /// The chance of at least one such event in the window at the base rate, 1 − exp(−λw).
+    pub p: f64,
+    /// Lower end of its 90% interval (Garwood's exact interval of the rate).
+    pub p_lo: f64,
+    /// Upper end of its 90% interval.
+    pub p_hi: f64,
+}
+
+/// What a base rate is and is not, in `lang`: printed and shown beside base rates.
+#[must_use]
+pub fn base_rate_note(lang: aurum_core::Lang) -> &'static str {
+    match lang {
+        aurum_core::Lang::En => {
+            "The event catalog is curated (the major events of each kind, as it defines them), so a base rate is a reference point for the judgement, not a forecast."
+        }
+        aurum_core::Lang::Ja => {
+            "イベントカタログは各分類の主要な出来事を独自の基準で厳選したものであり、ベースレートは判断の参照点であって予測ではない。"
+        }
+    }
+}
+
+/// The base rate beside each scenario's judged probability, for the scenarios with a
+/// reference class (`base_rate`, else the category of an analogs shock), in the file's
+/// order. Counts bundled and user events dated from 1968-01-01 to the file's as_of; the
+/// window is the scenario's, else the day after as_of to the horizon.
+///
+/// # Errors
+///
+/// An as_of before 1968 (no years to count over), the bundled catalog, the store.
+pub fn base_rates(store: &Store, f: &ScenarioFile) -> AppResult<Vec<BaseRateOut>> {
+    let mut classes = Vec::new();
+    for s in &f.scenarios {
+        if let Some(c) = f.reference_class(s) {
+            let cat: Category = c.parse().map_err(|e: String| {
+                AppError::bad("base_rate", format!("scenario {:?}: {e}", s.id))
+            })?;
+            classes.push((s, cat));
+        }
+    }
+    if classes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let events = all_events(store, EventOrigin::All)?;
+    let mut out = Vec::with_capacity(classes.len());
+    for (s, cat) in classes {
+        let dates: Vec<Date> = events
+            .iter()
+            .filter(|l| l.event.category == cat)
+            .map(|l| l.event.date)
+            .collect();
+        let (from, to) = s
+            .window
+            .unwrap_or((f.as_of.succ_opt().unwrap_or(f.horizon), f.horizon));
+        let days = u32::try_from((to - from).num_days() + 1).unwrap_or(0);
+        let r = aurum_events::base_rate(&dates, aurum_events::BASE_RATE_START, f.as_of, days)
+            .ok_or_else(|| {
+                AppError::bad(
+                    "as_of",
+                    format!(
+                        "as_of {} is before {}, the first day base rates count from",
+                        f.as_of,
+                        aurum_events::BASE_RATE_START
+                    ),
+                )
+            })?;
+        out.push(BaseRateOut {
+            scenario: s.id.clone(),
+            category: cat.as_str().to_owned(),
+            category_ja: crate::labels::category_ja(cat.as_str()).to_owned(),
+            judged: s.probability,
+            n: r.n,
+            since: r.since,
+            first: r.first,
+            years: r.years,
+            rate_per_year: r.rate,
+            window_from: from,
+            window_to: to,
+            window_days: r.window_days,
+            p: r.p,
+            p_lo: r.p_lo,
+            p_hi: r.p_hi,
+        });
+    }
+    Ok(out)
+}
+
 /// What the event study measured for one analog category.
 #[derive(Clone, Debug)]
 pub struct AnalogStats {
@@ -965,6 +1081,117 @@ mod tests {
             .map(|c| c.as_str())
             .collect();
         assert_eq!(catalog, aurum_sim::ANALOG_CATEGORIES);
+    }
+
+    fn draft(date: Date, category: Category, title: &str) -> crate::events::EventDraft {
+        crate::events::EventDraft {
+            date,
+            title_en: title.into(),
+            title_ja: title.into(),
+            category,
+            region: aurum_events::Region::EastAsia,
+            actors: vec!["KR".into()],
+            surprise: true,
+            source: "test".into(),
+            id: None,
+            announced: None,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn base_rates_count_bundled_and_user_events_up_to_as_of() {
+        let mut store = Store::open_in_memory().unwrap();
+        let f = parse("example", EXAMPLE, None).unwrap();
+        let rates = base_rates(&store, &f).unwrap();
+        // The scenarios with analogs shocks; the two with stated shocks have no class.
+        let ids: Vec<&str> = rates.iter().map(|r| r.scenario.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "ukraine-ceasefire",
+                "european-rearmament",
+                "east-asia-proliferation"
+            ]
+        );
+        let catalog = aurum_events::bundled().unwrap();
+        let count = |c: &str| {
+            catalog
+                .iter()
+                .filter(|e| e.category.as_str() == c)
+                .filter(|e| e.date >= aurum_core::date(1968, 1, 1) && e.date <= f.as_of)
+                .count()
+        };
+        let years = ((f.as_of - aurum_core::date(1968, 1, 1)).num_days() + 1) as f64 / 365.25;
+        for r in &rates {
+            assert_eq!(r.n, count(&r.category), "{}", r.scenario);
+            assert!(r.n > 0, "{}", r.scenario);
+            assert!((r.rate_per_year - r.n as f64 / years).abs() < 1e-12);
+            let w = f64::from(r.window_days) / 365.25;
+            assert!((r.p - (1.0 - (-r.rate_per_year * w).exp())).abs() < 1e-12);
+            assert!(r.p_lo < r.p && r.p < r.p_hi, "{r:?}");
+        }
+        let ceasefire = &rates[0];
+        assert_eq!(
+            (ceasefire.category.as_str(), ceasefire.category_ja.as_str()),
+            ("ceasefire-peace", "停戦・和平")
+        );
+        assert_eq!(ceasefire.judged, 0.45);
+        // The scenario's window, both ends counted: March to June.
+        assert_eq!(ceasefire.window_days, 122);
+        // No window: the day after as_of to the horizon.
+        let proliferation = &rates[2];
+        assert_eq!(
+            (proliferation.window_from, proliferation.window_to),
+            (aurum_core::date(2025, 2, 19), f.horizon)
+        );
+        assert_eq!(proliferation.window_days, 132);
+        // A user event counts; one dated after as_of does not.
+        let n = proliferation.n;
+        crate::events::add(
+            &mut store,
+            &draft(aurum_core::date(2020, 5, 4), Category::Nuclear, "A test"),
+        )
+        .unwrap();
+        crate::events::add(
+            &mut store,
+            &draft(
+                aurum_core::date(2025, 3, 4),
+                Category::Nuclear,
+                "A later test",
+            ),
+        )
+        .unwrap();
+        let again = base_rates(&store, &f).unwrap();
+        assert_eq!(again[2].n, n + 1);
+        assert!(again[2].p > proliferation.p);
+        assert_eq!(again[0].n, ceasefire.n);
+    }
+
+    #[test]
+    fn base_rate_names_the_reference_class() {
+        let store = Store::open_in_memory().unwrap();
+        let text = EXAMPLE.replacen(
+            "shock       = { mean_pct = 4.0, sd_pct = 3.0 }",
+            "shock       = { mean_pct = 4.0, sd_pct = 3.0 }\nbase_rate   = \"territorial\"",
+            1,
+        );
+        let f = parse("example", &text, None).unwrap();
+        let rates = base_rates(&store, &f).unwrap();
+        let taiwan = rates
+            .iter()
+            .find(|r| r.scenario == "taiwan-escalation")
+            .unwrap();
+        assert_eq!(taiwan.category, "territorial");
+        assert_eq!(taiwan.judged, 0.06);
+        // Moving as_of back counts fewer events.
+        let earlier = parse("example", &text, Some(aurum_core::date(2016, 1, 4))).unwrap();
+        let then = base_rates(&store, &earlier).unwrap();
+        let then = then
+            .iter()
+            .find(|r| r.scenario == "taiwan-escalation")
+            .unwrap();
+        assert!(then.n < taiwan.n && then.years < taiwan.years);
     }
 
     #[test]
