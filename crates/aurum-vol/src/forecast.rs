@@ -9,6 +9,7 @@ use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 use statrs::function::gamma::ln_gamma;
 
+use crate::har::{HAR_LAGS, HarFit, har_raw};
 use crate::likelihood::SQRT2_OV_PI;
 use crate::model::{ArchModel, Dist, Mean, Vol};
 use crate::{FitResult, VolError};
@@ -60,7 +61,8 @@ pub struct State {
     pub last_y: f64,
 }
 
-/// Steps a fitted model forward one period at a time.
+/// Steps a fitted model forward one period at a time: a GARCH-family model
+/// ([`Simulator::new`]) or a HAR model ([`Simulator::from_har`]).
 #[derive(Clone, Debug)]
 pub struct Simulator {
     model: ArchModel,
@@ -71,6 +73,8 @@ pub struct Simulator {
     /// χ²_ν as Gamma(ν/2, 2) for Student's t; Gamma(1/ν, 1) for the GED. Built once: its
     /// set-up costs as much as a draw.
     gamma: Option<Gamma<f64>>,
+    /// A HAR model's coefficients and variance floor, which replace the volatility process.
+    har: Option<([f64; 4], f64)>,
 }
 
 const LAGS: usize = 8;
@@ -110,7 +114,65 @@ impl Simulator {
             },
             t_dist,
             gamma,
+            har: None,
         })
+    }
+
+    /// A simulator continuing a HAR model fitted on `data` after its last observation.
+    ///
+    /// Its mean is the fit's `mu` (a constant mean) and its state keeps the last
+    /// [`HAR_LAGS`] residuals. Parametric innovations are standard normal; bootstrapped ones
+    /// are drawn from the fit's standardised residuals centred and scaled to mean 0 and
+    /// variance 1 (divisor n), so that a bootstrapped day has exactly the variance the
+    /// recursion gives and the mean model alone sets the drift. (OLS makes the squared
+    /// residuals average the fitted variances, not the standardised residuals' squares
+    /// average one; unscaled, the bootstrap would widen or narrow every forecast by that
+    /// misfit.)
+    ///
+    /// # Errors
+    ///
+    /// `fit` not a fit of `data` (lengths differ); standardised residuals without spread.
+    pub fn from_har(fit: &HarFit, data: &[f64]) -> Result<Self, VolError> {
+        if data.len() != fit.nobs + HAR_LAGS {
+            return Err(VolError::Spec(format!(
+                "the HAR fit has {} rows, not the {} that {} observations give",
+                fit.nobs,
+                data.len().saturating_sub(HAR_LAGS),
+                data.len()
+            )));
+        }
+        let n = fit.std_resid.len() as f64;
+        let m = fit.std_resid.iter().sum::<f64>() / n;
+        let sd = (fit.std_resid.iter().map(|z| (z - m).powi(2)).sum::<f64>() / n).sqrt();
+        if !(sd > 0.0 && sd.is_finite()) {
+            return Err(VolError::Spec(format!(
+                "the HAR fit's standardised residuals have spread {sd}; nothing to bootstrap"
+            )));
+        }
+        let keep = fit.variance.len().min(LAGS);
+        Ok(Self {
+            model: ArchModel::new(Mean::Constant, Vol::Constant, Dist::Normal),
+            params: vec![fit.mu, fit.long_run_variance()],
+            std_resid: fit.std_resid.iter().map(|z| (z - m) / sd).collect(),
+            start: State {
+                resid: data[data.len() - HAR_LAGS..]
+                    .iter()
+                    .map(|y| y - fit.mu)
+                    .collect(),
+                variance: fit.variance[fit.variance.len() - keep..].to_vec(),
+                last_y: data.last().copied().unwrap_or(0.0),
+            },
+            t_dist: None,
+            gamma: None,
+            har: Some((fit.params, fit.floor)),
+        })
+    }
+
+    /// For a HAR model, its mean, coefficients `b0, b_d, b_w, b_m` and variance floor —
+    /// what a fused simulation loop needs; `None` for other models.
+    #[must_use]
+    pub fn har(&self) -> Option<(f64, [f64; 4], f64)> {
+        self.har.map(|(b, floor)| (self.params[0], b, floor))
     }
 
     /// The state after the last observation.
@@ -127,6 +189,9 @@ impl Simulator {
     /// σ² of the next period given the state.
     #[must_use]
     pub fn next_variance(&self, s: &State) -> f64 {
+        if let Some((b, floor)) = &self.har {
+            return har_raw(b, &s.resid).max(*floor);
+        }
         let v = self.vol_params();
         let e = |lag: usize| s.resid[s.resid.len() - lag];
         let h = |lag: usize| s.variance[s.variance.len() - lag];
@@ -268,12 +333,27 @@ impl Simulator {
             .collect()
     }
 
-    /// Variance forecasts for horizons 1..=`horizon`: analytic for constant, EWMA and GARCH
-    /// processes (`arch`'s recursions, with `E[1(ε < 0)] = ½`); for EGARCH, the mean of
+    /// Variance forecasts for horizons 1..=`horizon`: analytic for constant, EWMA, GARCH and
+    /// HAR processes (`arch`'s recursions, with `E[1(ε < 0)] = ½`; HAR's with each future
+    /// squared residual replaced by its forecast variance, floored); for EGARCH, the mean of
     /// simulated variances over `paths` paths from `seed`.
     #[must_use]
     pub fn forecast(&self, horizon: usize, paths: usize, seed: u64) -> Forecast {
         let s = self.initial_state();
+        if let Some((b, floor)) = &self.har {
+            // √σ² as a residual squares back to σ² (up to rounding).
+            let mut resid = s.resid;
+            let mut out = Vec::with_capacity(horizon);
+            for _ in 0..horizon {
+                let x = har_raw(b, &resid).max(*floor);
+                out.push(x);
+                resid.push(x.sqrt());
+            }
+            return Forecast {
+                variance: out,
+                method: "analytic",
+            };
+        }
         let first = self.next_variance(&s);
         let v = self.vol_params();
         match self.model.vol {

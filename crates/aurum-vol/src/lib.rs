@@ -13,10 +13,12 @@
 //!   errors, log-likelihood, AIC/BIC, conditional variances, standardised residuals, a
 //!   Ljung–Box test, and the optimiser's [`Termination`] as data.
 //! - [`ArchModel::fix`] evaluates given parameters.
-//! - [`Simulator`] continues a fitted model: analytic variance [`Forecast`]s (simulated for
-//!   EGARCH), and paths with parametric innovations or filtered historical simulation
-//!   ([`Innovations::Bootstrap`]); path `i` draws from ChaCha8 stream `i` of the seed, so
-//!   results are identical whatever the thread count.
+//! - [`HarFit`] is Corsi's heterogeneous autoregressive model of the variance on daily
+//!   squared returns (daily, weekly and monthly components), fitted by OLS.
+//! - [`Simulator`] continues a fitted model of either kind: analytic variance
+//!   [`Forecast`]s (simulated for EGARCH), and paths with parametric innovations or
+//!   filtered historical simulation ([`Innovations::Bootstrap`]); path `i` draws from
+//!   ChaCha8 stream `i` of the seed, so results are identical whatever the thread count.
 //!
 //! Pure: no I/O, no clock, no global randomness.
 //!
@@ -41,6 +43,7 @@
 mod error;
 mod fit;
 mod forecast;
+mod har;
 mod kernel;
 mod likelihood;
 mod model;
@@ -50,6 +53,7 @@ mod transform;
 pub use error::VolError;
 pub use fit::{FitOptions, FitResult, LjungBox, Termination, ljung_box};
 pub use forecast::{Forecast, Innovations, Simulator, State, path_rng};
+pub use har::{HAR_DAYS, HAR_FLOOR, HAR_LAGS, HAR_MIN_ROWS, HAR_NAMES, HarFit};
 pub use model::{ArchModel, Dist, Mean, Prepared, Vol, backcast, variance_bounds};
 
 /// Most parameters a model may have (mean + volatility + distribution).
