@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use aurum_core::Date;
-use aurum_vol::{ArchModel, Dist, FitOptions, Innovations, Mean, Simulator, Vol, path_rng};
+use aurum_vol::{ArchModel, Dist, FitOptions, HarFit, Innovations, Mean, Simulator, Vol, path_rng};
 use chrono::Datelike;
 use rand::Rng;
 use rand_distr::StandardNormal;
@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::BacktestError;
+use crate::har::HarPath;
 use crate::model::{ModelKind, VolModel};
 use crate::scores::{crps_sorted, kde_logpdf, pit, quantile};
 
@@ -23,7 +24,7 @@ impl VolModel {
     fn arch(self) -> Option<(ArchModel, Innovations)> {
         let garch = |o, dist| ArchModel::new(Mean::Constant, Vol::Garch { p: 1, o, q: 1 }, dist);
         match self {
-            Self::Gbm => None,
+            Self::Gbm | Self::Har => None,
             Self::GarchT => Some((garch(0, Dist::StudentsT), Innovations::Parametric)),
             Self::GjrT => Some((garch(1, Dist::StudentsT), Innovations::Parametric)),
             Self::Fhs => Some((garch(0, Dist::Normal), Innovations::Bootstrap)),
@@ -469,7 +470,7 @@ pub enum Forecaster {
         /// Daily volatility, percent.
         sigma: f64,
     },
-    /// A fitted volatility model.
+    /// A fitted GARCH-family or HAR model.
     Arch {
         /// The model continued from its last observation.
         sim: Box<Simulator>,
@@ -513,6 +514,9 @@ fn forecaster(
     warm: &mut Option<Vec<f64>>,
     params: &mut Option<Vec<f64>>,
 ) -> Result<Forecaster, String> {
+    if vol == VolModel::Har {
+        return har_forecaster(drift, returns, refit, params);
+    }
     let Some((arch, how)) = vol.arch() else {
         let mu = returns.iter().sum::<f64>() / returns.len() as f64;
         let tail = &returns[returns.len().saturating_sub(cfg.vol_window)..];
@@ -555,6 +559,33 @@ fn forecaster(
     })
 }
 
+/// HAR at an origin: fitted by OLS on a refit, else the last fit's mean and coefficients
+/// filter the window (`params` holds `mu, b0, b_d, b_w, b_m`); innovations bootstrapped, and
+/// the mean model's drift replacing the window's mean.
+fn har_forecaster(
+    drift: Option<f64>,
+    returns: &[f64],
+    refit: bool,
+    params: &mut Option<Vec<f64>>,
+) -> Result<Forecaster, String> {
+    let fit = match (refit, params.as_deref()) {
+        (false, Some(&[mu, b0, bd, bw, bm])) => HarFit::fix(returns, mu, [b0, bd, bw, bm]),
+        _ => HarFit::fit(returns),
+    }
+    .map_err(|e| e.to_string())?;
+    if refit {
+        let mut p = vec![fit.mu];
+        p.extend(fit.params);
+        *params = Some(p);
+    }
+    let sim = Simulator::from_har(&fit, returns).map_err(|e| e.to_string())?;
+    Ok(Forecaster::Arch {
+        sim: Box::new(sim),
+        how: Innovations::Bootstrap,
+        shift: drift.map_or(0.0, |d| d - fit.mu),
+    })
+}
+
 /// The seed of one origin and model: the run's seed mixed with the origin's day number and
 /// the model (SplitMix64 finaliser), so every stream is distinct and independent of blocks.
 fn origin_seed(seed: u64, day: Date, model: ModelKind) -> u64 {
@@ -582,22 +613,34 @@ fn simulate(f: &Forecaster, horizons: &[usize], paths: usize, seed: u64) -> Path
     };
     for i in 0..paths {
         let mut rng = path_rng(seed, i as u64);
-        let mut state = match f {
-            Forecaster::Arch { sim, .. } => Some(sim.initial_state()),
+        // HAR runs its fused loop (the general simulator is its naive twin); the others step
+        // the general simulator.
+        let mut har = match f {
+            Forecaster::Arch { sim, .. } => HarPath::new(sim),
             Forecaster::Gbm { .. } => None,
+        };
+        let mut state = match f {
+            Forecaster::Arch { sim, .. } if har.is_none() => Some(sim.initial_state()),
+            Forecaster::Arch { .. } | Forecaster::Gbm { .. } => None,
         };
         let (mut cum, mut hi, mut lo) = (0.0, f64::NEG_INFINITY, f64::INFINITY);
         for day in 1..=hmax {
-            let r = match (f, state.as_mut()) {
-                (Forecaster::Arch { sim, how, shift }, Some(s)) => {
+            let r = match (f, state.as_mut(), har.as_mut()) {
+                (Forecaster::Arch { sim, how, shift }, _, Some(h)) => {
+                    let z = sim.draw(&mut rng, how);
+                    h.step(z) + shift
+                }
+                (Forecaster::Arch { sim, how, shift }, Some(s), None) => {
                     let z = sim.draw(&mut rng, how);
                     sim.step(s, z) + shift
                 }
-                (Forecaster::Gbm { mu, sigma }, _) => {
+                (Forecaster::Gbm { mu, sigma }, ..) => {
                     let z: f64 = rng.sample(StandardNormal);
                     mu + sigma * z
                 }
-                (Forecaster::Arch { .. }, None) => unreachable!("an ARCH forecaster has a state"),
+                (Forecaster::Arch { .. }, None, None) => {
+                    unreachable!("an ARCH forecaster has a state")
+                }
             };
             cum += r;
             hi = hi.max(cum);

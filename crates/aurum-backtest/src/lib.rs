@@ -11,6 +11,9 @@
 //!   filtered historical simulation) with a mean model ([`MeanModel`]: its own, zero, the
 //!   historical mean, or time-series momentum with shrinkage, [`momentum_drift`]), all
 //!   estimated from what is known at the origin.
+//! - [`VolModel::Har`] is Corsi's HAR on daily squared returns (fitted by OLS in
+//!   [`aurum_vol::HarFit`], simulated by bootstrapping its standardised residuals), a
+//!   volatility model outside the GARCH family that pairs with any mean model (`har+mom`).
 //! - [`stack`] mixes the members' forecasts with weights fitted on their past log scores and
 //!   recalibrates its event probabilities on past outcomes, using only forecasts whose
 //!   outcome was known at each origin.
@@ -30,6 +33,7 @@
 pub mod call;
 mod engine;
 mod error;
+mod har;
 mod mean;
 mod model;
 pub mod scores;

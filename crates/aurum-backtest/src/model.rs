@@ -17,11 +17,14 @@ pub enum VolModel {
     /// Filtered historical simulation: GARCH(1,1) by normal quasi-likelihood, innovations
     /// bootstrapped from its standardised residuals.
     Fhs,
+    /// HAR (Corsi 2009) on daily squared returns, fitted by OLS; innovations bootstrapped
+    /// from its standardised residuals (see [`aurum_vol::HarFit`]).
+    Har,
 }
 
 impl VolModel {
     /// Every volatility model.
-    pub const ALL: [Self; 4] = [Self::Gbm, Self::GarchT, Self::GjrT, Self::Fhs];
+    pub const ALL: [Self; 5] = [Self::Gbm, Self::GarchT, Self::GjrT, Self::Fhs, Self::Har];
 
     /// The name used on the command line and in output.
     #[must_use]
@@ -31,6 +34,7 @@ impl VolModel {
             Self::GarchT => "garch-t",
             Self::GjrT => "gjr-t",
             Self::Fhs => "fhs",
+            Self::Har => "har",
         }
     }
 }
@@ -38,8 +42,8 @@ impl VolModel {
 /// Where returns are centred: the drift of the simulated log returns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MeanModel {
-    /// The volatility model's own: the fit window's mean for GBM, the jointly estimated
-    /// constant for the GARCH models.
+    /// The volatility model's own: the fit window's mean for GBM and HAR, the jointly
+    /// estimated constant for the GARCH models.
     Own,
     /// No drift.
     Zero,
@@ -87,6 +91,8 @@ impl ModelKind {
     pub const GJR_T: Self = Self::Single(VolModel::GjrT, MeanModel::Own);
     /// Filtered historical simulation with its own constant mean.
     pub const FHS: Self = Self::Single(VolModel::Fhs, MeanModel::Own);
+    /// HAR with the fit window's mean.
+    pub const HAR: Self = Self::Single(VolModel::Har, MeanModel::Own);
 
     /// The stack's members: the three volatility models that differ most (normal, Student's
     /// t, bootstrapped), each with its own mean and with momentum.
@@ -122,7 +128,8 @@ impl ModelKind {
     }
 
     /// A number that tells models apart in seeds; the models of earlier releases (own mean)
-    /// keep theirs, 0 to 3, so their numbers do not change.
+    /// keep theirs, 0 to 3, so their numbers do not change, and HAR, added after them, takes
+    /// 4 (plus 16 per mean model, as the others).
     #[must_use]
     pub(crate) fn code(self) -> u64 {
         match self {
@@ -144,7 +151,7 @@ impl FromStr for ModelKind {
     fn from_str(s: &str) -> Result<Self, String> {
         Self::parse(s).ok_or_else(|| {
             format!(
-                "unknown model {s:?} (expected gbm, garch-t, gjr-t or fhs, optionally with +zero, +hist or +mom, or stack)"
+                "unknown model {s:?} (expected gbm, garch-t, gjr-t, fhs or har, optionally with +zero, +hist or +mom, or stack)"
             )
         })
     }
@@ -195,5 +202,18 @@ mod tests {
             .map(ModelKind::code),
             [0, 1, 2, 3]
         );
+        assert_eq!(
+            ModelKind::parse("har+mom").map(ModelKind::code),
+            Some(4 + 48)
+        );
+        // Every model has its own seed stream.
+        let mut codes: Vec<u64> = VolModel::ALL
+            .into_iter()
+            .flat_map(|v| MeanModel::ALL.map(|m| ModelKind::Single(v, m).code()))
+            .chain([ModelKind::Stack.code()])
+            .collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), VolModel::ALL.len() * MeanModel::ALL.len() + 1);
     }
 }
