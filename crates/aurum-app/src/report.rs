@@ -43,6 +43,8 @@ pub struct ReportRequest {
     pub track_record_from: Option<Date>,
     /// Paths per origin in the track record.
     pub track_record_paths: usize,
+    /// How the report's call is filed (label, published or draft).
+    pub filing: crate::calls::Filing,
 }
 
 impl ReportRequest {
@@ -52,6 +54,7 @@ impl ReportRequest {
     ///
     /// Paths outside 1,000 to 5,000,000; fewer than 4 weeks or more than 2,000.
     pub fn check(&self) -> AppResult<()> {
+        self.filing.check()?;
         if self.paths < 1000 || self.paths > crate::scenario::MAX_PATHS {
             return Err(AppError::bad(
                 "paths",
@@ -86,6 +89,8 @@ pub struct Composed {
     /// The fan.
     #[serde(skip)]
     pub fan_svg: String,
+    /// The call the report recorded (`aurum calls show`).
+    pub call_id: i64,
 }
 
 /// Runs the analyses of a report and renders it.
@@ -157,7 +162,7 @@ pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppRe
         }
         _ => None,
     };
-    let report = build(
+    let mut report = build(
         &f,
         &prepared,
         &results,
@@ -169,6 +174,7 @@ pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppRe
         track_record,
         a,
     );
+    report.review = crate::calls::review(&store, &id, f.as_of)?;
     let weekly = figures::weekly_chart(&store, &f, &results, &report, a.lang, a.weeks)?;
     let fan = figures::fan_svg(&f, &results, prepared.s0, a.lang)?;
     let md = aurum_report::markdown(&report, a.lang)?;
@@ -188,6 +194,9 @@ pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppRe
         ],
     );
     let post = aurum_report::post(&report, a.lang)?;
+    AppError::check(progress)?;
+    let call = crate::calls::doc(&f, &prepared, &results, &report.targets, a.seed);
+    let call_id = crate::calls::record(&mut store, "report", None, &call, &a.filing)?;
     Ok(Composed {
         report,
         markdown: md,
@@ -195,6 +204,7 @@ pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppRe
         post,
         weekly_svg: weekly,
         fan_svg: fan,
+        call_id,
     })
 }
 
@@ -243,29 +253,21 @@ fn checkpoints(days: &[Date]) -> Vec<Date> {
     out
 }
 
-#[allow(clippy::too_many_arguments)]
-fn build(
-    f: &aurum_sim::ScenarioFile,
+/// Each target's probabilities as the report prints them: for the stack, recalibrated on its
+/// track record (the checkpoints through the horizon's map too, which keeps them in order).
+pub(crate) fn headline_targets(
+    f: &ScenarioFile,
     p: &Prepared,
     results: &Results,
-    without: &[Results],
-    bare: &Results,
-    meta: &aurum_core::SeriesMeta,
-    catalog: &HashMap<String, aurum_events::Event>,
-    gpr: Option<GprOut>,
-    track_record: Option<TrackRecord>,
-    a: &ReportRequest,
-) -> Report {
+) -> Vec<TargetOut> {
     let marks = checkpoints(&p.setup.days);
     let recalibrated = p.recalibrate(results);
-    let targets = results
+    results
         .targets
         .iter()
         .zip(&f.targets)
         .enumerate()
         .map(|(j, (t, spec))| {
-            // The stack's headline numbers are recalibrated on its track record; the
-            // checkpoints go through the horizon's map too, which keeps them in order.
             let r = recalibrated.get(j);
             let map = |kind: aurum_backtest::EventKind, raw: f64| match (&p.stack, r) {
                 (Some(s), Some(r)) => s.calibrate(kind, &r.level, raw),
@@ -296,7 +298,24 @@ fn build(
                     .collect(),
             }
         })
-        .collect();
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build(
+    f: &aurum_sim::ScenarioFile,
+    p: &Prepared,
+    results: &Results,
+    without: &[Results],
+    bare: &Results,
+    meta: &aurum_core::SeriesMeta,
+    catalog: &HashMap<String, aurum_events::Event>,
+    gpr: Option<GprOut>,
+    track_record: Option<TrackRecord>,
+    a: &ReportRequest,
+) -> Report {
+    let marks = checkpoints(&p.setup.days);
+    let targets = headline_targets(f, p, results);
     let names: HashMap<&str, NameOut> = f
         .scenarios
         .iter()
@@ -415,6 +434,7 @@ fn build(
         scenarios_add_pp: (touch0(results) - touch0(bare)) * 100.0,
         gpr,
         track_record,
+        review: None,
         sources: sources(meta, a.lang),
         data_fingerprint: fingerprint(&p.series, &analog_cars),
         version: env!("CARGO_PKG_VERSION").into(),

@@ -802,6 +802,8 @@ pub struct ScenarioRun {
     pub seed: u64,
     /// Also run each scenario's contribution (one more run per scenario).
     pub contributions: bool,
+    /// How the run's call is filed (label, published or draft).
+    pub filing: crate::calls::Filing,
 }
 
 /// Most paths one scenario run may simulate.
@@ -873,6 +875,8 @@ pub struct RunDoc {
 pub struct RunResult {
     /// The run's id in the store.
     pub run_id: i64,
+    /// The call it recorded (`aurum calls show`).
+    pub call_id: i64,
     /// What it found.
     #[serde(flatten)]
     pub doc: RunDoc,
@@ -903,6 +907,7 @@ pub fn run(
             format!("`paths` {}: expected 1 to 5,000,000", req.paths),
         ));
     }
+    req.filing.check()?;
     let f = parse(&req.name, &req.text, req.as_of)?;
     let p = prepare(store, &f, &RecordSettings::default(), progress)?;
     let (results, without) =
@@ -955,7 +960,17 @@ pub fn run(
         },
         now(),
     )?;
-    Ok((RunResult { run_id, doc }, Simulated { file: f, results }))
+    let targets = crate::report::headline_targets(&f, &p, &results);
+    let call = crate::calls::doc(&f, &p, &results, &targets, req.seed);
+    let call_id = crate::calls::record(store, "scenario", Some(run_id), &call, &req.filing)?;
+    Ok((
+        RunResult {
+            run_id,
+            call_id,
+            doc,
+        },
+        Simulated { file: f, results },
+    ))
 }
 
 /// The days a scenario file simulates: those its series trades on (London business days for

@@ -66,6 +66,10 @@ pub enum Command {
     /// Recorded scenario runs: list them, show one.
     #[command(subcommand)]
     Runs(RunsCommand),
+    /// Calls (what reports and scenario runs printed): list, show, publish, and score them
+    /// against the prices that have arrived since.
+    #[command(subcommand)]
+    Calls(CallsCommand),
     /// Backtest the forecast models: rolling origins with only the data known then, scored
     /// by CRPS, log score, PIT, interval coverage and Brier scores against a GBM baseline.
     Backtest(BacktestArgs),
@@ -124,6 +128,13 @@ pub struct ReportArgs {
     /// Leave out the track record.
     #[arg(long)]
     pub no_track_record: bool,
+    /// Name the call this records (`aurum calls list` shows it).
+    #[arg(long, value_name = "TEXT")]
+    pub label: Option<String>,
+    /// Publish the call this records (else it is a draft, which `aurum calls score` leaves
+    /// out unless asked).
+    #[arg(long)]
+    pub publish: bool,
     /// Folder to write report.md, report.html, chart-weekly.png, fan.png, post.txt and
     /// results.json to.
     #[arg(long, value_name = "DIR")]
@@ -221,6 +232,111 @@ pub enum ScenarioCommand {
     Check(ScenarioCheckArgs),
     /// Simulate: price fan, P(close ≥ target), P(touch), first passage, scenario attribution.
     Run(ScenarioRunArgs),
+    /// Record whether one of the file's scenarios happened, on the calls made from it (the
+    /// file itself is not changed): `aurum calls score` then scores the judgement.
+    Resolve(ScenarioResolveArgs),
+}
+
+/// `aurum scenario resolve`.
+#[derive(Debug, Args)]
+pub struct ScenarioResolveArgs {
+    /// The scenario file (TOML) the calls were made from.
+    pub file: PathBuf,
+    /// The scenario's id in the file.
+    #[arg(long, value_name = "ID")]
+    pub scenario: String,
+    /// Whether it happened.
+    #[arg(long, value_enum)]
+    pub happened: YesNo,
+    /// When it happened (or was known not to); calls made after this day are left alone.
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<Date>,
+    /// A note (a source, say).
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// How the result is printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+}
+
+/// Yes or no.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum YesNo {
+    /// It did.
+    Yes,
+    /// It did not.
+    No,
+}
+
+/// `aurum calls …`.
+#[derive(Debug, Subcommand)]
+pub enum CallsCommand {
+    /// List recorded calls by as-of date.
+    List(CallsListArgs),
+    /// Show one call: every probability it printed and its scenarios' outcomes.
+    Show(CallsShowArgs),
+    /// Publish a call (published calls are scored by default; drafts are not).
+    Publish(CallsPublishArgs),
+    /// Score calls against the prices known now (or as of a date): each event resolved or
+    /// open, Brier and log scores, where the horizon price fell in the fan, first passages;
+    /// and the scenario judgements whose outcomes are recorded.
+    Score(CallsScoreArgs),
+}
+
+/// `aurum calls list`.
+#[derive(Debug, Args)]
+pub struct CallsListArgs {
+    /// Only calls on this series.
+    #[arg(long, short)]
+    pub series: Option<SeriesId>,
+    /// Published calls only.
+    #[arg(long)]
+    pub published: bool,
+    /// How results are printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+}
+
+/// `aurum calls show`.
+#[derive(Debug, Args)]
+pub struct CallsShowArgs {
+    /// Call id (see `aurum calls list`).
+    pub id: i64,
+    /// How the call is printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+}
+
+/// `aurum calls publish`.
+#[derive(Debug, Args)]
+pub struct CallsPublishArgs {
+    /// Call id (see `aurum calls list`).
+    pub id: i64,
+    /// Name it.
+    #[arg(long, value_name = "TEXT")]
+    pub label: Option<String>,
+    /// How the result is printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+}
+
+/// `aurum calls score`.
+#[derive(Debug, Args)]
+pub struct CallsScoreArgs {
+    /// Calls to score (default: every published call).
+    pub ids: Vec<i64>,
+    /// Score as known at the end of this day: later prices, and calls made later, do not count.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<Date>,
+    /// Include drafts.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Only calls on this series.
+    #[arg(long, short)]
+    pub series: Option<SeriesId>,
+    /// How results are printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
 }
 
 /// `aurum scenario check`.
@@ -247,6 +363,13 @@ pub struct ScenarioRunArgs {
     /// Skip the per-scenario contributions (one extra run per scenario).
     #[arg(long)]
     pub no_contributions: bool,
+    /// Name the call this records (`aurum calls list` shows it).
+    #[arg(long, value_name = "TEXT")]
+    pub label: Option<String>,
+    /// Publish the call this records (else it is a draft, which `aurum calls score` leaves
+    /// out unless asked).
+    #[arg(long)]
+    pub publish: bool,
     /// Draw the price fan (SVG or PNG).
     #[arg(long, value_name = "FILE")]
     pub fan: Option<PathBuf>,

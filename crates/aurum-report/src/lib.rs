@@ -16,8 +16,9 @@ mod model;
 mod render;
 
 pub use model::{
-    AnalogOut, Checkpoint, EventOut, FanEnd, GprOut, ModelInfo, NameOut, Report, ScenarioOut,
-    ShockOut, SourceOut, Start, TargetOut, TrackBin, TrackRecord,
+    AnalogOut, Checkpoint, EventOut, FanEnd, GprOut, ModelInfo, NameOut, Report, Review,
+    ReviewRecord, ReviewRow, ScenarioOut, ShockOut, SourceOut, Start, TargetOut, TrackBin,
+    TrackRecord,
 };
 pub use render::{Figure, html, markdown, post, weighted_len};
 

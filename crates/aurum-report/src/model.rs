@@ -49,6 +49,9 @@ pub struct Report {
     pub gpr: Option<GprOut>,
     /// How the model's probabilities fared in the past.
     pub track_record: Option<TrackRecord>,
+    /// How the last published call on the series did, as known at `as_of`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<Review>,
     /// Data sources and their terms.
     pub sources: Vec<SourceOut>,
     /// Fingerprint of the prices and analog returns used.
@@ -334,4 +337,72 @@ pub struct SourceOut {
     pub name: String,
     /// Who publishes it and on what terms.
     pub terms: String,
+}
+
+/// How the last published call on the series did, as known at the report's as_of, and the
+/// record of every published call before it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Review {
+    /// The call's id.
+    pub call_id: i64,
+    /// Its as-of date.
+    pub as_of: Date,
+    /// Its name.
+    pub label: Option<String>,
+    /// The title of the note it was made for.
+    pub title: String,
+    /// Its Japanese title.
+    pub title_ja: Option<String>,
+    /// The price it started from.
+    pub start: f64,
+    /// Its resolved events.
+    pub rows: Vec<ReviewRow>,
+    /// Its events resolved.
+    pub resolved: usize,
+    /// Its events still open.
+    pub open: usize,
+    /// Mean Brier score of its resolved events.
+    pub brier: f64,
+    /// Resolved events whose probability leaned the way they came out.
+    pub leaned_right: usize,
+    /// The horizon close, once known.
+    pub horizon_close: Option<f64>,
+    /// Where it fell in the call's forecast distribution.
+    pub pit: Option<f64>,
+    /// All published calls on the series before as_of.
+    pub record: ReviewRecord,
+}
+
+/// One resolved event of a call.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReviewRow {
+    /// `touch` or `close`.
+    pub kind: String,
+    /// Price level.
+    pub level: f64,
+    /// The last day it covers.
+    pub by: Date,
+    /// The probability printed.
+    pub p: f64,
+    /// Whether it happened.
+    pub happened: bool,
+    /// The close that decided it.
+    pub resolved_on: Date,
+    /// (p − outcome)².
+    pub brier: f64,
+}
+
+/// The record of all published calls with resolved events.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReviewRecord {
+    /// Calls with a resolved event.
+    pub calls: usize,
+    /// Resolved events.
+    pub events: usize,
+    /// Mean Brier score.
+    pub brier: f64,
+    /// Mean log score.
+    pub log_score: f64,
+    /// Events whose probability leaned the way they came out.
+    pub leaned_right: usize,
 }

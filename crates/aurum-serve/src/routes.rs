@@ -482,6 +482,7 @@ async fn run_scenario(
                 paths: req.paths,
                 seed: req.seed,
                 contributions: req.contributions,
+                filing: aurum_app::calls::Filing::default(),
             },
             cancel,
         )?)
@@ -524,6 +525,7 @@ async fn report(
                 weeks: 104,
                 track_record_from: None,
                 track_record_paths: 100,
+                filing: aurum_app::calls::Filing::default(),
             },
             cancel,
         )?)

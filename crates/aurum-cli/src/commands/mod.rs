@@ -1,6 +1,7 @@
 //! One module per command; [`run`] dispatches. No command module uses another.
 
 mod backtest;
+mod calls;
 mod chart;
 mod data;
 mod events;
@@ -35,6 +36,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Gpr(g) => gpr::run(&ctx, cli, g),
         Command::Scenario(s) => scenario::run(&ctx, cli, s),
         Command::Runs(r) => runs::run(&ctx, cli, r),
+        Command::Calls(c) => calls::run(&ctx, cli, c),
         Command::Backtest(a) => backtest::run(&ctx, a, resolve(a.format, cli)),
         Command::Report(a) => report::run(&ctx, a),
         Command::Serve(a) => serve::run(&ctx, a),
@@ -44,4 +46,13 @@ pub fn run(cli: &Cli) -> Result<()> {
 /// The output format: the command's own `--format`, else the one given before it, else a table.
 fn resolve(own: Option<OutputFormat>, cli: &Cli) -> OutputFormat {
     own.or(cli.format).unwrap_or_default()
+}
+
+/// Where the call a report or scenario run recorded went, and how to publish it.
+fn call_note(id: i64, published: bool) -> String {
+    if published {
+        format!("recorded and published as call {id} (`aurum calls show {id}`)")
+    } else {
+        format!("recorded as draft call {id} (`aurum calls publish {id}` publishes it)")
+    }
 }

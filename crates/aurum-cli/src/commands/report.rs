@@ -1,6 +1,7 @@
 //! `aurum report`: the strategist's note on a scenario file, with its evidence.
 
 use anyhow::Result;
+use aurum_app::calls::Filing;
 use aurum_app::report::{self, ReportRequest};
 use aurum_app::scenario;
 
@@ -18,6 +19,10 @@ pub fn run(ctx: &Context, a: &ReportArgs) -> Result<()> {
         weeks: a.weeks,
         track_record_from: (!a.no_track_record).then_some(a.track_record_from),
         track_record_paths: a.track_record_paths,
+        filing: Filing {
+            label: a.label.clone(),
+            publish: a.publish,
+        },
     };
     req.check()?;
     let composed = report::compose(&ctx.home, &req, &ctx.progress)?;
@@ -26,5 +31,6 @@ pub fn run(ctx: &Context, a: &ReportArgs) -> Result<()> {
         "wrote report.md, report.html, chart-weekly.png, fan.png, post.txt and results.json to {}",
         a.out.display()
     ));
+    ctx.note(&super::call_note(composed.call_id, a.publish));
     Ok(())
 }

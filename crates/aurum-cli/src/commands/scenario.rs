@@ -6,7 +6,9 @@ use aurum_app::scenario::{self, RunResult, ScenarioRun, Simulated};
 use aurum_sim::Shock;
 
 use super::resolve;
-use crate::args::{Cli, OutputFormat, ScenarioCommand, ScenarioRunArgs};
+use crate::args::{
+    Cli, OutputFormat, ScenarioCommand, ScenarioResolveArgs, ScenarioRunArgs, YesNo,
+};
 use crate::context::Context;
 use crate::output::{Table, print_json};
 
@@ -14,6 +16,7 @@ pub fn run(ctx: &Context, cli: &Cli, cmd: &ScenarioCommand) -> Result<()> {
     match cmd {
         ScenarioCommand::Check(a) => check(ctx, &a.file),
         ScenarioCommand::Run(a) => run_file(ctx, a, resolve(a.format, cli)),
+        ScenarioCommand::Resolve(a) => resolve_outcome(ctx, a, resolve(a.format, cli)),
     }
 }
 
@@ -60,6 +63,55 @@ fn check(ctx: &Context, path: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
+fn resolve_outcome(ctx: &Context, a: &ScenarioResolveArgs, format: OutputFormat) -> Result<()> {
+    let (file, _) = scenario::load(&a.file, None)?;
+    let done = aurum_app::calls::resolve(
+        &mut ctx.open_store()?,
+        &aurum_app::calls::ResolveRequest {
+            file,
+            name: a.file.display().to_string(),
+            scenario: a.scenario.clone(),
+            happened: a.happened == YesNo::Yes,
+            date: a.date,
+            note: a.note.clone(),
+        },
+    )?;
+    if format == OutputFormat::Json {
+        return print_json(&done);
+    }
+    let list = |ids: &[i64]| {
+        ids.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{}: {}{}; recorded on call{} {}",
+        done.scenario,
+        if done.happened {
+            "happened"
+        } else {
+            "did not happen"
+        },
+        done.date
+            .map(|d| format!(" (as of {d})"))
+            .unwrap_or_default(),
+        if done.calls.len() == 1 { "" } else { "s" },
+        list(&done.calls)
+    )?;
+    if !done.later_calls.is_empty() {
+        writeln!(
+            out,
+            "left alone: call(s) {} made after that date",
+            list(&done.later_calls)
+        )?;
+    }
+    Ok(())
+}
+
 fn run_file(ctx: &Context, a: &ScenarioRunArgs, format: OutputFormat) -> Result<()> {
     if let Some(path) = &a.fan {
         figures::figure_kind("fan", path)?;
@@ -72,6 +124,10 @@ fn run_file(ctx: &Context, a: &ScenarioRunArgs, format: OutputFormat) -> Result<
         paths: a.paths,
         seed: a.seed,
         contributions: !a.no_contributions,
+        filing: aurum_app::calls::Filing {
+            label: a.label.clone(),
+            publish: a.publish,
+        },
     };
     let (run, sim) = scenario::run(&mut ctx.open_store()?, &req, &ctx.progress)?;
     if let Some(path) = &a.fan {
@@ -82,6 +138,7 @@ fn run_file(ctx: &Context, a: &ScenarioRunArgs, format: OutputFormat) -> Result<
         "recorded as run {id} (`aurum runs show {id}`)",
         id = run.run_id
     ));
+    ctx.note(&super::call_note(run.call_id, a.publish));
     match format {
         OutputFormat::Json => print_json(&run),
         _ => print_summary(&run, &sim),
