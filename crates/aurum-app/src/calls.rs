@@ -875,3 +875,114 @@ pub fn review(store: &Store, series: &SeriesId, as_of: Date) -> AppResult<Option
         },
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aurum_core::date;
+
+    fn doc(series: &str) -> CallDoc {
+        CallDoc {
+            title: "t".into(),
+            title_ja: None,
+            series: series.into(),
+            as_of: date(2025, 2, 18),
+            start: (date(2025, 2, 18), 2900.0),
+            horizon: date(2025, 3, 31),
+            model: "gbm".into(),
+            events: vec![CallEvent {
+                kind: EventKind::Touch,
+                level: 3000.0,
+                by: date(2025, 3, 31),
+                p: 0.4,
+            }],
+            fan: CallFan {
+                date: date(2025, 3, 31),
+                q05: 1.0,
+                q25: 2.0,
+                q50: 3.0,
+                q75: 4.0,
+                q95: 5.0,
+                percentiles: Vec::new(),
+            },
+            passages: Vec::new(),
+            scenarios: Vec::new(),
+            paths: 1,
+            seed: 1,
+            data_fingerprint: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_call_on_a_series_no_longer_stored_is_an_error() {
+        let mut store = Store::open_in_memory().unwrap();
+        let filing = Filing {
+            label: None,
+            publish: true,
+        };
+        let id = record(&mut store, "report", None, &doc("silver"), &filing).unwrap();
+        let err = score_calls(&store, &ScoreRequest::default()).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::NotFound);
+        assert!(
+            err.to_string()
+                .contains(&format!("call {id} is on series silver")),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn labels_are_checked() {
+        let bad = |l: &str| {
+            Filing {
+                label: Some(l.into()),
+                publish: false,
+            }
+            .check()
+            .is_err()
+        };
+        assert!(bad(" "));
+        assert!(bad("a\nb"));
+        assert!(bad(&"x".repeat(MAX_LABEL + 1)));
+        assert!(!bad("NATO note"));
+    }
+
+    #[test]
+    fn judgements_keep_the_latest_call_of_a_file_and_wait_for_their_date() {
+        let mut a = doc("gold");
+        a.scenarios = vec![Judged {
+            id: "ceasefire".into(),
+            name: "Ceasefire".into(),
+            name_ja: None,
+            judged: 0.5,
+            requires: Vec::new(),
+            overall: 0.45,
+            until: date(2025, 6, 30),
+        }];
+        let mut b = a.clone();
+        b.as_of = date(2025, 3, 3);
+        b.scenarios[0].overall = 0.3;
+        let outcome = |call_id, date| ScenarioOutcome {
+            call_id,
+            scenario: "ceasefire".into(),
+            happened: false,
+            date,
+            note: None,
+            recorded_at: 0,
+        };
+        let docs = vec![(1, a), (2, b)];
+        let got = judgements(&docs, &[outcome(1, None), outcome(2, None)], None);
+        assert_eq!(got.items.len(), 1);
+        assert_eq!(got.items[0].call_id, 2);
+        assert!((got.brier.unwrap() - 0.09).abs() < 1e-15);
+        assert!(!got.enough);
+        // Without a date, a "no" is known at the end of its window.
+        let early = judgements(&docs, &[outcome(2, None)], Some(date(2025, 6, 29)));
+        assert!(early.items.is_empty());
+        let dated = judgements(
+            &docs,
+            &[outcome(2, Some(date(2025, 4, 1)))],
+            Some(date(2025, 6, 29)),
+        );
+        assert_eq!(dated.items.len(), 1);
+    }
+}

@@ -2,6 +2,7 @@
 
 mod backtest;
 mod browser;
+mod calls;
 mod chart;
 mod data;
 mod events;

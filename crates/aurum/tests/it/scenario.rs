@@ -37,10 +37,11 @@ fn example_runs_with_every_output_and_reproduces_across_threads() {
         );
         String::from_utf8(out.stdout).unwrap()
     };
-    // Each run is recorded under its own id; everything else is the same.
+    // Each run is recorded under its own run and call ids; everything else is the same.
     let record = |out: String| -> (serde_json::Value, serde_json::Value) {
         let mut v: serde_json::Value = serde_json::from_str(&out).unwrap();
         let id = v["run_id"].take();
+        assert!(v["call_id"].take().is_i64());
         (id, v)
     };
     let (id1, v) = record(run("1"));
