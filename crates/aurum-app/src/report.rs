@@ -162,9 +162,11 @@ pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppRe
         }
         _ => None,
     };
+    let rates = crate::scenario::base_rates(&store, &f)?;
     let mut report = build(
         &f,
         &prepared,
+        &rates,
         &results,
         &without,
         &bare,
@@ -305,6 +307,7 @@ pub(crate) fn headline_targets(
 fn build(
     f: &aurum_sim::ScenarioFile,
     p: &Prepared,
+    rates: &[crate::scenario::BaseRateOut],
     results: &Results,
     without: &[Results],
     bare: &Results,
@@ -381,6 +384,19 @@ fn build(
                     vol_days: s.volatility.map(|v| v.days),
                 },
                 analogs,
+                base_rate: rates.iter().find(|b| b.scenario == s.id).map(|b| {
+                    aurum_report::BaseRate {
+                        category: b.category.clone(),
+                        category_ja: b.category_ja.clone(),
+                        n: b.n,
+                        since: b.since,
+                        rate_per_year: b.rate_per_year,
+                        window_days: b.window_days,
+                        p: b.p,
+                        p_lo: b.p_lo,
+                        p_hi: b.p_hi,
+                    }
+                }),
                 adds_pp: without
                     .get(i)
                     .map_or(0.0, |w| (touch0(results) - touch0(w)) * 100.0),

@@ -16,7 +16,7 @@ mod model;
 mod render;
 
 pub use model::{
-    AnalogOut, Checkpoint, EventOut, FanEnd, GprOut, ModelInfo, NameOut, Report, Review,
+    AnalogOut, BaseRate, Checkpoint, EventOut, FanEnd, GprOut, ModelInfo, NameOut, Report, Review,
     ReviewRecord, ReviewRow, ScenarioOut, ShockOut, SourceOut, Start, TargetOut, TrackBin,
     TrackRecord,
 };

@@ -180,6 +180,9 @@ pub struct ScenarioOut {
     pub shock: ShockOut,
     /// Event-study evidence, for analog shocks.
     pub analogs: Option<AnalogOut>,
+    /// The catalog's base rate of the scenario's reference class, beside the judgement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_rate: Option<BaseRate>,
     /// P(touch first target) with it minus without it, percentage points.
     pub adds_pp: f64,
     /// P(touch first target | it happened).
@@ -405,4 +408,28 @@ pub struct ReviewRecord {
     pub log_score: f64,
     /// Events whose probability leaned the way they came out.
     pub leaned_right: usize,
+}
+
+/// How often the catalog's events of a scenario's reference class happen: a reference point
+/// for the judged probability, not a forecast (the catalog is curated).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BaseRate {
+    /// The category.
+    pub category: String,
+    /// Its Japanese name.
+    pub category_ja: String,
+    /// Events counted.
+    pub n: usize,
+    /// Counted from this day to as_of.
+    pub since: Date,
+    /// Events a year.
+    pub rate_per_year: f64,
+    /// Days in the scenario's window.
+    pub window_days: u32,
+    /// The chance of at least one in the window at the base rate.
+    pub p: f64,
+    /// Lower end of its 90% interval.
+    pub p_lo: f64,
+    /// Upper end.
+    pub p_hi: f64,
 }
