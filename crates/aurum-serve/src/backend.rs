@@ -2,6 +2,7 @@
 
 use std::sync::{Mutex, OnceLock};
 
+use aurum_app::calls;
 use aurum_app::data::{self, Bars, BarsRequest};
 use aurum_app::events::{self, EventDraft, EventQuery, Listed};
 use aurum_app::gpr::{self, GprReport, GprRequest};
@@ -126,5 +127,21 @@ impl Backend for StoreBackend {
 
     fn report(&self, req: &report::ReportRequest, progress: &dyn Progress) -> AppResult<Composed> {
         report::compose(&self.home, req, progress)
+    }
+
+    fn calls(&self, q: &calls::ListCalls) -> AppResult<Vec<calls::CallSummary>> {
+        self.with_store(|s| calls::list(s, q))
+    }
+
+    fn call(&self, id: i64) -> AppResult<calls::CallDetail> {
+        self.with_store(|s| calls::show(s, id))
+    }
+
+    fn publish_call(&self, id: i64, label: Option<&str>) -> AppResult<calls::CallSummary> {
+        self.with_store(|s| calls::publish(s, id, label))
+    }
+
+    fn score_calls(&self, req: &calls::ScoreRequest) -> AppResult<calls::ScoreReport> {
+        self.with_store(|s| calls::score_calls(s, req))
     }
 }

@@ -77,6 +77,24 @@ pub trait Backend: Send + Sync + 'static {
         req: &aurum_app::report::ReportRequest,
         progress: &dyn Progress,
     ) -> AppResult<Composed>;
+    /// Recorded calls, by as_of.
+    fn calls(
+        &self,
+        q: &aurum_app::calls::ListCalls,
+    ) -> AppResult<Vec<aurum_app::calls::CallSummary>>;
+    /// One call with what it printed and its scenarios' outcomes.
+    fn call(&self, id: i64) -> AppResult<aurum_app::calls::CallDetail>;
+    /// Publishes a call, naming it when a label is given.
+    fn publish_call(
+        &self,
+        id: i64,
+        label: Option<&str>,
+    ) -> AppResult<aurum_app::calls::CallSummary>;
+    /// Calls scored on the prices known now, or as of a date.
+    fn score_calls(
+        &self,
+        req: &aurum_app::calls::ScoreRequest,
+    ) -> AppResult<aurum_app::calls::ScoreReport>;
 }
 
 /// Query parameters, as strings: the routes parse them into requests and name the one at
@@ -100,6 +118,11 @@ pub struct RunRequest {
     /// Also run each scenario's contribution (one more simulation per scenario).
     #[serde(default = "default_contributions")]
     pub contributions: bool,
+    /// Names the call the run records.
+    pub label: Option<String>,
+    /// Publishes the call the run records (else it is a draft).
+    #[serde(default)]
+    pub publish: bool,
 }
 
 /// `POST /api/report`.
@@ -117,6 +140,11 @@ pub struct ReportRequest {
     /// Seed.
     #[serde(default = "default_seed")]
     pub seed: u64,
+    /// Names the call the report records.
+    pub label: Option<String>,
+    /// Publishes the call the report records (else it is a draft).
+    #[serde(default)]
+    pub publish: bool,
 }
 
 fn default_paths() -> usize {

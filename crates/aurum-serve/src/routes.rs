@@ -45,6 +45,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/runs", get(runs))
         .route("/api/runs/{id}", get(run))
         .route("/api/report", axum::routing::post(report))
+        .route("/api/calls", get(calls))
+        .route("/api/calls/score", get(score_calls))
+        .route("/api/calls/{id}", get(call_detail))
+        .route("/api/calls/{id}/publish", axum::routing::post(publish_call))
         .route("/", get(index))
         .route("/assets/{*path}", get(asset))
         .fallback(not_found)
@@ -482,7 +486,10 @@ async fn run_scenario(
                 paths: req.paths,
                 seed: req.seed,
                 contributions: req.contributions,
-                filing: aurum_app::calls::Filing::default(),
+                filing: aurum_app::calls::Filing {
+                    label: req.label,
+                    publish: req.publish,
+                },
             },
             cancel,
         )?)
@@ -525,12 +532,107 @@ async fn report(
                 weeks: 104,
                 track_record_from: None,
                 track_record_paths: 100,
-                filing: aurum_app::calls::Filing::default(),
+                filing: aurum_app::calls::Filing {
+                    label: req.label,
+                    publish: req.publish,
+                },
             },
             cancel,
         )?)
     })
     .await
+}
+
+fn flag(q: &Query, key: &str) -> Result<bool, ApiError> {
+    Ok(param(q, key, "true or false", |s| s.parse().ok())?.unwrap_or(false))
+}
+
+fn call_id(id: &str) -> Result<i64, ApiError> {
+    id.parse::<i64>()
+        .map_err(|_| ApiError::bad("id", format!("{id:?} is not a call id (a number)")))
+}
+
+async fn calls(State(s): State<Arc<AppState>>, QueryExtract(q): QueryExtract<Query>) -> Response {
+    let req = (|| -> Result<_, ApiError> {
+        Ok(aurum_app::calls::ListCalls {
+            series: q
+                .get("series")
+                .map(|x| series_id("series", x))
+                .transpose()?,
+            published_only: flag(&q, "published")?,
+        })
+    })();
+    match req {
+        Ok(req) => call(s, false, move |b, _| Ok(b.calls(&req)?)).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+fn score_request(q: &Query) -> Result<aurum_app::calls::ScoreRequest, ApiError> {
+    let ids = match q.get("ids").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => Vec::new(),
+        Some(list) => list
+            .split(',')
+            .map(|x| {
+                call_id(x.trim()).map_err(|_| {
+                    ApiError::bad(
+                        "ids",
+                        format!("ids={list:?}: expected call ids separated by commas"),
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(aurum_app::calls::ScoreRequest {
+        ids,
+        as_of: date(q, "as_of")?,
+        drafts: flag(q, "drafts")?,
+        series: q
+            .get("series")
+            .map(|x| series_id("series", x))
+            .transpose()?,
+    })
+}
+
+async fn score_calls(
+    State(s): State<Arc<AppState>>,
+    QueryExtract(q): QueryExtract<Query>,
+) -> Response {
+    match score_request(&q) {
+        Ok(req) => call(s, false, move |b, _| Ok(b.score_calls(&req)?)).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn call_detail(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    match call_id(&id) {
+        Ok(id) => call(s, false, move |b, _| Ok(b.call(id)?)).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The body of `POST /api/calls/{id}/publish`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PublishBody {
+    label: Option<String>,
+}
+
+async fn publish_call(
+    State(s): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    b: Result<Json<PublishBody>, JsonRejection>,
+) -> Response {
+    let req = call_id(&id).and_then(|id| Ok((id, body(&s, b)?)));
+    match req {
+        Ok((id, p)) => {
+            call(s, false, move |b, _| {
+                Ok(b.publish_call(id, p.label.as_deref())?)
+            })
+            .await
+        }
+        Err(e) => e.into_response(),
+    }
 }
 
 async fn index() -> Html<&'static str> {

@@ -7,6 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use aurum_app::calls::{
+    CallDetail, CallSummary, Judgements, ListCalls, Pooled, ScoreReport, ScoreRequest,
+};
 use aurum_app::data::{Bars, BarsRequest};
 use aurum_app::events::{EventDraft, EventQuery, Listed};
 use aurum_app::gpr::{GprReport, GprRequest};
@@ -86,6 +89,7 @@ impl Backend for Fake {
         let day = aurum_core::date(2025, 2, 18);
         Ok(RunResult {
             run_id: 1,
+            call_id: 1,
             doc: RunDoc {
                 title: String::new(),
                 series: "gold".into(),
@@ -121,6 +125,47 @@ impl Backend for Fake {
     }
     fn report(&self, _: &ReportRequest, _: &dyn Progress) -> AppResult<Composed> {
         Err(AppError::invalid("no report"))
+    }
+    fn calls(&self, _: &ListCalls) -> AppResult<Vec<CallSummary>> {
+        Ok(Vec::new())
+    }
+    fn call(&self, id: i64) -> AppResult<CallDetail> {
+        Err(AppError::not_found(format!("no call {id}")))
+    }
+    fn publish_call(&self, id: i64, label: Option<&str>) -> AppResult<CallSummary> {
+        if id != 1 {
+            return Err(AppError::not_found(format!("no call {id}")));
+        }
+        let day = aurum_core::date(2025, 2, 18);
+        Ok(CallSummary {
+            id,
+            created_at: 0,
+            source: "report".into(),
+            label: label.map(str::to_owned),
+            published: true,
+            series: "gold".into(),
+            as_of: day,
+            horizon: day,
+            title: String::new(),
+            model: "stack".into(),
+            events: 0,
+        })
+    }
+    fn score_calls(&self, req: &ScoreRequest) -> AppResult<ScoreReport> {
+        if let Some(id) = req.ids.iter().find(|i| **i != 1) {
+            return Err(AppError::not_found(format!("no call {id}")));
+        }
+        Ok(ScoreReport {
+            as_of: req.as_of,
+            calls: Vec::new(),
+            total: Pooled::default(),
+            judgements: Judgements {
+                items: Vec::new(),
+                brier: None,
+                bins: Vec::new(),
+                enough: false,
+            },
+        })
     }
 }
 
@@ -463,6 +508,49 @@ fn routed() -> BTreeSet<(String, String)> {
         }
     }
     out
+}
+
+#[test]
+fn calls_parse_their_queries_and_name_what_is_wrong() {
+    let addr = start(Limits::default());
+    let (s, v) = call(addr, "GET", "/api/calls", None);
+    assert_eq!((s, v), (200, json!([])));
+    let (s, v) = call(addr, "GET", "/api/calls?published=maybe", None);
+    assert_eq!((s, v["field"].as_str()), (400, Some("published")), "{v}");
+    let (s, v) = call(
+        addr,
+        "GET",
+        "/api/calls/score?ids=1&as_of=2025-07-15&drafts=true",
+        None,
+    );
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["as_of"], "2025-07-15");
+    let (s, v) = call(addr, "GET", "/api/calls/score?ids=1,x", None);
+    assert_eq!((s, v["field"].as_str()), (400, Some("ids")), "{v}");
+    let (s, v) = call(addr, "GET", "/api/calls/score?as_of=July", None);
+    assert_eq!((s, v["field"].as_str()), (400, Some("as_of")), "{v}");
+    let (s, _) = call(addr, "GET", "/api/calls/score?ids=9", None);
+    assert_eq!(s, 404);
+    let (s, v) = call(addr, "GET", "/api/calls/abc", None);
+    assert_eq!((s, v["field"].as_str()), (400, Some("id")), "{v}");
+    let (s, _) = call(addr, "GET", "/api/calls/3", None);
+    assert_eq!(s, 404);
+    let (s, v) = call(
+        addr,
+        "POST",
+        "/api/calls/1/publish",
+        Some(r#"{"label": "NATO note"}"#),
+    );
+    assert_eq!((s, &v["label"]), (200, &json!("NATO note")), "{v}");
+    let (s, _) = call(
+        addr,
+        "POST",
+        "/api/calls/1/publish",
+        Some(r#"{"colour": "red"}"#),
+    );
+    assert_eq!(s, 422);
+    let (s, _) = call(addr, "POST", "/api/calls/2/publish", Some("{}"));
+    assert_eq!(s, 404);
 }
 
 #[test]
