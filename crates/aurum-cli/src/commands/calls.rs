@@ -323,6 +323,18 @@ fn print_scores(r: &ScoreReport) -> Result<()> {
                 "; too few to judge their calibration yet"
             }
         )?;
+        if j.enough {
+            let mut t = Table::new(&["judged", "judgements", "mean p", "happened"]);
+            for b in &j.bins {
+                t.row(vec![
+                    format!("{:.0}–{:.0}%", b.lo * 100.0, b.hi * 100.0),
+                    b.n.to_string(),
+                    format!("{:.2}", b.mean_p),
+                    format!("{:.2}", b.happened),
+                ]);
+            }
+            t.write(&mut out)?;
+        }
     }
     Ok(())
 }
