@@ -137,6 +137,46 @@ pub struct BaseRateOut {
     pub p_hi: f64,
 }
 
+/// A scenario file checked as a run would check it, with the base rates beside its judged
+/// probabilities.
+#[derive(Clone, Debug, Serialize)]
+pub struct Checked {
+    /// The file's title.
+    pub title: String,
+    /// Its as-of date.
+    pub as_of: Date,
+    /// Its horizon.
+    pub horizon: Date,
+    /// The series it simulates.
+    pub series: String,
+    /// Scenarios in its tree.
+    pub scenarios: usize,
+    /// The base rate beside each judged probability, for the scenarios with a reference
+    /// class.
+    pub base_rates: Vec<BaseRateOut>,
+    /// What a base rate is and is not.
+    pub note: &'static str,
+}
+
+/// Checks a scenario file against the store ([`check`]) and puts the base rates beside its
+/// judged probabilities ([`base_rates`]).
+///
+/// # Errors
+///
+/// As [`check`] and [`base_rates`].
+pub fn checked(store: &Store, f: &ScenarioFile) -> AppResult<Checked> {
+    check(store, f)?;
+    Ok(Checked {
+        title: f.title.clone(),
+        as_of: f.as_of,
+        horizon: f.horizon,
+        series: f.series.clone(),
+        scenarios: f.scenarios.len(),
+        base_rates: base_rates(store, f)?,
+        note: base_rate_note(aurum_core::Lang::En),
+    })
+}
+
 /// What a base rate is and is not, in `lang`: printed and shown beside base rates.
 #[must_use]
 pub fn base_rate_note(lang: aurum_core::Lang) -> &'static str {

@@ -344,6 +344,10 @@ pub struct CallsScoreArgs {
 pub struct ScenarioCheckArgs {
     /// The scenario file (TOML).
     pub file: PathBuf,
+    /// How the base rates beside the judged probabilities are printed (the table also shows
+    /// the tree).
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
 }
 
 /// `aurum scenario run`.

@@ -10,19 +10,31 @@ use crate::args::{
     Cli, OutputFormat, ScenarioCommand, ScenarioResolveArgs, ScenarioRunArgs, YesNo,
 };
 use crate::context::Context;
-use crate::output::{Table, print_json};
+use crate::output::{Table, emit, print_json};
 
 pub fn run(ctx: &Context, cli: &Cli, cmd: &ScenarioCommand) -> Result<()> {
     match cmd {
-        ScenarioCommand::Check(a) => check(ctx, &a.file),
+        ScenarioCommand::Check(a) => check(ctx, &a.file, resolve(a.format, cli)),
         ScenarioCommand::Run(a) => run_file(ctx, a, resolve(a.format, cli)),
         ScenarioCommand::Resolve(a) => resolve_outcome(ctx, a, resolve(a.format, cli)),
     }
 }
 
-fn check(ctx: &Context, path: &std::path::Path) -> Result<()> {
+fn check(ctx: &Context, path: &std::path::Path, format: OutputFormat) -> Result<()> {
     let (f, _) = scenario::load(path, None)?;
-    scenario::check(&ctx.open_store()?, &f)?;
+    let rates = scenario::checked(&ctx.open_store()?, &f)?.base_rates;
+    let valid = format!(
+        "{}: {} ({} to {}, {} scenarios) is valid",
+        path.display(),
+        f.title,
+        f.as_of,
+        f.horizon,
+        f.scenarios.len()
+    );
+    if format != OutputFormat::Table {
+        ctx.note(&valid);
+        return emit(format, &rates, Table::default);
+    }
     let mut t = Table::new(&[
         "scenario",
         "probability",
@@ -50,16 +62,19 @@ fn check(ctx: &Context, path: &std::path::Path) -> Result<()> {
     }
     let mut out = std::io::stdout().lock();
     use std::io::Write;
-    writeln!(
-        out,
-        "{}: {} ({} to {}, {} scenarios) is valid",
-        path.display(),
-        f.title,
-        f.as_of,
-        f.horizon,
-        f.scenarios.len()
-    )?;
+    writeln!(out, "{valid}")?;
     t.write(&mut out)?;
+    writeln!(out)?;
+    if rates.is_empty() {
+        writeln!(
+            out,
+            "No scenario has a reference class (base_rate, or a shock drawn from analogs): no base rates."
+        )?;
+        return Ok(());
+    }
+    base_rate_table(&rates).write(&mut out)?;
+    writeln!(out)?;
+    writeln!(out, "{}", scenario::base_rate_note(aurum_core::Lang::En))?;
     Ok(())
 }
 
@@ -110,6 +125,31 @@ fn resolve_outcome(ctx: &Context, a: &ScenarioResolveArgs, format: OutputFormat)
         )?;
     }
     Ok(())
+}
+
+/// Each judged probability beside the base rate of its reference class in its window.
+fn base_rate_table(rates: &[scenario::BaseRateOut]) -> Table {
+    let mut t = Table::new(&[
+        "scenario",
+        "judged",
+        "reference class",
+        "events since 1968",
+        "window",
+        "base rate in window",
+        "90% interval",
+    ]);
+    for r in rates {
+        t.row(vec![
+            r.scenario.clone(),
+            format!("{:.3}", r.judged),
+            r.category.clone(),
+            format!("{} ({:.2} a year)", r.n, r.rate_per_year),
+            format!("{} days", r.window_days),
+            format!("{:.3}", r.p),
+            format!("{:.3}–{:.3}", r.p_lo, r.p_hi),
+        ]);
+    }
+    t
 }
 
 fn run_file(ctx: &Context, a: &ScenarioRunArgs, format: OutputFormat) -> Result<()> {

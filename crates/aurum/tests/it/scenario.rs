@@ -163,3 +163,180 @@ fn check_finds_an_unknown_series() {
         run.stderr
     );
 }
+
+/// Dates of the bundled catalog's events of `category`, read from the catalog's text: each
+/// `[[event]]` table's `date` and `category` lines.
+fn catalog_dates(category: &str) -> Vec<chrono::NaiveDate> {
+    let text = fs_err::read_to_string("../../data/events/catalog.toml").unwrap();
+    let value = |block: &str, key: &str| -> Option<String> {
+        block.lines().find_map(|l| {
+            let (k, v) = l.split_once('=')?;
+            (k.trim() == key).then(|| v.trim().trim_matches('"').to_owned())
+        })
+    };
+    text.split("[[event]]")
+        .skip(1)
+        .filter(|b| value(b, "category").as_deref() == Some(category))
+        .map(|b| value(b, "date").unwrap().parse().unwrap())
+        .collect()
+}
+
+/// P(N ≤ n) for N Poisson with mean `mu`.
+fn poisson_cdf(n: u64, mu: f64) -> f64 {
+    let mut term = (-mu).exp();
+    let mut sum = term;
+    for k in 1..=n {
+        term *= mu / k as f64;
+        sum += term;
+    }
+    sum
+}
+
+/// `scenario check` puts the base rate of each scenario's reference class beside its judged
+/// probability: the catalog's events of the category from 1968 to as_of, counted here from the
+/// catalog's text, and user events too.
+#[test]
+fn check_shows_base_rates_counted_from_the_catalog() {
+    let ctx = TestContext::new();
+    let rows = |ctx: &TestContext| -> Vec<serde_json::Value> {
+        let out = ctx
+            .run(&["scenario", "check", &example(), "--format", "json"])
+            .ok();
+        serde_json::from_str(&out.stdout).unwrap()
+    };
+    let day = |s: &str| -> chrono::NaiveDate { s.parse().unwrap() };
+    let (since, as_of) = (day("1968-01-01"), day("2025-02-18"));
+    let years = ((as_of - since).num_days() + 1) as f64 / 365.25;
+    // The example's scenarios with analogs shocks (the inputs: judged probability and window).
+    let expected = [
+        (
+            "ukraine-ceasefire",
+            "ceasefire-peace",
+            0.45,
+            "2025-03-01",
+            "2025-06-30",
+        ),
+        (
+            "european-rearmament",
+            "alliance",
+            0.60,
+            "2025-03-01",
+            "2025-04-30",
+        ),
+        (
+            "east-asia-proliferation",
+            "nuclear",
+            0.04,
+            "2025-02-19",
+            "2025-06-30",
+        ),
+    ];
+    let got = rows(&ctx);
+    assert_eq!(got.len(), expected.len(), "{got:?}");
+    for (r, (id, category, judged, from, to)) in got.iter().zip(expected) {
+        assert_eq!(
+            (r["scenario"].as_str(), r["category"].as_str()),
+            (Some(id), Some(category))
+        );
+        assert_eq!(r["judged"].as_f64(), Some(judged));
+        let n = catalog_dates(category)
+            .into_iter()
+            .filter(|d| *d >= since && *d <= as_of)
+            .count() as u64;
+        assert!(n > 0, "{category}");
+        assert_eq!(r["n"].as_u64(), Some(n), "{id}");
+        let rate = n as f64 / years;
+        assert!(
+            (r["rate_per_year"].as_f64().unwrap() - rate).abs() < 1e-12,
+            "{id}"
+        );
+        let days = (day(to) - day(from)).num_days() + 1;
+        assert_eq!(r["window_days"].as_i64(), Some(days), "{id}");
+        let w = days as f64 / 365.25;
+        let p = r["p"].as_f64().unwrap();
+        assert!((p - (1.0 - (-rate * w).exp())).abs() < 1e-12, "{id}: {p}");
+        // The interval's ends are the exact Poisson ones: at the upper end's mean, n or fewer
+        // events have a chance of 5%; at the lower end's, n or more.
+        let mean_at = |q: f64| -(1.0 - q).ln() / w * years;
+        let (lo, hi) = (r["p_lo"].as_f64().unwrap(), r["p_hi"].as_f64().unwrap());
+        assert!(lo < p && p < hi, "{id}: {lo} {p} {hi}");
+        assert!((poisson_cdf(n, mean_at(hi)) - 0.05).abs() < 1e-9, "{id}");
+        assert!(
+            (1.0 - poisson_cdf(n - 1, mean_at(lo)) - 0.05).abs() < 1e-9,
+            "{id}"
+        );
+    }
+    // The table shows them under the tree, with what a base rate is.
+    let table = ctx.run(&["scenario", "check", &example()]).ok().stdout;
+    assert!(table.contains("is valid"), "{table}");
+    assert!(
+        table.contains("events since 1968") && table.contains("90% interval"),
+        "{table}"
+    );
+    assert!(
+        table.contains("catalog is curated") && table.contains("not a forecast"),
+        "{table}"
+    );
+    let csv = ctx
+        .run(&["scenario", "check", &example(), "--format", "csv"])
+        .ok()
+        .stdout;
+    assert!(csv.starts_with("scenario,category,"), "{csv}");
+    assert_eq!(csv.lines().count(), 1 + expected.len());
+    // A user event counts as the catalog's do; one dated after as_of does not.
+    for date in ["2010-05-04", "2025-03-04"] {
+        ctx.run(&[
+            "events",
+            "add",
+            "--date",
+            date,
+            "--title-en",
+            "A test",
+            "--title-ja",
+            "核実験",
+            "--category",
+            "nuclear",
+            "--region",
+            "east-asia",
+            "--actors",
+            "KR",
+            "--source",
+            "test",
+        ])
+        .ok();
+    }
+    let after = rows(&ctx);
+    assert_eq!(
+        after[2]["n"].as_u64(),
+        Some(got[2]["n"].as_u64().unwrap() + 1)
+    );
+    assert_eq!(after[0]["n"], got[0]["n"]);
+    // A base_rate names the reference class of a scenario whose shock is stated.
+    let text = fs_err::read_to_string("../../examples/us-nato-exit-2025-02-18.toml")
+        .unwrap()
+        .replacen(
+            "probability = 0.06",
+            "probability = 0.06\nbase_rate = \"territorial\"",
+            1,
+        );
+    let named = ctx.write("named.toml", &text);
+    let out = ctx
+        .run(&["scenario", "check", &named, "--format", "json"])
+        .ok();
+    let v: Vec<serde_json::Value> = serde_json::from_str(&out.stdout).unwrap();
+    let taiwan = v
+        .iter()
+        .find(|r| r["scenario"] == "taiwan-escalation")
+        .unwrap();
+    assert_eq!(taiwan["category"], "territorial");
+    let bad = ctx.write(
+        "bad.toml",
+        &text.replacen("\"territorial\"", "\"skirmish\"", 1),
+    );
+    let run = ctx.run(&["scenario", "check", &bad]).fails();
+    assert!(
+        run.stderr.contains("scenario \"taiwan-escalation\": field \"base_rate\": \"skirmish\": expected an event category"),
+        "{}",
+        run.stderr
+    );
+}
