@@ -19,7 +19,7 @@
     series: null, // GET /api/series
     loaded: {}, // tab -> as-of it was loaded for
     chart: { data: null, charts: [], fromAuto: true },
-    scenario: { example: null, result: null, resultModel: null, runParams: null },
+    scenario: { example: null, result: null, resultModel: null, runParams: null, baseRates: null },
     events: { list: null, asOf: null, sortDesc: true },
     study: { data: null, params: null },
     runs: { list: null, detail: null },
@@ -1045,7 +1045,60 @@
       return;
     }
     var out = fn(ta.value, model);
-    if (typeof out === 'string' && out !== ta.value) ta.value = out;
+    if (typeof out === 'string' && out !== ta.value) {
+      ta.value = out;
+      scheduleBaseRates();
+    }
+  }
+
+  // The base rate beside each judged probability (POST /api/scenarios/check): asked for a
+  // moment after the text stops changing; an answer to an older text is dropped.
+  var baseRateTimer = null;
+  var baseRateSeq = 0;
+  function scheduleBaseRates() {
+    var text = $('scenario-toml').value;
+    var b = state.scenario.baseRates;
+    if (b && b.text === text) { fillBaseRates(); return; }
+    clearTimeout(baseRateTimer);
+    baseRateTimer = setTimeout(function () { loadBaseRates(text); }, 400);
+  }
+  function loadBaseRates(text) {
+    var seq = ++baseRateSeq;
+    api('/api/scenarios/check', { method: 'POST', body: { toml: text } }).then(function (d) {
+      if (seq !== baseRateSeq) return;
+      state.scenario.baseRates = { text: text, rows: (d && d.base_rates) || [], error: null };
+      fillBaseRates();
+    }, function (err) {
+      if (seq !== baseRateSeq) return;
+      // A file that does not check yet has no base rates; running it says why.
+      state.scenario.baseRates = { text: text, rows: [], error: err.message };
+      fillBaseRates();
+    });
+  }
+  function fillBaseRates() {
+    var b = state.scenario.baseRates;
+    if (!b) return;
+    var byId = {};
+    b.rows.forEach(function (r) { byId[r.scenario] = r; });
+    var any = false;
+    Array.prototype.forEach.call(document.querySelectorAll('#scenario-rows td.base-rate'), function (td) {
+      var r = byId[td.getAttribute('data-scenario')];
+      clear(td);
+      if (!r) {
+        td.appendChild(el('span', { className: 'none', text: '—', title: b.error || t('baseRateNone') }));
+        return;
+      }
+      any = true;
+      td.setAttribute('data-p', String(r.p));
+      td.title = fmtDate(r.window_from) + ' – ' + fmtDate(r.window_to);
+      td.appendChild(el('span', { className: 'p', text: fmtNum(r.p, 3) }));
+      td.appendChild(el('span', { className: 'ci', text: t('baseRateInterval', { lo: fmtNum(r.p_lo, 3), hi: fmtNum(r.p_hi, 3) }) }));
+      td.appendChild(el('span', {
+        className: 'cls',
+        text: t('baseRateClass', { cat: catLabel(r.category), n: fmtInt(r.n), rate: fmtNum(r.rate_per_year, 2), days: fmtInt(r.window_days) }),
+      }));
+    });
+    $('base-rate-note').hidden = !any;
   }
 
   function scenarioById(model, id) {
@@ -1115,6 +1168,7 @@
         var p = $('prob-' + s.id);
         if (p && p !== active) p.value = isNum(s.probability) ? String(s.probability) : '';
       });
+      scheduleBaseRates();
       return;
     }
     clear(tbody);
@@ -1176,10 +1230,13 @@
       tbody.appendChild(el('tr', { 'data-id': s.id }, [
         el('td', null, [el('span', { className: 'sc-name', text: name }), el('span', { className: 'sc-id', text: s.id })]),
         el('td', { 'data-label': t('probability') }, [prob]),
+        el('td', { 'data-label': t('baseRate'), className: 'base-rate', id: 'base-rate-' + s.id, 'data-scenario': s.id }),
         el('td', { 'data-label': t('shock') }, [shockCell]),
         el('td', { className: 'cond', text: cond.join(' · ') }),
       ]));
     });
+    fillBaseRates();
+    scheduleBaseRates();
   }
 
   function initScenarioTab() {

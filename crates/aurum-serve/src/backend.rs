@@ -7,7 +7,7 @@ use aurum_app::data::{self, Bars, BarsRequest};
 use aurum_app::events::{self, EventDraft, EventQuery, Listed};
 use aurum_app::gpr::{self, GprReport, GprRequest};
 use aurum_app::report::{self, Composed};
-use aurum_app::scenario::{self, Example, RunRecord, RunResult, ScenarioRun};
+use aurum_app::scenario::{self, Checked, Example, RunRecord, RunResult, ScenarioRun};
 use aurum_app::study::{self, StudyReport, StudyRequest};
 use aurum_app::vol::{self, VolFitReport, VolSpec};
 use aurum_app::{AppResult, Home, Progress, Silent};
@@ -107,6 +107,11 @@ impl Backend for StoreBackend {
 
     fn example(&self) -> AppResult<Example> {
         scenario::example()
+    }
+
+    fn check_scenario(&self, toml: &str, as_of: Option<Date>) -> AppResult<Checked> {
+        let f = scenario::parse("scenario", toml, as_of)?;
+        self.with_store(|s| scenario::checked(s, &f))
     }
 
     fn scenario_size(&self, toml: &str, as_of: Option<Date>) -> AppResult<scenario::Size> {

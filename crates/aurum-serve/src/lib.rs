@@ -2,7 +2,8 @@
 //!
 //! - [`router`] builds the axum application over a [`Backend`] (aurum-app's use cases, typed;
 //!   [`StoreBackend`] answers them from a home's store): series, events, event studies, GPR regressions,
-//!   volatility fits, scenario runs, recorded runs and reports, under `/api/`; the OpenAPI
+//!   volatility fits, scenario checks (with the base rates beside the judged probabilities),
+//!   scenario runs, recorded runs and reports, under `/api/`; the OpenAPI
 //!   document at `/api/openapi.json`; the dashboard at `/` with its embedded assets.
 //! - [`Limits`] keep one request from taking the machine: a body size limit, a per-request
 //!   timeout, a cap on simulation size (paths × trading days) and on concurrent heavy work.
@@ -33,7 +34,7 @@ use aurum_app::data::{Bars, BarsRequest};
 use aurum_app::events::{EventDraft, EventQuery, Listed};
 use aurum_app::gpr::{GprReport, GprRequest};
 use aurum_app::report::Composed;
-use aurum_app::scenario::{Example, RunRecord, RunResult, ScenarioRun, Size};
+use aurum_app::scenario::{Checked, Example, RunRecord, RunResult, ScenarioRun, Size};
 use aurum_app::study::{StudyReport, StudyRequest};
 use aurum_app::vol::{VolFitReport, VolSpec};
 use aurum_app::{AppResult, Progress};
@@ -63,6 +64,9 @@ pub trait Backend: Send + Sync + 'static {
     fn vol_fit(&self, spec: &VolSpec) -> AppResult<VolFitReport>;
     /// The bundled example scenario file, as text and parsed.
     fn example(&self) -> AppResult<Example>;
+    /// Checks a scenario file as a run would, with the base rates beside its judged
+    /// probabilities.
+    fn check_scenario(&self, toml: &str, as_of: Option<Date>) -> AppResult<Checked>;
     /// What a scenario file costs to simulate (for the size limit), or why it is invalid.
     fn scenario_size(&self, toml: &str, as_of: Option<Date>) -> AppResult<Size>;
     /// Runs a scenario file and records the run (not when `progress` is cancelled).
@@ -123,6 +127,16 @@ pub struct RunRequest {
     /// Publishes the call the run records (else it is a draft).
     #[serde(default)]
     pub publish: bool,
+}
+
+/// `POST /api/scenarios/check`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckRequest {
+    /// The scenario file's text (TOML).
+    pub toml: String,
+    /// Overrides the file's `as_of`.
+    pub as_of: Option<String>,
 }
 
 /// `POST /api/report`.

@@ -23,7 +23,9 @@ use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::{ApiError, AppState, Backend, Limits, Query, ReportRequest, RunRequest, assets};
+use crate::{
+    ApiError, AppState, Backend, CheckRequest, Limits, Query, ReportRequest, RunRequest, assets,
+};
 
 /// The OpenAPI 3.1 document of the API, served at `/api/openapi.json`.
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -41,6 +43,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/gpr/regress", get(gpr))
         .route("/api/vol/fit", get(vol_fit))
         .route("/api/scenarios/example", get(example))
+        .route("/api/scenarios/check", axum::routing::post(check_scenario))
         .route("/api/scenarios/run", axum::routing::post(run_scenario))
         .route("/api/runs", get(runs))
         .route("/api/runs/{id}", get(run))
@@ -404,6 +407,32 @@ async fn vol_fit(State(s): State<Arc<AppState>>, QueryExtract(q): QueryExtract<Q
 
 async fn example(State(s): State<Arc<AppState>>) -> Response {
     call(s, false, |b, _| Ok(b.example()?)).await
+}
+
+/// An optional `as_of` of a body, named when it is not a date.
+fn body_as_of(as_of: Option<&str>) -> Result<Option<Date>, ApiError> {
+    match as_of.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(a) => a
+            .parse::<Date>()
+            .map(Some)
+            .map_err(|_| ApiError::bad("as_of", format!("{a:?}: expected a date YYYY-MM-DD"))),
+    }
+}
+
+async fn check_scenario(
+    State(s): State<Arc<AppState>>,
+    b: Result<Json<CheckRequest>, JsonRejection>,
+) -> Response {
+    let req = match body(&s, b) {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
+    };
+    call(s, false, move |b, _| {
+        let as_of = body_as_of(req.as_of.as_deref())?;
+        Ok(b.check_scenario(&req.toml, as_of)?)
+    })
+    .await
 }
 
 /// Refuses a simulation larger than the limits before any work starts: `runs` runs of the

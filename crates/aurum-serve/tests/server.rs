@@ -15,7 +15,7 @@ use aurum_app::events::{EventDraft, EventQuery, Listed};
 use aurum_app::gpr::{GprReport, GprRequest};
 use aurum_app::report::{Composed, ReportRequest};
 use aurum_app::scenario::{
-    BaselineOut, Example, RunDoc, RunRecord, RunResult, ScenarioRun, Size, StartOut,
+    BaselineOut, Checked, Example, RunDoc, RunRecord, RunResult, ScenarioRun, Size, StartOut,
 };
 use aurum_app::study::{StudyReport, StudyRequest};
 use aurum_app::vol::{VolFitReport, VolSpec};
@@ -71,6 +71,22 @@ impl Backend for Fake {
     }
     fn example(&self) -> AppResult<Example> {
         aurum_app::scenario::example()
+    }
+    /// The file parsed, and base rates over the bundled catalog (an empty store: no series,
+    /// no user events).
+    fn check_scenario(&self, toml: &str, as_of: Option<aurum_core::Date>) -> AppResult<Checked> {
+        let f = aurum_app::scenario::parse("scenario", toml, as_of)?;
+        let store =
+            aurum_store::Store::open_in_memory().map_err(|e| AppError::internal(e.to_string()))?;
+        Ok(Checked {
+            title: f.title.clone(),
+            as_of: f.as_of,
+            horizon: f.horizon,
+            series: f.series.clone(),
+            scenarios: f.scenarios.len(),
+            base_rates: aurum_app::scenario::base_rates(&store, &f)?,
+            note: aurum_app::scenario::base_rate_note(aurum_core::Lang::En),
+        })
     }
     fn scenario_size(&self, toml: &str, _: Option<aurum_core::Date>) -> AppResult<Size> {
         let days = toml
@@ -491,6 +507,74 @@ fn pages_and_assets_are_served_from_the_binary() {
     assert_eq!(call(addr, "GET", "/assets/nope.js", None).0, 404);
 }
 
+/// A scenario check answers the base rate beside each judged probability, and names what is
+/// wrong with the file or the body.
+#[test]
+fn scenario_checks_put_base_rates_beside_the_judgements() {
+    let addr = start(Limits::default());
+    let check = |body: Value| {
+        call(
+            addr,
+            "POST",
+            "/api/scenarios/check",
+            Some(&body.to_string()),
+        )
+    };
+    let example = aurum_app::scenario::EXAMPLE;
+    let (s, v) = check(json!({ "toml": example }));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        (v["as_of"].as_str(), v["scenarios"].as_u64()),
+        (Some("2025-02-18"), Some(5))
+    );
+    assert!(
+        v["note"].as_str().unwrap().contains("not a forecast"),
+        "{v}"
+    );
+    let rates = v["base_rates"].as_array().unwrap();
+    let ids: Vec<&str> = rates
+        .iter()
+        .map(|r| r["scenario"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "ukraine-ceasefire",
+            "european-rearmament",
+            "east-asia-proliferation"
+        ]
+    );
+    assert_eq!(rates[0]["judged"], 0.45);
+    assert_eq!(rates[0]["category_ja"], "停戦・和平");
+    for r in rates {
+        let (lo, p, hi) = (r["p_lo"].as_f64(), r["p"].as_f64(), r["p_hi"].as_f64());
+        assert!(lo < p && p < hi && r["n"].as_u64() > Some(0), "{r}");
+    }
+    // An earlier as_of counts fewer events.
+    let (s, earlier) = check(json!({ "toml": example, "as_of": "2016-01-04" }));
+    assert_eq!(s, 200, "{earlier}");
+    for (then, now) in earlier["base_rates"].as_array().unwrap().iter().zip(rates) {
+        assert!(then["n"].as_u64() <= now["n"].as_u64(), "{then} {now}");
+        assert_eq!(then["since"], "1968-01-01");
+    }
+    // Errors name the field.
+    let (s, v) = check(json!({ "toml": example, "as_of": "soon" }));
+    assert_eq!((s, v["field"].as_str()), (400, Some("as_of")), "{v}");
+    let bad = example.replacen(
+        "probability = 0.06",
+        "probability = 0.06\nbase_rate = \"volcano\"",
+        1,
+    );
+    let (s, v) = check(json!({ "toml": bad }));
+    assert_eq!((s, v["field"].as_str()), (400, Some("base_rate")), "{v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("taiwan-escalation"),
+        "{v}"
+    );
+    let (s, v) = check(json!({ "toml": example, "paths": 5 }));
+    assert!(s == 422 || s == 400, "{s} {v}");
+}
+
 /// `(path, method)` of every `.route(...)` in the router's source.
 fn routed() -> BTreeSet<(String, String)> {
     let src = include_str!("../src/routes.rs");
@@ -634,9 +718,10 @@ mod bodies {
             event in body(&["date", "title_en", "title_ja", "category", "region", "actors", "surprise", "source", "id", "note", "extra"]),
             run in body(&["toml", "paths", "seed", "as_of", "contributions", "extra"]),
             report in body(&["toml", "lang", "paths", "seed"]),
+            check in body(&["toml", "as_of", "extra"]),
         ) {
             let addr = start(Limits::default());
-            for (path, b) in [("/api/events", &event), ("/api/scenarios/run", &run), ("/api/report", &report)] {
+            for (path, b) in [("/api/events", &event), ("/api/scenarios/run", &run), ("/api/report", &report), ("/api/scenarios/check", &check)] {
                 let (status, v) = call(addr, "POST", path, Some(b));
                 prop_assert!(status != 500 && (200..500).contains(&status), "{path} {b} → {status} {v}");
                 prop_assert!(v.is_object(), "{path} {b} → {v}");

@@ -129,6 +129,11 @@ impl Browser {
         self.cmd(&format!("/element/{e}/value"), &json!({ "text": text }));
     }
 
+    /// Sets the window's size (a phone's, a desktop's).
+    fn resize(&self, width: u32, height: u32) {
+        self.cmd("/window/rect", &json!({ "width": width, "height": height }));
+    }
+
     fn screenshot(&self, name: &str) {
         let r = agent()
             .get(&format!(
@@ -233,6 +238,30 @@ fn the_dashboard_works_in_chromium() {
         "the scenario form",
         "return document.querySelector('#prob-ukraine-ceasefire') !== null",
     );
+    // Beside each judged probability, the base rate of its reference class as the API
+    // answers it; a scenario without one shows a dash, and the note says what a base rate is.
+    let shown = b.wait(
+        "the base rates",
+        "const e = document.querySelector('#base-rate-ukraine-ceasefire[data-p]'); return e && e.dataset.p",
+    );
+    let example = fs_err::read_to_string("../../examples/us-nato-exit-2025-02-18.toml").unwrap();
+    let (code, checked) = server.post("/api/scenarios/check", &json!({ "toml": example }));
+    assert_eq!(code, 200, "{checked}");
+    let p = checked["base_rates"][0]["p"].as_f64().unwrap();
+    assert_eq!(shown.as_str().unwrap().parse::<f64>().unwrap(), p);
+    let cell = b.js("return document.querySelector('#base-rate-ukraine-ceasefire').textContent");
+    assert!(
+        cell.as_str().unwrap().contains(&format!("{p:.3}")),
+        "{cell} {p}"
+    );
+    assert!(cell.as_str().unwrap().contains("Ceasefire"), "{cell}");
+    let dash = b.js("return document.querySelector('#base-rate-us-nato-exit').textContent.trim()");
+    assert_eq!(dash, json!("—"));
+    let note = b.js(
+        "const n = document.querySelector('#base-rate-note'); return !n.hidden && n.textContent",
+    );
+    assert!(note.as_str().unwrap().contains("not a forecast"), "{note}");
+    b.screenshot("scenario-base-rates-en");
     b.type_into("#sc-paths", "4000");
     b.click("#run-scenario");
     let first = b.wait(
@@ -301,6 +330,20 @@ fn the_dashboard_works_in_chromium() {
         "return document.querySelector('#price-chart[data-ready=\"1\"]') !== null",
     );
     b.screenshot("chart-ja");
+
+    // The scenario editor on a phone, in Japanese: the base rates stay beside the judgements.
+    b.resize(390, 844);
+    b.goto(&format!("{}/?lang=ja#scenario", server.base));
+    b.wait(
+        "the base rates in Japanese",
+        "const e = document.querySelector('#base-rate-east-asia-proliferation[data-p]'); return e && e.textContent.includes('核')",
+    );
+    let note = b.js(
+        "const n = document.querySelector('#base-rate-note'); return !n.hidden && n.textContent",
+    );
+    assert!(note.as_str().unwrap().contains("予測ではない"), "{note}");
+    b.screenshot("scenario-base-rates-ja-phone");
+    b.resize(1280, 900);
     let errors = b.js("return (window.__errors || []).length");
     assert_eq!(errors, json!(0));
 }

@@ -283,6 +283,16 @@ fn the_cli_and_the_api_answer_the_same_json() {
     assert_eq!(code, 200, "{api}");
     assert_eq!(json(&cli.ok().stdout), api);
 
+    // The base rates beside a scenario file's judged probabilities.
+    let example = "../../examples/us-nato-exit-2025-02-18.toml";
+    let cli = ctx.run(&["scenario", "check", example, "--format", "json"]);
+    let (code, api) = s.post(
+        "/api/scenarios/check",
+        &json!({ "toml": fs_err::read_to_string(example).unwrap() }),
+    );
+    assert_eq!(code, 200, "{api}");
+    assert_eq!(json(&cli.ok().stdout), api["base_rates"]);
+
     // The API fits from the optimiser's default two starting points and ten years of data.
     let cli = ctx.run(&[
         "vol",
