@@ -34,8 +34,8 @@ struct TomlFile {
 }
 
 /// Dates accepted in event files.
-const FIRST: Date = Date::from_ymd_opt(1800, 1, 1).expect("valid");
-const LAST: Date = Date::from_ymd_opt(2100, 12, 31).expect("valid");
+pub(crate) const FIRST: Date = Date::from_ymd_opt(1800, 1, 1).expect("valid");
+pub(crate) const LAST: Date = Date::from_ymd_opt(2100, 12, 31).expect("valid");
 
 /// The bundled catalog.
 ///
@@ -58,7 +58,7 @@ pub struct EventRecord {
     pub event: Event,
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())]
         .bytes()
         .filter(|b| *b == b'\n')
