@@ -1,0 +1,129 @@
+//! The dates to watch: the scheduled events (policy meetings, summits, elections) that fall
+//! within a scenario file's horizon, as they were known on its as-of date.
+
+use aurum_core::Date;
+use aurum_events::{Region, Scheduled, ScheduledKind, bundled_scheduled, scheduled_between};
+use aurum_sim::ScenarioFile;
+use serde::Serialize;
+
+use crate::{AppError, AppResult};
+
+/// A scheduled event on a report's calendar.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ScheduledOut {
+    /// Id in the bundled calendar, e.g. `2025-06-24-nato-summit-the-hague`.
+    pub id: String,
+    /// The first day.
+    pub date: Date,
+    /// The last day, for an event of several days (an FOMC meeting's decision day).
+    pub end: Option<Date>,
+    /// Title in English.
+    pub title_en: String,
+    /// Title in Japanese.
+    pub title_ja: String,
+    /// Kind (`fomc`, `boj`, `nato-summit`, `g7-summit`, `g20-summit`, `european-council`,
+    /// `brics-summit`, `election`).
+    pub kind: ScheduledKind,
+    /// Where it takes place.
+    pub region: Region,
+    /// The official page or release that announced it.
+    pub source: String,
+}
+
+impl From<&Scheduled> for ScheduledOut {
+    fn from(e: &Scheduled) -> Self {
+        Self {
+            id: e.id.clone(),
+            date: e.date,
+            end: e.end,
+            title_en: e.title_en.clone(),
+            title_ja: e.title_ja.clone(),
+            kind: e.kind,
+            region: e.region,
+            source: e.source.clone(),
+        }
+    }
+}
+
+/// The bundled scheduled events within (`as_of`, `horizon`] of `f`, announced by its
+/// `as_of`, in date order. An event under way on `as_of` whose last day is later is kept
+/// (an FOMC meeting that began that day still has its decision ahead).
+///
+/// # Errors
+///
+/// [`AppError::Internal`] only if the bundled calendar is broken, which the tests rule out.
+pub fn scheduled(f: &ScenarioFile) -> AppResult<Vec<ScheduledOut>> {
+    let events = bundled_scheduled().map_err(AppError::internal)?;
+    Ok(scheduled_between(&events, f.as_of, f.horizon, f.as_of)
+        .into_iter()
+        .map(ScheduledOut::from)
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aurum_core::date;
+
+    #[test]
+    fn the_example_shows_what_was_scheduled_on_its_day() {
+        let f = crate::scenario::example().unwrap().file;
+        assert_eq!((f.as_of, f.horizon), (date(2025, 2, 18), date(2025, 6, 30)));
+        let out = scheduled(&f).unwrap();
+        let has = |id: &str| out.iter().any(|e| e.id == id);
+        for id in [
+            "2025-03-18-fomc",
+            "2025-05-06-fomc",
+            "2025-06-17-fomc",
+            "2025-06-24-nato-summit-the-hague",
+            "2025-06-15-g7-summit-kananaskis",
+            "2025-03-20-european-council",
+            "2025-06-26-european-council",
+            "2025-03-18-boj",
+            "2025-02-23-germany-federal-election",
+        ] {
+            assert!(has(id), "{id} missing");
+        }
+        // Called or announced after 18 February 2025: not yet on that day's calendar.
+        for id in [
+            "2025-03-06-special-european-council",
+            "2025-04-28-canada-federal-election",
+            "2025-05-03-australia-federal-election",
+            "2025-06-03-south-korea-presidential-election",
+        ] {
+            assert!(!has(id), "{id} was announced after as_of");
+        }
+        assert!(
+            out.iter()
+                .all(|e| e.end.unwrap_or(e.date) > f.as_of && e.date <= f.horizon),
+            "{out:?}"
+        );
+        assert!(out.windows(2).all(|w| w[0].date <= w[1].date));
+
+        let hague = out
+            .iter()
+            .find(|e| e.id == "2025-06-24-nato-summit-the-hague")
+            .unwrap();
+        assert_eq!(hague.end, Some(date(2025, 6, 25)));
+        assert_eq!(hague.title_ja, "NATO首脳会議（ハーグ）");
+        let json = serde_json::to_value(hague).unwrap();
+        assert_eq!(json["date"], "2025-06-24");
+        assert_eq!(json["end"], "2025-06-25");
+        assert_eq!(json["kind"], "nato-summit");
+        assert_eq!(json["region"], "europe");
+    }
+
+    #[test]
+    fn a_later_as_of_adds_what_was_announced_since() {
+        let mut f = crate::scenario::example().unwrap().file;
+        f.set_as_of(date(2025, 4, 10)).unwrap();
+        let out = scheduled(&f).unwrap();
+        let ids: Vec<&str> = out.iter().map(|e| e.id.as_str()).collect();
+        assert!(
+            ids.contains(&"2025-04-28-canada-federal-election"),
+            "{ids:?}"
+        );
+        assert!(ids.contains(&"2025-06-03-south-korea-presidential-election"));
+        assert!(!ids.contains(&"2025-03-18-fomc"), "already past");
+    }
+}
