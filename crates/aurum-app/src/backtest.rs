@@ -1,6 +1,7 @@
 //! Backtests: rolling-origin forecasts scored against what happened, saved block by block so
 //! that an interrupted run resumes.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -146,7 +147,7 @@ pub fn parse_models(names: &[String]) -> AppResult<Vec<ModelKind>> {
                 AppError::bad(
                     "models",
                     format!(
-                        "`models`: unknown model {m:?} (expected gbm, garch-t, gjr-t or fhs, each optionally with +zero, +hist or +mom, or stack)"
+                        "`models`: unknown model {m:?} (expected gbm, garch-t, gjr-t, fhs or har, each optionally with +zero, +hist or +mom, or stack)"
                     ),
                 )
             })
@@ -184,6 +185,19 @@ pub fn run(
     progress: &dyn Progress,
 ) -> AppResult<BacktestReport> {
     Ok(run_rows(store, job, progress)?.0)
+}
+
+/// The lock of one backtest key in this process.
+fn key_lock(key: &str) -> std::sync::Arc<Mutex<()>> {
+    static LOCKS: std::sync::OnceLock<Mutex<HashMap<String, std::sync::Arc<Mutex<()>>>>> =
+        std::sync::OnceLock::new();
+    LOCKS
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .entry(key.to_owned())
+        .or_default()
+        .clone()
 }
 
 /// As [`run`], also answering every scored forecast (the stack's included).
@@ -228,6 +242,12 @@ pub fn run_rows(
     }
     let plan = blocks(&schedule, cfg.refit);
     let key = key(&a.series, &history, &cfg, from, to, every);
+    // The same backtest asked for twice at once (the dashboard's first runs on a fresh home)
+    // is computed once: the second waits, then reads the blocks the first saved.
+    let lock = key_lock(&key);
+    let _running = lock
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let config_json = serde_json::to_string(&cfg)?;
     let record = store.backtest(&key, &a.series, &config_json, plan.len() as u64, now())?;
     if a.fresh {

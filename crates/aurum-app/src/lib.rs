@@ -59,6 +59,7 @@ pub mod labels;
 mod progress;
 pub mod report;
 pub mod scenario;
+pub mod sensitivity;
 pub mod study;
 pub mod vol;
 mod window;

@@ -177,6 +177,22 @@ pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppRe
         a,
     );
     report.review = crate::calls::review(&store, &id, f.as_of)?;
+    report.calendar = crate::calendar::scheduled(&f)?
+        .into_iter()
+        .map(|e| aurum_report::DateOut {
+            date: e.date,
+            end: e.end,
+            title: e.title_en,
+            title_ja: e.title_ja,
+            kind: e.kind.to_string(),
+        })
+        .collect();
+    // Real yields start in 2003: a report on an earlier date has no risks section.
+    report.risks = if f.as_of >= aurum_core::date(2008, 1, 1) {
+        Some(crate::sensitivity::measure(&store, f.as_of)?)
+    } else {
+        None
+    };
     let weekly = figures::weekly_chart(&store, &f, &results, &report, a.lang, a.weeks)?;
     let fan = figures::fan_svg(&f, &results, prepared.s0, a.lang)?;
     let md = aurum_report::markdown(&report, a.lang)?;
@@ -215,12 +231,12 @@ fn model_info(p: &Prepared, lang: Lang) -> ModelInfo {
     let (kind, name, weights) = match (&p.baseline, lang) {
         (BaselineOut::Stack { weights, .. }, Lang::Ja) => (
             "stack",
-            "GBM・GARCH(1,1)-t・フィルター付きヒストリカル・シミュレーションをそれぞれモメンタムの有無で組み合わせ、過去の予測成績で加重した混合モデル".to_owned(),
+            "GBM・GARCH(1,1)-t・フィルター付きヒストリカル・シミュレーション・HARをそれぞれモメンタムの有無で組み合わせ、過去の予測成績で加重した混合モデル".to_owned(),
             weights.clone(),
         ),
         (BaselineOut::Stack { weights, .. }, _) => (
             "stack",
-            "mix of GBM, GARCH(1,1)-t and filtered historical simulation, each with and without time-series momentum, weighted by their track record".to_owned(),
+            "mix of GBM, GARCH(1,1)-t, filtered historical simulation and HAR, each with and without time-series momentum, weighted by their track record".to_owned(),
             weights.clone(),
         ),
         (BaselineOut::GarchT { .. }, Lang::Ja) => ("garch-t", "GARCH(1,1)-tモデル".to_owned(), Vec::new()),
@@ -451,6 +467,8 @@ fn build(
         gpr,
         track_record,
         review: None,
+        risks: None,
+        calendar: Vec::new(),
         sources: sources(meta, a.lang),
         data_fingerprint: fingerprint(&p.series, &analog_cars),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -470,7 +488,7 @@ fn sources(meta: &aurum_core::SeriesMeta, lang: Lang) -> Vec<SourceOut> {
             },
             SourceOut {
                 name: "イベント・カタログ".into(),
-                terms: "aurum同梱（data/events/catalog.toml）。各イベントに報道・公式発表などの出所を記載。".into(),
+                terms: "aurum同梱（data/events/catalog.toml、予定日程は data/events/scheduled.toml）。各イベント・予定に報道・公式発表などの出所を記載。".into(),
             },
         ],
         _ => vec![
@@ -484,7 +502,7 @@ fn sources(meta: &aurum_core::SeriesMeta, lang: Lang) -> Vec<SourceOut> {
             },
             SourceOut {
                 name: "Event catalog".into(),
-                terms: "bundled with aurum (data/events/catalog.toml); each event names its source (news reports, official releases).".into(),
+                terms: "bundled with aurum (data/events/catalog.toml, and data/events/scheduled.toml for scheduled dates); each event and date names its source (news reports, official releases).".into(),
             },
         ],
     }
@@ -548,8 +566,8 @@ fn track_record(
             fit_years,
             ModelKind::Stack,
             match lang {
-                Lang::Ja => "6モデルのスタック",
-                _ => "the stack of six models",
+                Lang::Ja => "8モデルのスタック",
+                _ => "the stack of eight models",
             },
         ),
         aurum_sim::Baseline::GarchT { fit_years } => {

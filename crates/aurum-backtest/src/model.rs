@@ -94,15 +94,18 @@ impl ModelKind {
     /// HAR with the fit window's mean.
     pub const HAR: Self = Self::Single(VolModel::Har, MeanModel::Own);
 
-    /// The stack's members: the three volatility models that differ most (normal, Student's
-    /// t, bootstrapped), each with its own mean and with momentum.
-    pub const STACK_MEMBERS: [Self; 6] = [
+    /// The stack's members: the volatility models that differ most (normal, Student's t,
+    /// bootstrapped from GARCH, bootstrapped from HAR), each with its own mean and with
+    /// momentum.
+    pub const STACK_MEMBERS: [Self; 8] = [
         Self::GBM,
         Self::GARCH_T,
         Self::FHS,
         Self::Single(VolModel::Gbm, MeanModel::Mom),
         Self::Single(VolModel::GarchT, MeanModel::Mom),
         Self::Single(VolModel::Fhs, MeanModel::Mom),
+        Self::HAR,
+        Self::Single(VolModel::Har, MeanModel::Mom),
     ];
 
     /// The name used on the command line and in output: `gbm`, `garch-t+mom`, `stack`.

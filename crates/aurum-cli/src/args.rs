@@ -156,7 +156,7 @@ pub struct BacktestArgs {
     /// Horizons in trading days (comma-separated).
     #[arg(long, value_delimiter = ',', default_value = "5,21,63,126")]
     pub horizons: Vec<usize>,
-    /// Models (comma-separated): gbm (the baseline), garch-t, gjr-t, fhs, each with its own
+    /// Models (comma-separated): gbm (the baseline), garch-t, gjr-t, fhs, har, each with its own
     /// mean or with +zero, +hist (all history's mean) or +mom (time-series momentum); and
     /// stack (its members' forecasts mixed by past log score, probabilities recalibrated).
     #[arg(long, value_delimiter = ',', default_value = "gbm,garch-t,gjr-t,fhs")]

@@ -16,9 +16,9 @@ mod model;
 mod render;
 
 pub use model::{
-    AnalogOut, BaseRate, Checkpoint, EventOut, FanEnd, GprOut, ModelInfo, NameOut, Report, Review,
-    ReviewRecord, ReviewRow, ScenarioOut, ShockOut, SourceOut, Start, TargetOut, TrackBin,
-    TrackRecord,
+    AnalogOut, BaseRate, Checkpoint, DateOut, EventOut, Factor, FanEnd, GprOut, ModelInfo, NameOut,
+    Report, Review, ReviewRecord, ReviewRow, ScenarioOut, Sensitivities, ShockOut, SourceOut,
+    Start, TargetOut, TrackBin, TrackRecord,
 };
 pub use render::{Figure, html, markdown, post, weighted_len};
 

@@ -49,6 +49,12 @@ pub struct Report {
     pub gpr: Option<GprOut>,
     /// How the model's probabilities fared in the past.
     pub track_record: Option<TrackRecord>,
+    /// Gold's sensitivities to the dollar, real yields and equities, as of `as_of`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risks: Option<Sensitivities>,
+    /// Scheduled events inside the horizon, as announced by `as_of`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calendar: Vec<DateOut>,
     /// How the last published call on the series did, as known at `as_of`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review: Option<Review>,
@@ -432,4 +438,55 @@ pub struct BaseRate {
     pub p_lo: f64,
     /// Upper end.
     pub p_hi: f64,
+}
+
+/// Gold's weekly sensitivities to its usual drivers, measured on the years to as_of.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sensitivities {
+    /// First week.
+    pub from: Date,
+    /// Last week.
+    pub to: Date,
+    /// Weeks.
+    pub weeks: usize,
+    /// Share of gold's weekly variance the regression explains.
+    pub r2: f64,
+    /// Per factor.
+    pub factors: Vec<Factor>,
+}
+
+/// Gold's move with one factor, the others held fixed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Factor {
+    /// The factor's series: `dxy`, `dfii10` or `sp500`.
+    pub series: String,
+    /// The move described: percent for prices, percentage points for rates.
+    pub move_size: f64,
+    /// Gold's move with it, percent.
+    pub effect_pct: f64,
+    /// 95% interval, low.
+    pub ci_low_pct: f64,
+    /// 95% interval, high.
+    pub ci_high_pct: f64,
+    /// p-value (Newey–West).
+    pub p: f64,
+    /// The factor's weekly standard deviation, in its own units.
+    pub weekly_sd: f64,
+    /// Gold's move with a one-standard-deviation week of the factor, percent.
+    pub sd_effect_pct: f64,
+}
+
+/// A scheduled event inside the horizon.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DateOut {
+    /// First day.
+    pub date: Date,
+    /// Last day, for an event of several days.
+    pub end: Option<Date>,
+    /// Title in English.
+    pub title: String,
+    /// Title in Japanese.
+    pub title_ja: String,
+    /// Kind, e.g. `fomc`.
+    pub kind: String,
 }

@@ -40,8 +40,8 @@ pub enum Baseline {
         /// 1980 make the fit integrated, α + β = 1, whose simulated paths can explode).
         fit_years: u32,
     },
-    /// The stack (the default): the backtest's members — GBM, GARCH(1,1)-t and filtered
-    /// historical simulation, each with its own mean and with time-series momentum — mixed
+    /// The stack (the default): the backtest's members — GBM, GARCH(1,1)-t, filtered
+    /// historical simulation and HAR, each with its own mean and with time-series momentum — mixed
     /// with the weights their monthly track record up to `as_of` earns, the GARCH members
     /// fitted to the last `fit_years` years; target probabilities at the horizon are
     /// recalibrated on the same record.

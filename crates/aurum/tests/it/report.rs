@@ -109,6 +109,16 @@ fn numbers_come_from_results(md: &str, results: &Value) {
         }
     }
     let mut forms: Vec<String> = strings.iter().flat_map(|s| date_forms(s)).collect();
+    // The calendar writes a range within one month as `18–19 Mar` or `3月18日〜19日`.
+    for e in results["calendar"].as_array().into_iter().flatten() {
+        let day = |k: &str| e[k].as_str()?.parse::<chrono::NaiveDate>().ok();
+        if let (Some(a), Some(b)) = (day("date"), day("end")) {
+            use chrono::Datelike;
+            let m = &MONTHS[b.month0() as usize][..3];
+            forms.push(format!("{}–{} {m}", a.day(), b.day()));
+            forms.push(format!("{}月{}日〜{}日", a.month(), a.day(), b.day()));
+        }
+    }
     forms.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
     for f in &forms {
         text = text.replace(f.as_str(), " ");
@@ -245,6 +255,60 @@ fn writes_every_file_in_both_languages_with_numbers_from_results() {
             assert_eq!((w, h), (1200, 675), "{png}");
         }
     }
+}
+
+#[test]
+fn the_risks_are_the_weekly_regression_on_the_controls() {
+    let ctx = TestContext::new();
+    let out = report(&ctx, "en");
+    let results: Value =
+        serde_json::from_str(&fs_err::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let risks = &results["risks"];
+    // The same regression through `aurum gpr regress`: ten years to as_of, weekly.
+    let run = ctx
+        .run(&[
+            "gpr",
+            "regress",
+            "--freq",
+            "weekly",
+            "--measure",
+            "change",
+            "--component",
+            "threats",
+            "--controls",
+            "dxy,dfii10,sp500",
+            "--from",
+            "2015-02-18",
+            "--as-of",
+            "2025-02-18",
+            "--format",
+            "json",
+        ])
+        .ok();
+    let g: Value = serde_json::from_str(&run.stdout).unwrap();
+    let beta = &g["ols"]["beta"];
+    assert_eq!(risks["weeks"], g["ols"]["n"]);
+    // Real yields are described per 0.1 point.
+    for (i, (series, size)) in [("dxy", 1.0), ("dfii10", 0.1), ("sp500", 1.0)]
+        .iter()
+        .enumerate()
+    {
+        let f = &risks["factors"][i];
+        assert_eq!(f["series"], *series);
+        let effect = f["effect_pct"].as_f64().unwrap();
+        let b = beta[*series].as_f64().unwrap();
+        assert!(
+            (effect - b * size).abs() < 1e-9,
+            "{series}: {effect} vs {b}"
+        );
+        let (lo, hi) = (
+            f["ci_low_pct"].as_f64().unwrap(),
+            f["ci_high_pct"].as_f64().unwrap(),
+        );
+        assert!(lo < effect && effect < hi);
+    }
+    let md = fs_err::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("## Risks"), "{md}");
 }
 
 #[test]

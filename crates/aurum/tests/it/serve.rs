@@ -326,6 +326,10 @@ fn the_cli_and_the_api_answer_the_same_json() {
     let run_id = api["run_id"].as_i64().unwrap();
     cli["run_id"] = Value::Null;
     api["run_id"] = Value::Null;
+    // Each records its own call.
+    assert_ne!(cli["call_id"], api["call_id"]);
+    cli["call_id"] = Value::Null;
+    api["call_id"] = Value::Null;
     assert!(
         cli["scenarios"][0]["contribution"]["p_touch"].is_array(),
         "{cli}"
