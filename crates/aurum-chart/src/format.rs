@@ -42,6 +42,17 @@ pub(crate) fn text_width(text: &str, size: f64, bold: bool) -> f64 {
     em * size * if bold { 1.08 } else { 1.0 }
 }
 
+/// The font size for a line of text `room` pixels wide: `size`, or smaller (down to `min`)
+/// when the text would be wider at `size`.
+pub(crate) fn fit_size(text: &str, size: f64, min: f64, room: f64, bold: bool) -> f64 {
+    let natural = text_width(text, size, bold);
+    if natural <= room {
+        size
+    } else {
+        (size * room / natural).max(min)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,5 +72,15 @@ mod tests {
         assert_eq!(decimals_for_step(2.5), 1);
         assert_eq!(decimals_for_step(0.25), 2);
         assert_eq!(decimals_for_step(0.05), 2);
+    }
+
+    #[test]
+    fn long_lines_get_smaller_fonts_down_to_a_floor() {
+        assert_eq!(fit_size("Gold", 22.0, 14.0, 500.0, true), 22.0);
+        let long = "What a US withdrawal from NATO would mean for gold, weekly";
+        let size = fit_size(long, 22.0, 14.0, 600.0, true);
+        assert!((14.0..22.0).contains(&size), "{size}");
+        assert!(text_width(long, size, true) <= 600.0 + 1e-9);
+        assert_eq!(fit_size(long, 22.0, 14.0, 100.0, true), 14.0);
     }
 }

@@ -15,9 +15,12 @@
 //!   this crate (DejaVu Sans and, for Japanese, IPAexGothic), so a PNG is the same on
 //!   every machine.
 //! - [`LineChart`]: lines for event-study results, such as cumulative average abnormal
-//!   returns around an event. Each [`LineSeries`] is a path with markers and an optional
-//!   translucent confidence band; [`render_line_svg`] draws it with the value axis on the
-//!   left, zero lines and a legend.
+//!   returns around an event, or for anything over calendar dates (see
+//!   [`LineChart::x_dates`] and [`date_x`]). Each [`LineSeries`] is a path with markers and
+//!   an optional translucent confidence band, in a colour of its own
+//!   ([`series_color`]), solid or dashed, with an optional label at its right end;
+//!   [`render_line_svg`] draws it with the value axis on the left (automatic, or fixed with
+//!   [`FixedAxis`]), zero lines and a legend of exactly the series drawn.
 //! - [`ChartError`]: invalid charts (no bars or series, non-finite values, odd sizes, fans
 //!   out of order) and rendering failures.
 //!
@@ -79,6 +82,7 @@ macro_rules! w {
 }
 
 mod format;
+mod layout;
 mod line;
 mod png;
 mod scale;
@@ -87,7 +91,7 @@ mod svg;
 use aurum_core::{Date, Lang, PeriodBar};
 use thiserror::Error;
 
-pub use line::render_line_svg;
+pub use line::{date_x, render_line_svg, series_color};
 pub use png::svg_to_png;
 pub use svg::render_svg;
 
@@ -122,10 +126,15 @@ pub struct CandleChart {
     /// Language of the date ticks (`Jan 2024` or `2024年1月`); Japanese also puts
     /// IPAexGothic first for the text.
     pub lang: Lang,
-    /// Width in pixels, 200 to 8000.
+    /// Width of the layout in pixels, 200 to 8000 (and so is the image's).
     pub width: u32,
-    /// Height in pixels, 200 to 8000.
+    /// Height of the layout in pixels, 200 to 8000 (and so is the image's).
     pub height: u32,
+    /// Size of the image relative to the layout: the image is `zoom × width` by
+    /// `zoom × height` pixels with everything in it `zoom` times as large, so that a chart
+    /// laid out at 800×450 with a zoom of 1.5 gives a 1200×675 image whose text still reads
+    /// when the image is shown at phone width. 0.25 to 8; 1 by default.
+    pub zoom: f64,
 }
 
 impl CandleChart {
@@ -151,6 +160,7 @@ impl CandleChart {
             lang,
             width: 1200,
             height: 675,
+            zoom: 1.0,
         }
     }
 }
@@ -289,15 +299,34 @@ pub struct LineChart {
     pub x_plain: bool,
     /// Keep zero inside the y axis (returns, betas); off for price levels.
     pub include_zero: bool,
-    /// Width in pixels, 200 to 8000.
+    /// The horizontal axis is a calendar, in this language: each `x` is a day as
+    /// [`date_x`] numbers it. The axis then has a gridline at the end of each month and the
+    /// month's name under its stretch (`Mar`, `3月`; with the year on the first month named
+    /// and on each January: `Feb 2025`, `2025年2月`), or years when months are too narrow
+    /// to name; [`LineChart::x_ticks_integer`] and [`LineChart::x_plain`] do not apply.
+    /// `None`: plain numbers.
+    pub x_dates: Option<Lang>,
+    /// A fixed value axis instead of one fitted to the values (which still widens it, in
+    /// whole steps, when a value falls outside); [`LineChart::include_zero`] does not
+    /// apply.
+    pub y_fixed: Option<FixedAxis>,
+    /// Written after each value tick label, e.g. `%`; empty for none.
+    pub y_suffix: String,
+    /// Width of the layout in pixels, 200 to 8000 (and so is the image's).
     pub width: u32,
-    /// Height in pixels, 200 to 8000.
+    /// Height of the layout in pixels, 200 to 8000 (and so is the image's).
     pub height: u32,
+    /// Size of the image relative to the layout: the image is `zoom × width` by
+    /// `zoom × height` pixels with everything in it `zoom` times as large, so that a chart
+    /// laid out at 800×450 with a zoom of 1.5 gives a 1200×675 image whose text still reads
+    /// when the image is shown at phone width. 0.25 to 8; 1 by default.
+    pub zoom: f64,
 }
 
 impl LineChart {
     /// A 1200×675 chart with no subtitle and no series, integer ticks on the horizontal
-    /// axis and zero lines.
+    /// axis, a value axis fitted to the values, and zero lines. An empty axis title is
+    /// left out.
     #[must_use]
     pub fn new(
         title: impl Into<String>,
@@ -316,14 +345,33 @@ impl LineChart {
             zero_line: true,
             x_plain: false,
             include_zero: true,
+            x_dates: None,
+            y_fixed: None,
+            y_suffix: String::new(),
             width: 1200,
             height: 675,
+            zoom: 1.0,
         }
     }
 }
 
-/// One line of a [`LineChart`]: points joined in `x` order, with a marker at each point and
-/// an optional band around them.
+/// A value axis from `lo` to `hi` with a tick at every multiple of `step`, e.g. `0` to `100`
+/// every `20` for percentages.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FixedAxis {
+    /// Bottom of the axis.
+    pub lo: f64,
+    /// Top of the axis, above `lo`.
+    pub hi: f64,
+    /// Distance between ticks, positive; at most 100 ticks.
+    pub step: f64,
+}
+
+/// One line of a [`LineChart`]: points joined in `x` order, with a marker at each point
+/// (when there are 60 points or fewer) and an optional band around them.
+///
+/// The legend has one entry per series, drawn as the series is: a line (solid or dashed,
+/// with a marker when the line has them) over a band swatch when there is a band.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LineSeries {
     /// Legend text, e.g. `war-outbreak (N=24)`.
@@ -333,16 +381,31 @@ pub struct LineSeries {
     /// A band as `(x, lower, upper)`, one row per point with the point's `x`, drawn as a
     /// translucent area in the series' colour; none when `None`.
     pub band: Option<Vec<(f64, f64, f64)>>,
+    /// The colour of the line and band, e.g. `#5d6470`; `None` takes the series' place in
+    /// the palette ([`series_color`]).
+    pub color: Option<String>,
+    /// Draw the line dashed, without markers.
+    pub dashed: bool,
+    /// Draw the line (and its markers); off, only the band is drawn.
+    pub line: bool,
+    /// Text at the right end of the line, in its colour, e.g. `85%`. Labels of lines that
+    /// end close together are pushed apart so that none covers another, and the plot makes
+    /// room for them on its right.
+    pub end_label: Option<String>,
 }
 
 impl LineSeries {
-    /// A series with no band.
+    /// A solid line in the palette's colour, with no band and no end label.
     #[must_use]
     pub fn new(label: impl Into<String>, points: Vec<(f64, f64)>) -> Self {
         Self {
             label: label.into(),
             points,
             band: None,
+            color: None,
+            dashed: false,
+            line: true,
+            end_label: None,
         }
     }
 }
@@ -415,7 +478,8 @@ pub enum ChartError {
         /// `[p5, p25, p50, p75, p95]` as given.
         quantiles: [f64; 5],
     },
-    /// The chart is smaller than 200 or larger than 8000 pixels in some direction.
+    /// The chart (or its image, zoomed) is smaller than 200 or larger than 8000 pixels in
+    /// some direction.
     #[error(
         "chart size {width}x{height} is out of range: width and height must be 200 to 8000 pixels"
     )]
@@ -424,6 +488,12 @@ pub enum ChartError {
         width: u32,
         /// Requested height.
         height: u32,
+    },
+    /// The zoom is not a number from 0.25 to 8.
+    #[error("zoom {zoom} is out of range: expected 0.25 to 8")]
+    InvalidZoom {
+        /// The zoom asked for.
+        zoom: f64,
     },
     /// The line chart has no series.
     #[error("line chart has no series")]
@@ -449,6 +519,19 @@ pub enum ChartError {
         field: &'static str,
         /// The offending value.
         value: f64,
+    },
+    /// A fixed value axis is empty, upside down, not finite or has too many ticks.
+    #[error(
+        "fixed axis from {lo} to {hi} every {step} is invalid: \
+         need finite lo < hi and a step giving 1 to 100 ticks"
+    )]
+    InvalidAxis {
+        /// Bottom of the axis.
+        lo: f64,
+        /// Top of the axis.
+        hi: f64,
+        /// Distance between ticks.
+        step: f64,
     },
     /// A band does not have one row per point, each at its point's `x`.
     #[error(

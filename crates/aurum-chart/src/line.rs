@@ -1,17 +1,20 @@
-//! Line charts of event-study results, as an SVG document written by hand.
+//! Line charts of event-study results and of values over dates, as an SVG document
+//! written by hand.
 
 use std::fmt::Write as _;
 
-use aurum_core::Lang;
 use aurum_core::text::escape_xml;
+use aurum_core::{Date, Lang};
+use chrono::Datelike;
 
-use crate::format::{num, text_width};
+use crate::format::{fit_size, num, text_width};
+use crate::layout::spread;
 use crate::scale::{PriceTicks, integer_ticks, price_ticks};
 use crate::svg::{
     AXIS, AXIS_TITLE_SIZE, FAINT, GRID, INK, JAPANESE_FONTS, LATIN_FONTS, MARGIN, MUTED,
     SOURCE_SIZE, SUBTITLE_SIZE, TICK_SIZE, TITLE_SIZE, bold, crisp, quietest_corner,
 };
-use crate::{ChartError, LineChart, LineSeries, MAX_SIZE, MIN_SIZE};
+use crate::{ChartError, FixedAxis, LineChart, LineSeries};
 
 /// The Okabe–Ito colour-blind-safe palette, in the order series take it. Its yellow is left
 /// out: it is too pale on white.
@@ -38,6 +41,18 @@ const LEGEND_PAD: f64 = 10.0;
 const LEGEND_INSET: f64 = 10.0;
 /// Empty space between the plot's left and right edges and the first and last `x`.
 const X_INSET: f64 = 16.0;
+/// Font size of the labels at the lines' right ends.
+const END_LABEL_SIZE: f64 = 13.0;
+/// Space between a line's end and its label, in pixels.
+const END_LABEL_GAP: f64 = 6.0;
+/// Dashes of a dashed line: dash and gap, in pixels.
+const DASH: &str = "6 4";
+/// Most ticks a fixed axis may have.
+const MAX_FIXED_TICKS: f64 = 100.0;
+/// English month names on a date axis.
+const MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 /// Padding above and below the values, as a share of their range.
 const Y_PADDING: f64 = 0.08;
 
@@ -45,62 +60,85 @@ const Y_PADDING: f64 = 0.08;
 ///
 /// The same chart always gives the same string. Coordinates carry at most two decimals;
 /// every text is XML-escaped, and text with Japanese in it is set in IPAexGothic. Each
-/// series is one `<path class="series">` with its markers in one `<g class="markers">`;
-/// each band one `<path class="band">`; the legend one `<g class="legend">`. The value
-/// axis is on the left and includes zero unless [`LineChart::include_zero`] is off. The legend goes in a corner of the plot
-/// where it covers no line or band (top left when several are free), else right of the plot.
+/// series' line is one `<path class="series">` with its markers in one `<g class="markers">`;
+/// each band one `<path class="band">`; each end label one `<text class="end-label">`
+/// (with a `<path class="end-leader">` to its line when it had to move away from it); the
+/// legend one `<g class="legend">` with one `<g class="legend-entry">` per series, in
+/// order. The value axis is on the left and includes zero unless
+/// [`LineChart::include_zero`] is off or the axis is fixed. The legend goes in a corner of
+/// the plot where it covers no line or band (top left when several are free), else right of
+/// the plot.
 ///
 /// # Errors
 ///
 /// [`ChartError::EmptySeries`] without series, [`ChartError::EmptyPoints`] for a series
 /// without points, [`ChartError::NonFinitePoint`] for NaN or infinite values,
 /// [`ChartError::BandMismatch`] for a band whose rows are not one per point at the points'
-/// `x`, and [`ChartError::InvalidSize`] when the width or height is outside 200–8000 pixels.
+/// `x`, [`ChartError::InvalidAxis`] for a fixed axis that is empty or has more than 100
+/// ticks, [`ChartError::InvalidSize`] when the width or height, of the layout or of the
+/// zoomed image, is outside 200–8000 pixels, and [`ChartError::InvalidZoom`] for a zoom
+/// outside 0.25–8.
 pub fn render_line_svg(chart: &LineChart) -> Result<String, ChartError> {
     validate(chart)?;
-    let lines: Vec<Line> = chart.series.iter().map(Line::new).collect();
+    let lines = lines(chart);
     let frame = Frame::new(chart, &lines);
     let mut out =
         String::with_capacity(4096 + 120 * lines.iter().map(|l| l.points.len()).sum::<usize>());
-    w!(
-        out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{LATIN_FONTS}">"#,
-        w = chart.width,
-        h = chart.height,
-    );
-    out.push('\n');
+    crate::svg::open_svg(&mut out, chart.width, chart.height, chart.zoom, LATIN_FONTS);
     w!(
         out,
         r##"<rect width="100%" height="100%" fill="#ffffff"/>"##
     );
     out.push('\n');
-    grid_and_axes(&mut out, &frame, chart.zero_line);
-    for (i, line) in lines.iter().enumerate() {
+    grid_and_axes(&mut out, &frame, chart.zero_line && chart.y_fixed.is_none());
+    for line in &lines {
         if let Some(band) = &line.band {
-            band_area(&mut out, &frame, band, color(i));
+            band_area(&mut out, &frame, band, line.color);
         }
     }
-    for (i, line) in lines.iter().enumerate() {
-        series(&mut out, &frame, line, color(i));
+    for line in &lines {
+        series(&mut out, &frame, line);
     }
+    end_labels(&mut out, &frame, &lines);
     legend(&mut out, &frame, &lines);
     texts(&mut out, chart, &frame);
     out.push_str("</svg>\n");
     Ok(out)
 }
 
-/// The colour of series `i`.
-fn color(i: usize) -> &'static str {
+/// The colour a [`LineChart`] gives series `i` (counting from 0) unless the series names
+/// its own: the Okabe–Ito palette, colour-blind safe, without its yellow, then again from
+/// the start. Other charts can take it to show the same things in the same colours.
+#[must_use]
+pub fn series_color(i: usize) -> &'static str {
     PALETTE[i % PALETTE.len()]
 }
 
+/// A date as a [`LineChart`] with [`LineChart::x_dates`] reads it: days since 1 January of
+/// year 1.
+#[must_use]
+pub fn date_x(d: Date) -> f64 {
+    f64::from(d.num_days_from_ce())
+}
+
+/// The date [`date_x`] numbers `x` (rounded to the day), if there is one.
+fn x_date(x: f64) -> Option<Date> {
+    // Days since year 1 of any date chrono knows fit an i32.
+    #[allow(clippy::cast_possible_truncation)]
+    let days = x.round().clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32;
+    Date::from_num_days_from_ce_opt(days)
+}
+
 fn validate(chart: &LineChart) -> Result<(), ChartError> {
-    let (width, height) = (chart.width, chart.height);
-    if !(MIN_SIZE..=MAX_SIZE).contains(&width) || !(MIN_SIZE..=MAX_SIZE).contains(&height) {
-        return Err(ChartError::InvalidSize { width, height });
-    }
+    crate::svg::check_size(chart.width, chart.height, chart.zoom)?;
     if chart.series.is_empty() {
         return Err(ChartError::EmptySeries);
+    }
+    if let Some(FixedAxis { lo, hi, step }) = chart.y_fixed {
+        let finite = lo.is_finite() && hi.is_finite() && step.is_finite();
+        if !finite || lo >= hi || step <= 0.0 || (hi - lo) / step > MAX_FIXED_TICKS {
+            return Err(ChartError::InvalidAxis { lo, hi, step });
+        }
     }
     for (s, series) in chart.series.iter().enumerate() {
         let non_finite = |index: usize, field: &'static str, value: f64| {
@@ -160,10 +198,15 @@ struct Line<'a> {
     label: &'a str,
     points: Vec<(f64, f64)>,
     band: Option<Vec<(f64, f64, f64)>>,
+    color: &'a str,
+    dashed: bool,
+    line: bool,
+    end_label: Option<&'a str>,
 }
 
 impl<'a> Line<'a> {
-    fn new(series: &'a LineSeries) -> Self {
+    /// Series `i` of a chart.
+    fn new(i: usize, series: &'a LineSeries) -> Self {
         let mut order: Vec<usize> = (0..series.points.len()).collect();
         // A stable sort: points at the same x keep their order.
         order.sort_by(|&a, &b| series.points[a].0.total_cmp(&series.points[b].0));
@@ -181,8 +224,27 @@ impl<'a> Line<'a> {
             label: &series.label,
             points,
             band,
+            color: series.color.as_deref().unwrap_or(series_color(i)),
+            dashed: series.dashed,
+            line: series.line,
+            end_label: series.end_label.as_deref().filter(|_| series.line),
         }
     }
+
+    /// Whether the line gets a marker at each point: solid lines of few enough points.
+    fn has_markers(&self) -> bool {
+        self.line && !self.dashed && self.points.len() <= MAX_MARKERS
+    }
+}
+
+/// The validated series of a chart, in order.
+fn lines(chart: &LineChart) -> Vec<Line<'_>> {
+    chart
+        .series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Line::new(i, s))
+        .collect()
 }
 
 /// Where everything goes: the plot box, the scales and the ticks.
@@ -199,10 +261,14 @@ struct Frame {
     /// Vertical range of the plot, bottom to top.
     y_lo: f64,
     y_hi: f64,
-    x_ticks: PriceTicks,
-    x_labels: Vec<String>,
+    /// Where vertical gridlines and tick marks go, as `x` values.
+    x_grid: Vec<f64>,
+    /// The labels under the axis, each centred on an `x` value.
+    x_text: Vec<(f64, String)>,
     y_ticks: PriceTicks,
     y_labels: Vec<String>,
+    /// Room kept right of the plot for the labels at the lines' ends, in pixels.
+    end_room: f64,
     /// Where the legend box goes.
     legend: Legend,
 }
@@ -219,7 +285,7 @@ impl Frame {
         if hits > 0 && beside <= 0.4 * frame.width {
             frame = Self::layout(chart, lines, beside);
             frame.legend = Legend {
-                x: frame.right + LEGEND_INSET,
+                x: frame.right + frame.end_room + LEGEND_INSET,
                 y: frame.top,
                 ..legend
             };
@@ -227,11 +293,20 @@ impl Frame {
         frame
     }
 
-    /// The layout with `beside` pixels kept free right of the plot, legend not yet placed.
+    /// The layout with `beside` pixels kept free right of the plot (and of the end labels),
+    /// legend not yet placed.
     fn layout(chart: &LineChart, lines: &[Line], beside: f64) -> Self {
-        let (y_lo, y_hi) = y_range(lines, chart.include_zero);
-        let y_ticks = price_ticks(y_lo, y_hi);
-        let y_labels = minus_signs(y_ticks.labels());
+        let (y_lo, y_hi, y_ticks) = match chart.y_fixed {
+            Some(axis) => fixed_range(lines, axis),
+            None => {
+                let (lo, hi) = y_range(lines, chart.include_zero);
+                (lo, hi, price_ticks(lo, hi))
+            }
+        };
+        let y_labels: Vec<String> = minus_signs(y_ticks.labels())
+            .into_iter()
+            .map(|l| l + &chart.y_suffix)
+            .collect();
         let label_w = y_labels
             .iter()
             .map(|l| text_width(l, TICK_SIZE, false))
@@ -241,26 +316,32 @@ impl Frame {
         // Axis title (rotated, with room for descenders), a gap, then the tick labels
         // right-aligned 8 px left of the axis.
         let left = MARGIN + AXIS_TITLE_SIZE + 4.0 + 10.0 + label_w + 8.0;
-        let right = (width - MARGIN - beside).max(left + 40.0);
+        // End labels start a little right of the lines' ends, which are inset in the plot.
+        let end_room = lines
+            .iter()
+            .filter_map(|l| l.end_label)
+            .map(|t| END_LABEL_GAP + text_width(t, END_LABEL_SIZE, true) - X_INSET + 4.0)
+            .fold(0.0, f64::max);
+        let right = (width - MARGIN - beside - end_room).max(left + 40.0);
         let top = if chart.subtitle.is_some() { 84.0 } else { 62.0 };
         let bottom = (height - 80.0).max(top + 40.0);
         let (x_lo, x_hi) = x_range(lines);
         let px_per_unit = (right - left - 2.0 * X_INSET).max(1.0) / (x_hi - x_lo);
-        let x_ticks = if chart.x_ticks_integer {
-            integer_ticks(x_lo, x_hi, px_per_unit, TICK_SIZE)
+        let (x_grid, x_text) = if let Some(lang) = chart.x_dates {
+            date_axis(x_lo, x_hi, px_per_unit, lang)
         } else {
-            price_ticks(x_lo, x_hi)
-        };
-        let x_labels = if chart.x_plain {
-            minus_signs(
-                x_ticks
-                    .labels()
-                    .into_iter()
-                    .map(|l| l.replace(',', ""))
-                    .collect(),
-            )
-        } else {
-            minus_signs(x_ticks.labels())
+            let ticks = if chart.x_ticks_integer {
+                integer_ticks(x_lo, x_hi, px_per_unit, TICK_SIZE)
+            } else {
+                price_ticks(x_lo, x_hi)
+            };
+            let labels = ticks
+                .labels()
+                .into_iter()
+                .map(|l| if chart.x_plain { l.replace(',', "") } else { l });
+            let labels = minus_signs(labels.collect());
+            let text = ticks.values.iter().copied().zip(labels).collect();
+            (ticks.values, text)
         };
         Self {
             width,
@@ -273,10 +354,11 @@ impl Frame {
             x_hi,
             y_lo,
             y_hi,
-            x_ticks,
-            x_labels,
+            x_grid,
+            x_text,
             y_ticks,
             y_labels,
+            end_room,
             legend: Legend::default(),
         }
     }
@@ -288,6 +370,143 @@ impl Frame {
 
     fn y(&self, y: f64) -> f64 {
         self.bottom - (y - self.y_lo) / (self.y_hi - self.y_lo) * (self.bottom - self.top)
+    }
+}
+
+/// A fixed axis widened, in whole steps, to any value outside it: its range and its ticks.
+fn fixed_range(lines: &[Line], axis: FixedAxis) -> (f64, f64, PriceTicks) {
+    let FixedAxis { lo, hi, step } = axis;
+    let (v_lo, v_hi) = y_range(lines, false);
+    // Without the padding `y_range` adds.
+    let pad = (v_hi - v_lo) * Y_PADDING / (1.0 + 2.0 * Y_PADDING);
+    let (v_lo, v_hi) = (v_lo + pad, v_hi - pad);
+    let lo = if v_lo < lo {
+        (v_lo / step).floor() * step
+    } else {
+        lo
+    };
+    let hi = if v_hi > hi {
+        (v_hi / step).ceil() * step
+    } else {
+        hi
+    };
+    let eps = 1e-9 * step;
+    // At most a hundred or so steps: `validate` checked the axis, and values far outside it
+    // would only make a long axis.
+    #[allow(clippy::cast_possible_truncation)]
+    let (first, last) = (
+        ((lo - eps) / step).ceil() as i64,
+        ((hi + eps) / step).floor() as i64,
+    );
+    let last = last.min(first + 1000);
+    #[allow(clippy::cast_precision_loss)]
+    let values = (first..=last).map(|k| k as f64 * step).collect();
+    (lo, hi, PriceTicks { values, step })
+}
+
+/// Year-label steps tried on a date axis too long for months, in years.
+const YEAR_STEPS: [i32; 7] = [1, 2, 5, 10, 20, 50, 100];
+
+/// The gridlines and labels of a date axis over the days `lo..=hi` ([`date_x`]) drawn
+/// `px` pixels a day: a gridline at the end of each month and the month's name centred
+/// under the part of it on the axis, when it fits there (with the year on the first name
+/// and on January's); or, when months are too narrow, the same with years (every 2, 5, 10,
+/// … years on long axes).
+fn date_axis(lo: f64, hi: f64, px: f64, lang: Lang) -> (Vec<f64>, Vec<(f64, String)>) {
+    let (Some(first), Some(last)) = (x_date(lo.ceil()), x_date(hi.floor())) else {
+        return (Vec::new(), Vec::new());
+    };
+    let months = month_index(last) - month_index(first) + 1;
+    let room = |label: &str| text_width(label, TICK_SIZE, false) + TICK_SIZE;
+    // A month is about 30 days wide: its name must fit that.
+    let short_fits = (1..=12).all(|m| room(&month_label(m, None, lang)) <= 30.0 * px);
+    let mut grid = Vec::new();
+    let mut text = Vec::new();
+    if months <= 1200 && short_fits {
+        let mut with_year = true;
+        for k in month_index(first)..=month_index(last) {
+            let (year, month) = (k.div_euclid(12), k.rem_euclid(12) + 1);
+            let (Some(start), Some(end)) = (period_end(k - 1), period_end(k)) else {
+                continue;
+            };
+            let (a, b) = (date_x(start).max(lo), date_x(end).min(hi));
+            if date_x(end) <= hi {
+                grid.push(date_x(end));
+            }
+            #[allow(clippy::cast_possible_truncation)]
+            let label = month_label(
+                month as u32,
+                (with_year || month == 1).then_some(year as i32),
+                lang,
+            );
+            if b > a && room(&label) <= (b - a) * px {
+                text.push(((a + b) / 2.0, label));
+                with_year = false;
+            }
+        }
+        return (grid, text);
+    }
+    let (y0, y1) = (first.year(), last.year());
+    let widest = room(&year_label(y1, lang));
+    let step = YEAR_STEPS
+        .into_iter()
+        .find(|&s| widest <= 365.0 * f64::from(s) * px)
+        .unwrap_or(YEAR_STEPS[YEAR_STEPS.len() - 1]);
+    // Groups of `step` years from a multiple of `step`: a gridline where each ends, its
+    // first year's label under it.
+    let mut group = y0.div_euclid(step) * step;
+    while group <= y1 {
+        let (Some(start), Some(end)) = (year_end(group - 1), year_end(group + step - 1)) else {
+            break;
+        };
+        if date_x(end) <= hi {
+            grid.push(date_x(end));
+        }
+        let (a, b) = (date_x(start).max(lo), date_x(end).min(hi));
+        let label = year_label(group, lang);
+        if b > a && room(&label) <= (b - a) * px {
+            text.push(((a + b) / 2.0, label));
+        }
+        group += step;
+    }
+    (grid, text)
+}
+
+/// Months since year 0 of `d`, January of year 0 being 0.
+fn month_index(d: Date) -> i64 {
+    i64::from(d.year()) * 12 + i64::from(d.month0())
+}
+
+/// The last day of month `k` ([`month_index`]).
+fn period_end(k: i64) -> Option<Date> {
+    let next = k + 1;
+    let year = i32::try_from(next.div_euclid(12)).ok()?;
+    let month = u32::try_from(next.rem_euclid(12) + 1).ok()?;
+    Date::from_ymd_opt(year, month, 1)?.pred_opt()
+}
+
+/// 31 December of `year`.
+fn year_end(year: i32) -> Option<Date> {
+    Date::from_ymd_opt(year, 12, 31)
+}
+
+/// A month's name on the axis, with its year when given: `Mar`, `Feb 2025`; `3月`,
+/// `2025年2月`.
+fn month_label(month: u32, year: Option<i32>, lang: Lang) -> String {
+    let m = month.clamp(1, 12);
+    match (lang, year) {
+        (Lang::Ja, Some(y)) => format!("{y}年{m}月"),
+        (Lang::Ja, None) => format!("{m}月"),
+        (_, Some(y)) => format!("{} {y}", MONTHS_EN[m as usize - 1]),
+        (_, None) => MONTHS_EN[m as usize - 1].to_owned(),
+    }
+}
+
+/// A year on the axis: `2025`, `2025年`.
+fn year_label(year: i32, lang: Lang) -> String {
+    match lang {
+        Lang::Ja => format!("{year}年"),
+        _ => year.to_string(),
     }
 }
 
@@ -353,7 +572,7 @@ fn grid_and_axes(out: &mut String, f: &Frame, zero_line: bool) {
         );
         out.push('\n');
     }
-    for &v in &f.x_ticks.values {
+    for &v in &f.x_grid {
         let x = num(crisp(f.x(v)));
         w!(
             out,
@@ -393,7 +612,7 @@ fn grid_and_axes(out: &mut String, f: &Frame, zero_line: bool) {
         );
         out.push('\n');
     }
-    for &v in &f.x_ticks.values {
+    for &v in &f.x_grid {
         let x = num(crisp(f.x(v)));
         w!(
             out,
@@ -422,12 +641,7 @@ fn grid_and_axes(out: &mut String, f: &Frame, zero_line: bool) {
     }
     out.push_str("</g>\n");
 
-    let labels = f
-        .x_ticks
-        .values
-        .iter()
-        .zip(&f.x_labels)
-        .map(|(&v, l)| (f.x(v), l.as_str()));
+    let labels = f.x_text.iter().map(|(v, l)| (f.x(*v), l.as_str()));
     crate::svg::bottom_labels(out, f.width, f.bottom, labels);
 }
 
@@ -460,19 +674,28 @@ fn marker_radius(f: &Frame, line: &Line) -> f64 {
     (closest / 3.0).clamp(1.5, MARKER_RADIUS)
 }
 
-fn series(out: &mut String, f: &Frame, line: &Line, color: &str) {
+fn series(out: &mut String, f: &Frame, line: &Line) {
+    if !line.line {
+        return;
+    }
     let mut d = String::with_capacity(24 * line.points.len());
     for (i, &(x, y)) in line.points.iter().enumerate() {
         let cmd = if i == 0 { 'M' } else { 'L' };
         w!(d, "{cmd}{} {}", num(f.x(x)), num(f.y(y)));
     }
+    let color = escape_xml(line.color);
+    let dash = if line.dashed {
+        format!(r#" stroke-dasharray="{DASH}""#)
+    } else {
+        String::new()
+    };
     w!(
         out,
-        r#"<path class="series" d="{d}" fill="none" stroke="{color}" stroke-width="{LINE_WIDTH}" stroke-linejoin="round" stroke-linecap="round"/>"#
+        r#"<path class="series" d="{d}" fill="none" stroke="{color}" stroke-width="{LINE_WIDTH}"{dash} stroke-linejoin="round" stroke-linecap="round"/>"#
     );
     out.push('\n');
     // A marker per point only where points are few enough to be told apart.
-    if line.points.len() > MAX_MARKERS {
+    if !line.has_markers() {
         return;
     }
     let r = num(marker_radius(f, line));
@@ -489,6 +712,77 @@ fn series(out: &mut String, f: &Frame, line: &Line, color: &str) {
         );
     }
     out.push_str("</g>\n");
+}
+
+/// An end label's place: the series, where its line ends and where its text goes (left end
+/// and vertical centre), in pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct EndSpot {
+    series: usize,
+    line_x: f64,
+    line_y: f64,
+    x: f64,
+    y: f64,
+}
+
+/// Where the end labels go: right of their lines' last points, moved up or down only as
+/// far as keeps them a line apart, and inside the plot's height.
+fn end_spots(f: &Frame, lines: &[Line]) -> Vec<EndSpot> {
+    let ends: Vec<(usize, f64, f64)> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.end_label.is_some())
+        .filter_map(|(i, l)| l.points.last().map(|&(x, y)| (i, f.x(x), f.y(y))))
+        .collect();
+    let wanted: Vec<f64> = ends.iter().map(|e| e.2).collect();
+    let half = END_LABEL_SIZE / 2.0;
+    let ys = spread(&wanted, END_LABEL_SIZE + 3.0, f.top + half, f.bottom - half);
+    ends.iter()
+        .zip(ys)
+        .map(|(&(series, line_x, line_y), y)| EndSpot {
+            series,
+            line_x,
+            line_y,
+            x: line_x + END_LABEL_GAP,
+            y,
+        })
+        .collect()
+}
+
+/// The end labels, each in its line's colour, with a thin leader to the line when it moved.
+fn end_labels(out: &mut String, f: &Frame, lines: &[Line]) {
+    for spot in end_spots(f, lines) {
+        let line = &lines[spot.series];
+        let Some(label) = line.end_label else {
+            continue;
+        };
+        let color = escape_xml(line.color);
+        if (spot.y - spot.line_y).abs() > 2.0 {
+            w!(
+                out,
+                r#"<path class="end-leader" d="M{} {}L{} {}" fill="none" stroke="{color}" stroke-width="1" stroke-opacity="0.6"/>"#,
+                num(spot.line_x + 2.0),
+                num(spot.line_y),
+                num(spot.x - 1.0),
+                num(spot.y),
+            );
+        }
+        let lang = if is_japanese(label) {
+            Lang::Ja
+        } else {
+            Lang::En
+        };
+        w!(
+            out,
+            r#"<text class="end-label" x="{}" y="{}" font-family="{}" font-size="{END_LABEL_SIZE}" fill="{color}" {}>{}</text>"#,
+            num(spot.x + 2.0),
+            num(spot.y + END_LABEL_SIZE * 0.36),
+            fonts(label),
+            bold(lang, &color, END_LABEL_SIZE),
+            escape_xml(label),
+        );
+        out.push('\n');
+    }
 }
 
 /// Most points per series that still get markers.
@@ -574,10 +868,11 @@ fn legend(out: &mut String, f: &Frame, lines: &[Line]) {
     );
     out.push('\n');
     for (i, line) in lines.iter().enumerate() {
-        let color = color(i);
+        let color = escape_xml(line.color);
         #[allow(clippy::cast_precision_loss)]
         let mid = b.y + LEGEND_PAD - 2.0 + LEGEND_ROW * (i as f64 + 0.5);
         let (x0, x1) = (b.x + LEGEND_PAD, b.x + LEGEND_PAD + LEGEND_SWATCH);
+        out.push_str(r#"<g class="legend-entry">"#);
         if line.band.is_some() {
             w!(
                 out,
@@ -587,14 +882,28 @@ fn legend(out: &mut String, f: &Frame, lines: &[Line]) {
                 num(LEGEND_SWATCH),
             );
         }
-        w!(
-            out,
-            r##"<line x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="{color}" stroke-width="{LINE_WIDTH}"/><circle cx="{}" cy="{y}" r="{MARKER_RADIUS}" fill="{color}" stroke="#ffffff" stroke-width="1"/>"##,
-            num(x0),
-            num(x1),
-            num((x0 + x1) / 2.0),
-            y = num(mid),
-        );
+        if line.line {
+            let dash = if line.dashed {
+                format!(r#" stroke-dasharray="{DASH}""#)
+            } else {
+                String::new()
+            };
+            w!(
+                out,
+                r#"<line x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="{color}" stroke-width="{LINE_WIDTH}"{dash}/>"#,
+                num(x0),
+                num(x1),
+                y = num(mid),
+            );
+        }
+        if line.has_markers() {
+            w!(
+                out,
+                r##"<circle cx="{}" cy="{}" r="{MARKER_RADIUS}" fill="{color}" stroke="#ffffff" stroke-width="1"/>"##,
+                num((x0 + x1) / 2.0),
+                num(mid),
+            );
+        }
         w!(
             out,
             r#"<text x="{}" y="{}" font-family="{}" font-size="{LEGEND_SIZE}" fill="{INK}">{}</text>"#,
@@ -603,7 +912,7 @@ fn legend(out: &mut String, f: &Frame, lines: &[Line]) {
             fonts(line.label),
             escape_xml(line.label),
         );
-        out.push('\n');
+        out.push_str("</g>\n");
     }
     out.push_str("</g>\n");
 }
@@ -634,50 +943,61 @@ fn axis_title_size(text: &str, room: f64) -> f64 {
 }
 
 fn texts(out: &mut String, chart: &LineChart, f: &Frame) {
-    let lang = if is_japanese(&chart.title) {
-        Lang::Ja
-    } else {
-        Lang::En
+    let lang = match chart.x_dates {
+        Some(lang) => lang,
+        None if is_japanese(&chart.title) => Lang::Ja,
+        None => Lang::En,
     };
+    // Lines too long for the chart's width get a smaller font.
+    let room = f.width - 2.0 * MARGIN;
+    let title = fit_size(&chart.title, TITLE_SIZE, 14.0, room, true);
     w!(
         out,
-        r#"<text x="{}" y="36" font-family="{}" font-size="{TITLE_SIZE}" fill="{INK}" {}>{}</text>"#,
+        r#"<text x="{}" y="36" font-family="{}" font-size="{}" fill="{INK}" {}>{}</text>"#,
         num(MARGIN),
         fonts(&chart.title),
-        bold(lang, INK, TITLE_SIZE),
+        num(title),
+        bold(lang, INK, title),
         escape_xml(&chart.title),
     );
     out.push('\n');
     if let Some(subtitle) = &chart.subtitle {
         w!(
             out,
-            r#"<text x="{}" y="60" font-family="{}" font-size="{SUBTITLE_SIZE}" fill="{MUTED}">{}</text>"#,
+            r#"<text x="{}" y="60" font-family="{}" font-size="{}" fill="{MUTED}">{}</text>"#,
             num(MARGIN),
             fonts(subtitle),
+            num(fit_size(subtitle, SUBTITLE_SIZE, 10.0, room, false)),
             escape_xml(subtitle),
         );
         out.push('\n');
     }
     w!(
         out,
-        r#"<text x="{}" y="{}" font-family="{}" font-size="{SOURCE_SIZE}" fill="{FAINT}">{}</text>"#,
+        r#"<text x="{}" y="{}" font-family="{}" font-size="{}" fill="{FAINT}">{}</text>"#,
         num(MARGIN),
         num(f.height - 14.0),
         fonts(&chart.source_line),
+        num(fit_size(&chart.source_line, SOURCE_SIZE, 9.0, room, false)),
         escape_xml(&chart.source_line),
     );
     out.push('\n');
     // x axis title centred under the plot, below the tick labels.
-    w!(
-        out,
-        r#"<text x="{}" y="{}" text-anchor="middle" font-family="{}" font-size="{}" fill="{MUTED}">{}</text>"#,
-        num((f.left + f.right) / 2.0),
-        num(f.bottom + 42.0),
-        fonts(&chart.x_axis_label),
-        num(axis_title_size(&chart.x_axis_label, f.right - f.left)),
-        escape_xml(&chart.x_axis_label),
-    );
-    out.push('\n');
+    if !chart.x_axis_label.is_empty() {
+        w!(
+            out,
+            r#"<text x="{}" y="{}" text-anchor="middle" font-family="{}" font-size="{}" fill="{MUTED}">{}</text>"#,
+            num((f.left + f.right) / 2.0),
+            num(f.bottom + 42.0),
+            fonts(&chart.x_axis_label),
+            num(axis_title_size(&chart.x_axis_label, f.right - f.left)),
+            escape_xml(&chart.x_axis_label),
+        );
+        out.push('\n');
+    }
+    if chart.y_axis_label.is_empty() {
+        return;
+    }
     // y axis title along the left edge, reading bottom to top, centred on the plot.
     let (x, y) = (MARGIN + AXIS_TITLE_SIZE, (f.top + f.bottom) / 2.0);
     w!(
@@ -705,14 +1025,13 @@ mod tests {
             })
             .collect();
         LineSeries {
-            label: label.to_owned(),
             band: band.map(|half| {
                 points
                     .iter()
                     .map(|&(x, y)| (x, y - half * (x + 1.0) / 6.0, y + half * (x + 1.0) / 6.0))
                     .collect()
             }),
-            points,
+            ..LineSeries::new(label, points.clone())
         }
     }
 
@@ -756,7 +1075,7 @@ mod tests {
             .collect();
         assert_eq!(strokes, PALETTE[..3]);
         // An eighth series takes the first colour again.
-        assert_eq!(color(7), PALETTE[0]);
+        assert_eq!(series_color(7), PALETTE[0]);
     }
 
     #[test]
@@ -764,13 +1083,13 @@ mod tests {
         // All values positive: zero is still on the axis, as a tick.
         let mut c = chart();
         c.series = vec![LineSeries::new("up", vec![(0.0, 3.0), (1.0, 5.0)])];
-        let lines: Vec<Line> = c.series.iter().map(Line::new).collect();
+        let lines = super::lines(&c);
         let f = Frame::new(&c, &lines);
         assert!(f.y_lo < 0.0 && f.y_hi > 5.0);
         assert!(f.y_ticks.values.contains(&0.0));
         // Bands widen the range beyond the points, by about 8% of the span.
         let c = chart();
-        let lines: Vec<Line> = c.series.iter().map(Line::new).collect();
+        let lines = super::lines(&c);
         let f = Frame::new(&c, &lines);
         let (top, low) = (0.42 * 5.0 + 1.2, -0.22 * 5.0 - 0.6);
         assert!(f.y_hi > top && f.y_lo < low, "{} {}", f.y_lo, f.y_hi);
@@ -778,7 +1097,7 @@ mod tests {
         assert!((f.y_hi - top - pad).abs() < 1e-9 && (low - f.y_lo - pad).abs() < 1e-9);
         assert!(f.y(top) > f.top && f.y(low) < f.bottom);
         assert_eq!(
-            f.x_labels,
+            f.x_text.iter().map(|t| t.1.as_str()).collect::<Vec<_>>(),
             ["\u{2212}1", "0", "1", "2", "3", "4", "5"],
             "integer ticks"
         );
@@ -798,7 +1117,7 @@ mod tests {
                 .map(|i| (f64::from(i), 10.0 - f64::from(i)))
                 .collect(),
         )];
-        let lines: Vec<Line> = c.series.iter().map(Line::new).collect();
+        let lines = super::lines(&c);
         let f = Frame::new(&c, &lines);
         assert!(f.legend.x > (f.left + f.right) / 2.0, "{:?}", f.legend);
         assert!(f.legend.y < (f.top + f.bottom) / 2.0, "{:?}", f.legend);
@@ -809,7 +1128,7 @@ mod tests {
         let mut c = chart();
         (c.width, c.height) = (600, 340);
         c.subtitle = Some("With 95% confidence bands".to_owned());
-        let lines: Vec<Line> = c.series.iter().map(Line::new).collect();
+        let lines = super::lines(&c);
         let f = Frame::new(&c, &lines);
         let b = f.legend;
         assert!(
@@ -855,11 +1174,10 @@ mod tests {
     fn unsorted_points_are_drawn_in_x_order() {
         let mut c = chart();
         c.series = vec![LineSeries {
-            label: "s".to_owned(),
-            points: vec![(1.0, 1.0), (-1.0, 0.0), (0.0, 2.0)],
             band: Some(vec![(1.0, 0.0, 2.0), (-1.0, -1.0, 1.0), (0.0, 3.0, 1.0)]),
+            ..LineSeries::new("s", vec![(1.0, 1.0), (-1.0, 0.0), (0.0, 2.0)])
         }];
-        let lines: Vec<Line> = c.series.iter().map(Line::new).collect();
+        let lines = super::lines(&c);
         assert_eq!(lines[0].points, [(-1.0, 0.0), (0.0, 2.0), (1.0, 1.0)]);
         let band = lines[0].band.as_ref().unwrap();
         assert_eq!(band[1], (0.0, 1.0, 3.0), "lower and upper are put in order");
@@ -1014,5 +1332,260 @@ mod tests {
         // And the title converts to paths with a real bounding box.
         let tree = crate::png::parse(&svg).unwrap();
         assert!(tree.root().abs_bounding_box().width() > 1000.0);
+    }
+
+    /// Weekdays from `from` to `to`, as points of a line rising from 0 to `end`.
+    fn weekdays(from: Date, to: Date, end: f64) -> Vec<(f64, f64)> {
+        let days: Vec<Date> = from
+            .iter_days()
+            .take_while(|d| *d <= to)
+            .filter(|d| d.weekday().number_from_monday() <= 5)
+            .collect();
+        #[allow(clippy::cast_precision_loss)]
+        let n = (days.len() - 1).max(1) as f64;
+        days.iter()
+            .enumerate()
+            .map(|(i, &d)| {
+                #[allow(clippy::cast_precision_loss)]
+                let share = i as f64 / n;
+                (date_x(d), end * share)
+            })
+            .collect()
+    }
+
+    fn dated(from: Date, to: Date, lang: Lang) -> LineChart {
+        let mut c = LineChart::new("Over time", "", "Chance, %", "Source: test");
+        c.x_dates = Some(lang);
+        c.series = vec![LineSeries::new("a", weekdays(from, to, 80.0))];
+        c
+    }
+
+    fn x_labels(f: &Frame) -> Vec<&str> {
+        f.x_text.iter().map(|t| t.1.as_str()).collect()
+    }
+
+    #[test]
+    fn date_axes_name_the_months_between_month_ends() {
+        use aurum_core::date;
+        let c = dated(date(2025, 2, 3), date(2025, 6, 30), Lang::Ja);
+        let f = Frame::new(&c, &lines(&c));
+        assert_eq!(x_labels(&f), ["2025年2月", "3月", "4月", "5月", "6月"]);
+        let ends = [(2, 28), (3, 31), (4, 30), (5, 31), (6, 30)];
+        let grid: Vec<f64> = ends.map(|(m, d)| date_x(date(2025, m, d))).to_vec();
+        assert_eq!(f.x_grid, grid);
+        // Each name sits between its month's gridlines.
+        for (k, (x, _)) in f.x_text.iter().enumerate().skip(1) {
+            assert!(grid[k - 1] < *x && *x < grid[k], "{x}");
+        }
+        let svg = render_line_svg(&c).unwrap();
+        assert!(svg.contains(">2025年2月</text>") && svg.contains(">6月</text>"));
+        assert!(!svg.contains("2025-"), "no ISO dates");
+        // No axis title when it is empty.
+        assert!(!svg.contains("></text>"), "no empty text");
+
+        // A year turns: January carries its year.
+        let c = dated(date(2025, 11, 3), date(2026, 2, 27), Lang::En);
+        let f = Frame::new(&c, &lines(&c));
+        assert_eq!(x_labels(&f), ["Nov 2025", "Dec", "Jan 2026", "Feb"]);
+        // A first month too short to name leaves its year to the next name.
+        let c = dated(date(2025, 2, 27), date(2025, 5, 30), Lang::Ja);
+        let f = Frame::new(&c, &lines(&c));
+        assert_eq!(x_labels(&f), ["2025年3月", "4月", "5月"]);
+        assert_eq!(f.x_grid[0], date_x(date(2025, 2, 28)));
+    }
+
+    #[test]
+    fn long_date_axes_name_years() {
+        use aurum_core::date;
+        let mut c = dated(date(2001, 1, 1), date(2024, 12, 31), Lang::Ja);
+        (c.width, c.height) = (600, 340);
+        let f = Frame::new(&c, &lines(&c));
+        let labels = x_labels(&f);
+        assert!(labels.len() >= 3, "{labels:?}");
+        let years: Vec<i32> = labels
+            .iter()
+            .map(|l| l.strip_suffix('年').unwrap().parse().unwrap())
+            .collect();
+        let step = years[1] - years[0];
+        assert!(step > 1, "{years:?}: too narrow for every year");
+        assert!(years.iter().all(|y| y % step == 0), "{years:?}");
+        // Gridlines at the ends of the groups, inside the data.
+        assert!(f.x_grid.iter().all(|&x| x >= f.x_lo && x <= f.x_hi));
+        let first_end = 2001_i32.div_euclid(step) * step + step - 1;
+        assert_eq!(f.x_grid[0], date_x(date(first_end, 12, 31)));
+        c.x_dates = Some(Lang::En);
+        let f = Frame::new(&c, &lines(&c));
+        assert!(x_labels(&f).iter().all(|l| l.len() == 4));
+    }
+
+    #[test]
+    fn fixed_axes_keep_their_ticks_and_widen_for_outliers() {
+        let mut c = chart();
+        c.y_fixed = Some(FixedAxis {
+            lo: 0.0,
+            hi: 100.0,
+            step: 20.0,
+        });
+        c.y_suffix = "%".to_owned();
+        c.series = vec![LineSeries::new("p", vec![(0.0, 5.0), (1.0, 85.0)])];
+        let f = Frame::new(&c, &lines(&c));
+        assert_eq!((f.y_lo, f.y_hi), (0.0, 100.0));
+        assert_eq!(f.y_labels, ["0%", "20%", "40%", "60%", "80%", "100%"]);
+        let svg = render_line_svg(&c).unwrap();
+        assert!(svg.contains(">100%</text>"));
+        assert!(
+            !svg.contains(r#"class="zero""#),
+            "no zero line on a fixed axis"
+        );
+        // A value above the top widens the axis by whole steps.
+        c.series[0].points[1].1 = 113.0;
+        let f = Frame::new(&c, &lines(&c));
+        assert_eq!((f.y_lo, f.y_hi), (0.0, 120.0));
+        assert_eq!(f.y_labels.last().map(String::as_str), Some("120%"));
+        for (lo, hi, step) in [
+            (0.0, 0.0, 1.0),
+            (1.0, 0.0, 1.0),
+            (0.0, 1.0, 0.0),
+            (0.0, 1.0, 0.001),
+            (0.0, f64::NAN, 1.0),
+        ] {
+            c.y_fixed = Some(FixedAxis { lo, hi, step });
+            assert!(
+                matches!(render_line_svg(&c), Err(ChartError::InvalidAxis { .. })),
+                "{lo} {hi} {step}"
+            );
+        }
+    }
+
+    #[test]
+    fn end_labels_keep_apart_inside_the_chart() {
+        use aurum_core::date;
+        let mut c = dated(date(2025, 2, 19), date(2025, 6, 30), Lang::En);
+        let ends = [85.0, 84.0, 82.5, 20.0, 99.9];
+        c.series = ends
+            .iter()
+            .enumerate()
+            .map(|(i, &end)| LineSeries {
+                end_label: Some(format!("{end}%")),
+                ..LineSeries::new(
+                    format!("s{i}"),
+                    weekdays(date(2025, 2, 19), date(2025, 6, 30), end),
+                )
+            })
+            .collect();
+        c.y_fixed = Some(FixedAxis {
+            lo: 0.0,
+            hi: 100.0,
+            step: 20.0,
+        });
+        let lines = lines(&c);
+        let f = Frame::new(&c, &lines);
+        let spots = end_spots(&f, &lines);
+        assert_eq!(spots.len(), 5);
+        for (i, a) in spots.iter().enumerate() {
+            let w = text_width(&format!("{}%", ends[a.series]), END_LABEL_SIZE, true);
+            assert!(a.x > a.line_x && a.x + 2.0 + w <= f.width - MARGIN, "{a:?}");
+            assert!(a.y >= f.top && a.y <= f.bottom, "{a:?}");
+            for b in &spots[i + 1..] {
+                assert!(
+                    (a.y - b.y).abs() >= END_LABEL_SIZE + 3.0 - 1e-9,
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+        // The lone label stays at its line's end; crowded ones keep their order.
+        assert_eq!(spots[3].y, spots[3].line_y);
+        assert!(spots[4].y < spots[0].y && spots[0].y < spots[1].y && spots[1].y < spots[2].y);
+        let svg = render_line_svg(&c).unwrap();
+        assert_eq!(svg.matches(r#"class="end-label""#).count(), 5);
+        assert!(svg.contains(r#"class="end-leader""#));
+        // The labels take room from the plot.
+        let mut bare = c.clone();
+        for s in &mut bare.series {
+            s.end_label = None;
+        }
+        let plain = Frame::new(&bare, &super::lines(&bare));
+        assert!(f.right < plain.right - 20.0);
+        assert!(!render_line_svg(&bare).unwrap().contains("end-label"));
+    }
+
+    #[test]
+    fn legend_entries_are_drawn_as_their_series() {
+        let mut c = chart();
+        c.series = vec![
+            LineSeries {
+                band: Some(vec![(0.0, 1.0, 3.0), (1.0, 2.0, 4.0)]),
+                color: Some("#5d6470".to_owned()),
+                ..LineSeries::new("median and 90% range", vec![(0.0, 2.0), (1.0, 3.0)])
+            },
+            LineSeries {
+                band: Some(vec![(0.0, 1.5, 2.5), (1.0, 2.5, 3.5)]),
+                color: Some("#5d6470".to_owned()),
+                line: false,
+                ..LineSeries::new("50% range", vec![(0.0, 2.0), (1.0, 3.0)])
+            },
+            LineSeries {
+                dashed: true,
+                ..LineSeries::new("target", vec![(0.0, 3.8), (1.0, 3.8)])
+            },
+        ];
+        let svg = render_line_svg(&c).unwrap();
+        let entries: Vec<&str> = svg
+            .lines()
+            .filter(|l| l.starts_with(r#"<g class="legend-entry">"#))
+            .collect();
+        assert_eq!(entries.len(), 3);
+        // A line with markers over a band; a band alone; a dashed line without markers.
+        assert!(entries[0].contains("<rect") && entries[0].contains("<line"));
+        assert!(entries[0].contains("<circle") && entries[0].contains("#5d6470"));
+        assert!(entries[1].contains("<rect") && !entries[1].contains("<line"));
+        assert!(entries[2].contains(r#"stroke-dasharray="6 4""#));
+        assert!(!entries[2].contains("<circle") && !entries[2].contains("<rect"));
+        // The series drawn match: two lines (the band-only one has none), two bands.
+        assert_eq!(svg.matches(r#"class="series""#).count(), 2);
+        assert_eq!(svg.matches(r#"class="band""#).count(), 2);
+        assert_eq!(svg.matches(r#"class="markers""#).count(), 1);
+        // The palette goes by position: the third series takes the third colour.
+        assert!(entries[2].contains(series_color(2)));
+        assert!(
+            svg.lines()
+                .any(|l| l.contains(r#"class="series""#) && l.contains(series_color(2)))
+        );
+    }
+
+    #[test]
+    fn zoom_enlarges_the_image_not_the_layout() {
+        let mut c = chart();
+        (c.width, c.height, c.zoom) = (800, 450, 1.5);
+        let svg = render_line_svg(&c).unwrap();
+        assert!(svg.starts_with(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="675" viewBox="0 0 800 450""#
+        ));
+        let png = crate::svg_to_png(&svg).unwrap();
+        let pixmap = resvg::tiny_skia::Pixmap::decode_png(&png).unwrap();
+        assert_eq!((pixmap.width(), pixmap.height()), (1200, 675));
+        // The layout is the same as an unzoomed 800×450 chart's.
+        c.zoom = 1.0;
+        let plain = render_line_svg(&c).unwrap();
+        assert_eq!(
+            svg.split_once('\n').unwrap().1,
+            plain.split_once('\n').unwrap().1
+        );
+        for zoom in [0.2, 8.5, f64::NAN] {
+            c.zoom = zoom;
+            assert!(matches!(
+                render_line_svg(&c),
+                Err(ChartError::InvalidZoom { .. })
+            ));
+        }
+        // The zoomed image must fit the size limits too.
+        (c.width, c.height, c.zoom) = (6000, 3000, 2.0);
+        assert_eq!(
+            render_line_svg(&c),
+            Err(ChartError::InvalidSize {
+                width: 6000,
+                height: 3000
+            })
+        );
     }
 }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use aurum_core::text::escape_xml;
 use aurum_core::{Date, Lang, PeriodBar};
 
-use crate::format::{num, text_width};
+use crate::format::{fit_size, num, text_width};
 use crate::scale::{DateTick, PriceTicks, date_ticks, price_ticks};
 use crate::{CandleChart, ChartError, Fan, FanPoint, MAX_SIZE, MIN_SIZE};
 
@@ -101,8 +101,9 @@ const LEGEND_INSET: f64 = 10.0;
 /// [`ChartError::EmptyFan`], [`ChartError::NonFiniteFan`], [`ChartError::FanDateOrder`] or
 /// [`ChartError::FanQuantileOrder`] for a fan without points, with NaN or infinite
 /// quantiles, with points not after the last bar in increasing date order or with
-/// quantiles out of order, and [`ChartError::InvalidSize`] when the width or height is
-/// outside 200–8000 pixels.
+/// quantiles out of order, [`ChartError::InvalidSize`] when the width or height, of the
+/// layout or of the zoomed image, is outside 200–8000 pixels, and
+/// [`ChartError::InvalidZoom`] for a zoom outside 0.25–8.
 pub fn render_svg(chart: &CandleChart) -> Result<String, ChartError> {
     validate(chart)?;
     let frame = Frame::new(chart);
@@ -111,13 +112,7 @@ pub fn render_svg(chart: &CandleChart) -> Result<String, ChartError> {
         Lang::Ja => JAPANESE_FONTS,
         _ => LATIN_FONTS,
     };
-    w!(
-        out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{text_fonts}">"#,
-        w = chart.width,
-        h = chart.height,
-    );
-    out.push('\n');
+    open_svg(&mut out, chart.width, chart.height, chart.zoom, text_fonts);
     w!(
         out,
         r##"<rect width="100%" height="100%" fill="#ffffff"/>"##
@@ -136,12 +131,19 @@ pub fn render_svg(chart: &CandleChart) -> Result<String, ChartError> {
         .into_iter()
         .chain(frame.markers.iter().map(MarkerSpot::bounds))
         .collect();
-    let reserved = label_boxes.len();
     for target in &chart.targets {
-        let y = frame.y(target.value);
-        target_line(&mut out, &frame, y);
-        let label_box = place_label(&frame, &label_boxes, y, &target.label);
+        target_line(&mut out, &frame, frame.y(target.value));
+    }
+    // Highest first: of two close targets the higher gets the spot above the lines and the
+    // lower the spot below, so each label reads next to its own line.
+    let mut order: Vec<usize> = (0..chart.targets.len()).collect();
+    order.sort_by(|&a, &b| chart.targets[b].value.total_cmp(&chart.targets[a].value));
+    let mut target_boxes: Vec<Option<LabelBox>> = vec![None; chart.targets.len()];
+    for &i in &order {
+        let target = &chart.targets[i];
+        let label_box = place_label(&frame, &label_boxes, frame.y(target.value), &target.label);
         label_boxes.push(label_box);
+        target_boxes[i] = Some(label_box);
     }
     if let (Some(label), Some(last)) = (&chart.last_close_label, chart.bars.last()) {
         last_close(&mut out, &frame, last, label);
@@ -151,19 +153,45 @@ pub fn render_svg(chart: &CandleChart) -> Result<String, ChartError> {
     for spot in frame.markers.iter().rev() {
         marker(&mut out, spot);
     }
-    for (target, &label_box) in chart.targets.iter().zip(&label_boxes[reserved..]) {
-        target_label(&mut out, chart.lang, &target.label, label_box);
+    for (target, label_box) in chart.targets.iter().zip(target_boxes) {
+        if let Some(label_box) = label_box {
+            target_label(&mut out, chart.lang, &target.label, label_box);
+        }
     }
     texts(&mut out, chart, &frame);
     out.push_str("</svg>\n");
     Ok(out)
 }
 
-fn validate(chart: &CandleChart) -> Result<(), ChartError> {
-    let (width, height) = (chart.width, chart.height);
-    if !(MIN_SIZE..=MAX_SIZE).contains(&width) || !(MIN_SIZE..=MAX_SIZE).contains(&height) {
+/// The opening `<svg>` tag of a `width`×`height` layout drawn `zoom` times as large, with
+/// `fonts` as its font family.
+pub(crate) fn open_svg(out: &mut String, width: u32, height: u32, zoom: f64, fonts: &str) {
+    let (w, h) = (f64::from(width), f64::from(height));
+    w!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" viewBox="0 0 {width} {height}" font-family="{fonts}">"#,
+        num((w * zoom).round()),
+        num((h * zoom).round()),
+    );
+    out.push('\n');
+}
+
+/// Checks a layout's size and zoom: both sides of the layout and of the image 200 to 8000
+/// pixels, the zoom 0.25 to 8.
+pub(crate) fn check_size(width: u32, height: u32, zoom: f64) -> Result<(), ChartError> {
+    if !(0.25..=8.0).contains(&zoom) {
+        return Err(ChartError::InvalidZoom { zoom });
+    }
+    let sizes = [f64::from(width), f64::from(height)];
+    let fits = |v: f64| (f64::from(MIN_SIZE)..=f64::from(MAX_SIZE)).contains(&v);
+    if !sizes.iter().all(|&v| fits(v) && fits((v * zoom).round())) {
         return Err(ChartError::InvalidSize { width, height });
     }
+    Ok(())
+}
+
+fn validate(chart: &CandleChart) -> Result<(), ChartError> {
+    check_size(chart.width, chart.height, chart.zoom)?;
     if chart.bars.is_empty() {
         return Err(ChartError::EmptyBars);
     }
@@ -1063,28 +1091,34 @@ fn fan_legend(out: &mut String, fan: &Fan, b: LabelBox) {
 }
 
 fn texts(out: &mut String, chart: &CandleChart, f: &Frame) {
+    // Lines too long for the chart's width get a smaller font.
+    let room = f.width - 2.0 * MARGIN;
+    let title = fit_size(&chart.title, TITLE_SIZE, 14.0, room, true);
     w!(
         out,
-        r#"<text x="{}" y="36" font-size="{TITLE_SIZE}" fill="{INK}" {}>{}</text>"#,
+        r#"<text x="{}" y="36" font-size="{}" fill="{INK}" {}>{}</text>"#,
         num(MARGIN),
-        bold(chart.lang, INK, TITLE_SIZE),
+        num(title),
+        bold(chart.lang, INK, title),
         escape_xml(&chart.title),
     );
     out.push('\n');
     if let Some(subtitle) = &chart.subtitle {
         w!(
             out,
-            r#"<text x="{}" y="60" font-size="{SUBTITLE_SIZE}" fill="{MUTED}">{}</text>"#,
+            r#"<text x="{}" y="60" font-size="{}" fill="{MUTED}">{}</text>"#,
             num(MARGIN),
+            num(fit_size(subtitle, SUBTITLE_SIZE, 10.0, room, false)),
             escape_xml(subtitle),
         );
         out.push('\n');
     }
     w!(
         out,
-        r#"<text x="{}" y="{}" font-size="{SOURCE_SIZE}" fill="{FAINT}">{}</text>"#,
+        r#"<text x="{}" y="{}" font-size="{}" fill="{FAINT}">{}</text>"#,
         num(MARGIN),
         num(f.height - 14.0),
+        num(fit_size(&chart.source_line, SOURCE_SIZE, 9.0, room, false)),
         escape_xml(&chart.source_line),
     );
     out.push('\n');
@@ -1194,6 +1228,37 @@ mod tests {
     }
 
     #[test]
+    fn labels_of_close_targets_read_next_to_their_own_lines() {
+        // Two targets a few pixels apart, the lower given first: the higher's label goes
+        // above both lines, the lower's below both, whatever the order given.
+        for values in [[2400.0, 2410.0], [2410.0, 2400.0]] {
+            let mut c = chart(110, Lang::En);
+            for v in values {
+                c.targets.push(TargetLine::new(v, format!("Target {v}")));
+            }
+            let f = Frame::new(&c);
+            let svg = render_svg(&c).unwrap();
+            let boxes: Vec<(f64, f64)> = svg
+                .lines()
+                .filter(|l| l.contains(r#"class="target-label""#))
+                .map(|l| {
+                    let attr = |name: &str| -> f64 {
+                        let start = l.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+                        l[start..].split('"').next().unwrap().parse().unwrap()
+                    };
+                    (attr("y"), attr("height"))
+                })
+                .collect();
+            assert_eq!(boxes.len(), 2);
+            let (y_hi, y_lo) = (f.y(2410.0), f.y(2400.0));
+            let order = |v: f64| values.iter().position(|&x| x == v).unwrap();
+            let (above, below) = (boxes[order(2410.0)], boxes[order(2400.0)]);
+            assert!(above.0 + above.1 <= y_hi, "{above:?} above {y_hi}");
+            assert!(below.0 >= y_lo, "{below:?} below {y_lo}");
+        }
+    }
+
+    #[test]
     fn last_close_tag_is_drawn_only_when_labelled() {
         let mut c = chart(20, Lang::En);
         assert!(!render_svg(&c).unwrap().contains("last-close"));
@@ -1201,6 +1266,32 @@ mod tests {
         let svg = render_svg(&c).unwrap();
         assert_eq!(svg.matches(r#"class="last-close""#).count(), 1);
         assert!(svg.contains(">2,935.29</text>"));
+    }
+
+    #[test]
+    fn long_titles_shrink_to_fit_and_zoom_scales_the_image() {
+        let mut c = chart(30, Lang::En);
+        c.title = "What a US withdrawal from NATO would mean for gold — Gold, LBMA PM fix, weekly"
+            .to_owned();
+        (c.width, c.height, c.zoom) = (800, 450, 1.5);
+        let svg = render_svg(&c).unwrap();
+        assert!(svg.starts_with(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="675" viewBox="0 0 800 450""#
+        ));
+        let title = svg.lines().find(|l| l.contains("What a US")).unwrap();
+        let size: f64 = title
+            .split("font-size=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(size < TITLE_SIZE, "{size}");
+        assert!(text_width(&c.title, size, true) <= 800.0 - 2.0 * MARGIN + 0.5);
+        c.zoom = 9.0;
+        assert_eq!(render_svg(&c), Err(ChartError::InvalidZoom { zoom: 9.0 }));
     }
 
     #[test]
