@@ -437,6 +437,8 @@ fn build(
     Report {
         title: f.title.clone(),
         title_ja: f.title_ja.clone(),
+        author: f.author.clone(),
+        author_ja: f.author_ja.clone(),
         as_of: f.as_of,
         horizon: f.horizon,
         series: f.series.clone(),

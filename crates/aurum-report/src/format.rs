@@ -39,12 +39,18 @@ pub fn pct(p: f64, decimals: usize) -> String {
     format!("{}%", grouped(p * 100.0, decimals))
 }
 
-/// A signed number: `+1.3`, `-1.4`, `0.0`.
+/// A signed number: `+1.3`, `-1.4`, `0.0`; in Japanese a negative one is written with ▲
+/// (`▲1.4`), as Japanese financial writing does.
 #[must_use]
-pub fn signed(v: f64, decimals: usize) -> String {
+pub fn signed(v: f64, decimals: usize, lang: Lang) -> String {
     let s = grouped(v, decimals);
-    if s.starts_with('-') || s.chars().all(|c| c == '0' || c == '.') {
-        s
+    if s.chars().all(|c| c == '-' || c == '0' || c == '.') {
+        s.trim_start_matches('-').to_owned()
+    } else if let Some(abs) = s.strip_prefix('-') {
+        match lang {
+            Lang::Ja => format!("▲{abs}"),
+            _ => s,
+        }
     } else {
         format!("+{s}")
     }
@@ -92,9 +98,12 @@ mod tests {
         assert_eq!(grouped(999.5, 0), "1,000");
         assert_eq!(grouped(-1234567.0, 0), "-1,234,567");
         assert_eq!(grouped(-0.001, 1), "0.0");
-        assert_eq!(signed(1.26, 1), "+1.3");
-        assert_eq!(signed(-1.44, 1), "-1.4");
-        assert_eq!(signed(0.01, 1), "0.0");
+        assert_eq!(signed(1.26, 1, Lang::En), "+1.3");
+        assert_eq!(signed(-1.44, 1, Lang::En), "-1.4");
+        assert_eq!(signed(-1.44, 1, Lang::Ja), "▲1.4");
+        assert_eq!(signed(1.26, 1, Lang::Ja), "+1.3");
+        assert_eq!(signed(0.01, 1, Lang::Ja), "0.0");
+        assert_eq!(signed(-0.01, 1, Lang::Ja), "0.0");
         assert_eq!(pct(0.80345, 0), "80%");
         assert_eq!(pct(0.80345, 1), "80.3%");
     }

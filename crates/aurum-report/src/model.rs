@@ -11,6 +11,12 @@ pub struct Report {
     pub title: String,
     /// The question, in Japanese (falls back to English).
     pub title_ja: Option<String>,
+    /// Byline.
+    #[serde(default)]
+    pub author: Option<String>,
+    /// Byline in Japanese.
+    #[serde(default)]
+    pub author_ja: Option<String>,
     /// Only data known at the end of this day is used.
     pub as_of: Date,
     /// Last day simulated.

@@ -43,8 +43,8 @@ fn environment(lang: Lang) -> Result<Environment<'static>, ReportError> {
     env.add_filter("pct", |v: f64, d: Option<usize>| {
         format::pct(v, d.unwrap_or(0))
     });
-    env.add_filter("signed", |v: f64, d: Option<usize>| {
-        format::signed(v, d.unwrap_or(1))
+    env.add_filter("signed", move |v: f64, d: Option<usize>| {
+        format::signed(v, d.unwrap_or(1), lang)
     });
     env.add_filter("num", |v: f64, d: Option<usize>| {
         format::grouped(v, d.unwrap_or(0))

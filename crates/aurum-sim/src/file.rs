@@ -136,6 +136,10 @@ pub struct ScenarioFile {
     pub scenarios: Vec<Scenario>,
     /// The question in Japanese, for reports.
     pub title_ja: Option<String>,
+    /// Who wrote the note (reports' byline).
+    pub author: Option<String>,
+    /// The byline in Japanese.
+    pub author_ja: Option<String>,
     /// What reports say about each scenario, by id.
     pub texts: BTreeMap<String, ScenarioText>,
     /// The event category a scenario's `base_rate` names, by id (only those that name one).
@@ -170,6 +174,8 @@ struct RawFile {
     #[serde(default)]
     scenario: Vec<RawScenario>,
     title_ja: Option<String>,
+    author: Option<String>,
+    author_ja: Option<String>,
 }
 
 fn default_series() -> String {
@@ -680,9 +686,30 @@ pub fn parse(file: &str, text: &str) -> Result<ScenarioFile, SimError> {
         baseline,
         scenarios,
         title_ja: raw.title_ja,
+        author: byline(file, "author", raw.author)?,
+        author_ja: byline(file, "author_ja", raw.author_ja)?,
         texts,
         base_rates,
     })
+}
+
+/// A byline: one line of at most 120 characters.
+fn byline(file: &str, field: &'static str, v: Option<String>) -> Result<Option<String>, SimError> {
+    match v {
+        Some(a)
+            if a.trim().is_empty()
+                || a.chars().count() > 120
+                || a.chars().any(char::is_control) =>
+        {
+            Err(SimError::Field {
+                file: file.to_owned(),
+                scenario: String::new(),
+                field,
+                message: "expected one line of 1 to 120 characters".to_owned(),
+            })
+        }
+        other => Ok(other.map(|a| a.trim().to_owned())),
+    }
 }
 
 /// Orders scenarios so that parents come first; a cycle in `requires` is an error.
@@ -727,6 +754,25 @@ mod tests {
         parse("s.toml", &format!("{BASE}{extra}"))
             .unwrap_err()
             .to_string()
+    }
+
+    #[test]
+    fn bylines_are_one_short_line() {
+        let f = parse(
+            "s.toml",
+            &format!(
+                "author = \" Chief strategist \"\nauthor_ja = \"チーフストラテジスト\"\n{BASE}"
+            ),
+        )
+        .unwrap();
+        assert_eq!(f.author.as_deref(), Some("Chief strategist"));
+        assert_eq!(f.author_ja.as_deref(), Some("チーフストラテジスト"));
+        assert!(parse("s.toml", BASE).unwrap().author.is_none());
+        let e = err("author = \"a\\nb\"\n");
+        assert!(e.contains("\"author\"") && e.contains("one line"), "{e}");
+        let e = err(&format!("author_ja = \"{}\"\n", "x".repeat(121)));
+        assert!(e.contains("author_ja"), "{e}");
+        assert!(err("author = \" \"\n").contains("author"));
     }
 
     /// The limits that keep one file's cost bounded, in `parse` so that `check`, `run`, the
