@@ -766,6 +766,7 @@ fn end_labels(out: &mut String, f: &Frame, lines: &[Line]) {
                 num(spot.x - 1.0),
                 num(spot.y),
             );
+            out.push('\n');
         }
         let lang = if is_japanese(label) {
             Lang::Ja
