@@ -89,6 +89,9 @@ pub struct Composed {
     /// The fan.
     #[serde(skip)]
     pub fan_svg: String,
+    /// The chance of reaching each target by each date.
+    #[serde(skip)]
+    pub touch_svg: String,
     /// The call the report recorded (`aurum calls show`).
     pub call_id: i64,
 }
@@ -195,6 +198,22 @@ pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppRe
     };
     let weekly = figures::weekly_chart(&store, &f, &results, &report, a.lang, a.weeks)?;
     let fan = figures::fan_svg(&f, &results, prepared.s0, a.lang)?;
+    // The chance of touching by each date, mapped as the report's headline probabilities are.
+    let recalibrated = prepared.recalibrate(&results);
+    let recalibrate = |j: usize, p: f64| match (&prepared.stack, recalibrated.get(j)) {
+        (Some(s), Some(r)) => s.calibrate(aurum_backtest::EventKind::Touch, &r.level, p),
+        _ => p,
+    };
+    let touch = figures::touch_svg(
+        &f,
+        &results,
+        prepared.s0,
+        a.lang,
+        prepared
+            .stack
+            .is_some()
+            .then_some(&recalibrate as &dyn Fn(usize, f64) -> f64),
+    )?;
     let md = aurum_report::markdown(&report, a.lang)?;
     let html = aurum_report::html(
         &report,
@@ -209,6 +228,10 @@ pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppRe
                 name: "fan.png",
                 svg: &fan,
             },
+            Figure {
+                name: "touch.png",
+                svg: &touch,
+            },
         ],
     );
     let post = aurum_report::post(&report, a.lang)?;
@@ -222,6 +245,7 @@ pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppRe
         post,
         weekly_svg: weekly,
         fan_svg: fan,
+        touch_svg: touch,
         call_id,
     })
 }
@@ -621,8 +645,8 @@ fn track_record(
 }
 
 impl Composed {
-    /// Writes `results.json`, `report.md`, `report.html`, `post.txt`, `chart-weekly.png` and
-    /// `fan.png` into `dir`, creating it.
+    /// Writes `results.json`, `report.md`, `report.html`, `post.txt`, `chart-weekly.png`,
+    /// `fan.png` and `touch.png` into `dir`, creating it.
     ///
     /// # Errors
     ///
@@ -646,6 +670,7 @@ impl Composed {
             &aurum_chart::svg_to_png(&self.weekly_svg)?,
         )?;
         write("fan.png", &aurum_chart::svg_to_png(&self.fan_svg)?)?;
+        write("touch.png", &aurum_chart::svg_to_png(&self.touch_svg)?)?;
         Ok(())
     }
 }
