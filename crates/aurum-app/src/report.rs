@@ -45,6 +45,8 @@ pub struct ReportRequest {
     pub track_record_paths: usize,
     /// How the report's call is filed (label, published or draft).
     pub filing: crate::calls::Filing,
+    /// The article's address, for the post.
+    pub link: Option<String>,
 }
 
 impl ReportRequest {
@@ -55,6 +57,16 @@ impl ReportRequest {
     /// Paths outside 1,000 to 5,000,000; fewer than 4 weeks or more than 2,000.
     pub fn check(&self) -> AppResult<()> {
         self.filing.check()?;
+        if let Some(l) = &self.link
+            && (!(l.starts_with("https://") || l.starts_with("http://"))
+                || l.len() > 2000
+                || l.chars().any(|c| c.is_whitespace() || c.is_control()))
+        {
+            return Err(AppError::bad(
+                "link",
+                format!("`link` {l:?}: expected an http(s) address without spaces"),
+            ));
+        }
         if self.paths < 1000 || self.paths > crate::scenario::MAX_PATHS {
             return Err(AppError::bad(
                 "paths",
@@ -462,6 +474,7 @@ fn build(
         title: f.title.clone(),
         title_ja: f.title_ja.clone(),
         author: f.author.clone(),
+        link: a.link.clone(),
         author_ja: f.author_ja.clone(),
         as_of: f.as_of,
         horizon: f.horizon,

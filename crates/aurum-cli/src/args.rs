@@ -128,6 +128,9 @@ pub struct ReportArgs {
     /// Leave out the track record.
     #[arg(long)]
     pub no_track_record: bool,
+    /// The article's address, added to the post for X (which counts any link as 23).
+    #[arg(long, value_name = "URL")]
+    pub link: Option<String>,
     /// Name the call this records (`aurum calls list` shows it).
     #[arg(long, value_name = "TEXT")]
     pub label: Option<String>,

@@ -14,6 +14,9 @@ pub struct Report {
     /// Byline.
     #[serde(default)]
     pub author: Option<String>,
+    /// The article's address, for the post.
+    #[serde(default)]
+    pub link: Option<String>,
     /// Byline in Japanese.
     #[serde(default)]
     pub author_ja: Option<String>,

@@ -93,14 +93,25 @@ pub fn post(report: &Report, lang: Lang) -> Result<String, ReportError> {
 }
 
 /// Length of a post as X counts it (twitter-text 3): characters in the Latin, general
-/// punctuation and similar ranges weigh 1, everything else (CJK included) weighs 2.
+/// punctuation and similar ranges weigh 1, everything else (CJK included) weighs 2, and a
+/// link weighs 23.
 #[must_use]
 pub fn weighted_len(text: &str) -> usize {
-    text.chars()
-        .map(|c| {
-            let u = u32::from(c);
-            let light = matches!(u, 0..=4351 | 8192..=8205 | 8208..=8223 | 8242..=8247);
-            if light { 1 } else { 2 }
+    // X counts any link as 23, whatever its length.
+    text.split_inclusive(char::is_whitespace)
+        .map(|word| {
+            let bare = word.trim_end();
+            if bare.starts_with("https://") || bare.starts_with("http://") {
+                23 + (word.len() - bare.len())
+            } else {
+                word.chars()
+                    .map(|c| {
+                        let u = u32::from(c);
+                        let light = matches!(u, 0..=4351 | 8192..=8205 | 8208..=8223 | 8242..=8247);
+                        if light { 1 } else { 2 }
+                    })
+                    .sum()
+            }
         })
         .sum()
 }
@@ -245,6 +256,16 @@ mod tests {
         );
         assert!(safe_url("chart-weekly.png") && safe_url("#top") && safe_url("a/b:c"));
         assert!(!safe_url(" vbscript:x") && !safe_url("file:///etc/passwd"));
+    }
+
+    #[test]
+    fn links_weigh_twenty_three() {
+        let long = format!("https://example.com/{}", "a".repeat(100));
+        assert_eq!(weighted_len(&long), 23);
+        assert_eq!(
+            weighted_len(&format!("金 {long}\n#gold")),
+            2 + 1 + 23 + 1 + 5
+        );
     }
 
     #[test]

@@ -565,6 +565,7 @@ async fn report(
                     label: req.label,
                     publish: req.publish,
                 },
+                link: None,
             },
             cancel,
         )?)

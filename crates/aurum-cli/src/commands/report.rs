@@ -23,6 +23,7 @@ pub fn run(ctx: &Context, a: &ReportArgs) -> Result<()> {
             label: a.label.clone(),
             publish: a.publish,
         },
+        link: a.link.clone(),
     };
     req.check()?;
     let composed = report::compose(&ctx.home, &req, &ctx.progress)?;
@@ -31,6 +32,7 @@ pub fn run(ctx: &Context, a: &ReportArgs) -> Result<()> {
         "wrote report.md, report.html, chart-weekly.png, fan.png, post.txt and results.json to {}",
         a.out.display()
     ));
+    ctx.note("post.txt is the post for X; attach chart-weekly.png as its image");
     ctx.note(&super::call_note(composed.call_id, a.publish));
     Ok(())
 }

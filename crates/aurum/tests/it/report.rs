@@ -369,4 +369,20 @@ fn unknown_events_and_bad_settings_are_clear_errors() {
         .run(&["report", &example(), "--paths", "10", "--out", &out])
         .fails();
     assert!(r.stderr.contains("--paths 10"), "{}", r.stderr);
+    let r = ctx
+        .run(&[
+            "report",
+            &example(),
+            "--link",
+            "javascript:alert(1)",
+            "--out",
+            &out,
+        ])
+        .fails();
+    assert!(
+        r.stderr.contains("--link") && r.stderr.contains("http"),
+        "{}",
+        r.stderr
+    );
+    assert!(!ctx.path("out").join("report.md").exists());
 }
