@@ -309,11 +309,50 @@ fn checkpoints(days: &[Date]) -> Vec<Date> {
 
 /// Each target's probabilities as the report prints them: for the stack, recalibrated on its
 /// track record (the checkpoints through the horizon's map too, which keeps them in order).
+/// Each level has its own map, so the mapped probabilities can come out higher for a higher
+/// level; [`coherent`] puts them back in order across levels.
 pub(crate) fn headline_targets(
     f: &ScenarioFile,
     p: &Prepared,
     results: &Results,
 ) -> Vec<TargetOut> {
+    let mut out = mapped_targets(f, p, results);
+    coherent(&mut out);
+    out
+}
+
+/// Makes the probabilities of higher levels no higher than those of lower ones (reaching or
+/// closing above a higher level implies the lower one), by isotonic regression across levels
+/// at each date: only a violation changes anything, and then only the levels involved.
+fn coherent(targets: &mut [TargetOut]) {
+    let mut order: Vec<usize> = (0..targets.len()).collect();
+    order.sort_by(|a, b| targets[*a].level.total_cmp(&targets[*b].level));
+    let fix = |targets: &mut [TargetOut],
+               get: &dyn Fn(&TargetOut) -> f64,
+               set: &dyn Fn(&mut TargetOut, f64)| {
+        let y: Vec<f64> = order.iter().map(|j| get(&targets[*j])).collect();
+        for (j, v) in order.iter().zip(aurum_stats::non_increasing(&y)) {
+            set(&mut targets[*j], v);
+        }
+    };
+    fix(targets, &|t| t.p_touch, &|t, v| t.p_touch = v);
+    fix(targets, &|t| t.p_close, &|t, v| t.p_close = v);
+    let marks = targets
+        .iter()
+        .map(|t| t.checkpoints.len())
+        .min()
+        .unwrap_or(0);
+    for i in 0..marks {
+        fix(targets, &|t| t.checkpoints[i].p_touch, &|t, v| {
+            t.checkpoints[i].p_touch = v
+        });
+        fix(targets, &|t| t.checkpoints[i].p_close, &|t, v| {
+            t.checkpoints[i].p_close = v
+        });
+    }
+}
+
+fn mapped_targets(f: &ScenarioFile, p: &Prepared, results: &Results) -> Vec<TargetOut> {
     let marks = checkpoints(&p.setup.days);
     let recalibrated = p.recalibrate(results);
     results
@@ -685,5 +724,50 @@ impl Composed {
         write("fan.png", &aurum_chart::svg_to_png(&self.fan_svg)?)?;
         write("touch.png", &aurum_chart::svg_to_png(&self.touch_svg)?)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(level: f64, touch: &[f64], close: f64) -> TargetOut {
+        TargetOut {
+            level,
+            relative: None,
+            distance_pct: 0.0,
+            p_touch: *touch.last().unwrap(),
+            p_touch_raw: None,
+            p_touch_se: 0.0,
+            p_close: close,
+            p_close_raw: None,
+            p_close_se: 0.0,
+            first_passage_median: None,
+            checkpoints: touch
+                .iter()
+                .map(|p| Checkpoint {
+                    date: aurum_core::date(2025, 3, 31),
+                    p_touch: *p,
+                    p_close: close,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn higher_levels_never_get_higher_probabilities() {
+        // Given out of order (3,220 before 3,000), with the 3,220 map above 3,200's early on.
+        let mut t = vec![
+            target(3220.0, &[0.015, 0.45], 0.30),
+            target(3000.0, &[0.30, 0.85], 0.61),
+            target(3200.0, &[0.013, 0.49], 0.31),
+        ];
+        coherent(&mut t);
+        // The violating pair is pooled; the others are left as they were.
+        assert!((t[0].checkpoints[0].p_touch - 0.014).abs() < 1e-12);
+        assert!((t[2].checkpoints[0].p_touch - 0.014).abs() < 1e-12);
+        assert_eq!(t[1].checkpoints[0].p_touch, 0.30);
+        assert_eq!((t[0].p_touch, t[2].p_touch), (0.45, 0.49));
+        assert_eq!((t[0].p_close, t[2].p_close), (0.30, 0.31));
     }
 }

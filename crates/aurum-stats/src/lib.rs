@@ -1,7 +1,7 @@
 //! Numerical building blocks shared by aurum's estimators (volatility models, GPR
 //! regressions, event studies, backtests): the inverse of a small dense matrix and ordinary
-//! least squares, for the handful of regressors these models have, and numpy's sample
-//! quantile. Pure: no I/O.
+//! least squares, for the handful of regressors these models have, numpy's sample quantile,
+//! and isotonic regression (pool adjacent violators). Pure: no I/O.
 //!
 //! ```
 //! // y = 1 + 2x, exactly.
@@ -13,8 +13,10 @@
 // Index loops mirror the matrix formulas they implement.
 #![allow(clippy::needless_range_loop)]
 
+mod isotonic;
 mod linalg;
 mod quantile;
 
+pub use isotonic::non_increasing;
 pub use linalg::{invert, ols, quad, spd_inverse};
 pub use quantile::quantile;
