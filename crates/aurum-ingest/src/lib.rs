@@ -9,11 +9,13 @@
 //!   [`Warning`]s.
 //! - [`bundled`] is the data set compiled into the binary: the series aurum knows out of the
 //!   box, with their metadata and provenance.
-//! - [`workbook_csv`] reads the first sheet of an XLS/XLSX/ODS workbook as CSV text, and
+//! - [`workbook_csv`] reads the first sheet of an XLS/XLSX/ODS workbook as CSV text (from a
+//!   file, or from bytes with [`workbook_csv_from_bytes`]), and
 //!   [`read_text`] a data file as text, whichever of the two it is.
 //! - [`gpr`] reads the Caldara–Iacoviello Geopolitical Risk files as their authors publish
 //!   them: which column feeds which series, and the date column `parse` expects.
-//! - [`update`] fetches the current files of live sources (LBMA, stooq, FRED) over HTTP(S).
+//! - [`update`] fetches the current files of live sources (LBMA, stooq, FRED, and the GPR
+//!   authors' workbooks) over HTTP(S).
 //!
 //! This crate knows nothing of the store: it produces bars, the caller merges them.
 //!
@@ -42,4 +44,6 @@ pub use aurum_core::Bar;
 pub use error::{IngestError, Warning};
 pub use parse::{Format, OnBadRange, OnDuplicate, ParseOptions, Parsed, parse};
 pub use values::{parse_date, unit_factor};
-pub use workbook::{WORKBOOK_EXTENSIONS, is_workbook, read_text, workbook_csv};
+pub use workbook::{
+    WORKBOOK_EXTENSIONS, is_workbook, read_text, workbook_csv, workbook_csv_from_bytes,
+};

@@ -78,12 +78,7 @@ fn excel_date(serial: f64) -> Option<Date> {
 /// [`IngestError::Read`] when the file cannot be opened; [`IngestError::Workbook`] when it is
 /// not a workbook calamine can decode, has no sheet, or its first sheet cannot be read.
 pub fn workbook_csv(path: &Path) -> Result<String, IngestError> {
-    use calamine::{Data, Reader, open_workbook_auto};
     let file = path.display().to_string();
-    let workbook_err = |message: String| IngestError::Workbook {
-        file: file.clone(),
-        message,
-    };
     // Opened first so that a missing or unreadable file says so plainly.
     #[expect(
         clippy::disallowed_methods,
@@ -93,8 +88,46 @@ pub fn workbook_csv(path: &Path) -> Result<String, IngestError> {
         file: file.clone(),
         message: e.to_string(),
     })?;
-    let mut wb = open_workbook_auto(path)
-        .map_err(|e| workbook_err(format!("not a readable workbook: {e}")))?;
+    let wb = calamine::open_workbook_auto(path).map_err(|e| IngestError::Workbook {
+        file: file.clone(),
+        message: format!("not a readable workbook: {e}"),
+    })?;
+    first_sheet_csv(&file, wb)
+}
+
+/// The first sheet of a workbook held in memory (a download, say) as CSV text, as
+/// [`workbook_csv`] writes it. The kind of workbook (XLS, XLSX, XLSB, ODS) is told from the
+/// bytes, not from a name; `file` names it in messages.
+///
+/// ```
+/// let e = aurum_ingest::workbook_csv_from_bytes("gpr.xls", b"<html>moved</html>").unwrap_err();
+/// assert!(e.to_string().starts_with("gpr.xls: not a readable workbook: "), "{e}");
+/// ```
+///
+/// # Errors
+///
+/// [`IngestError::Workbook`] when the bytes are not a workbook calamine can decode, it has no
+/// sheet, or its first sheet cannot be read.
+pub fn workbook_csv_from_bytes(file: &str, bytes: &[u8]) -> Result<String, IngestError> {
+    let wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
+        IngestError::Workbook {
+            file: file.to_owned(),
+            message: format!("not a readable workbook: {e}"),
+        }
+    })?;
+    first_sheet_csv(file, wb)
+}
+
+/// The first sheet of `wb` as CSV text (see [`workbook_csv`]).
+fn first_sheet_csv<RS: std::io::Read + std::io::Seek>(
+    file: &str,
+    mut wb: calamine::Sheets<RS>,
+) -> Result<String, IngestError> {
+    use calamine::{Data, Reader};
+    let workbook_err = |message: String| IngestError::Workbook {
+        file: file.to_owned(),
+        message,
+    };
     let range = wb
         .worksheet_range_at(0)
         .ok_or_else(|| workbook_err("the workbook has no sheet".to_owned()))?

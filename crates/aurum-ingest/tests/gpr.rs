@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 use aurum_core::{Date, date};
 use aurum_ingest::gpr::{self, GprColumn, GprTable};
-use aurum_ingest::{IngestError, ParseOptions, parse, read_text, workbook_csv};
+use aurum_ingest::{
+    IngestError, ParseOptions, parse, read_text, workbook_csv, workbook_csv_from_bytes,
+};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -222,4 +224,77 @@ fn text_files_are_read_as_they_are() {
             p.display()
         )
     );
+}
+
+/// The authors publish legacy Excel (BIFF8) `.xls` files; a downloaded copy is read from its
+/// bytes exactly as a saved one is read from its path.
+#[test]
+fn authors_xls_workbooks_from_a_file_or_from_bytes() {
+    let path = fixture("gpr_export_update.xls");
+    let csv = workbook_csv(&path).unwrap();
+    let bytes = fs_err::read(&path).unwrap();
+    assert_eq!(workbook_csv_from_bytes("m.xls", &bytes).unwrap(), csv);
+    assert!(
+        csv.starts_with(
+            "month,GPR,GPRT,GPRA,GPRH,GPRHT,GPRHA,SHARE_GPR,N10,GPRC_USA,GPRC_CHN,var_name,var_label\n\
+             2024-10-01,130.689,"
+        ),
+        "{csv}"
+    );
+    let got = import("m.xls", &csv);
+    let series: Vec<&str> = got.iter().map(|c| c.1.as_str()).collect();
+    assert_eq!(
+        series,
+        [
+            "gpr",
+            "gpr-threats",
+            "gpr-acts",
+            "gpr-hist",
+            "gpr-hist-threats",
+            "gpr-hist-acts",
+            "gpr-country-usa",
+            "gpr-country-chn"
+        ]
+    );
+    assert_eq!(got[0].2.len(), 5);
+    assert_eq!(got[0].2[4], (date(2025, 2, 1), 125.5));
+
+    // The daily workbook: `DAY` numbers such as 20250212 are the dates; its second date
+    // column, `date`, is not read.
+    let path = fixture("gpr_daily_recent.xls");
+    let csv = workbook_csv(&path).unwrap();
+    let bytes = fs_err::read(&path).unwrap();
+    assert_eq!(workbook_csv_from_bytes("d.xls", &bytes).unwrap(), csv);
+    let t = gpr::table("d.xls", &csv).unwrap();
+    assert!(
+        t.csv
+            .starts_with("date,N10D,GPRD,GPRD_ACT,GPRD_THREAT,date,GPRD_MA30,GPRD_MA7,event\n"),
+        "{}",
+        t.csv
+    );
+    let got = import("d.xls", &csv);
+    let series: Vec<&str> = got.iter().map(|c| c.1.as_str()).collect();
+    assert_eq!(series, ["gpr-daily", "gpr-daily-acts", "gpr-daily-threats"]);
+    assert_eq!(got[0].2.len(), 10);
+    assert_eq!(got[0].2[0], (date(2025, 2, 12), 95.3714));
+    assert_eq!(got[0].2[9], (date(2025, 2, 21), 140.0));
+    assert_eq!(got[1].2[8], (date(2025, 2, 20), 0.0));
+}
+
+#[test]
+fn bytes_that_are_not_a_workbook_are_named() {
+    let bytes = fs_err::read(fixture("gpr_export_update.xls")).unwrap();
+    for bad in [
+        &bytes[..bytes.len() / 2],
+        b"<html>moved</html>".as_slice(),
+        b"",
+    ] {
+        let e = workbook_csv_from_bytes("http://127.0.0.1:9/g.xls", bad).unwrap_err();
+        assert!(matches!(e, IngestError::Workbook { .. }), "{e:?}");
+        assert!(
+            e.to_string()
+                .starts_with("http://127.0.0.1:9/g.xls: not a readable workbook: "),
+            "{e}"
+        );
+    }
 }
