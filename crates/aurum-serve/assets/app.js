@@ -5,7 +5,7 @@
 
   var I18N = window.AURUM_I18N;
   var LWC = window.LightweightCharts;
-  var TABS = ['chart', 'scenario', 'events', 'study', 'runs'];
+  var TABS = ['chart', 'scenario', 'events', 'study', 'runs', 'calls'];
   var DEFAULT_SERIES = 'gold-usd-lbma-pm';
   var GPR_SERIES = 'gpr-daily';
   var ACCENT = '#8a6d1e';
@@ -23,6 +23,8 @@
     events: { list: null, asOf: null, sortDesc: true },
     study: { data: null, params: null },
     runs: { list: null, detail: null },
+    // list: GET /api/calls; scores: GET /api/calls/score by id; detail: { call, score, id }
+    calls: { list: null, scores: null, scoredAsOf: '', detail: null, publishing: null, loading: false },
   };
 
   // ---------------------------------------------------------------- helpers
@@ -43,6 +45,9 @@
   }
 
   function locale() { return state.lang === 'ja' ? 'ja-JP' : 'en-US'; }
+
+  // `{n} things` or, for one, the key's `One` form.
+  function tn(key, n) { return t(n === 1 ? key + 'One' : key, { n: fmtInt(n) }); }
 
   var nfCache = {};
   function nf(opts) {
@@ -321,6 +326,9 @@
     if (state.study.data) renderStudy();
     if (state.runs.list) renderRuns();
     if (state.runs.detail) renderRunDetail();
+    if (state.calls.list) renderCalls();
+    if (state.calls.detail) renderCallDetail();
+    if (state.scenario.result) renderRecordedCall();
   }
 
   // ---------------------------------------------------------------- tabs
@@ -334,9 +342,17 @@
       b.setAttribute('aria-selected', String(on));
       b.tabIndex = on ? 0 : -1;
       $('panel-' + tab).hidden = !on;
+      if (on) {
+        // On a narrow screen the tab bar scrolls: keep the selected tab in it.
+        var r = b.getBoundingClientRect();
+        var bar = b.parentNode.getBoundingClientRect();
+        if (r.left < bar.left) b.parentNode.scrollLeft += r.left - bar.left - 16;
+        else if (r.right > bar.right) b.parentNode.scrollLeft += r.right - bar.right + 16;
+      }
     });
     if (focus) $('tab-' + name).focus();
-    if (location.hash !== '#' + name) {
+    var keep = name === 'calls' && callInHash() !== null;
+    if (location.hash !== '#' + name && !keep) {
       history.replaceState(null, '', location.pathname + location.search + '#' + name);
     }
     ensureLoaded(name);
@@ -360,13 +376,20 @@
     });
     window.addEventListener('hashchange', function () {
       var h = location.hash.replace('#', '');
+      var call = callInHash();
+      if (call !== null) {
+        if (state.tab !== 'calls') selectTab('calls', false); // loads the list, then the call
+        if (!state.calls.loading && (!state.calls.detail || String(state.calls.detail.id) !== call)) showCall(call);
+        return;
+      }
       if (TABS.indexOf(h) >= 0 && h !== state.tab) selectTab(h, false);
     });
   }
 
   function ensureLoaded(tab) {
     if (!state.series) return; // init() loads the tab once the series are known
-    var key = tab === 'scenario' || tab === 'runs' ? 'any' : state.asOf;
+    var key = tab === 'scenario' || tab === 'runs' ? 'any'
+      : tab === 'calls' ? state.asOf + (includeDrafts() ? '+drafts' : '') : state.asOf;
     if (state.loaded[tab] === key) return;
     state.loaded[tab] = key;
     if (tab === 'chart') loadChart();
@@ -374,6 +397,7 @@
     else if (tab === 'events') loadEvents();
     else if (tab === 'study') loadStudy();
     else if (tab === 'runs') loadRuns();
+    else if (tab === 'calls') loadCalls();
   }
 
   // ---------------------------------------------------------------- shared: series and events
@@ -1341,6 +1365,8 @@
       showError({ message: t('invalidSeed'), field: 'seed' }, function () { return [$('sc-seed')]; });
       return;
     }
+    var label = $('sc-label').value.trim();
+    var publish = $('sc-publish').checked;
     var model = null;
     try { model = readScenarioModel(text); } catch (e) { model = null; }
     var btn = $('run-scenario');
@@ -1348,17 +1374,20 @@
     btn.setAttribute('aria-busy', 'true');
     spinnerStatus($('run-status'), t('running'));
     var started = Date.now();
-    return api('/api/scenarios/run', { method: 'POST', body: { toml: text, paths: paths, seed: seed } }).then(function (res) {
+    return api('/api/scenarios/run', { method: 'POST', body: { toml: text, paths: paths, seed: seed, publish: publish, label: label || undefined } }).then(function (res) {
       state.scenario.result = res || {};
       state.scenario.resultModel = model;
-      state.scenario.runParams = { paths: paths, seed: seed };
+      state.scenario.runParams = { paths: paths, seed: seed, publish: publish };
       setStatus($('run-status'), t('ranIn', { s: fmtNum((Date.now() - started) / 1000, 1) }), true);
       renderResults();
-      state.loaded.runs = null; // a new run was recorded
+      state.loaded.runs = null; // a new run and a new call were recorded
       state.runs.list = null;
+      state.loaded.calls = null;
     }, function (err) {
       setStatus($('run-status'), '');
-      showError(err, scenarioMarks);
+      showError(err, function (field, message) {
+        return field === 'label' ? [$('sc-label')] : scenarioMarks(field, message);
+      });
     }).then(function () {
       btn.disabled = false;
       btn.removeAttribute('aria-busy');
@@ -1388,6 +1417,7 @@
     $('results-sub').textContent = sub;
     var title = model ? (state.lang === 'ja' && model.title_ja ? model.title_ja : model.title) : r.title;
     $('results-title').textContent = t('results') + (title ? ': ' + title : '');
+    renderRecordedCall();
 
     var tbody = $('results-rows');
     clear(tbody);
@@ -1858,6 +1888,418 @@
     });
   }
 
+  // ---------------------------------------------------------------- 6. calls
+
+  // `#calls/12` opens call 12.
+  function callInHash() {
+    var m = /^#calls\/(\d+)$/.exec(location.hash || '');
+    return m ? m[1] : null;
+  }
+  function includeDrafts() { return $('calls-drafts').checked; }
+
+  // A day without its year when it is in `refYear`: `30 Jun`, `6月30日`; else with it.
+  function fmtDay(s, refYear) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s || '');
+    if (!m) return s ? String(s) : '—';
+    var sameYear = String(refYear || '') === m[1];
+    if (state.lang === 'ja') return (sameYear ? '' : +m[1] + '年') + +m[2] + '月' + +m[3] + '日';
+    var mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][+m[2] - 1];
+    return +m[3] + ' ' + mon + (sameYear ? '' : ' ' + m[1]);
+  }
+  function yearOf(s) { return /^\d{4}/.test(s || '') ? s.slice(0, 4) : ''; }
+
+  // A price of a series in its currency: `$3,000`, `3,000ドル`, `¥15,000`, `15,000円`.
+  function fmtPrice(v, series, digits) {
+    if (!isNum(v)) return '—';
+    var d = digits === undefined ? (Number.isInteger(v) ? 0 : 2) : digits;
+    var n = fmtNum(v, d);
+    var meta = seriesMeta(series);
+    var cur = meta && meta.currency ? meta.currency : /^gold-usd/.test(series || '') ? 'USD' : '';
+    if (cur === 'USD') return state.lang === 'ja' ? n + 'ドル' : '$' + n;
+    if (cur === 'JPY') return state.lang === 'ja' ? n + '円' : '¥' + n;
+    return n;
+  }
+
+  function eventWords(e, series, refYear) {
+    var vars = { level: fmtPrice(e.level, series), date: fmtDay(e.by, refYear) };
+    return t(e.kind === 'close' ? 'evClose' : 'evTouch', vars);
+  }
+
+  function outcomeWords(e, refYear) {
+    if (e.outcome === 'yes') return t('outYes', { date: fmtDay(e.resolved_on, refYear) });
+    if (e.outcome === 'no') return t('outNo', { date: fmtDay(e.resolved_on, refYear) });
+    return t('outOpen');
+  }
+
+  function callName(c) {
+    if (c.label) return c.label;
+    if (state.lang === 'ja' && c.title_ja) return c.title_ja;
+    return c.title || '';
+  }
+
+  function statusTag(published) {
+    return el('span', { className: 'tag ' + (published ? 'published' : 'draft'), text: t(published ? 'published' : 'draft') });
+  }
+
+  function loadCalls() {
+    clearError();
+    spinnerStatus($('calls-status'), t('loading'));
+    var drafts = includeDrafts();
+    var asOf = state.asOf;
+    var list = api('/api/calls?' + qs({ published: drafts ? 'false' : 'true' }));
+    var scores = api('/api/calls/score?' + qs({ drafts: drafts ? 'true' : 'false', as_of: asOf }));
+    state.calls.loading = true;
+    return Promise.all([list, scores]).then(function (r) {
+      state.calls.loading = false;
+      state.calls.list = asArray(r[0], 'calls');
+      var byId = {};
+      ((r[1] && r[1].calls) || []).forEach(function (c) { byId[c.id] = c; });
+      state.calls.scores = { byId: byId, total: r[1] ? r[1].total : null };
+      state.calls.scoredAsOf = asOf;
+      setStatus($('calls-status'), '');
+      renderCalls();
+      // The open call is scored as of the same day.
+      var d = state.calls.detail;
+      var want = callInHash() || (d ? String(d.id) : null);
+      if (want && (!d || String(d.id) !== want || d.asOf !== asOf)) return showCall(want);
+    }, function (err) {
+      state.calls.loading = false;
+      state.loaded.calls = null;
+      setStatus($('calls-status'), '');
+      showError(err, function (field) { return field === 'as_of' ? [$('as-of')] : []; });
+    });
+  }
+
+  function renderCalls() {
+    var asOf = state.calls.scoredAsOf;
+    $('calls-caption').textContent = asOf ? t('callsCaptionAsOf', { date: fmtDate(asOf) }) : t('callsCaptionNow');
+    var tbody = $('calls-rows');
+    clear(tbody);
+    var list = (state.calls.list || []).slice().sort(function (a, b) {
+      return a.as_of < b.as_of ? 1 : a.as_of > b.as_of ? -1 : b.id - a.id;
+    });
+    var scores = (state.calls.scores && state.calls.scores.byId) || {};
+    if (!list.length) {
+      tbody.appendChild(el('tr', null, [el('td', { colspan: '10', className: 'sub', text: t(includeDrafts() ? 'noCalls' : 'noPublishedCalls') })]));
+    }
+    list.forEach(function (c) {
+      var sc = scores[c.id];
+      var open = function () { showCall(c.id, true); };
+      var btn = el('button', { type: 'button', className: 'link', id: 'call-open-' + c.id, text: '#' + c.id, onclick: open, 'aria-label': t('openCall', { id: c.id }) });
+      var nameCell = el('td', { className: 'label' }, [
+        el('span', { className: 'call-label', text: c.label || '—' }),
+        el('span', { className: 'call-title', text: state.lang === 'ja' && sc && sc.title_ja ? sc.title_ja : c.title || '' }),
+      ]);
+      var scoreCells;
+      if (sc) {
+        scoreCells = [
+          el('td', { className: 'n', 'data-col': 'resolved', text: fmtInt(sc.resolved) }),
+          el('td', { className: 'n', 'data-col': 'open', text: fmtInt(sc.open) }),
+          el('td', { className: 'n', 'data-col': 'brier', 'data-value': isNum(sc.brier) ? String(sc.brier) : null, text: fmtNum(sc.brier, 3) }),
+        ];
+      } else {
+        // Made as of a later day than the page's: the server does not score it.
+        scoreCells = [el('td', { colspan: '3', className: 'sub after', title: t('afterAsOfHelp'), text: t('afterAsOf') })];
+      }
+      var action = el('td', { className: 'act' });
+      if (!c.published) {
+        action.appendChild(el('button', {
+          type: 'button', className: 'small', id: 'call-publish-' + c.id, text: t('publish'),
+          'aria-expanded': state.calls.publishing === c.id ? 'true' : 'false',
+          'aria-controls': 'publish-form-' + c.id,
+          onclick: function (e) { e.stopPropagation(); togglePublish(c.id); },
+        }));
+      }
+      var tr = el('tr', {
+        className: 'clickable', 'data-id': String(c.id), 'data-status': c.published ? 'published' : 'draft',
+      }, [
+        el('td', null, [btn]),
+        el('td', { className: 'd', text: fmtDate(c.as_of) }),
+        el('td', { className: 'd', text: fmtDate(c.horizon) }),
+        nameCell,
+        el('td', { 'data-col': 'status' }, [statusTag(c.published)]),
+        el('td', { className: 'nw', text: c.model || '—' }),
+      ].concat(scoreCells, [action]));
+      tr.addEventListener('click', function (e) {
+        if (e.target.closest('button, input, form')) return;
+        open();
+      });
+      if (state.calls.detail && String(state.calls.detail.id) === String(c.id)) tr.classList.add('selected');
+      tbody.appendChild(tr);
+      if (state.calls.publishing === c.id && !c.published) tbody.appendChild(publishRow(c));
+    });
+    var total = state.calls.scores && state.calls.scores.total;
+    $('calls-total').textContent = !list.length || !total ? ''
+      : total.events > 0
+        ? t('callsTotal', { events: tn('nResolvedProbs', total.events), calls: tn('nCalls', total.calls), brier: fmtNum(total.brier, 3), right: fmtInt(total.leaned_right) })
+        : t('callsTotalNone');
+  }
+
+  // The inline form under a draft's row: an optional label, then publish.
+  function publishRow(c) {
+    var input = el('input', { type: 'text', id: 'publish-label-' + c.id, maxlength: '200', value: c.label || '' });
+    var form = el('form', { className: 'publish-form', id: 'publish-form-' + c.id, novalidate: true, 'aria-label': t('publishCall', { id: c.id }) }, [
+      el('label', { className: 'grow' }, [el('span', { text: t('labelOptional') }), input]),
+      el('button', { type: 'submit', className: 'primary', id: 'publish-confirm-' + c.id, text: t('publish') }),
+      el('button', { type: 'button', className: 'link', text: t('cancel'), onclick: function () { togglePublish(null); } }),
+      el('span', { className: 'hint', text: t('publishHint') }),
+    ]);
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      publishCall(c.id, input.value.trim(), form);
+    });
+    form.addEventListener('keydown', function (e) {
+      if (e.key === 'Escape') { e.preventDefault(); togglePublish(null); }
+    });
+    return el('tr', { className: 'publish-row', 'data-for': String(c.id) }, [el('td', { colspan: '10' }, [form])]);
+  }
+
+  function togglePublish(id) {
+    var was = state.calls.publishing;
+    state.calls.publishing = id === was ? null : id;
+    renderCalls();
+    if (state.calls.publishing !== null) {
+      var input = $('publish-label-' + state.calls.publishing);
+      if (input) input.focus();
+    } else if (was !== null && $('call-publish-' + was)) {
+      $('call-publish-' + was).focus();
+    }
+  }
+
+  function publishCall(id, label, form) {
+    clearError();
+    var buttons = form.querySelectorAll('button');
+    Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
+    spinnerStatus($('calls-status'), t('loading'));
+    var body = label ? { label: label } : {};
+    return api('/api/calls/' + encodeURIComponent(id) + '/publish', { method: 'POST', body: body }).then(function () {
+      state.calls.publishing = null;
+      state.loaded.calls = null;
+      // A published call stays in the list without drafts; its detail shows the new status.
+      var d = state.calls.detail;
+      if (d && String(d.id) === String(id)) d.asOf = null;
+      return loadCalls().then(function () {
+        setStatus($('calls-status'), t('publishedOk', { id: id }), true);
+        var b = $('call-open-' + id);
+        if (b) b.focus();
+      });
+    }, function (err) {
+      Array.prototype.forEach.call(buttons, function (b) { b.disabled = false; });
+      setStatus($('calls-status'), '');
+      showError(err, function (field) { return field === 'label' ? [$('publish-label-' + id)] : []; });
+    });
+  }
+
+  // One call: what it printed (GET /api/calls/{id}) and its score as of the page's date.
+  function showCall(id, focus) {
+    clearError();
+    var asOf = state.asOf;
+    spinnerStatus($('calls-status'), t('loading'));
+    return api('/api/calls/' + encodeURIComponent(id)).then(function (call) {
+      var tooLate = asOf && call && call.as_of > asOf;
+      var score = tooLate ? Promise.resolve(null)
+        : api('/api/calls/score?' + qs({ ids: String(id), drafts: 'true', as_of: asOf }));
+      return score.then(function (sc) {
+        state.calls.detail = { id: call.id !== undefined ? call.id : id, call: call, score: sc, asOf: asOf };
+        setStatus($('calls-status'), '');
+        if (location.hash !== '#calls/' + state.calls.detail.id && state.tab === 'calls') {
+          history.replaceState(null, '', location.pathname + location.search + '#calls/' + state.calls.detail.id);
+        }
+        renderCallDetail();
+        if (state.calls.list) renderCalls();
+        if (focus) $('call-detail-title').focus();
+      });
+    }).catch(function (err) {
+      setStatus($('calls-status'), '');
+      showError(err);
+    });
+  }
+
+  function renderCallDetail() {
+    var d = state.calls.detail;
+    if (!d || !d.call) return;
+    var call = d.call;
+    var doc = call.doc || {};
+    var series = call.series || doc.series;
+    var ref = yearOf(call.as_of);
+    var scored = d.score && d.score.calls && d.score.calls[0] ? d.score.calls[0] : null;
+    var box = $('call-detail');
+    box.hidden = false;
+    box.setAttribute('data-id', String(d.id));
+    $('call-detail-title').textContent = t('callDetail', {
+      id: d.id, name: call.label || (state.lang === 'ja' && doc.title_ja ? doc.title_ja : call.title || doc.title || ''),
+    });
+    var sub = $('call-detail-sub');
+    clear(sub);
+    sub.appendChild(statusTag(call.published));
+    var start = doc.start || [];
+    sub.appendChild(document.createTextNode(' ' + t('callSub', {
+      asOf: fmtDate(call.as_of), price: fmtPrice(start[1], series, 2), date: fmtDate(start[0]), horizon: fmtDate(call.horizon),
+      model: call.model || doc.model || '—', paths: fmtInt(doc.paths), seed: doc.seed === undefined ? '—' : String(doc.seed),
+    }) + ' · '));
+    if (call.run_id !== undefined && call.run_id !== null) {
+      sub.appendChild(el('button', {
+        type: 'button', className: 'link inline', id: 'call-run-link', text: t('fromRun', { id: call.run_id }),
+        onclick: function () { selectTab('runs', true); showRun(call.run_id); },
+      }));
+    } else {
+      sub.appendChild(document.createTextNode(call.source === 'report' ? t('fromReport') : call.source || ''));
+    }
+    var note = $('call-not-scored');
+    note.hidden = !!scored;
+    note.textContent = scored ? '' : t('callNotScored', { date: fmtDate(call.as_of), asOf: fmtDate(d.asOf) });
+
+    // Events: the score's (with outcomes) or, unscored, the call's own.
+    var events = scored ? scored.events : (doc.events || []);
+    var tbody = $('call-events-rows');
+    clear(tbody);
+    var lastLevel = null;
+    events.forEach(function (e, i) {
+      var outcome = scored ? e.outcome : null;
+      var tr = el('tr', {
+        id: 'call-event-' + i, 'data-kind': e.kind, 'data-level': String(e.level), 'data-by': e.by,
+        className: e.level !== lastLevel && i > 0 ? 'group-start' : null,
+      }, [
+        el('th', { scope: 'row', text: eventWords(e, series, ref) }),
+        el('td', { className: 'n', 'data-col': 'p', 'data-label': t('evForecast'), 'data-value': String(e.p), text: fmtPct(e.p, 1) }),
+        el('td', { className: 'outcome ' + (outcome || 'none'), 'data-col': 'outcome', 'data-value': outcome || '', text: outcome ? outcomeWords(e, ref) : '—' }),
+        el('td', { className: 'n', 'data-col': 'brier', 'data-label': t('brierShort'), text: isNum(e.brier) ? fmtNum(e.brier, 3) : '—' }),
+      ]);
+      lastLevel = e.level;
+      tbody.appendChild(tr);
+    });
+    var totals = $('call-totals');
+    if (!scored) totals.textContent = '';
+    else if (scored.resolved > 0) {
+      var total = d.score.total || {};
+      totals.textContent = t('callTotals', {
+        events: tn('nResolvedEvents', scored.resolved), n: fmtInt(scored.resolved), brier: fmtNum(scored.brier, 3), right: fmtInt(total.leaned_right), log: fmtNum(scored.log_score, 3),
+      }) + (scored.open > 0 ? ' ' + t('callTotalsOpen', { open: fmtInt(scored.open) }) : '');
+    } else totals.textContent = t('callNoneResolved', { open: fmtInt(scored.open) });
+
+    renderCallHorizon(doc, scored, series);
+    renderCallPassages(doc, scored, series, ref);
+    renderCallJudgements(doc, d.score, ref);
+  }
+
+  function renderCallHorizon(doc, scored, series) {
+    var fan = doc.fan || {};
+    var close = scored && scored.horizon_close ? scored.horizon_close : null;
+    var p = $('call-horizon');
+    if (close && isNum(scored.pit)) {
+      p.textContent = t('horizonClose', {
+        price: fmtPrice(close[1], series, 2), date: fmtDate(close[0]), pit: fmtPct(scored.pit, 0), pitNum: fmtNum(scored.pit, 2),
+      });
+    } else {
+      p.textContent = t('horizonOpen', { date: fmtDate(fan.date || doc.horizon) });
+    }
+    // The 5–95% and 25–75% ranges on one line, with the median and the close marked.
+    var strip = $('call-fan');
+    clear(strip);
+    var qs5 = [fan.q05, fan.q25, fan.q50, fan.q75, fan.q95];
+    if (qs5.every(isNum)) {
+      var c = close ? close[1] : null;
+      var lo = Math.min(fan.q05, isNum(c) ? c : fan.q05);
+      var hi = Math.max(fan.q95, isNum(c) ? c : fan.q95);
+      var pad = (hi - lo) * 0.04 || 1;
+      lo -= pad; hi += pad;
+      var x = function (v) { return ((v - lo) / (hi - lo) * 100).toFixed(2) + '%'; };
+      var span = function (cls, a, b) {
+        var s = el('span', { className: cls });
+        s.style.left = x(a);
+        if (b !== undefined) s.style.width = ((b - a) / (hi - lo) * 100).toFixed(2) + '%';
+        return s;
+      };
+      strip.appendChild(span('w', fan.q05, fan.q95));
+      strip.appendChild(span('b', fan.q25, fan.q75));
+      strip.appendChild(span('m', fan.q50));
+      if (isNum(c)) {
+        var mk = span('x', c);
+        var at = (c - lo) / (hi - lo);
+        // The label stays inside the strip near its ends.
+        mk.appendChild(el('span', { className: 'xl' + (at < 0.2 ? ' left' : at > 0.8 ? ' right' : ''), text: t('fanClose') + ' ' + fmtPrice(c, series, 0) }));
+        strip.appendChild(mk);
+      }
+      var vars = { lo: fmtPrice(fan.q05, series, 0), hi: fmtPrice(fan.q95, series, 0), mid: fmtPrice(fan.q50, series, 0), close: isNum(c) ? fmtPrice(c, series, 2) : '' };
+      strip.setAttribute('aria-label', t(isNum(c) ? 'fanStrip' : 'fanStripOpen', vars));
+      strip.hidden = false;
+    } else strip.hidden = true;
+    $('call-fan-caption').textContent = t('fanRange', { date: fmtDate(fan.date || doc.horizon) });
+    var tb = $('call-fan-rows');
+    clear(tb);
+    tb.appendChild(el('tr', null, qs5.map(function (v) { return el('td', { text: fmtPrice(v, series, 0) }); })));
+  }
+
+  function renderCallPassages(doc, scored, series, ref) {
+    var rows = scored ? scored.passages : (doc.passages || []);
+    var tb = $('call-passages-rows');
+    clear(tb);
+    rows.forEach(function (ps) {
+      var diff = isNum(ps.days_from_median) ? fmtSigned(ps.days_from_median, 0) : '—';
+      tb.appendChild(el('tr', { 'data-level': String(ps.level) }, [
+        el('th', { scope: 'row', text: fmtPrice(ps.level, series) }),
+        el('td', { className: 'd', text: ps.median ? fmtDay(ps.median, ref) : t('psNoMedian') }),
+        el('td', { className: 'd', text: !scored ? '—' : ps.reached_on ? fmtDay(ps.reached_on, ref) : t('psNotReached') }),
+        el('td', { className: 'n', text: diff }),
+      ]));
+    });
+  }
+
+  function renderCallJudgements(doc, score, ref) {
+    var items = {};
+    ((score && score.judgements && score.judgements.items) || []).forEach(function (j) { items[j.scenario] = j; });
+    var tb = $('call-judgements-rows');
+    clear(tb);
+    var known = [];
+    (doc.scenarios || []).forEach(function (s) {
+      var j = items[s.id];
+      var name = state.lang === 'ja' && s.name_ja ? s.name_ja : s.name || s.id;
+      var outcome = !j ? t('jdOpen')
+        : j.happened ? (j.date ? t('jdHappened', { date: fmtDay(j.date, ref) }) : t('jdHappenedNoDate'))
+          : (j.date ? t('jdNotHappened', { date: fmtDay(j.date, ref) }) : t('jdNotHappenedNoDate'));
+      if (j) known.push(j);
+      tb.appendChild(el('tr', { 'data-scenario': s.id }, [
+        el('th', { scope: 'row' }, [el('span', { className: 'sc-name', text: name }), el('span', { className: 'sc-id', text: s.id })]),
+        el('td', { className: 'n', 'data-label': t('jdJudged'), text: fmtPct(s.judged, 1) }),
+        el('td', { className: 'n', 'data-label': t('jdOverall'), title: t('jdOverallHelp'), text: fmtPct(s.overall, 1) }),
+        el('td', { className: 'd', 'data-label': t('jdUntil'), text: fmtDay(s.until, ref) }),
+        el('td', { className: 'outcome ' + (!j ? 'open' : j.happened ? 'yes' : 'no'), 'data-col': 'outcome', 'data-label': t('evOutcome'), text: outcome }),
+        el('td', { className: 'n', 'data-label': t('brierShort'), text: j ? fmtNum(j.brier, 3) : '—' }),
+      ]));
+    });
+    var p = $('call-judgement-totals');
+    if (!score) p.textContent = '';
+    else if (known.length) {
+      var mean = known.reduce(function (a, j) { return a + j.brier; }, 0) / known.length;
+      p.textContent = t('jdTotals', { scenarios: tn('nKnownScenarios', known.length), brier: fmtNum(mean, 3) });
+    } else p.textContent = t('jdNone');
+  }
+
+  // After a run in the scenario editor: the call it recorded, with a link to it.
+  function renderRecordedCall() {
+    var r = state.scenario.result;
+    var box = $('results-call');
+    clear(box);
+    if (!r || r.call_id === undefined || r.call_id === null) { box.hidden = true; return; }
+    var published = state.scenario.runParams && state.scenario.runParams.publish;
+    var text = t('callRecorded', { id: r.call_id, status: t(published ? 'published' : 'draft') });
+    var link = el('a', { href: '#calls/' + r.call_id, id: 'results-call-link', 'data-id': String(r.call_id), text: t('openCall', { id: r.call_id }) });
+    box.appendChild(document.createTextNode(text + ' '));
+    box.appendChild(link);
+    box.hidden = false;
+  }
+
+  function initCallsTab() {
+    $('calls-refresh').addEventListener('click', function () {
+      state.loaded.calls = state.asOf + (includeDrafts() ? '+drafts' : '');
+      loadCalls();
+    });
+    $('calls-drafts').addEventListener('change', function () {
+      state.calls.publishing = null;
+      ensureLoaded('calls');
+    });
+  }
+
   // ---------------------------------------------------------------- start
 
   function defaultAsOf() {
@@ -1884,6 +2326,7 @@
     initEventsTab();
     initStudyTab();
     initRunsTab();
+    initCallsTab();
     $('lang-en').addEventListener('click', function () { setLang('en', true); });
     $('lang-ja').addEventListener('click', function () { setLang('ja', true); });
     $('error-close').addEventListener('click', clearError);
@@ -1894,7 +2337,7 @@
       setAsOf(v);
       ensureLoaded(state.tab);
     });
-    var first = location.hash.replace('#', '');
+    var first = callInHash() !== null ? 'calls' : location.hash.replace('#', '');
     if (TABS.indexOf(first) < 0) first = 'chart';
     selectTab(first, false);
     fillCategorySelects();
