@@ -47,6 +47,9 @@ pub struct ReportRequest {
     pub filing: crate::calls::Filing,
     /// The article's address, for the post.
     pub link: Option<String>,
+    /// Add the price in yen per gram (LBMA PM × USD/JPY ÷ 31.1034768) to the lead; the
+    /// probabilities stay on the USD series.
+    pub yen: bool,
 }
 
 impl ReportRequest {
@@ -192,6 +195,9 @@ pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppRe
         a,
     );
     report.review = crate::calls::review(&store, &id, f.as_of)?;
+    if a.yen {
+        report.yen = Some(yen(&store, &f, &report.targets)?);
+    }
     report.calendar = crate::calendar::scheduled(&f)?
         .into_iter()
         .map(|e| aurum_report::DateOut {
@@ -514,6 +520,7 @@ fn build(
         title_ja: f.title_ja.clone(),
         author: f.author.clone(),
         link: a.link.clone(),
+        yen: None,
         author_ja: f.author_ja.clone(),
         as_of: f.as_of,
         horizon: f.horizon,
@@ -584,6 +591,35 @@ fn sources(meta: &aurum_core::SeriesMeta, lang: Lang) -> Vec<SourceOut> {
             },
         ],
     }
+}
+
+/// Troy ounces in a gram's reciprocal: grams per troy ounce.
+const GRAMS_PER_OUNCE: f64 = 31.103_476_8;
+
+/// Gold in yen per gram as of the file's date (the bundled series: LBMA PM × USD/JPY ÷
+/// 31.1034768), and each target at that day's USD/JPY.
+fn yen(store: &Store, f: &ScenarioFile, targets: &[TargetOut]) -> AppResult<aurum_report::YenOut> {
+    let window = Window::as_of(Some(f.as_of));
+    let last = |id: &str| -> AppResult<(Date, f64)> {
+        closes(store, &SeriesId::new(id)?, &window)?
+            .values
+            .last()
+            .copied()
+            .ok_or_else(|| {
+                AppError::not_found(format!("{id} has no value on or before {}", f.as_of))
+            })
+    };
+    let (date, per_gram) = last("gold-jpy-gram")?;
+    let (_, usdjpy) = last("usdjpy")?;
+    Ok(aurum_report::YenOut {
+        date,
+        per_gram,
+        usdjpy,
+        targets_per_gram: targets
+            .iter()
+            .map(|t| t.level * usdjpy / GRAMS_PER_OUNCE)
+            .collect(),
+    })
 }
 
 /// The monthly GPR index at `as_of` against its history since 1985, and gold's weekly
@@ -725,6 +761,85 @@ impl Composed {
         write("touch.png", &aurum_chart::svg_to_png(&self.touch_svg)?)?;
         Ok(())
     }
+}
+
+/// Browsers that can print a page to PDF, in the order tried.
+const BROWSERS: [&str; 4] = [
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+];
+
+/// Longest a browser may take to print the report.
+const PDF_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(90);
+
+/// Prints `dir/report.html` to `dir/report.pdf` (A4, as the page's print style sets it) with
+/// headless Chromium, which embeds the fonts it uses (Japanese included).
+///
+/// # Errors
+///
+/// No Chromium on the path (said how to install it), a browser that fails or takes longer than
+/// 90 s, or a PDF that did not appear.
+pub fn print_pdf(dir: &Path) -> AppResult<std::path::PathBuf> {
+    let html = fs_err::canonicalize(dir.join("report.html"))
+        .map_err(|e| AppError::internal(format!("report.html: {e}")))?;
+    let pdf = html.with_file_name("report.pdf");
+    let _ = fs_err::remove_file(&pdf);
+    let mut last_error = None;
+    for browser in BROWSERS {
+        // The page is aurum's own file, which forbids scripts; the sandbox cannot start as
+        // root in containers, where reports are often made.
+        let child = std::process::Command::new(browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-pdf-header-footer",
+                &format!("--print-to-pdf={}", pdf.display()),
+                &format!("file://{}", html.display()),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        let mut child = match child {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                last_error = Some(format!("{browser}: {e}"));
+                continue;
+            }
+        };
+        let started = std::time::Instant::now();
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(s)) => break Ok(s),
+                Ok(None) if started.elapsed() > PDF_TIMEOUT => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break Err(format!(
+                        "{browser} took longer than {} s",
+                        PDF_TIMEOUT.as_secs()
+                    ));
+                }
+                Ok(None) => std::thread::sleep(std::time::Duration::from_millis(50)),
+                Err(e) => break Err(format!("{browser}: {e}")),
+            }
+        };
+        match status {
+            Ok(s) if s.success() && pdf.is_file() => return Ok(pdf),
+            Ok(s) => {
+                last_error = Some(format!(
+                    "{browser} exited with {s} without writing {}",
+                    pdf.display()
+                ))
+            }
+            Err(e) => last_error = Some(e),
+        }
+    }
+    Err(AppError::internal(last_error.unwrap_or_else(|| {
+        "printing to PDF needs Chromium (e.g. `apt-get install chromium` or Google Chrome); none was found on the path".to_owned()
+    })))
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ fn composed(home: &Home, lang: Lang) -> Composed {
         track_record_paths: 200,
         filing: aurum_app::calls::Filing::default(),
         link: None,
+        yen: false,
     };
     compose(home, &request, &Silent).unwrap()
 }

@@ -131,6 +131,13 @@ pub struct ReportArgs {
     /// The article's address, added to the post for X (which counts any link as 23).
     #[arg(long, value_name = "URL")]
     pub link: Option<String>,
+    /// `jpy` adds gold's price in yen per gram to the lead (the probabilities stay on the USD
+    /// series).
+    #[arg(long, value_enum, default_value = "usd")]
+    pub currency: Currency,
+    /// Also print report.html to report.pdf (A4) with headless Chromium, when installed.
+    #[arg(long)]
+    pub pdf: bool,
     /// Name the call this records (`aurum calls list` shows it).
     #[arg(long, value_name = "TEXT")]
     pub label: Option<String>,
@@ -260,6 +267,15 @@ pub struct ScenarioResolveArgs {
     /// How the result is printed.
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
+}
+
+/// The currency a report's lead adds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Currency {
+    /// US dollars per troy ounce only.
+    Usd,
+    /// Also yen per gram.
+    Jpy,
 }
 
 /// Yes or no.

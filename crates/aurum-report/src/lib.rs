@@ -18,7 +18,7 @@ mod render;
 pub use model::{
     AnalogOut, BaseRate, Checkpoint, DateOut, EventOut, Factor, FanEnd, GprOut, ModelInfo, NameOut,
     Report, Review, ReviewRecord, ReviewRow, ScenarioOut, Sensitivities, ShockOut, SourceOut,
-    Start, TargetOut, TrackBin, TrackRecord,
+    Start, TargetOut, TrackBin, TrackRecord, YenOut,
 };
 pub use render::{Figure, html, markdown, post, weighted_len};
 

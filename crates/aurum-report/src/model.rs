@@ -17,6 +17,9 @@ pub struct Report {
     /// The article's address, for the post.
     #[serde(default)]
     pub link: Option<String>,
+    /// The price in yen per gram, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub yen: Option<YenOut>,
     /// Byline in Japanese.
     #[serde(default)]
     pub author_ja: Option<String>,
@@ -498,4 +501,17 @@ pub struct DateOut {
     pub title_ja: String,
     /// Kind, e.g. `fomc`.
     pub kind: String,
+}
+
+/// Gold in yen per gram as of the report's date.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct YenOut {
+    /// The day of the yen price.
+    pub date: Date,
+    /// Yen per gram.
+    pub per_gram: f64,
+    /// USD/JPY that day.
+    pub usdjpy: f64,
+    /// Each target in yen per gram at that rate.
+    pub targets_per_gram: Vec<f64>,
 }

@@ -566,6 +566,7 @@ async fn report(
                     publish: req.publish,
                 },
                 link: None,
+                yen: false,
             },
             cancel,
         )?)

@@ -5,7 +5,7 @@ use aurum_app::calls::Filing;
 use aurum_app::report::{self, ReportRequest};
 use aurum_app::scenario;
 
-use crate::args::ReportArgs;
+use crate::args::{Currency, ReportArgs};
 use crate::context::Context;
 
 pub fn run(ctx: &Context, a: &ReportArgs) -> Result<()> {
@@ -24,6 +24,7 @@ pub fn run(ctx: &Context, a: &ReportArgs) -> Result<()> {
             publish: a.publish,
         },
         link: a.link.clone(),
+        yen: a.currency == Currency::Jpy,
     };
     req.check()?;
     let composed = report::compose(&ctx.home, &req, &ctx.progress)?;
@@ -32,6 +33,10 @@ pub fn run(ctx: &Context, a: &ReportArgs) -> Result<()> {
         "wrote report.md, report.html, chart-weekly.png, fan.png, post.txt and results.json to {}",
         a.out.display()
     ));
+    if a.pdf {
+        let pdf = report::print_pdf(&a.out)?;
+        ctx.note(&format!("wrote {}", pdf.display()));
+    }
     ctx.note("post.txt is the post for X; attach chart-weekly.png as its image");
     ctx.note(&super::call_note(composed.call_id, a.publish));
     Ok(())

@@ -314,6 +314,69 @@ fn the_risks_are_the_weekly_regression_on_the_controls() {
 }
 
 #[test]
+fn pdf_is_printed_on_a4_with_its_fonts_or_refused_clearly() {
+    let ctx = TestContext::new();
+    let out = ctx.path("pdf").display().to_string();
+    let run = ctx.run(&[
+        "report",
+        &example(),
+        "--lang",
+        "ja",
+        "--currency",
+        "jpy",
+        "--pdf",
+        "--paths",
+        "2000",
+        "--no-track-record",
+        "--out",
+        &out,
+    ]);
+    let chromium = [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ]
+    .iter()
+    .any(|b| {
+        std::process::Command::new(b)
+            .arg("--version")
+            .output()
+            .is_ok()
+    });
+    if !chromium {
+        run.fails();
+        return;
+    }
+    run.ok();
+    let pdf = fs_err::read(format!("{out}/report.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = String::from_utf8_lossy(&pdf);
+    // A4 pages (595 × 842 points) and embedded fonts, the Japanese one among them.
+    assert!(text.contains("/MediaBox [0 0 594.9"), "not A4");
+    assert!(text.contains("/FontFile"), "fonts not embedded");
+    let md = fs_err::read_to_string(format!("{out}/report.md")).unwrap();
+    let results: Value =
+        serde_json::from_str(&fs_err::read_to_string(format!("{out}/results.json")).unwrap())
+            .unwrap();
+    let yen = &results["yen"];
+    let per_gram = yen["per_gram"].as_f64().unwrap();
+    // LBMA PM × USD/JPY ÷ 31.1034768, the bundled series' definition.
+    let usdjpy = yen["usdjpy"].as_f64().unwrap();
+    assert!(
+        (yen["targets_per_gram"][0].as_f64().unwrap() - 3000.0 * usdjpy / 31.103_476_8).abs()
+            < 1e-9
+    );
+    assert!(
+        md.contains(&format!(
+            "1グラム{}円",
+            aurum_core::text::grouped(per_gram, 0)
+        )),
+        "{md}"
+    );
+}
+
+#[test]
 fn the_same_seed_gives_the_same_report_at_any_thread_count() {
     let ctx = TestContext::new();
     let run = |threads: &str, out: &str| {
