@@ -30,7 +30,7 @@ pub fn run(ctx: &Context, a: &ReportArgs) -> Result<()> {
     let composed = report::compose(&ctx.home, &req, &ctx.progress)?;
     composed.write(&a.out)?;
     ctx.note(&format!(
-        "wrote report.md, report.html, chart-weekly.png, fan.png, post.txt and results.json to {}",
+        "wrote report.md, report.html, chart-weekly.png, touch.png, fan.png, post.txt and results.json to {}",
         a.out.display()
     ));
     if a.pdf {
