@@ -2,6 +2,9 @@
 //! against `aurum serve` on a free loopback port. Needs Debian's `chromium` and
 //! `chromium-driver` (`.ci/run` installs them). Screenshots of the main pages are written to
 //! `target/tmp/screenshots/` for people to look at.
+//!
+//! Each test checks that the page raised no error: none caught by the page and none in the
+//! browser's console log.
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -51,6 +54,7 @@ impl Browser {
             &format!("{base}/session"),
             &json!({ "capabilities": { "alwaysMatch": {
                 "browserName": "chrome",
+                "goog:loggingPrefs": { "browser": "ALL" },
                 "goog:chromeOptions": {
                     "binary": "/usr/bin/chromium",
                     "args": [
@@ -129,6 +133,45 @@ impl Browser {
         self.cmd(&format!("/element/{e}/value"), &json!({ "text": text }));
     }
 
+    /// The browser console's entries at level SEVERE since the last call (errors the page's
+    /// own handler cannot see: those while it loads, failed requests).
+    fn console_errors(&self) -> Vec<String> {
+        let v = self.cmd("/se/log", &json!({ "type": "browser" }));
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter(|e| e["level"] == "SEVERE")
+                    .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The page's text content of the first element matching `css`.
+    fn text(&self, css: &str) -> String {
+        let css = serde_json::to_string(css).unwrap();
+        self.js(&format!(
+            "const e = document.querySelector({css}); return e ? e.textContent : null"
+        ))
+        .as_str()
+        .unwrap_or_else(|| panic!("no element {css}"))
+        .to_owned()
+    }
+
+    /// A screenshot of the whole page at `width` CSS pixels: the window is made as tall as
+    /// the page (up to 5,000 pixels), then given back its height.
+    fn page_screenshot(&self, name: &str, width: u32) {
+        self.resize(width, 900);
+        let h = self
+            .js("return document.documentElement.scrollHeight")
+            .as_u64()
+            .unwrap_or(900)
+            .clamp(600, 5000);
+        self.resize(width, u32::try_from(h).unwrap() + 100);
+        self.screenshot(name);
+        self.resize(width, 900);
+    }
+
     /// Sets the window's size (a phone's, a desktop's).
     fn resize(&self, width: u32, height: u32) {
         self.cmd("/window/rect", &json!({ "width": width, "height": height }));
@@ -194,7 +237,9 @@ fn base64(s: &str) -> Vec<u8> {
 
 /// Records uncaught errors of the page, so a failure can show them.
 const CATCH_ERRORS: &str = "window.__errors = window.__errors || []; \
-    window.addEventListener('error', e => window.__errors.push(e.message)); return true;";
+    window.addEventListener('error', e => window.__errors.push(e.message)); \
+    window.addEventListener('unhandledrejection', e => window.__errors.push(String(e.reason))); \
+    return true;";
 
 #[test]
 fn the_dashboard_works_in_chromium() {
@@ -346,4 +391,379 @@ fn the_dashboard_works_in_chromium() {
     b.resize(1280, 900);
     let errors = b.js("return (window.__errors || []).length");
     assert_eq!(errors, json!(0));
+    // The console's only error is the refused run above (so the log is read).
+    let console = b.console_errors();
+    assert!(!console.is_empty());
+    assert!(
+        console
+            .iter()
+            .all(|e| e.contains("/api/scenarios/run") && e.contains("400")),
+        "{console:?}"
+    );
+}
+
+/// Weekdays from 2025-02-19 to 2025-07-15, rising by $3 a day from $2,930 (the store's gold
+/// ends on 2025-02-18): $3,000 is first reached on 2025-03-25 and $3,200 on 2025-06-25, so
+/// the example's calls have events that resolved either way.
+fn later_prices_csv() -> String {
+    let mut csv = String::from("Date,Close\n");
+    let mut d = aurum_core::date(2025, 2, 19);
+    let mut n = 0;
+    while d <= aurum_core::date(2025, 7, 15) {
+        if chrono::Datelike::weekday(&d).number_from_monday() <= 5 {
+            csv.push_str(&format!("{d},{:.2}\n", 2930.0 + 3.0 * f64::from(n)));
+            n += 1;
+        }
+        d = d.succ_opt().unwrap();
+    }
+    csv
+}
+
+/// The text a probability has on the page in English: `0.6330` → `63.3%`.
+fn pct(p: f64) -> String {
+    format!("{:.1}%", p * 100.0)
+}
+
+#[test]
+fn calls_are_listed_scored_and_published_in_chromium() {
+    let ctx = TestContext::new();
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/us-nato-exit-2025-02-18.toml")
+        .display()
+        .to_string();
+    // Two calls from the example as of 2025-02-18, one published and one a draft, then the
+    // prices after it and the ceasefire's outcome.
+    let later = ctx.write("later.csv", &later_prices_csv());
+    ctx.run(&["data", "import", &later, "--series", "gold-usd-lbma-pm"])
+        .ok();
+    for extra in [&["--publish", "--label", "NATO note"][..], &[][..]] {
+        let mut args = vec![
+            "scenario", "run", &example, "--paths", "1000", "--seed", "3",
+        ];
+        args.extend_from_slice(extra);
+        args.push("--no-contributions");
+        ctx.run(&args).ok();
+    }
+    ctx.run(&[
+        "scenario",
+        "resolve",
+        &example,
+        "--scenario",
+        "ukraine-ceasefire",
+        "--happened",
+        "no",
+        "--date",
+        "2025-06-30",
+    ])
+    .ok();
+    let server = Server::start(&ctx, &[]);
+    let (_, list) = server.get("/api/calls");
+    let list = list.as_array().unwrap().clone();
+    assert_eq!(list.len(), 2, "{list:?}");
+    let published = list.iter().find(|c| c["published"] == true).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let draft = list.iter().find(|c| c["published"] == false).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let b = Browser::start();
+
+    // The list: published calls only until drafts are asked for, scored as of the page's date.
+    b.goto(&format!("{}/?lang=en#calls", server.base));
+    b.js(CATCH_ERRORS);
+    b.wait(
+        "the calls",
+        "return document.querySelectorAll('#calls-rows tr[data-id]').length === 1",
+    );
+    let row = format!("#calls-rows tr[data-id=\"{published}\"]");
+    assert_eq!(
+        b.js(&format!(
+            "return document.querySelector('{row}').dataset.status"
+        )),
+        json!("published")
+    );
+    let as_of = b
+        .js("return document.querySelector('#as-of').value")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        as_of, "2025-07-15",
+        "the page's as-of date is the last price"
+    );
+    let caption = b.text("#calls-caption");
+    assert!(
+        caption.contains("scored as known at the end of 2025-07-15"),
+        "{caption}"
+    );
+    assert_eq!(
+        b.js("return document.querySelector('[role=tab][aria-selected=true]').id"),
+        json!("tab-calls")
+    );
+    b.click("#calls-drafts");
+    b.wait(
+        "the drafts",
+        "return document.querySelectorAll('#calls-rows tr[data-id]').length === 2",
+    );
+    let draft_row = format!("#calls-rows tr[data-id=\"{draft}\"]");
+    assert_eq!(
+        b.js(&format!(
+            "return document.querySelector('{draft_row}').dataset.status"
+        )),
+        json!("draft")
+    );
+    // Each row's counts and Brier score are the score endpoint's as of the same day.
+    let (code, scores) = server.get(&format!("/api/calls/score?drafts=true&as_of={as_of}"));
+    assert_eq!(code, 200, "{scores}");
+    for c in scores["calls"].as_array().unwrap() {
+        let id = c["id"].as_i64().unwrap();
+        let cell = |col: &str| {
+            b.text(&format!(
+                "#calls-rows tr[data-id=\"{id}\"] td[data-col=\"{col}\"]"
+            ))
+        };
+        assert_eq!(cell("resolved"), c["resolved"].to_string());
+        assert_eq!(cell("open"), c["open"].to_string());
+        assert_eq!(
+            cell("brier"),
+            format!("{:.3}", c["brier"].as_f64().unwrap())
+        );
+    }
+    // Keyboard: the tabs go round with the arrow keys, the calls tab last.
+    assert_eq!(
+        b.js("return [...document.querySelectorAll('[role=tab]')].map(t => t.tabIndex).join()"),
+        json!("-1,-1,-1,-1,-1,0")
+    );
+
+    // The published call's detail: one row per event the call printed, with its probability
+    // and the outcome the score endpoint gives.
+    b.click(&format!("#call-open-{published}"));
+    b.wait(
+        "the call's detail",
+        &format!(
+            "const d = document.querySelector('#call-detail'); return !d.hidden && d.dataset.id === '{published}' && document.querySelectorAll('#call-events-rows tr').length > 0"
+        ),
+    );
+    let (_, call) = server.get(&format!("/api/calls/{published}"));
+    let (_, scored) = server.get(&format!(
+        "/api/calls/score?ids={published}&drafts=true&as_of={as_of}"
+    ));
+    let events = call["doc"]["events"].as_array().unwrap();
+    let scored_events = scored["calls"][0]["events"].as_array().unwrap();
+    let rows = b.js(
+        "return [...document.querySelectorAll('#call-events-rows tr')].map(r => ({ \
+           p: Number(r.querySelector('[data-col=p]').dataset.value), \
+           text: r.querySelector('[data-col=p]').textContent, \
+           outcome: r.querySelector('[data-col=outcome]').dataset.value, \
+           words: r.querySelector('th').textContent }))",
+    );
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), events.len());
+    assert_eq!(events.len(), 18, "three targets, six events each");
+    for ((row, e), s) in rows.iter().zip(events).zip(scored_events) {
+        assert_eq!(row["p"].as_f64(), e["p"].as_f64(), "{row} {e}");
+        assert_eq!(row["text"], json!(pct(e["p"].as_f64().unwrap())), "{row}");
+        assert_eq!(row["outcome"], s["outcome"], "{row} {s}");
+    }
+    assert_eq!(rows[1]["words"], json!("reaches $3,000 by 31 Mar"));
+    assert_eq!(
+        b.text("#call-event-1 [data-col=outcome]"),
+        "yes, 25 Mar",
+        "$3,000 was first reached on 25 March"
+    );
+    assert_eq!(
+        rows[5]["words"],
+        json!("closes at or above $3,000 on 30 Jun")
+    );
+    let totals = b.text("#call-totals");
+    let brier = scored["calls"][0]["brier"].as_f64().unwrap();
+    assert!(totals.contains(&format!("{brier:.3}")), "{totals}");
+    assert!(
+        totals.contains("0 is perfect; always 50% scores 0.25"),
+        "{totals}"
+    );
+    let right = scored["total"]["leaned_right"].as_u64().unwrap();
+    assert!(
+        totals.contains(&format!("{right} of 18 leaned")),
+        "{totals}"
+    );
+    let horizon = b.text("#call-horizon");
+    assert!(horizon.contains("$3,209.00"), "{horizon}");
+    assert!(
+        b.text("#call-judgements-rows tr[data-scenario=\"ukraine-ceasefire\"] [data-col=outcome]")
+            .contains("did not happen, 30 Jun")
+    );
+    assert_eq!(
+        b.js("return location.hash"),
+        json!(format!("#calls/{published}"))
+    );
+    b.page_screenshot("calls-en", 1280);
+
+    // Publishing the draft from its row, with a label typed inline.
+    b.click(&format!("#call-publish-{draft}"));
+    b.wait(
+        "the publish form",
+        &format!(
+            "return document.activeElement && document.activeElement.id === 'publish-label-{draft}'"
+        ),
+    );
+    b.screenshot("calls-publish-en");
+    b.type_into(&format!("#publish-label-{draft}"), "Second look");
+    b.click(&format!("#publish-confirm-{draft}"));
+    b.wait(
+        "the draft published",
+        &format!(
+            "const r = document.querySelector('{draft_row}'); return r && r.dataset.status === 'published'"
+        ),
+    );
+    let (_, now) = server.get(&format!("/api/calls/{draft}"));
+    assert_eq!(now["published"], json!(true), "{now}");
+    assert_eq!(now["label"], json!("Second look"), "{now}");
+    assert!(
+        b.text("#calls-status")
+            .contains(&format!("Call #{draft} published"))
+    );
+
+    // The language switch redraws the open call in Japanese.
+    b.click("#lang-ja");
+    assert_eq!(b.text("#call-event-1 th"), "3月31日までに3,000ドルに到達");
+    assert_eq!(
+        b.text("#call-event-1 [data-col=outcome]"),
+        "実現（3月25日）"
+    );
+    b.click("#lang-en");
+
+    // As known at the end of 15 April: the June events are still open, as the API says; as
+    // of a day before the calls were made, they are not scored at all.
+    b.goto(&format!(
+        "{}/?lang=en&as_of=2025-04-15#calls/{published}",
+        server.base
+    ));
+    b.js(CATCH_ERRORS);
+    b.wait(
+        "the call as of 15 April",
+        &format!(
+            "const d = document.querySelector('#call-detail'); return !d.hidden && d.dataset.id === '{published}' && document.querySelectorAll('#calls-rows tr[data-id]').length > 0"
+        ),
+    );
+    assert!(b.text("#calls-caption").contains("2025-04-15"));
+    let (_, april) = server.get(&format!(
+        "/api/calls/score?ids={published}&as_of=2025-04-15"
+    ));
+    let open = april["calls"][0]["open"].as_u64().unwrap();
+    assert!(open > 0);
+    assert_eq!(
+        b.text(&format!("{row} td[data-col=\"open\"]")),
+        open.to_string()
+    );
+    let open_rows = b.js(
+        "return document.querySelectorAll('#call-events-rows [data-col=outcome][data-value=open]').length",
+    );
+    assert_eq!(open_rows, json!(open));
+    b.goto(&format!(
+        "{}/?lang=en&as_of=2025-02-10#calls/{published}",
+        server.base
+    ));
+    b.js(CATCH_ERRORS);
+    b.wait(
+        "the call made after the as-of date",
+        "const n = document.querySelector('#call-not-scored'); return !n.hidden && n.textContent",
+    );
+    assert!(
+        b.text(&format!("{row} td.after"))
+            .contains("made after the as-of date")
+    );
+    assert_eq!(
+        b.js("return document.querySelectorAll('#call-events-rows tr').length"),
+        json!(events.len())
+    );
+
+    // A run in the scenario editor, published with a label: it says which call it recorded
+    // and links to it.
+    b.goto(&format!("{}/?lang=en#scenario", server.base));
+    b.js(CATCH_ERRORS);
+    b.wait(
+        "the scenario form",
+        "return document.querySelector('#prob-ukraine-ceasefire') !== null",
+    );
+    b.type_into("#sc-paths", "1000");
+    b.click("#sc-publish");
+    b.type_into("#sc-label", "From the editor");
+    b.click("#run-scenario");
+    let id = b.wait(
+        "the recorded call",
+        "const a = document.querySelector('#results-call-link'); return a && a.dataset.id",
+    );
+    let id: i64 = id.as_str().unwrap().parse().unwrap();
+    let (_, made) = server.get(&format!("/api/calls/{id}"));
+    assert_eq!(made["published"], json!(true), "{made}");
+    assert_eq!(made["label"], json!("From the editor"), "{made}");
+    assert!(
+        b.text("#results-call")
+            .contains(&format!("Recorded as call #{id} (published)"))
+    );
+    b.js(
+        "document.querySelector('#scenario-table').scrollIntoView({ block: 'start' }); return true",
+    );
+    b.screenshot("scenario-publish-en");
+    b.click("#results-call-link");
+    b.wait(
+        "the new call in the calls tab",
+        &format!(
+            "const d = document.querySelector('#call-detail'); return document.querySelector('#tab-calls').getAttribute('aria-selected') === 'true' && !d.hidden && d.dataset.id === '{id}'"
+        ),
+    );
+    assert_eq!(
+        b.js("return document.querySelectorAll('#call-events-rows tr').length"),
+        json!(made["doc"]["events"].as_array().unwrap().len())
+    );
+
+    // Japanese, on a desktop and on a phone: the words, the dates and nothing wider than
+    // the screen (wide tables scroll inside their frame).
+    for (width, suffix) in [(1280, ""), (390, "-phone")] {
+        for lang in ["en", "ja"] {
+            b.resize(width, 900);
+            b.goto(&format!("{}/?lang={lang}#calls/{published}", server.base));
+            b.js(CATCH_ERRORS);
+            b.wait(
+                "the call's detail",
+                &format!(
+                    "const d = document.querySelector('#call-detail'); return !d.hidden && d.dataset.id === '{published}' && document.querySelectorAll('#calls-rows tr[data-id]').length > 0"
+                ),
+            );
+            if lang == "ja" {
+                assert_eq!(b.text("#call-event-1 th"), "3月31日までに3,000ドルに到達");
+                assert_eq!(
+                    b.text("#call-event-1 [data-col=outcome]"),
+                    "実現（3月25日）"
+                );
+                assert!(
+                    b.text("#calls-caption").contains("2025年7月15日"),
+                    "{}",
+                    b.text("#calls-caption")
+                );
+                assert!(b.text("#call-totals").contains("0が満点"));
+            }
+            let overflow = b.js(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+            );
+            assert!(
+                overflow.as_i64().unwrap() <= 0,
+                "{lang} at {width}px is wider than the window by {overflow}px"
+            );
+            if width < 500 {
+                let scrolls = b.js(
+                    "const w = document.querySelector('#calls-table').closest('.table-wrap'); return w.scrollWidth > w.clientWidth",
+                );
+                assert_eq!(scrolls, json!(true), "the calls table scrolls in its frame");
+            }
+            if !(lang == "en" && suffix.is_empty()) {
+                b.page_screenshot(&format!("calls-{lang}{suffix}"), width);
+            }
+            let errors = b.js("return (window.__errors || []).join(' | ')");
+            assert_eq!(errors, json!(""));
+        }
+    }
+    b.resize(1280, 900);
+    assert_eq!(b.console_errors(), Vec::<String>::new());
 }
