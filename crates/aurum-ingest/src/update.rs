@@ -2,7 +2,7 @@
 //!
 //! The fetched bytes go through the same path as a user's file: [`crate::parse`] for the price
 //! sources' [`Target`]s, and for the GPR authors' workbooks ([`GPR_WORKBOOKS`]) the path of
-//! `aurum gpr import`, [`GprWorkbook::text`] then [`crate::gpr::table`]. The caller merges all
+//! `aurum gpr import`, [`crate::gpr::table`] (see [`GprWorkbook::table`]). The caller merges all
 //! of them in one store transaction, so a failure part-way leaves the store as it was.
 
 use std::fmt;
@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use aurum_core::text::clip;
 
+use crate::gpr::GprTable;
 use crate::{Format, IngestError, workbook_csv_from_bytes};
 
 /// A live source of prices or of the GPR index.
@@ -184,14 +185,40 @@ impl GprWorkbook {
         id.starts_with("gpr") && id.starts_with("gpr-daily") == self.daily
     }
 
-    /// The first sheet of a fetched copy as CSV text, ready for [`crate::gpr::table`].
+    /// A fetched copy read as `aurum gpr import` reads a file: its first sheet through
+    /// [`crate::gpr::table`], ready for [`crate::parse`]. Every index column must be one this
+    /// workbook may hold (see [`GprWorkbook::may_feed`]), so that the daily workbook served
+    /// in place of the monthly one, say, is refused rather than merged.
     ///
     /// # Errors
     ///
-    /// [`IngestError::Workbook`] naming `url` when `bytes` are not a workbook: what was
-    /// expected, and what came instead (the beginning of a text such as an HTML page, or the
-    /// decoder's complaint).
-    pub fn text(&self, url: &str, bytes: &[u8]) -> Result<String, IngestError> {
+    /// Naming `url`: [`IngestError::Workbook`] when `bytes` are not a workbook, saying what
+    /// was expected and what came instead (the beginning of a text such as an HTML page, or
+    /// the decoder's complaint); [`IngestError::Layout`] when the first sheet has no GPR
+    /// column, or columns of the other workbook.
+    pub fn table(&self, url: &str, bytes: &[u8]) -> Result<GprTable, IngestError> {
+        let table = crate::gpr::table(url, &self.text(url, bytes)?)?;
+        let foreign: Vec<String> = table
+            .columns
+            .iter()
+            .filter(|c| !self.may_feed(&c.series))
+            .map(|c| format!("{} ({})", c.header, c.series))
+            .collect();
+        if !foreign.is_empty() {
+            return Err(IngestError::Layout {
+                file: url.to_owned(),
+                message: format!(
+                    "expected {}, found columns of the other one: {}",
+                    self.description,
+                    foreign.join(", ")
+                ),
+            });
+        }
+        Ok(table)
+    }
+
+    /// The first sheet of a fetched copy as CSV text.
+    fn text(&self, url: &str, bytes: &[u8]) -> Result<String, IngestError> {
         workbook_csv_from_bytes(url, bytes).map_err(|e| {
             let found = match (text_start(bytes), e) {
                 _ if bytes.is_empty() => "an empty body".to_owned(),

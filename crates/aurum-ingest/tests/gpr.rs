@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use aurum_core::{Date, date};
 use aurum_ingest::gpr::{self, GprColumn, GprTable};
+use aurum_ingest::update::GPR_WORKBOOKS;
 use aurum_ingest::{
     IngestError, ParseOptions, parse, read_text, workbook_csv, workbook_csv_from_bytes,
 };
@@ -297,4 +298,37 @@ fn bytes_that_are_not_a_workbook_are_named() {
             "{e}"
         );
     }
+}
+
+/// A downloaded workbook is read as a saved one is, and must be the one expected: the daily
+/// workbook served in place of the monthly one is refused, naming the address.
+#[test]
+fn downloaded_workbooks_must_be_the_expected_one() {
+    let [monthly, daily] = GPR_WORKBOOKS;
+    let m = fs_err::read(fixture("gpr_export_update.xls")).unwrap();
+    let d = fs_err::read(fixture("gpr_daily_recent.xls")).unwrap();
+    let url = "http://127.0.0.1:9/gpr_files/data_gpr_export.xls";
+    let saved = fixture("gpr_export_update.xls");
+    assert_eq!(
+        monthly.table(url, &m).unwrap(),
+        gpr::table(url, &read_text(&saved).unwrap()).unwrap()
+    );
+    assert_eq!(daily.table(url, &d).unwrap().columns.len(), 3);
+    assert_eq!(
+        monthly.table(url, &d).unwrap_err().to_string(),
+        format!(
+            "{url}: expected the GPR authors' monthly workbook, found columns of the other one: \
+             GPRD (gpr-daily), GPRD_ACT (gpr-daily-acts), GPRD_THREAT (gpr-daily-threats)"
+        )
+    );
+    assert!(
+        daily
+            .table(url, &m)
+            .unwrap_err()
+            .to_string()
+            .starts_with(&format!(
+                "{url}: expected the GPR authors' daily workbook, found columns of the other one: \
+             GPR (gpr), GPRT (gpr-threats), "
+            ))
+    );
 }
