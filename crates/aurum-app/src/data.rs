@@ -301,7 +301,9 @@ pub struct UpdateRequest {
 }
 
 /// Fetches and validates every file of a source first, then merges them in one transaction:
-/// a failure part-way leaves the store as it was.
+/// a failure part-way leaves the store as it was. The GPR authors' workbooks are read as
+/// `aurum gpr import` reads them (see [`crate::gpr::import`]); revised values are kept as
+/// revisions.
 ///
 /// # Errors
 ///
@@ -312,6 +314,9 @@ pub fn update(
     progress: &dyn Progress,
 ) -> AppResult<Vec<MergeRow>> {
     let source = req.source;
+    if !source.workbooks().is_empty() {
+        return update_workbooks(store, req, progress);
+    }
     let base = req.base_url.as_deref().unwrap_or(source.default_base_url());
     let targets: Vec<_> = source
         .targets()
@@ -363,4 +368,59 @@ pub fn update(
     }
     let reports = store.import(&batches, now())?;
     Ok(merge_rows(&reports, &warning_counts, false))
+}
+
+/// [`update`] from the GPR authors' workbooks: each feeds every series it has a column for,
+/// or only `req.series`.
+fn update_workbooks(
+    store: &mut Store,
+    req: &UpdateRequest,
+    progress: &dyn Progress,
+) -> AppResult<Vec<MergeRow>> {
+    let source = req.source;
+    let base = req.base_url.as_deref().unwrap_or(source.default_base_url());
+    let workbooks: Vec<_> = source
+        .workbooks()
+        .iter()
+        .filter(|w| req.series.as_ref().is_none_or(|s| w.may_feed(s.as_str())))
+        .collect();
+    if workbooks.is_empty() {
+        return Err(AppError::bad(
+            "series",
+            format!(
+                "source {source} does not update series {}; it updates the GPR index series \
+                 (gpr, gpr-threats, gpr-acts, gpr-hist…, gpr-country-xxx from the monthly \
+                 workbook; gpr-daily, gpr-daily-acts, gpr-daily-threats from the daily one)",
+                req.series
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            ),
+        ));
+    }
+    let unchanged = |e: AppError| e.context("nothing was changed");
+    let mut batches = Vec::new();
+    for w in workbooks {
+        let url = w.url(base);
+        progress.start(&format!("fetching {url}"), None);
+        let bytes = aurum_ingest::update::fetch(&url, req.timeout);
+        progress.finish();
+        let bytes = bytes.map_err(|e| unchanged(e.into()))?;
+        let table = w.table(&url, &bytes).map_err(|e| unchanged(e.into()))?;
+        let mut found = crate::gpr::batches(store, &url, &table).map_err(unchanged)?;
+        if let Some(id) = &req.series {
+            found.retain(|b| b.meta.id == *id);
+            if found.is_empty() {
+                return Err(unchanged(AppError::bad(
+                    "series",
+                    format!("{url}: {} has no column for series {id}", w.description),
+                )));
+            }
+        }
+        batches.extend(found);
+    }
+    let reports = store.import(&batches, now())?;
+    let rows = merge_rows(&reports, &vec![0; reports.len()], false);
+    crate::gpr::note_revisions(progress, rows.iter().map(|r| r.changed).sum());
+    Ok(rows)
 }

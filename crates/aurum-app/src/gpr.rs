@@ -552,6 +552,35 @@ pub fn import(
     let text = aurum_ingest::read_text(path).map_err(|e| AppError::from(e).or_field("file"))?;
     let table =
         aurum_ingest::gpr::table(&file, &text).map_err(|e| AppError::from(e).or_field("file"))?;
+    let batches = batches(store, &file, &table)?;
+    let reports = store.import(&batches, recorded_at.unwrap_or_else(now))?;
+    let rows: Vec<ImportRow> = reports
+        .iter()
+        .map(|r| ImportRow {
+            series: r.series.to_string(),
+            new: r.new,
+            changed: r.changed,
+            unchanged: r.unchanged,
+        })
+        .collect();
+    note_revisions(progress, rows.iter().map(|r| r.changed).sum());
+    Ok(rows)
+}
+
+/// What an authors' file (`file` names it, `table` is its text with its index columns) holds:
+/// one batch per index column with values, each for its series, the store's or a new one
+/// named after the column. Blank cells are the files' layout (the country indices start in
+/// 1985, the historical ones in 1900), not warnings; a column with no value at all is
+/// skipped.
+///
+/// # Errors
+///
+/// Invalid values (naming the file, line and column), the store.
+pub(crate) fn batches(
+    store: &Store,
+    file: &str,
+    table: &aurum_ingest::gpr::GprTable,
+) -> AppResult<Vec<aurum_store::ImportBatch>> {
     let mut batches = Vec::with_capacity(table.columns.len());
     for col in &table.columns {
         let sid = SeriesId::new(col.series.clone())?;
@@ -564,7 +593,7 @@ pub fn import(
                 currency: None,
                 source: "Caldara and Iacoviello (2022), Measuring Geopolitical Risk".into(),
             });
-        let parsed = match aurum_ingest::parse(&file, table.csv.as_bytes(), &col.parse_options()) {
+        let parsed = match aurum_ingest::parse(file, table.csv.as_bytes(), &col.parse_options()) {
             Ok(p) => p,
             // A column with no value at all (a country not covered in a daily file).
             Err(aurum_ingest::IngestError::Empty { .. }) => continue,
@@ -573,24 +602,17 @@ pub fn import(
         batches.push(aurum_store::ImportBatch {
             meta,
             bars: parsed.bars,
-            origin: file.clone(),
+            origin: file.to_owned(),
         });
     }
-    let reports = store.import(&batches, recorded_at.unwrap_or_else(now))?;
-    let rows: Vec<ImportRow> = reports
-        .iter()
-        .map(|r| ImportRow {
-            series: r.series.to_string(),
-            new: r.new,
-            changed: r.changed,
-            unchanged: r.unchanged,
-        })
-        .collect();
-    let changed: u64 = rows.iter().map(|r| r.changed).sum();
+    Ok(batches)
+}
+
+/// Says how many values the authors revised, when any.
+pub(crate) fn note_revisions(progress: &dyn Progress, changed: u64) {
     if changed > 0 {
         progress.note(&format!(
             "note: {changed} revised values; the old ones are kept and shown as of earlier dates"
         ));
     }
-    Ok(rows)
 }

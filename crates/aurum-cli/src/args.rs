@@ -891,8 +891,9 @@ pub struct ImportArgs {
 /// `aurum data update`.
 #[derive(Debug, Args)]
 pub struct UpdateArgs {
-    /// The live source.
-    #[arg(long, value_name = "lbma|stooq|fred")]
+    /// The live source: LBMA's gold fixing, stooq's or FRED's prices, or `gpr`, the GPR
+    /// index authors' monthly and daily workbooks.
+    #[arg(long, value_name = "lbma|stooq|fred|gpr")]
     pub source: Source,
     /// Update only this series (default: every series of the source).
     #[arg(long, short)]
