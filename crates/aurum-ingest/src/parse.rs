@@ -496,9 +496,15 @@ fn finish(
             file: file.to_owned(),
         });
     }
-    let mut seen: HashMap<Date, usize> = HashMap::with_capacity(rows.len());
+    // Rows in strictly increasing date order (most files) hold no duplicate to look for.
+    let increasing = rows.windows(2).all(|w| w[0].bar.date < w[1].bar.date);
+    let mut seen: HashMap<Date, usize> = HashMap::new();
     let mut kept: Vec<Row> = Vec::with_capacity(rows.len());
     for row in rows {
+        if increasing {
+            kept.push(row);
+            continue;
+        }
         if let Some(&i) = seen.get(&row.bar.date) {
             match opts.on_duplicate {
                 OnDuplicate::Error => {

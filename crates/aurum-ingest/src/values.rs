@@ -1,5 +1,7 @@
 //! Cell-level parsing: dates, numbers and unit conversion.
 
+use std::borrow::Cow;
+
 use aurum_core::{Date, GRAMS_PER_TROY_OUNCE, Unit};
 use chrono::DateTime;
 
@@ -28,9 +30,33 @@ pub fn parse_date(cell: &str) -> Option<Date> {
         }
         return None;
     }
+    if let Some(d) = iso_date(s) {
+        return d;
+    }
     Date::parse_from_str(s, "%Y-%m-%d")
         .or_else(|_| Date::parse_from_str(s, "%Y/%m/%d"))
         .ok()
+}
+
+/// `YYYY-MM-DD` without the general parser (the form of nearly every cell): `Some` of what
+/// `Date::parse_from_str(s, "%Y-%m-%d")` gives when `s` has that shape, `None` otherwise.
+fn iso_date(s: &str) -> Option<Option<Date>> {
+    let b = s.as_bytes();
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shaped {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| {
+        b[r].iter()
+            .fold(0u32, |acc, c| acc * 10 + u32::from(c - b'0'))
+    };
+    let year = i32::try_from(n(0..4)).ok()?;
+    Some(Date::from_ymd_opt(year, n(5..7), n(8..10)))
 }
 
 /// What a numeric cell holds.
@@ -49,16 +75,19 @@ pub(crate) fn parse_number(cell: &str, decimal_comma: bool) -> Cell {
     if s.is_empty()
         || s == "."
         || s == "-"
-        || ["null", "nan", "n/a", "na", "#n/a"].contains(&s.to_ascii_lowercase().as_str())
+        || ["null", "nan", "n/a", "na", "#n/a"]
+            .iter()
+            .any(|m| s.eq_ignore_ascii_case(m))
     {
         return Cell::Missing;
     }
-    let cleaned: String = if decimal_comma && s.contains(',') {
-        s.replace(['.', ' ', '\u{a0}'], "").replace(',', ".")
-    } else if is_grouped(s) {
-        s.replace(',', "")
+    let commas = s.contains(',');
+    let cleaned: Cow<'_, str> = if decimal_comma && commas {
+        s.replace(['.', ' ', '\u{a0}'], "").replace(',', ".").into()
+    } else if commas && is_grouped(s) {
+        s.replace(',', "").into()
     } else {
-        s.to_owned()
+        s.into()
     };
     match cleaned.parse::<f64>() {
         Ok(v) if v.is_finite() => Cell::Number(v),
@@ -127,6 +156,40 @@ mod tests {
     }
 
     #[test]
+    fn iso_dates_read_as_the_general_parser_reads_them() {
+        let general = |s: &str| Date::parse_from_str(s, "%Y-%m-%d").ok();
+        let mut d = date(1800, 1, 1);
+        while d < date(2101, 1, 1) {
+            let s = d.to_string();
+            assert_eq!(iso_date(&s), Some(Some(d)), "{s}");
+            d = d + chrono::Days::new(1);
+        }
+        for s in [
+            "0000-01-01",
+            "9999-12-31",
+            "2025-00-10",
+            "2025-13-01",
+            "2025-02-29",
+            "2024-02-29",
+            "2025-04-31",
+            "2025-01-00",
+            "2025-01-32",
+        ] {
+            assert_eq!(iso_date(s), Some(general(s)), "{s}");
+        }
+        for s in [
+            "2025-1-018",
+            "2025/01/01",
+            "+2025-01-1",
+            "2025-01-1x",
+            "20250101",
+            "",
+        ] {
+            assert_eq!(iso_date(s), None, "{s}");
+        }
+    }
+
+    #[test]
     fn numbers_missing_and_grouped() {
         assert_eq!(parse_number("2935.29", false), Cell::Number(2935.29));
         assert_eq!(parse_number("2,935.29", false), Cell::Number(2935.29));
@@ -135,6 +198,9 @@ mod tests {
         assert_eq!(parse_number("2935.29", true), Cell::Number(2935.29));
         assert_eq!(parse_number(".", false), Cell::Missing);
         assert_eq!(parse_number("null", false), Cell::Missing);
+        assert_eq!(parse_number("N/A", false), Cell::Missing);
+        assert_eq!(parse_number("#n/a", false), Cell::Missing);
+        assert_eq!(parse_number("NaN", false), Cell::Missing);
         assert_eq!(parse_number("", false), Cell::Missing);
         assert_eq!(parse_number("inf", false), Cell::Invalid);
         assert_eq!(parse_number("12,34", false), Cell::Invalid);
