@@ -3,9 +3,11 @@
 //! Files live in the repository's `data/prices/` with their provenance and terms in
 //! `data/README.md`. The store seeds itself from [`series`] on first use.
 
+use std::sync::OnceLock;
+
 use aurum_core::{SeriesId, SeriesMeta, Unit};
 
-use crate::{OnBadRange, ParseOptions};
+use crate::{IngestError, OnBadRange, ParseOptions, Parsed};
 
 /// One bundled series: its metadata, the embedded file and how to read it.
 #[derive(Clone, Debug)]
@@ -305,10 +307,57 @@ pub fn series() -> Vec<BundledSeries> {
     prices.chain(gpr_series()).collect()
 }
 
+/// Bundled series read from one file in one pass: consecutive series of [`series`] that
+/// take a column each of the same file (the 94 monthly GPR series share one).
+#[derive(Clone, Debug)]
+pub struct BundledFile {
+    /// The series, in the order of [`series`].
+    pub series: Vec<BundledSeries>,
+}
+
+impl BundledFile {
+    /// Reads the file once for all its series: entry `i` is what
+    /// [`parse`](crate::parse)`(s.file, s.text, &s.options)` gives for `series[i]`.
+    ///
+    /// # Errors
+    ///
+    /// The first series' error, as [`parse`](crate::parse) gives it.
+    pub fn parse(&self) -> Result<Vec<Parsed>, IngestError> {
+        let Some(first) = self.series.first() else {
+            return Ok(Vec::new());
+        };
+        let targets: Vec<&ParseOptions> = self.series.iter().map(|s| &s.options).collect();
+        crate::parse::parse_columns(first.file, first.text.as_bytes(), &targets)
+            .into_iter()
+            .collect()
+    }
+}
+
+/// Every bundled series grouped by the file it is read from, in the order of [`series`]:
+/// flattened, the groups' series are [`series`].
+#[must_use]
+pub fn files() -> Vec<BundledFile> {
+    let mut out: Vec<BundledFile> = Vec::new();
+    for s in series() {
+        match out.last_mut() {
+            Some(f) if f.series[0].file == s.file => f.series.push(s),
+            _ => out.push(BundledFile { series: vec![s] }),
+        }
+    }
+    out
+}
+
 /// A fingerprint of the bundled data (FNV-1a over ids and file contents). The store
 /// re-seeds when it changes, so an upgrade that brings new bundled data merges it.
+///
+/// Computed once per process (it reads every bundled byte).
 #[must_use]
 pub fn fingerprint() -> String {
+    static FINGERPRINT: OnceLock<String> = OnceLock::new();
+    FINGERPRINT.get_or_init(compute_fingerprint).clone()
+}
+
+fn compute_fingerprint() -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |bytes: &[u8]| {
         for b in bytes {
@@ -349,6 +398,32 @@ mod tests {
             let last = p.bars.last().unwrap();
             assert!(last.date <= aurum_core::date(2025, 2, 18), "{}", s.meta.id);
         }
+    }
+
+    #[test]
+    fn reading_each_file_once_gives_what_each_series_read_alone_gives() {
+        let files = files();
+        let flat: Vec<String> = files
+            .iter()
+            .flat_map(|f| f.series.iter().map(|s| s.meta.id.to_string()))
+            .collect();
+        let ids: Vec<String> = series().iter().map(|s| s.meta.id.to_string()).collect();
+        assert_eq!(flat, ids);
+        assert!(files.len() < ids.len() / 4, "{} files", files.len());
+        for f in &files {
+            let together = f.parse().unwrap();
+            assert_eq!(together.len(), f.series.len());
+            for (s, p) in f.series.iter().zip(together) {
+                let alone = parse(s.file, s.text.as_bytes(), &s.options).unwrap();
+                assert_eq!(p, alone, "{}", s.meta.id);
+            }
+        }
+    }
+
+    #[test]
+    fn the_fingerprint_is_stable() {
+        assert_eq!(fingerprint(), compute_fingerprint());
+        assert_eq!(fingerprint().len(), 16);
     }
 
     #[test]

@@ -230,8 +230,81 @@ pub(crate) fn detect_delimiter(first_line: &str) -> u8 {
         .map_or(b',', |(d, _)| d)
 }
 
-#[allow(clippy::too_many_lines)]
 fn parse_csv(file: &str, text: &str, opts: &ParseOptions) -> Result<Parsed, IngestError> {
+    read_csv(file, text, &[opts])?
+        .pop()
+        .expect("one result per column read")
+}
+
+/// Reads several columns of one file in one pass: entry `i` is what [`parse`] gives with
+/// `targets[i]`. The targets must agree on [`ParseOptions::format`] and
+/// [`ParseOptions::range_flag_column`] (they are read alone otherwise); each has its own
+/// column, positivity, policies and factor.
+pub(crate) fn parse_columns(
+    file: &str,
+    bytes: &[u8],
+    targets: &[&ParseOptions],
+) -> Vec<Result<Parsed, IngestError>> {
+    let alone = || targets.iter().map(|o| parse(file, bytes, o)).collect();
+    let Some(first) = targets.first() else {
+        return Vec::new();
+    };
+    let shared = targets
+        .iter()
+        .all(|o| o.format == first.format && o.range_flag_column == first.range_flag_column);
+    if targets.len() < 2 || !shared || first.format == Format::LbmaJson {
+        return alone();
+    }
+    // `parse`'s checks of the text, and JSON, are left to the one-column path.
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return alone();
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim_start().starts_with(['[', '{']) {
+        return alone();
+    }
+    match read_csv(file, text, targets) {
+        Ok(results) => results,
+        // An error of the file rather than of one column: each column read alone meets it,
+        // unless an error of its own comes first.
+        Err(_) => alone(),
+    }
+}
+
+/// The columns one target reads its bar from.
+struct BarColumns {
+    open: Option<usize>,
+    high: Option<usize>,
+    low: Option<usize>,
+    close: usize,
+}
+
+/// One target of [`read_csv`]: its options, columns and what it has read so far.
+struct Reading<'o> {
+    opts: &'o ParseOptions,
+    columns: Result<BarColumns, IngestError>,
+    rows: Vec<Row>,
+    warnings: Vec<Warning>,
+}
+
+/// What every target of [`read_csv`] shares about the file.
+struct Layout<'a> {
+    file: &'a str,
+    raw_headers: &'a [String],
+    volume_col: Option<usize>,
+    flag_col: Option<usize>,
+    decimal_comma: bool,
+}
+
+/// Reads a CSV text once for every target. The outer error is one of the file (header,
+/// malformed record, field count, date) and ends the reading for all; an error of one
+/// target's columns or values ends only that target's.
+fn read_csv(
+    file: &str,
+    text: &str,
+    targets: &[&ParseOptions],
+) -> Result<Vec<Result<Parsed, IngestError>>, IngestError> {
+    let opts = targets[0];
     let layout = |message: String| IngestError::Layout {
         file: file.to_owned(),
         message,
@@ -285,72 +358,30 @@ fn parse_csv(file: &str, text: &str, opts: &ParseOptions) -> Result<Parsed, Inge
         )));
     }
 
-    let (open_col, high_col, low_col, close_col) = match &opts.column {
-        Some(name) => {
-            let want = name.to_ascii_lowercase();
-            let col = headers
-                .iter()
-                .position(|h| *h == want)
-                .ok_or_else(|| layout(format!("no column {name:?} in header {raw_headers:?}")))?;
-            if find(&headers, CLOSE_NAMES) == Some(col) {
-                (
-                    find(&headers, OPEN_NAMES),
-                    find(&headers, HIGH_NAMES),
-                    find(&headers, LOW_NAMES),
-                    col,
-                )
-            } else {
-                (None, None, None, col)
-            }
-        }
-        None => {
-            let close = find(&headers, CLOSE_NAMES);
-            let close = match close {
-                Some(c) => c,
-                None => {
-                    let others: Vec<usize> = (0..headers.len())
-                        .filter(|&i| {
-                            i != date_col
-                                && !IGNORED.contains(&headers[i].as_str())
-                                && !VOLUME_NAMES.contains(&headers[i].as_str())
-                                && !headers[i].is_empty()
-                        })
-                        .collect();
-                    match others.as_slice() {
-                        [one] => *one,
-                        [] => {
-                            return Err(layout(format!(
-                                "no value column in header {raw_headers:?}"
-                            )));
-                        }
-                        many => {
-                            let names: Vec<&str> =
-                                many.iter().map(|&i| raw_headers[i].as_str()).collect();
-                            return Err(layout(format!(
-                                "several value columns {names:?}: choose one with --column"
-                            )));
-                        }
-                    }
-                }
-            };
-            (
-                find(&headers, OPEN_NAMES),
-                find(&headers, HIGH_NAMES),
-                find(&headers, LOW_NAMES),
-                close,
-            )
-        }
+    let mut readings: Vec<Reading<'_>> = targets
+        .iter()
+        .map(|o| Reading {
+            opts: o,
+            columns: bar_columns(file, &raw_headers, &headers, date_col, o),
+            rows: Vec::new(),
+            warnings: Vec::new(),
+        })
+        .collect();
+    let shared = Layout {
+        file,
+        raw_headers: &raw_headers,
+        volume_col: find(&headers, VOLUME_NAMES),
+        flag_col: opts
+            .range_flag_column
+            .as_ref()
+            .and_then(|f| headers.iter().position(|h| *h == f.to_ascii_lowercase())),
+        decimal_comma: delimiter == b';',
     };
-    let volume_col = find(&headers, VOLUME_NAMES);
-    let flag_col = opts
-        .range_flag_column
-        .as_ref()
-        .and_then(|f| headers.iter().position(|h| *h == f.to_ascii_lowercase()));
-    let decimal_comma = delimiter == b';';
 
-    let mut rows: Vec<Row> = Vec::new();
-    let mut warnings = Vec::new();
     for record in reader.records() {
+        if readings.iter().all(|r| r.columns.is_err()) {
+            break;
+        }
         let record = record.map_err(|e| IngestError::Row {
             file: file.to_owned(),
             line: e.position().map_or(0, csv::Position::line),
@@ -377,92 +408,210 @@ fn parse_csv(file: &str, text: &str, opts: &ParseOptions) -> Result<Parsed, Inge
                 ),
             });
         }
-        let cell_err = |col: usize, expected: &str| IngestError::Cell {
-            file: file.to_owned(),
-            line,
-            column: raw_headers[col].clone(),
-            expected: expected.to_owned(),
-            found: record.get(col).unwrap_or("").to_owned(),
-        };
         let date_text = record.get(date_col).unwrap_or("");
-        let date = parse_date(date_text)
-            .ok_or_else(|| cell_err(date_col, "a date as YYYY-MM-DD (or unix seconds)"))?;
-        let number = |col: Option<usize>| -> Result<Option<f64>, IngestError> {
-            let Some(col) = col else { return Ok(None) };
-            match parse_number(record.get(col).unwrap_or(""), decimal_comma) {
-                Cell::Number(v) if opts.positive && v <= 0.0 => Err(cell_err(col, "a price > 0")),
-                Cell::Number(v) => Ok(Some(v)),
-                Cell::Missing => Ok(None),
-                Cell::Invalid => Err(cell_err(
-                    col,
-                    if opts.positive {
-                        "a price > 0"
-                    } else {
-                        "a finite number"
-                    },
-                )),
-            }
-        };
-        let Some(close) = number(Some(close_col))? else {
-            warnings.push(Warning::MissingValue { line, date });
-            continue;
-        };
-        let (open, high, low) = (number(open_col)?, number(high_col)?, number(low_col)?);
-        let volume = match volume_col {
-            Some(col) => match parse_number(record.get(col).unwrap_or(""), decimal_comma) {
-                Cell::Number(v) if v >= 0.0 => Some(v),
-                Cell::Missing => None,
-                _ => return Err(cell_err(col, "a volume ≥ 0")),
-            },
-            None => None,
-        };
-        let mut bar = Bar {
-            date,
-            open,
-            high,
-            low,
-            close,
-            volume,
-        };
-        let flagged = flag_col.is_some_and(|c| record.get(c) == Some("1"));
-        let partial =
-            !bar.has_range() && (bar.open.is_some() || bar.high.is_some() || bar.low.is_some());
-        if !bar.has_range() || flagged {
-            // Part of a range (a high given as NaN, say) is not a range: keep the close, and
-            // say so.
-            if partial && !flagged {
-                warnings.push(Warning::RangeDropped { line, date });
-            }
-            bar.open = None;
-            bar.high = None;
-            bar.low = None;
-        } else if let Some(problem) = range_problem(&bar) {
-            match opts.on_bad_range {
-                OnBadRange::Error => {
-                    return Err(IngestError::Row {
-                        file: file.to_owned(),
-                        line,
-                        message: format!("{date}: {problem}"),
-                    });
-                }
-                OnBadRange::CloseOnly => {
-                    warnings.push(Warning::RangeDropped { line, date });
-                    bar.open = None;
-                    bar.high = None;
-                    bar.low = None;
-                }
+        let date = parse_date(date_text).ok_or_else(|| {
+            cell_error(
+                &shared,
+                &record,
+                line,
+                date_col,
+                "a date as YYYY-MM-DD (or unix seconds)",
+            )
+        })?;
+        for reading in &mut readings {
+            let Ok(columns) = &reading.columns else {
+                continue;
+            };
+            if let Err(e) = read_row(
+                &shared,
+                &record,
+                line,
+                date,
+                columns,
+                reading.opts,
+                &mut reading.rows,
+                &mut reading.warnings,
+            ) {
+                reading.columns = Err(e);
             }
         }
-        rows.push(Row { line, bar });
     }
-    finish(
-        file,
-        detected,
-        raw_headers[close_col].clone(),
-        rows,
-        warnings,
-        opts,
-    )
+    Ok(readings
+        .into_iter()
+        .map(|r| {
+            let columns = r.columns?;
+            finish(
+                file,
+                detected,
+                raw_headers[columns.close].clone(),
+                r.rows,
+                r.warnings,
+                r.opts,
+            )
+        })
+        .collect())
+}
+
+/// Which columns `opts` reads its bars from.
+fn bar_columns(
+    file: &str,
+    raw_headers: &[String],
+    headers: &[String],
+    date_col: usize,
+    opts: &ParseOptions,
+) -> Result<BarColumns, IngestError> {
+    let layout = |message: String| IngestError::Layout {
+        file: file.to_owned(),
+        message,
+    };
+    let range = |close| BarColumns {
+        open: find(headers, OPEN_NAMES),
+        high: find(headers, HIGH_NAMES),
+        low: find(headers, LOW_NAMES),
+        close,
+    };
+    if let Some(name) = &opts.column {
+        let want = name.to_ascii_lowercase();
+        let col = headers
+            .iter()
+            .position(|h| *h == want)
+            .ok_or_else(|| layout(format!("no column {name:?} in header {raw_headers:?}")))?;
+        return Ok(if find(headers, CLOSE_NAMES) == Some(col) {
+            range(col)
+        } else {
+            BarColumns {
+                open: None,
+                high: None,
+                low: None,
+                close: col,
+            }
+        });
+    }
+    if let Some(close) = find(headers, CLOSE_NAMES) {
+        return Ok(range(close));
+    }
+    let others: Vec<usize> = (0..headers.len())
+        .filter(|&i| {
+            i != date_col
+                && !IGNORED.contains(&headers[i].as_str())
+                && !VOLUME_NAMES.contains(&headers[i].as_str())
+                && !headers[i].is_empty()
+        })
+        .collect();
+    match others.as_slice() {
+        [one] => Ok(range(*one)),
+        [] => Err(layout(format!("no value column in header {raw_headers:?}"))),
+        many => {
+            let names: Vec<&str> = many.iter().map(|&i| raw_headers[i].as_str()).collect();
+            Err(layout(format!(
+                "several value columns {names:?}: choose one with --column"
+            )))
+        }
+    }
+}
+
+fn cell_error(
+    shared: &Layout<'_>,
+    record: &csv::StringRecord,
+    line: u64,
+    col: usize,
+    expected: &str,
+) -> IngestError {
+    IngestError::Cell {
+        file: shared.file.to_owned(),
+        line,
+        column: shared.raw_headers[col].clone(),
+        expected: expected.to_owned(),
+        found: record.get(col).unwrap_or("").to_owned(),
+    }
+}
+
+/// Reads one record's bar for one target into `rows` (or a warning when its close is
+/// missing).
+#[allow(clippy::too_many_arguments)]
+fn read_row(
+    shared: &Layout<'_>,
+    record: &csv::StringRecord,
+    line: u64,
+    date: Date,
+    columns: &BarColumns,
+    opts: &ParseOptions,
+    rows: &mut Vec<Row>,
+    warnings: &mut Vec<Warning>,
+) -> Result<(), IngestError> {
+    let cell_err = |col: usize, expected: &str| cell_error(shared, record, line, col, expected);
+    let number = |col: Option<usize>| -> Result<Option<f64>, IngestError> {
+        let Some(col) = col else { return Ok(None) };
+        match parse_number(record.get(col).unwrap_or(""), shared.decimal_comma) {
+            Cell::Number(v) if opts.positive && v <= 0.0 => Err(cell_err(col, "a price > 0")),
+            Cell::Number(v) => Ok(Some(v)),
+            Cell::Missing => Ok(None),
+            Cell::Invalid => Err(cell_err(
+                col,
+                if opts.positive {
+                    "a price > 0"
+                } else {
+                    "a finite number"
+                },
+            )),
+        }
+    };
+    let Some(close) = number(Some(columns.close))? else {
+        warnings.push(Warning::MissingValue { line, date });
+        return Ok(());
+    };
+    let (open, high, low) = (
+        number(columns.open)?,
+        number(columns.high)?,
+        number(columns.low)?,
+    );
+    let volume = match shared.volume_col {
+        Some(col) => match parse_number(record.get(col).unwrap_or(""), shared.decimal_comma) {
+            Cell::Number(v) if v >= 0.0 => Some(v),
+            Cell::Missing => None,
+            _ => return Err(cell_err(col, "a volume ≥ 0")),
+        },
+        None => None,
+    };
+    let mut bar = Bar {
+        date,
+        open,
+        high,
+        low,
+        close,
+        volume,
+    };
+    let flagged = shared.flag_col.is_some_and(|c| record.get(c) == Some("1"));
+    let partial =
+        !bar.has_range() && (bar.open.is_some() || bar.high.is_some() || bar.low.is_some());
+    if !bar.has_range() || flagged {
+        // Part of a range (a high given as NaN, say) is not a range: keep the close, and
+        // say so.
+        if partial && !flagged {
+            warnings.push(Warning::RangeDropped { line, date });
+        }
+        bar.open = None;
+        bar.high = None;
+        bar.low = None;
+    } else if let Some(problem) = range_problem(&bar) {
+        match opts.on_bad_range {
+            OnBadRange::Error => {
+                return Err(IngestError::Row {
+                    file: shared.file.to_owned(),
+                    line,
+                    message: format!("{date}: {problem}"),
+                });
+            }
+            OnBadRange::CloseOnly => {
+                warnings.push(Warning::RangeDropped { line, date });
+                bar.open = None;
+                bar.high = None;
+                bar.low = None;
+            }
+        }
+    }
+    rows.push(Row { line, bar });
+    Ok(())
 }
 
 /// Why an OHLC row is impossible, if it is.
@@ -746,6 +895,51 @@ mod tests {
             err("[{\"d\":\"2025-02-18\",\"v\":\"x\"}]", &o)
                 .starts_with("t.csv: element 0: field \"v\": expected an array")
         );
+    }
+
+    #[test]
+    fn columns_read_together_are_as_each_read_alone() {
+        let opts = |column: &str, positive: bool| ParseOptions {
+            column: Some(column.into()),
+            positive,
+            ..ParseOptions::default()
+        };
+        let targets = [
+            opts("a", true),
+            opts("b", false),
+            opts("b", true),
+            opts("c", true),
+            opts("nope", true),
+            ParseOptions {
+                on_duplicate: OnDuplicate::KeepLast,
+                ..opts("a", true)
+            },
+        ];
+        let refs: Vec<&ParseOptions> = targets.iter().collect();
+        let alone = |text: &str| -> Vec<_> {
+            targets
+                .iter()
+                .map(|o| parse("t.csv", text.as_bytes(), o))
+                .collect()
+        };
+        for text in [
+            // Each column fine, negative, invalid, missing or absent.
+            "date,a,b,c\n2025-02-17,1,-1,x\n2025-02-18,2,.,3\n",
+            // A duplicate date, refused or kept.
+            "date,a,b,c\n2025-02-17,1,1,1\n2025-02-17,2,2,2\n",
+            // Errors of the file: a bad date after a column's own error, too many fields.
+            "date,a,b,c\n2025-02-17,1,1,x\n2025-02-30,1,1,1\n",
+            "date,a,b,c\n2025-02-17,1,1,1,1\n",
+            "when,a\n2025-02-17,1\n",
+            "",
+            "[{\"d\":\"2025-02-18\",\"v\":[1,2,3]}]",
+        ] {
+            assert_eq!(
+                parse_columns("t.csv", text.as_bytes(), &refs),
+                alone(text),
+                "{text}"
+            );
+        }
     }
 
     #[test]
