@@ -7,6 +7,8 @@
 //!   speed of drawing their Student-t innovations and a numpy peer.
 //! - `aurum-bench serve`: requests per second of the server's read endpoints under load on
 //!   loopback, with latency percentiles.
+//! - `aurum-bench seed`: creating and seeding a fresh store, as a new home does, against the
+//!   plain seeding kept as its reference.
 //!
 //! Speed is reported as ratios against a peer timed in the same run, never as absolute
 //! goals.
@@ -85,6 +87,7 @@ fn run(cli: &Cli) -> Result<()> {
         BenchCommand::Vol(a) => bench_vol(&ctx, a, a.format.unwrap_or_default()),
         BenchCommand::Scenario(a) => bench_scenario(&ctx, a, a.format.unwrap_or_default()),
         BenchCommand::Serve(a) => bench_serve(&ctx, a, a.format.unwrap_or_default()),
+        BenchCommand::Seed(a) => bench_seed(&ctx, a, a.format.unwrap_or_default()),
     }
 }
 
@@ -101,6 +104,24 @@ pub enum BenchCommand {
     /// Requests per second of `aurum serve`'s read endpoints under concurrent load on
     /// loopback (client and server share this machine), with latency percentiles and errors.
     Serve(BenchServeArgs),
+    /// Create and seed fresh stores in temporary directories, as `aurum init` does in a new
+    /// home, against the plain seeding (one parse per series, one insert per row) in the
+    /// same run; min and median over the runs.
+    Seed(BenchSeedArgs),
+}
+
+/// `aurum-bench seed`.
+#[derive(Debug, Args)]
+pub struct BenchSeedArgs {
+    /// Timed repetitions of each way (alternated).
+    #[arg(long, default_value_t = 7)]
+    pub runs: usize,
+    /// Do not time the plain seeding.
+    #[arg(long)]
+    pub no_naive: bool,
+    /// How results are printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
 }
 
 /// `aurum-bench serve`.
@@ -234,6 +255,112 @@ fn bench_vol(ctx: &Ctx, a: &BenchVolArgs, format: OutputFormat) -> Result<()> {
         }
         t
     })
+}
+
+fn bench_seed(ctx: &Ctx, a: &BenchSeedArgs, format: OutputFormat) -> Result<()> {
+    let root = std::env::temp_dir().join(format!("aurum-bench-seed-{}", std::process::id()));
+    let result = time_seeds(ctx, a, &root);
+    let _ = fs_err::remove_dir_all(&root);
+    let (fast, naive, rows) = result?;
+    #[derive(Serialize)]
+    struct Row {
+        way: &'static str,
+        runs: usize,
+        observations: u64,
+        min_s: f64,
+        median_s: f64,
+        naive_over_this: Option<f64>,
+    }
+    let stats = |t: &[f64]| (t[0], t[t.len() / 2]);
+    let (fast_min, fast_med) = stats(&fast);
+    let mut out = vec![Row {
+        way: "seed_bundled",
+        runs: fast.len(),
+        observations: rows,
+        min_s: fast_min,
+        median_s: fast_med,
+        naive_over_this: None,
+    }];
+    if !naive.is_empty() {
+        let (min, med) = stats(&naive);
+        out[0].naive_over_this = Some(med / fast_med);
+        out.push(Row {
+            way: "seed_bundled_naive",
+            runs: naive.len(),
+            observations: rows,
+            min_s: min,
+            median_s: med,
+            naive_over_this: Some(1.0),
+        });
+    }
+    emit(format, &out, || {
+        let mut t = Table::new(&[
+            "way",
+            "runs",
+            "observations",
+            "min",
+            "median",
+            "naive / this",
+        ]);
+        for r in &out {
+            t.row(vec![
+                r.way.to_owned(),
+                r.runs.to_string(),
+                r.observations.to_string(),
+                format!("{:.1} ms", 1e3 * r.min_s),
+                format!("{:.1} ms", 1e3 * r.median_s),
+                r.naive_over_this
+                    .map(|x| format!("{x:.2}×"))
+                    .unwrap_or_else(|| "n/a".into()),
+            ]);
+        }
+        t
+    })
+}
+
+/// Seconds to create, seed and close a fresh store, each way, sorted; and the observations
+/// seeded (the same both ways, or an error).
+fn time_seeds(
+    ctx: &Ctx,
+    a: &BenchSeedArgs,
+    root: &std::path::Path,
+) -> Result<(Vec<f64>, Vec<f64>, u64)> {
+    let runs = a.runs.max(1);
+    let (mut fast, mut naive) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
+    let mut rows = None;
+    let mut check = |seeded: u64, way: &str| -> Result<()> {
+        match rows {
+            Some(r) if r != seeded => bail!("{way} seeded {seeded} observations, not {r}"),
+            _ => rows = Some(seeded),
+        }
+        Ok(())
+    };
+    ctx.progress
+        .start("seeding fresh stores", Some(runs as u64));
+    for run in 0..runs {
+        // As a new home: the directory made, the store created, migrated and seeded, closed.
+        let dir = root.join(format!("fast-{run}"));
+        let t = Instant::now();
+        let (store, report) = Home::new(&dir).open_and_seed(&aurum_app::Silent)?;
+        drop(store);
+        fast.push(t.elapsed().as_secs_f64());
+        check(report.rows, "seed_bundled")?;
+        if !a.no_naive {
+            let dir = root.join(format!("naive-{run}"));
+            let t = Instant::now();
+            fs_err::create_dir_all(&dir)?;
+            let mut store = aurum_store::Store::open(&dir.join("aurum.db"))?;
+            let report = store.seed_bundled_naive(aurum_app::now())?;
+            drop(store);
+            naive.push(t.elapsed().as_secs_f64());
+            check(report.rows, "seed_bundled_naive")?;
+        }
+        ctx.progress.advance(1);
+    }
+    ctx.progress.finish();
+    fast.sort_by(f64::total_cmp);
+    naive.sort_by(f64::total_cmp);
+    Ok((fast, naive, rows.unwrap_or(0)))
 }
 
 /// Runs the arch timing script in the same run, if python3 and arch are there.
