@@ -484,10 +484,23 @@
     return (d.getUTCFullYear() - 2) + '-01-01';
   }
 
+  // Numbers as people type them: "3,000", "3 000", full-width digits, "+10%", separated by
+  // commas, semicolons, 、 or spaces. A comma or space followed by exactly three digits groups
+  // thousands; anything else that is not a number or a separator is returned as `bad`, to be
+  // flagged at the field rather than dropped.
+  var AMOUNT = /[+\-]?\d{1,3}(?:[ ,]\d{3}(?!\d))+(?:\.\d+)?%?|[+\-]?\d+(?:\.\d+)?%?/g;
+  function parseAmounts(text) {
+    var s = String(text || '').normalize('NFKC');
+    var values = (s.match(AMOUNT) || []).map(function (tok) {
+      var plain = tok.replace(/[ ,]/g, '');
+      return /%$/.test(plain) ? plain : Number(plain);
+    });
+    var bad = s.replace(AMOUNT, ' ').replace(/[\s,;、]+/g, ' ').trim();
+    return { values: values, bad: bad };
+  }
+
   function parseTargets(text) {
-    return String(text || '').split(/[,\s、，]+/).map(function (s) {
-      return parseFloat(s.replace(/[^0-9.\-]/g, ''));
-    }).filter(function (x) { return isNum(x) && x > 0; });
+    return parseAmounts(text).values.filter(function (x) { return isNum(x) && x > 0; });
   }
 
   function loadChart() {
@@ -1046,12 +1059,18 @@
     return text.slice(0, at) + '\n' + key + ' = ' + serialized + text.slice(at);
   }
 
+  // The targets field: null (and the field flagged) when part of it cannot be read.
   function parseTargetList(text) {
-    return String(text).split(/[,、，]/).map(function (s) { return s.trim(); }).filter(Boolean).map(function (s) {
-      if (/%$/.test(s)) return s.replace(/\s+/g, '');
-      var v = Number(s.replace(/[_\s]/g, ''));
-      return isNum(v) ? v : s;
-    });
+    var r = parseAmounts(text);
+    var field = $('sc-targets');
+    if (r.bad || !r.values.length) {
+      field.classList.add('invalid');
+      field.setAttribute('aria-invalid', 'true');
+      field.title = r.bad ? t('unreadable', { text: r.bad }) : t('noTargets');
+      return null;
+    }
+    field.title = '';
+    return r.values;
   }
   function targetsToToml(list) {
     return '[' + list.map(function (v) { return typeof v === 'number' ? tomlNumber(v) : tomlString(v); }).join(', ') + ']';
@@ -1279,7 +1298,10 @@
     top('sc-title', 'title', function (v) { return tomlString(v); });
     top('sc-as-of', 'as_of', function (v) { return /^\d{4}-\d{2}-\d{2}$/.test(v) ? tomlString(v) : null; });
     top('sc-horizon', 'horizon', function (v) { return /^\d{4}-\d{2}-\d{2}$/.test(v) ? tomlString(v) : null; });
-    top('sc-targets', 'targets', function (v) { return targetsToToml(parseTargetList(v)); });
+    top('sc-targets', 'targets', function (v) {
+      var list = parseTargetList(v);
+      return list === null ? null : targetsToToml(list);
+    });
 
     var pending = null;
     $('scenario-toml').addEventListener('input', function () {

@@ -4,6 +4,8 @@
 
 window.AURUM_I18N = {
   en: {
+    unreadable: 'Could not read “{text}”: write prices such as 3,000 or moves such as +10%, separated by commas',
+    noTargets: 'Give at least one target: a price such as 3,000 or a move such as +10%',
     skip: 'Skip to content',
     tagline: 'Geopolitical scenario analysis of the gold price',
     asOf: 'As of',
@@ -246,6 +248,8 @@ window.AURUM_I18N = {
   },
 
   ja: {
+    unreadable: '「{text}」を読み取れません。3,000のような価格か+10%のような変化率を、カンマで区切って入力してください',
+    noTargets: '目標を1つ以上入力してください（3,000のような価格か、+10%のような変化率）',
     skip: '本文へ移動',
     tagline: '地政学シナリオで読む金価格',
     asOf: '基準日',

@@ -329,6 +329,28 @@ fn the_dashboard_works_in_chromium() {
     );
     b.screenshot("scenario-en");
 
+    // Targets are read as people type them; what cannot be read is flagged, not dropped.
+    let typed = |text: &str| {
+        b.js(&format!(
+            "const f = document.querySelector('#sc-targets'); f.value = {text:?}; \
+             f.dispatchEvent(new Event('input', {{bubbles: true}})); \
+             return [document.querySelector('#scenario-toml').value.match(/^targets\\s*=.*$/m)[0], \
+                     f.getAttribute('aria-invalid')]"
+        ))
+    };
+    let v = typed("3,000, 3200 ; +10%");
+    assert_eq!(v[0], json!("targets  = [3000.0, 3200.0, \"+10%\"]"), "{v}");
+    let v = typed("３，０００、3 200");
+    assert_eq!(v[0], json!("targets  = [3000.0, 3200.0]"), "{v}");
+    let v = typed("3,000, abc");
+    assert_eq!(v[1], json!("true"), "{v}");
+    assert_eq!(
+        v[0],
+        json!("targets  = [3000.0, 3200.0]"),
+        "unreadable input changed the file: {v}"
+    );
+    typed("3000, 3200, +10%");
+
     // A bad input shows the server's error.
     b.type_into("#prob-ukraine-ceasefire", "1.5");
     b.click("#run-scenario");
