@@ -34,8 +34,55 @@ struct TomlFile {
 }
 
 /// Dates accepted in event files.
-pub(crate) const FIRST: Date = Date::from_ymd_opt(1800, 1, 1).expect("valid");
-pub(crate) const LAST: Date = Date::from_ymd_opt(2100, 12, 31).expect("valid");
+const FIRST: Date = Date::from_ymd_opt(1800, 1, 1).expect("valid");
+const LAST: Date = Date::from_ymd_opt(2100, 12, 31).expect("valid");
+
+/// A day in the accepted range, or `None`.
+pub(crate) fn day(text: &str) -> Option<Date> {
+    text.parse().ok().filter(|d| (FIRST..=LAST).contains(d))
+}
+
+/// Reads a TOML file into `T`, a syntax error naming its line.
+pub(crate) fn from_toml<T: serde::de::DeserializeOwned>(
+    file: &str,
+    text: &str,
+) -> Result<T, EventCatalogError> {
+    toml::from_str(text).map_err(|e| EventCatalogError::Syntax {
+        file: file.to_owned(),
+        line: e.span().map_or(0, |s| line_of(text, s.start)),
+        message: e.message().trim().to_owned(),
+    })
+}
+
+/// Checks the entries of a file in order with `check`, each with its line: an empty file and
+/// an id seen before are errors.
+pub(crate) fn check_all<R, T>(
+    file: &str,
+    raws: Vec<(usize, R)>,
+    check: impl Fn(&str, usize, R) -> Result<T, EventCatalogError>,
+    id: impl Fn(&T) -> &str,
+) -> Result<Vec<(usize, T)>, EventCatalogError> {
+    if raws.is_empty() {
+        return Err(EventCatalogError::Empty {
+            file: file.to_owned(),
+        });
+    }
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut out = Vec::with_capacity(raws.len());
+    for (line, raw) in raws {
+        let entry = check(file, line, raw)?;
+        if let Some(first) = seen.insert(id(&entry).to_owned(), line) {
+            return Err(EventCatalogError::DuplicateId {
+                file: file.to_owned(),
+                line,
+                id: id(&entry).to_owned(),
+                where_: format!(" on line {first}"),
+            });
+        }
+        out.push((line, entry));
+    }
+    Ok(out)
+}
 
 /// The bundled catalog.
 ///
@@ -72,11 +119,7 @@ pub(crate) fn line_of(text: &str, offset: usize) -> usize {
 ///
 /// Syntax errors, unknown or missing fields, bad values and duplicate ids, each with its line.
 pub fn parse_toml(file: &str, text: &str) -> Result<Vec<EventRecord>, EventCatalogError> {
-    let parsed: TomlFile = toml::from_str(text).map_err(|e| EventCatalogError::Syntax {
-        file: file.to_owned(),
-        line: e.span().map_or(0, |s| line_of(text, s.start)),
-        message: e.message().trim().to_owned(),
-    })?;
+    let parsed: TomlFile = from_toml(file, text)?;
     let raws: Vec<(usize, RawEvent)> = parsed
         .event
         .into_iter()
@@ -183,26 +226,10 @@ pub fn parse_csv(file: &str, text: &str) -> Result<Vec<EventRecord>, EventCatalo
 }
 
 fn finish(file: &str, raws: Vec<(usize, RawEvent)>) -> Result<Vec<EventRecord>, EventCatalogError> {
-    if raws.is_empty() {
-        return Err(EventCatalogError::Empty {
-            file: file.to_owned(),
-        });
-    }
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut events = Vec::with_capacity(raws.len());
-    for (line, raw) in raws {
-        let event = check(file, line, raw)?;
-        if let Some(first) = seen.insert(event.id.clone(), line) {
-            return Err(EventCatalogError::DuplicateId {
-                file: file.to_owned(),
-                line,
-                id: event.id,
-                where_: format!(" on line {first}"),
-            });
-        }
-        events.push(EventRecord { line, event });
-    }
-    Ok(events)
+    Ok(check_all(file, raws, check, |e: &Event| e.id.as_str())?
+        .into_iter()
+        .map(|(line, event)| EventRecord { line, event })
+        .collect())
 }
 
 fn check(file: &str, line: usize, raw: RawEvent) -> Result<Event, EventCatalogError> {
@@ -229,17 +256,13 @@ fn check(file: &str, line: usize, raw: RawEvent) -> Result<Event, EventCatalogEr
         ));
     }
     let date_text = raw.date.unwrap_or_default();
-    let date: Date = date_text
-        .parse()
-        .ok()
-        .filter(|d| (FIRST..=LAST).contains(d))
-        .ok_or_else(|| {
-            field(
-                "date",
-                "a date YYYY-MM-DD between 1800 and 2100",
-                &date_text,
-            )
-        })?;
+    let date = day(&date_text).ok_or_else(|| {
+        field(
+            "date",
+            "a date YYYY-MM-DD between 1800 and 2100",
+            &date_text,
+        )
+    })?;
     let category_text = raw.category.unwrap_or_default();
     let category: Category = category_text.parse().map_err(|_| {
         field(

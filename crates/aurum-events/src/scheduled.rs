@@ -2,13 +2,11 @@
 //! with the day its date became public, so that a calendar as of a day lists only what was
 //! known on that day.
 
-use std::collections::HashMap;
-
 use aurum_core::{Date, Lang};
 use serde::{Deserialize, Serialize};
 
 use crate::event::vocabulary;
-use crate::parse::{FIRST, LAST, line_of};
+use crate::parse::{check_all, day, from_toml, line_of};
 use crate::{BUNDLED_SCHEDULED, EventCatalogError, Region, valid_id};
 
 /// The longest an event may last: `end` is at most this many days after `date`.
@@ -158,37 +156,16 @@ struct TomlFile {
 /// than [`MAX_SPAN_DAYS`] after it, an `announced` after `date`) and duplicate ids, each
 /// naming the file, the line and the field.
 pub fn parse_scheduled(file: &str, text: &str) -> Result<Vec<Scheduled>, EventCatalogError> {
-    let parsed: TomlFile = toml::from_str(text).map_err(|e| EventCatalogError::Syntax {
-        file: file.to_owned(),
-        line: e.span().map_or(0, |s| line_of(text, s.start)),
-        message: e.message().trim().to_owned(),
-    })?;
-    if parsed.scheduled.is_empty() {
-        return Err(EventCatalogError::Empty {
-            file: file.to_owned(),
-        });
-    }
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut events = Vec::with_capacity(parsed.scheduled.len());
-    for spanned in parsed.scheduled {
-        let line = line_of(text, spanned.span().start);
-        let event = check(file, line, spanned.into_inner())?;
-        if let Some(first) = seen.insert(event.id.clone(), line) {
-            return Err(EventCatalogError::DuplicateId {
-                file: file.to_owned(),
-                line,
-                id: event.id,
-                where_: format!(" on line {first}"),
-            });
-        }
-        events.push(event);
-    }
-    Ok(events)
-}
-
-/// A day in the accepted range, or `None`.
-fn day(text: &str) -> Option<Date> {
-    text.parse().ok().filter(|d| (FIRST..=LAST).contains(d))
+    let parsed: TomlFile = from_toml(file, text)?;
+    let raws = parsed
+        .scheduled
+        .into_iter()
+        .map(|s| (line_of(text, s.span().start), s.into_inner()))
+        .collect();
+    Ok(check_all(file, raws, check, |e: &Scheduled| e.id.as_str())?
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect())
 }
 
 fn check(file: &str, line: usize, raw: RawScheduled) -> Result<Scheduled, EventCatalogError> {
