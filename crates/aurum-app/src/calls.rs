@@ -507,10 +507,19 @@ pub fn score_calls(store: &Store, req: &ScoreRequest) -> AppResult<ScoreReport> 
         as_of_to: req.as_of,
         title: None,
     })?;
+    score_records(store, &records, req.as_of)
+}
+
+/// Scores `records` on their series as known at the end of `as_of` (now when none).
+fn score_records(
+    store: &Store,
+    records: &[CallRecord],
+    as_of: Option<Date>,
+) -> AppResult<ScoreReport> {
     let mut series: HashMap<String, Vec<(Date, f64)>> = HashMap::new();
     let mut calls = Vec::with_capacity(records.len());
     let mut docs = Vec::with_capacity(records.len());
-    for r in &records {
+    for r in records {
         let doc = parse_doc(r)?;
         if !series.contains_key(&r.series) {
             let id = SeriesId::new(r.series.clone())?;
@@ -520,7 +529,7 @@ pub fn score_calls(store: &Store, req: &ScoreRequest) -> AppResult<ScoreReport> 
                     r.id
                 )));
             }
-            let known = closes(store, &id, &Window::as_of(req.as_of))?.values;
+            let known = closes(store, &id, &Window::as_of(as_of))?.values;
             series.insert(r.series.clone(), known);
         }
         let s = score::score(
@@ -555,9 +564,9 @@ pub fn score_calls(store: &Store, req: &ScoreRequest) -> AppResult<ScoreReport> 
         store.outcomes(&ids)?
     };
     Ok(ScoreReport {
-        as_of: req.as_of,
+        as_of,
         total: pool(&calls),
-        judgements: judgements(&docs, &outcomes, req.as_of),
+        judgements: judgements(&docs, &outcomes, as_of),
         calls,
     })
 }
@@ -787,29 +796,16 @@ pub fn review(store: &Store, series: &SeriesId, as_of: Date) -> AppResult<Option
     let Some(before) = as_of.pred_opt() else {
         return Ok(None);
     };
-    let mut ids: Vec<i64> = store
-        .calls(&CallQuery {
-            series: Some(series.as_str().to_owned()),
-            published_only: true,
-            as_of_to: Some(before),
-            ..CallQuery::default()
-        })?
-        .iter()
-        .map(|r| r.id)
-        .collect();
-    if ids.is_empty() {
+    let records = store.calls(&CallQuery {
+        series: Some(series.as_str().to_owned()),
+        published_only: true,
+        as_of_to: Some(before),
+        ..CallQuery::default()
+    })?;
+    if records.is_empty() {
         return Ok(None);
     }
-    ids.sort_unstable();
-    let report = score_calls(
-        store,
-        &ScoreRequest {
-            ids,
-            as_of: Some(as_of),
-            drafts: false,
-            series: Some(series.clone()),
-        },
-    )?;
+    let report = score_records(store, &records, Some(as_of))?;
     // The last call: the latest as_of (then the latest recorded) with a resolved event.
     let Some(last) = report
         .calls
@@ -828,10 +824,7 @@ pub fn review(store: &Store, series: &SeriesId, as_of: Date) -> AppResult<Option
         .iter()
         .filter_map(|e| {
             Some(ReviewRow {
-                kind: match e.event.kind {
-                    EventKind::Touch => "touch".into(),
-                    EventKind::Close => "close".into(),
-                },
+                kind: e.event.kind.name().into(),
                 level: e.event.level,
                 by: e.event.by,
                 p: e.event.p,

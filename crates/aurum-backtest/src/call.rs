@@ -38,6 +38,18 @@ pub enum Outcome {
     Open,
 }
 
+impl Outcome {
+    /// The name in output: `yes`, `no` or `open`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Yes => "yes",
+            Self::No => "no",
+            Self::Open => "open",
+        }
+    }
+}
+
 /// An event with its resolution.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ScoredEvent {

@@ -274,6 +274,17 @@ pub enum EventKind {
     Touch,
 }
 
+impl EventKind {
+    /// The name in output: `close` or `touch`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Close => "close",
+            Self::Touch => "touch",
+        }
+    }
+}
+
 /// A threshold event forecast at one origin.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EventForecast {

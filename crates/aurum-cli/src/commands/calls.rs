@@ -4,7 +4,6 @@ use std::io::Write;
 
 use anyhow::Result;
 use aurum_app::calls::{self, ListCalls, ScoreReport, ScoreRequest};
-use aurum_backtest::call::Outcome;
 use serde::Serialize;
 
 use super::resolve;
@@ -55,7 +54,7 @@ pub fn run(ctx: &Context, cli: &Cli, cmd: &CallsCommand) -> Result<()> {
                 .events
                 .iter()
                 .map(|e| EventRow {
-                    kind: kind(e.kind),
+                    kind: e.kind.name(),
                     level: e.level,
                     by: e.by.to_string(),
                     p: e.p,
@@ -157,21 +156,6 @@ pub fn run(ctx: &Context, cli: &Cli, cmd: &CallsCommand) -> Result<()> {
     }
 }
 
-fn kind(k: aurum_backtest::EventKind) -> &'static str {
-    match k {
-        aurum_backtest::EventKind::Touch => "touch",
-        aurum_backtest::EventKind::Close => "close",
-    }
-}
-
-fn outcome(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Yes => "yes",
-        Outcome::No => "no",
-        Outcome::Open => "open",
-    }
-}
-
 /// One event of a call, flat (for CSV).
 #[derive(Serialize)]
 struct EventRow {
@@ -202,11 +186,11 @@ fn score_rows(r: &ScoreReport) -> Vec<ScoreRow> {
             c.score.events.iter().map(|e| ScoreRow {
                 call: c.id,
                 as_of: c.as_of.to_string(),
-                kind: kind(e.event.kind),
+                kind: e.event.kind.name(),
                 level: e.event.level,
                 by: e.event.by.to_string(),
                 p: e.event.p,
-                outcome: outcome(e.outcome),
+                outcome: e.outcome.name(),
                 resolved_on: e.resolved_on.map(|d| d.to_string()).unwrap_or_default(),
                 brier: e.brier,
             })
@@ -262,11 +246,11 @@ fn print_scores(r: &ScoreReport) -> Result<()> {
         let mut t = Table::new(&["event", "level", "by", "p", "outcome", "on", "Brier"]);
         for e in &c.score.events {
             t.row(vec![
-                kind(e.event.kind).into(),
+                e.event.kind.name().into(),
                 format!("{:.2}", e.event.level),
                 e.event.by.to_string(),
                 format!("{:.3}", e.event.p),
-                outcome(e.outcome).into(),
+                e.outcome.name().into(),
                 e.resolved_on.map(|d| d.to_string()).unwrap_or_default(),
                 opt(e.brier, 3),
             ]);
