@@ -82,18 +82,9 @@ pub struct Judged {
 /// The horizon price's distribution in a call.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CallFan {
-    /// The horizon day.
-    pub date: Date,
-    /// 5%, 25%, 50%, 75%, 95% quantiles.
-    pub q05: f64,
-    /// 25%.
-    pub q25: f64,
-    /// Median.
-    pub q50: f64,
-    /// 75%.
-    pub q75: f64,
-    /// 95%.
-    pub q95: f64,
+    /// The horizon day and its 5%, 25%, 50%, 75% and 95% quantiles, as the report shows them.
+    #[serde(flatten)]
+    pub end: aurum_report::FanEnd,
     /// 1st to 99th percentiles.
     pub percentiles: Vec<f64>,
 }
@@ -158,8 +149,6 @@ pub(crate) fn doc(
             p: t.p_close,
         });
     }
-    let end = results.fan.last();
-    let q = |g: fn(&aurum_sim::FanPoint) -> f64| end.map_or(f64::NAN, g);
     CallDoc {
         title: f.title.clone(),
         title_ja: f.title_ja.clone(),
@@ -175,12 +164,7 @@ pub(crate) fn doc(
         .to_owned(),
         events,
         fan: CallFan {
-            date: horizon,
-            q05: q(|e| e.q05),
-            q25: q(|e| e.q25),
-            q50: q(|e| e.q50),
-            q75: q(|e| e.q75),
-            q95: q(|e| e.q95),
+            end: crate::report::fan_end(results, horizon),
             percentiles: results.horizon_percentiles.clone(),
         },
         passages: targets
@@ -890,12 +874,14 @@ mod tests {
                 p: 0.4,
             }],
             fan: CallFan {
-                date: date(2025, 3, 31),
-                q05: 1.0,
-                q25: 2.0,
-                q50: 3.0,
-                q75: 4.0,
-                q95: 5.0,
+                end: aurum_report::FanEnd {
+                    date: date(2025, 3, 31),
+                    q05: 1.0,
+                    q25: 2.0,
+                    q50: 3.0,
+                    q75: 4.0,
+                    q95: 5.0,
+                },
                 percentiles: Vec::new(),
             },
             passages: Vec::new(),

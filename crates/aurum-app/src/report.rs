@@ -313,6 +313,21 @@ fn checkpoints(days: &[Date]) -> Vec<Date> {
     out
 }
 
+/// The price quantiles on the last simulated day (`horizon` and no quantiles when nothing was
+/// simulated).
+pub(crate) fn fan_end(results: &Results, horizon: Date) -> FanEnd {
+    let end = results.fan.last();
+    let q = |g: fn(&aurum_sim::FanPoint) -> f64| end.map_or(f64::NAN, g);
+    FanEnd {
+        date: end.map_or(horizon, |e| e.date),
+        q05: q(|e| e.q05),
+        q25: q(|e| e.q25),
+        q50: q(|e| e.q50),
+        q75: q(|e| e.q75),
+        q95: q(|e| e.q95),
+    }
+}
+
 /// Each target's probabilities as the report prints them: for the stack, recalibrated on its
 /// track record (the checkpoints through the horizon's map too, which keeps them in order).
 /// Each level has its own map, so the mapped probabilities can come out higher for a higher
@@ -512,7 +527,6 @@ fn build(
             }
         })
         .collect();
-    let end = results.fan.last();
     let mut analog_cars = p.setup.analogs.clone();
     analog_cars.retain(|_, v| !v.is_empty());
     Report {
@@ -537,14 +551,7 @@ fn build(
         model: model_info(p, a.lang),
         targets,
         checkpoints: marks,
-        fan_end: FanEnd {
-            date: end.map_or(f.horizon, |e| e.date),
-            q05: end.map_or(f64::NAN, |e| e.q05),
-            q25: end.map_or(f64::NAN, |e| e.q25),
-            q50: end.map_or(f64::NAN, |e| e.q50),
-            q75: end.map_or(f64::NAN, |e| e.q75),
-            q95: end.map_or(f64::NAN, |e| e.q95),
-        },
+        fan_end: fan_end(results, f.horizon),
         var_5_pct: results.var_5,
         es_5_pct: results.es_5,
         scenarios,

@@ -84,7 +84,11 @@ pub fn run(ctx: &Context, cli: &Cli, cmd: &CallsCommand) -> Result<()> {
             writeln!(
                 out,
                 "horizon price: 5% {:.0}, 25% {:.0}, median {:.0}, 75% {:.0}, 95% {:.0}",
-                c.doc.fan.q05, c.doc.fan.q25, c.doc.fan.q50, c.doc.fan.q75, c.doc.fan.q95
+                c.doc.fan.end.q05,
+                c.doc.fan.end.q25,
+                c.doc.fan.end.q50,
+                c.doc.fan.end.q75,
+                c.doc.fan.end.q95
             )?;
             writeln!(out)?;
             let mut t = Table::new(&["event", "level", "by", "p"]);
