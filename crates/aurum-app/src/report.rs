@@ -128,9 +128,10 @@ pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppRe
         paths: a.track_record_paths,
         seed: a.seed,
     };
-    let catalog: HashMap<String, aurum_events::Event> = all_events(&store, EventOrigin::All)?
-        .into_iter()
-        .map(|l| (l.event.id.clone(), l.event))
+    let listed = all_events(&store, EventOrigin::All)?;
+    let catalog: HashMap<String, aurum_events::Event> = listed
+        .iter()
+        .map(|l| (l.event.id.clone(), l.event.clone()))
         .collect();
     for s in &f.scenarios {
         for id in f
@@ -180,7 +181,7 @@ pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppRe
         }
         _ => None,
     };
-    let rates = crate::scenario::base_rates(&store, &f)?;
+    let rates = crate::scenario::base_rates(&listed, &f)?;
     let mut report = build(
         &f,
         &prepared,

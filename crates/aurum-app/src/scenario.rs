@@ -7,7 +7,7 @@ use aurum_backtest::{
     Config, EventKind, Every, Forecaster, ModelKind, StackWeights, Window as FitWindow, fit_as_of,
 };
 use aurum_core::{Date, SeriesId};
-use aurum_events::{Category, EventFilter};
+use aurum_events::{Category, Event, EventFilter};
 use aurum_eventstudy::{Calendar, Design, EventSpec, Model, OverlapPolicy};
 use aurum_sim::{
     Base, Baseline, Member, Results, RunOptions, ScenarioFile, Setup, Shock, simulate_with_progress,
@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::backtest::BacktestJob;
 use crate::data::closes;
-use crate::events::{EventOrigin, all_events};
+use crate::events::{EventOrigin, Listed, all_events, all_events_with};
 use crate::fingerprint::Fnv;
 use crate::vol::by_name;
 use crate::{AppError, AppResult, Progress, Window, now};
@@ -164,15 +164,16 @@ pub struct Checked {
 /// # Errors
 ///
 /// As [`check`] and [`base_rates`].
-pub fn checked(store: &Store, f: &ScenarioFile) -> AppResult<Checked> {
+pub fn checked(store: &Store, f: &ScenarioFile, bundled: &[Event]) -> AppResult<Checked> {
     check(store, f)?;
+    let events = all_events_with(store, EventOrigin::All, bundled)?;
     Ok(Checked {
         title: f.title.clone(),
         as_of: f.as_of,
         horizon: f.horizon,
         series: f.series.clone(),
         scenarios: f.scenarios.len(),
-        base_rates: base_rates(store, f)?,
+        base_rates: base_rates(&events, f)?,
         note: base_rate_note(aurum_core::Lang::En),
     })
 }
@@ -192,13 +193,14 @@ pub fn base_rate_note(lang: aurum_core::Lang) -> &'static str {
 
 /// The base rate beside each scenario's judged probability, for the scenarios with a
 /// reference class (`base_rate`, else the category of an analogs shock), in the file's
-/// order. Counts bundled and user events dated from 1968-01-01 to the file's as_of; the
-/// window is the scenario's, else the day after as_of to the horizon.
+/// order. Counts the `events` (bundled and user, as [`all_events`] lists them) dated from
+/// 1968-01-01 to the file's as_of; the window is the scenario's, else the day after as_of to
+/// the horizon.
 ///
 /// # Errors
 ///
-/// An as_of before 1968 (no years to count over), the bundled catalog, the store.
-pub fn base_rates(store: &Store, f: &ScenarioFile) -> AppResult<Vec<BaseRateOut>> {
+/// An as_of before 1968 (no years to count over), a reference class that is not a category.
+pub fn base_rates(events: &[Listed], f: &ScenarioFile) -> AppResult<Vec<BaseRateOut>> {
     let mut classes = Vec::new();
     for s in &f.scenarios {
         if let Some(c) = f.reference_class(s) {
@@ -208,10 +210,6 @@ pub fn base_rates(store: &Store, f: &ScenarioFile) -> AppResult<Vec<BaseRateOut>
             classes.push((s, cat));
         }
     }
-    if classes.is_empty() {
-        return Ok(Vec::new());
-    }
-    let events = all_events(store, EventOrigin::All)?;
     let mut out = Vec::with_capacity(classes.len());
     for (s, cat) in classes {
         let dates: Vec<Date> = events
@@ -1158,7 +1156,7 @@ mod tests {
     fn base_rates_count_bundled_and_user_events_up_to_as_of() {
         let mut store = Store::open_in_memory().unwrap();
         let f = parse("example", EXAMPLE, None).unwrap();
-        let rates = base_rates(&store, &f).unwrap();
+        let rates = base_rates(&all_events(&store, EventOrigin::All).unwrap(), &f).unwrap();
         // The scenarios with analogs shocks; the two with stated shocks have no class.
         let ids: Vec<&str> = rates.iter().map(|r| r.scenario.as_str()).collect();
         assert_eq!(
@@ -1217,7 +1215,7 @@ mod tests {
             ),
         )
         .unwrap();
-        let again = base_rates(&store, &f).unwrap();
+        let again = base_rates(&all_events(&store, EventOrigin::All).unwrap(), &f).unwrap();
         assert_eq!(again[2].n, n + 1);
         assert!(again[2].p > proliferation.p);
         assert_eq!(again[0].n, ceasefire.n);
@@ -1232,7 +1230,7 @@ mod tests {
             1,
         );
         let f = parse("example", &text, None).unwrap();
-        let rates = base_rates(&store, &f).unwrap();
+        let rates = base_rates(&all_events(&store, EventOrigin::All).unwrap(), &f).unwrap();
         let taiwan = rates
             .iter()
             .find(|r| r.scenario == "taiwan-escalation")
@@ -1241,7 +1239,7 @@ mod tests {
         assert_eq!(taiwan.judged, 0.06);
         // Moving as_of back counts fewer events.
         let earlier = parse("example", &text, Some(aurum_core::date(2016, 1, 4))).unwrap();
-        let then = base_rates(&store, &earlier).unwrap();
+        let then = base_rates(&all_events(&store, EventOrigin::All).unwrap(), &earlier).unwrap();
         let then = then
             .iter()
             .find(|r| r.scenario == "taiwan-escalation")

@@ -111,7 +111,8 @@ impl Backend for StoreBackend {
 
     fn check_scenario(&self, toml: &str, as_of: Option<Date>) -> AppResult<Checked> {
         let f = scenario::parse("scenario", toml, as_of)?;
-        self.with_store(|s| scenario::checked(s, &f))
+        let bundled = self.bundled()?;
+        self.with_store(|s| scenario::checked(s, &f, bundled))
     }
 
     fn scenario_size(&self, toml: &str, as_of: Option<Date>) -> AppResult<scenario::Size> {

@@ -84,7 +84,10 @@ impl Backend for Fake {
             horizon: f.horizon,
             series: f.series.clone(),
             scenarios: f.scenarios.len(),
-            base_rates: aurum_app::scenario::base_rates(&store, &f)?,
+            base_rates: aurum_app::scenario::base_rates(
+                &aurum_app::events::all_events(&store, aurum_app::events::EventOrigin::All)?,
+                &f,
+            )?,
             note: aurum_app::scenario::base_rate_note(aurum_core::Lang::En),
         })
     }

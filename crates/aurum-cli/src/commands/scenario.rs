@@ -22,7 +22,7 @@ pub fn run(ctx: &Context, cli: &Cli, cmd: &ScenarioCommand) -> Result<()> {
 
 fn check(ctx: &Context, path: &std::path::Path, format: OutputFormat) -> Result<()> {
     let (f, _) = scenario::load(path, None)?;
-    let rates = scenario::checked(&ctx.open_store()?, &f)?.base_rates;
+    let rates = scenario::checked(&ctx.open_store()?, &f, &aurum_events::bundled()?)?.base_rates;
     let valid = format!(
         "{}: {} ({} to {}, {} scenarios) is valid",
         path.display(),
