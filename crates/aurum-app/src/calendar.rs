@@ -1,49 +1,10 @@
 //! The dates to watch: the scheduled events (policy meetings, summits, elections) that fall
 //! within a scenario file's horizon, as they were known on its as-of date.
 
-use aurum_core::Date;
-use aurum_events::{Region, Scheduled, ScheduledKind, bundled_scheduled, scheduled_between};
+use aurum_events::{Scheduled, bundled_scheduled, scheduled_between};
 use aurum_sim::ScenarioFile;
-use serde::Serialize;
 
 use crate::{AppError, AppResult};
-
-/// A scheduled event on a report's calendar.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ScheduledOut {
-    /// Id in the bundled calendar, e.g. `2025-06-24-nato-summit-the-hague`.
-    pub id: String,
-    /// The first day.
-    pub date: Date,
-    /// The last day, for an event of several days (an FOMC meeting's decision day).
-    pub end: Option<Date>,
-    /// Title in English.
-    pub title_en: String,
-    /// Title in Japanese.
-    pub title_ja: String,
-    /// Kind (`fomc`, `boj`, `nato-summit`, `g7-summit`, `g20-summit`, `european-council`,
-    /// `brics-summit`, `election`).
-    pub kind: ScheduledKind,
-    /// Where it takes place.
-    pub region: Region,
-    /// The official page or release that announced it.
-    pub source: String,
-}
-
-impl From<&Scheduled> for ScheduledOut {
-    fn from(e: &Scheduled) -> Self {
-        Self {
-            id: e.id.clone(),
-            date: e.date,
-            end: e.end,
-            title_en: e.title_en.clone(),
-            title_ja: e.title_ja.clone(),
-            kind: e.kind,
-            region: e.region,
-            source: e.source.clone(),
-        }
-    }
-}
 
 /// The bundled scheduled events within (`as_of`, `horizon`] of `f`, announced by its
 /// `as_of`, in date order. An event under way on `as_of` whose last day is later is kept
@@ -52,11 +13,11 @@ impl From<&Scheduled> for ScheduledOut {
 /// # Errors
 ///
 /// [`AppError::Internal`] only if the bundled calendar is broken, which the tests rule out.
-pub fn scheduled(f: &ScenarioFile) -> AppResult<Vec<ScheduledOut>> {
+pub fn scheduled(f: &ScenarioFile) -> AppResult<Vec<Scheduled>> {
     let events = bundled_scheduled().map_err(AppError::internal)?;
     Ok(scheduled_between(&events, f.as_of, f.horizon, f.as_of)
         .into_iter()
-        .map(ScheduledOut::from)
+        .cloned()
         .collect())
 }
 

@@ -14,7 +14,7 @@
 //! | [`scenario`] | [`ScenarioRun`](scenario::ScenarioRun) → [`RunResult`](scenario::RunResult), recorded in the store; recorded runs |
 //! | [`backtest`] | [`BacktestJob`](backtest::BacktestJob) → [`BacktestReport`](backtest::BacktestReport), resumable |
 //! | [`report`] | [`ReportRequest`](report::ReportRequest) → [`Composed`](report::Composed) (results, Markdown, HTML, figures, post) |
-//! | [`calendar`] | a [`ScenarioFile`](aurum_sim::ScenarioFile) → the [`ScheduledOut`](calendar::ScheduledOut) events in its horizon, as known on its as-of date |
+//! | [`calendar`] | a [`ScenarioFile`](aurum_sim::ScenarioFile) → the [`Scheduled`](aurum_events::Scheduled) events in its horizon, as known on its as-of date |
 //! | [`calls`] | what a report or run printed, recorded as a call; [`ScoreRequest`](calls::ScoreRequest) → [`ScoreReport`](calls::ScoreReport); [`ResolveRequest`](calls::ResolveRequest) → [`Resolved`](calls::Resolved) |
 //! | [`figures`] | every chart, labelled in English or Japanese |
 //!
