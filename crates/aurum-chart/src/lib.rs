@@ -371,7 +371,9 @@ pub struct FixedAxis {
 /// (when there are 60 points or fewer) and an optional band around them.
 ///
 /// The legend has one entry per series, drawn as the series is: a line (solid or dashed,
-/// with a marker when the line has them) over a band swatch when there is a band.
+/// with a marker when the line has them) over a band swatch when there is a band. A band
+/// that lies wholly inside the band of an earlier series is only ever seen over it (the 50%
+/// range of a fan over its 90% range), and so is its swatch: over the earlier band's.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LineSeries {
     /// Legend text, e.g. `war-outbreak (N=24)`.

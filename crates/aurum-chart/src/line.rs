@@ -875,13 +875,17 @@ fn legend(out: &mut String, f: &Frame, lines: &[Line]) {
         let (x0, x1) = (b.x + LEGEND_PAD, b.x + LEGEND_PAD + LEGEND_SWATCH);
         out.push_str(r#"<g class="legend-entry">"#);
         if line.band.is_some() {
-            w!(
-                out,
-                r#"<rect x="{}" y="{}" width="{}" height="10" fill="{color}" fill-opacity="{BAND_OPACITY}"/>"#,
-                num(x0),
-                num(mid - 5.0),
-                num(LEGEND_SWATCH),
-            );
+            // The band as it is seen: over the earlier bands that hold it all.
+            for under in swatch_layers(lines, i) {
+                w!(
+                    out,
+                    r#"<rect x="{}" y="{}" width="{}" height="10" fill="{}" fill-opacity="{BAND_OPACITY}"/>"#,
+                    num(x0),
+                    num(mid - 5.0),
+                    num(LEGEND_SWATCH),
+                    escape_xml(under),
+                );
+            }
         }
         if line.line {
             let dash = if line.dashed {
@@ -916,6 +920,37 @@ fn legend(out: &mut String, f: &Frame, lines: &[Line]) {
         out.push_str("</g>\n");
     }
     out.push_str("</g>\n");
+}
+
+/// The colours of the band layers a legend swatch of series `i` shows, bottom first: the
+/// bands of earlier series that cover all of its band (so that its band is only ever seen
+/// over them, as the 50% range of a fan over its 90% range), then its own.
+fn swatch_layers<'a>(lines: &[Line<'a>], i: usize) -> Vec<&'a str> {
+    let Some(band) = &lines[i].band else {
+        return Vec::new();
+    };
+    let covers = |outer: &[(f64, f64, f64)]| {
+        let range = |x: f64| {
+            // Where the outer band spans `x`: between its rows, linearly.
+            let k = outer.partition_point(|r| r.0 < x);
+            match (k.checked_sub(1).map(|j| outer[j]), outer.get(k)) {
+                (_, Some(r)) if r.0 == x => Some((r.1, r.2)),
+                (Some(a), Some(b)) => {
+                    let s = (x - a.0) / (b.0 - a.0);
+                    Some((a.1 + (b.1 - a.1) * s, a.2 + (b.2 - a.2) * s))
+                }
+                _ => None,
+            }
+        };
+        band.iter().all(|&(x, lo, hi)| {
+            range(x).is_some_and(|(olo, ohi)| olo <= lo + 1e-12 && hi <= ohi + 1e-12)
+        })
+    };
+    lines[..i]
+        .iter()
+        .filter_map(|l| l.band.as_deref().filter(|b| covers(b)).map(|_| l.color))
+        .chain([lines[i].color])
+        .collect()
 }
 
 /// Whether `text` has Japanese (or other CJK) characters in it.
@@ -1552,6 +1587,65 @@ mod tests {
             svg.lines()
                 .any(|l| l.contains(r#"class="series""#) && l.contains(series_color(2)))
         );
+    }
+
+    /// The colour most pixels of the 7 px column centred on `(x, y)` have (so a gridline
+    /// through it does not count).
+    fn pixel(pixmap: &resvg::tiny_skia::Pixmap, x: f64, y: f64) -> [u8; 3] {
+        let mut seen: Vec<([u8; 3], usize)> = Vec::new();
+        for dy in -3..=3 {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let p = pixmap
+                .pixel(x.round() as u32, (y.round() as i64 + dy) as u32)
+                .unwrap();
+            let c = [p.red(), p.green(), p.blue()];
+            match seen.iter_mut().find(|(s, _)| *s == c) {
+                Some((_, n)) => *n += 1,
+                None => seen.push((c, 1)),
+            }
+        }
+        seen.into_iter().max_by_key(|(_, n)| *n).unwrap().0
+    }
+
+    #[test]
+    fn band_swatches_have_the_colours_the_bands_are_seen_in() {
+        // A fan: the 50% band is drawn over the 90% band, so it is seen darker; its swatch
+        // must be the same, and the 90% swatch the colour of the 90% band alone.
+        let mut c = chart();
+        c.series = vec![
+            LineSeries {
+                band: Some(vec![(0.0, 0.0, 8.0), (10.0, -10.0, 18.0)]),
+                color: Some("#5d6470".to_owned()),
+                ..LineSeries::new("median and 90% range", vec![(0.0, 4.0), (10.0, 4.0)])
+            },
+            LineSeries {
+                band: Some(vec![(0.0, 2.0, 6.0), (10.0, -2.0, 10.0)]),
+                color: Some("#5d6470".to_owned()),
+                line: false,
+                ..LineSeries::new("50% range", vec![(0.0, 4.0), (10.0, 4.0)])
+            },
+            LineSeries::new("other band", vec![(0.0, 30.0), (10.0, 31.0)]),
+        ];
+        c.series[2].band = Some(vec![(0.0, 29.0, 31.0), (10.0, 30.0, 32.0)]);
+        let svg = render_line_svg(&c).unwrap();
+        let png = crate::svg_to_png(&svg).unwrap();
+        let pixmap = resvg::tiny_skia::Pixmap::decode_png(&png).unwrap();
+        let lines = lines(&c);
+        let f = Frame::new(&c, &lines);
+        let swatch = |row: usize| {
+            #[allow(clippy::cast_precision_loss)]
+            let mid = f.legend.y + LEGEND_PAD - 2.0 + LEGEND_ROW * (row as f64 + 0.5);
+            // Left of the line drawn over the first swatch.
+            pixel(&pixmap, f.legend.x + LEGEND_PAD + 3.0, mid + 3.5)
+        };
+        let at = |x: f64, y: f64| pixel(&pixmap, f.x(x), f.y(y));
+        // Inside the 90% band only, inside the 50% band (off the median), inside the band
+        // that holds no other; between gridlines.
+        let (outer, inner, other) = (at(8.5, 14.0), at(8.5, 6.5), at(4.5, 30.6));
+        assert_ne!(outer, inner);
+        assert_eq!(swatch(0), outer);
+        assert_eq!(swatch(1), inner);
+        assert_eq!(swatch(2), other);
     }
 
     #[test]
