@@ -67,6 +67,15 @@ pub fn series_name_ja(meta: &SeriesMeta) -> String {
     }
 }
 
+/// Where a series comes from, in Japanese: the bundled series in their own words, any
+/// other as its source says.
+pub fn series_source_ja(meta: &SeriesMeta) -> String {
+    match meta.id.as_str() {
+        "gold-usd-lbma-pm" => "ICEベンチマーク・アドミニストレーション（IBA）が算出するLBMA金価格（午後）。2020年まではFRED（系列GOLDPMGBD228NLBM）、2021年以降はLBMAの公表値".to_owned(),
+        _ => meta.source.clone(),
+    }
+}
+
 /// Subtitle: the range drawn, the as-of date and the last close.
 pub fn subtitle(
     first: aurum_core::Date,

@@ -573,7 +573,7 @@ fn sources(meta: &aurum_core::SeriesMeta, lang: Lang) -> Vec<SourceOut> {
         Lang::Ja => vec![
             SourceOut {
                 name: labels::series_name_ja(meta),
-                terms: format!("{}。同梱データの出所と利用条件は data/README.md に記載。", meta.source),
+                terms: format!("{}。", labels::series_source_ja(meta)),
             },
             SourceOut {
                 name: "地政学リスク指数（GPR）".into(),
@@ -581,13 +581,13 @@ fn sources(meta: &aurum_core::SeriesMeta, lang: Lang) -> Vec<SourceOut> {
             },
             SourceOut {
                 name: "イベント・カタログ".into(),
-                terms: "aurum同梱（data/events/catalog.toml、予定日程は data/events/scheduled.toml）。各イベント・予定に報道・公式発表などの出所を記載。".into(),
+                terms: "主要な地政学イベントと予定日程の年表。各項目に報道・公式発表などの出所を記載。".into(),
             },
         ],
         _ => vec![
             SourceOut {
                 name: meta.name.clone(),
-                terms: format!("{}. Provenance and terms of the bundled data: data/README.md.", meta.source),
+                terms: format!("{}.", meta.source),
             },
             SourceOut {
                 name: "Geopolitical Risk index".into(),
@@ -595,7 +595,7 @@ fn sources(meta: &aurum_core::SeriesMeta, lang: Lang) -> Vec<SourceOut> {
             },
             SourceOut {
                 name: "Event catalog".into(),
-                terms: "bundled with aurum (data/events/catalog.toml, and data/events/scheduled.toml for scheduled dates); each event and date names its source (news reports, official releases).".into(),
+                terms: "a dated record of major geopolitical events and scheduled dates; each entry names its source (news reports, official releases).".into(),
             },
         ],
     }

@@ -39,6 +39,16 @@ pub fn pct(p: f64, decimals: usize) -> String {
     format!("{}%", grouped(p * 100.0, decimals))
 }
 
+/// A number, grouped: `-1.70` in English, `▲1.70` in Japanese text.
+#[must_use]
+pub fn number(v: f64, decimals: usize, lang: Lang) -> String {
+    let s = grouped(v, decimals);
+    match (lang, s.strip_prefix('-')) {
+        (Lang::Ja, Some(abs)) => format!("▲{abs}"),
+        _ => s,
+    }
+}
+
 /// A signed number: `+1.3`, `-1.4`, `0.0`; in Japanese a negative one is written with ▲
 /// (`▲1.4`), as Japanese financial writing does.
 #[must_use]
@@ -103,6 +113,10 @@ mod tests {
         assert_eq!(signed(-1.44, 1, Lang::Ja), "▲1.4");
         assert_eq!(signed(1.26, 1, Lang::Ja), "+1.3");
         assert_eq!(signed(0.01, 1, Lang::Ja), "0.0");
+        assert_eq!(number(-1.704, 2, Lang::Ja), "▲1.70");
+        assert_eq!(number(-1.704, 2, Lang::En), "-1.70");
+        assert_eq!(number(1234.5, 1, Lang::Ja), "1,234.5");
+        assert_eq!(number(-0.001, 1, Lang::Ja), "0.0");
         assert_eq!(signed(-0.01, 1, Lang::Ja), "0.0");
         assert_eq!(pct(0.80345, 0), "80%");
         assert_eq!(pct(0.80345, 1), "80.3%");

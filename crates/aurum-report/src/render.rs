@@ -46,8 +46,8 @@ fn environment(lang: Lang) -> Result<Environment<'static>, ReportError> {
     env.add_filter("signed", move |v: f64, d: Option<usize>| {
         format::signed(v, d.unwrap_or(1), lang)
     });
-    env.add_filter("num", |v: f64, d: Option<usize>| {
-        format::grouped(v, d.unwrap_or(0))
+    env.add_filter("num", move |v: f64, d: Option<usize>| {
+        format::number(v, d.unwrap_or(0), lang)
     });
     env.add_filter("date", move |s: String| {
         Ok::<_, Error>(format::date(parse_date(&s)?, lang))

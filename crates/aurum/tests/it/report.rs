@@ -168,6 +168,70 @@ fn numbers_come_from_results(md: &str, results: &Value) {
     assert!(checked > 80, "only {checked} numbers checked");
 }
 
+/// The body is written for readers: no file paths, program names or hashes before the
+/// colophon; one word for each thing; Japanese sentences of a readable length.
+fn reads_as_a_note(md: &str, lang: &str) {
+    let (body, colophon) = md.split_once("<small>").expect("a colophon");
+    for word in [
+        "aurum",
+        "data/",
+        ".toml",
+        "README",
+        "データハッシュ",
+        "fingerprint",
+    ] {
+        assert!(
+            !body.contains(word),
+            "{word:?} in the body of the {lang} report"
+        );
+    }
+    assert!(colophon.contains("data/README.md"), "{colophon}");
+    if lang != "ja" {
+        return;
+    }
+    // One term each: the fixing (値決め), not a closing price; one spelling of the Brier
+    // score; VaR with its confidence level.
+    for word in ["終値", "ブライアスコア", "5%VaR", "-1", "-0", "-2"] {
+        assert!(!body.contains(word), "{word:?} in the Japanese report");
+    }
+    assert_eq!(
+        body.matches("累積超過リターンとは").count(),
+        1,
+        "glossed once"
+    );
+    // Prose only: not tables, figures, headings, dated lists or quoted titles of events.
+    let (prose, _sources) = body.split_once("## データの出典").expect("sources");
+    let sentences: Vec<String> = prose
+        .lines()
+        .map(|l| l.trim_start_matches("> ").trim_start_matches("- "))
+        .filter(|l| {
+            !(l.starts_with('|')
+                || l.starts_with('!')
+                || l.starts_with('#')
+                || l.starts_with("**チャートの番号")
+                || l.starts_with("**地政学リスク指数（GPR）**")
+                || l.strip_prefix("**")
+                    .is_some_and(|d| d.starts_with(|c: char| c.is_ascii_digit())))
+        })
+        .flat_map(|l| l.split('。'))
+        .map(|s| s.replace("**", "").replace('*', "").trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut lengths: Vec<usize> = sentences.iter().map(|s| s.chars().count()).collect();
+    lengths.sort_unstable();
+    let median = lengths[lengths.len() / 2];
+    assert!(lengths.len() > 60, "{} sentences", lengths.len());
+    assert!(
+        (30..=60).contains(&median),
+        "median sentence {median} characters"
+    );
+    let long: Vec<&String> = sentences
+        .iter()
+        .filter(|s| s.chars().count() > 80)
+        .collect();
+    assert!(long.is_empty(), "sentences over 80 characters: {long:#?}");
+}
+
 /// Whether the HTML refers to anything outside itself: a URL in an attribute or in CSS, a
 /// linked style sheet or a script. The SVG namespace is a name, not a reference.
 fn external_references(html: &str) -> Vec<String> {
@@ -199,6 +263,7 @@ fn writes_every_file_in_both_languages_with_numbers_from_results() {
                 .unwrap();
         insta::assert_snapshot!(format!("report_{lang}"), md);
         numbers_come_from_results(&md, &results);
+        reads_as_a_note(&md, lang);
 
         // Structure: one numbered section per scenario, then the risk and the answer.
         let scenarios = results["scenarios"].as_array().unwrap();
