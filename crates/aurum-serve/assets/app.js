@@ -633,7 +633,7 @@
       upColor: '#ffffff', downColor: '#5f6368',
       borderUpColor: '#3c4043', borderDownColor: '#3c4043',
       wickUpColor: '#3c4043', wickDownColor: '#3c4043',
-      priceLineColor: ACCENT,
+      priceLineColor: '#80868b', priceLineStyle: 1,
     });
     candles.setData(bars.map(function (b) {
       var o = isNum(b.open) ? b.open : b.close;
@@ -642,24 +642,27 @@
       return { time: b.date, open: o, high: h, low: l, close: b.close };
     }));
 
-    parseTargets($('chart-targets').value).forEach(function (v) {
+    // Target lines: dashed, in the accent colour; their labels are laid out with the event
+    // markers so that none covers another (the last price's line is grey and dotted).
+    var targets = parseTargets($('chart-targets').value).map(function (v) {
       candles.createPriceLine({
-        price: v, color: ACCENT, lineWidth: 1, lineStyle: 2, axisLabelVisible: true,
-        title: targetTitle(v, meta),
+        price: v, color: ACCENT, lineWidth: 2, lineStyle: 2, axisLabelVisible: true, title: '',
       });
+      return { price: v, title: targetTitle(v, meta) };
     });
 
-    // Events: numbered markers; titles in the list below and in the tooltip.
+    // Events: one marker per week, numbered like the list below; a week with several events
+    // says how many and lists them on hover, focus or tap.
     var placed = $('chart-show-events').checked ? eventsByBar(bars, d.events) : [];
     var perBar = {};
-    var markers = placed.map(function (p, k) {
+    placed.forEach(function (p, k) {
       (perBar[bars[p.bar].date] = perBar[bars[p.bar].date] || []).push({ n: k + 1, event: p.event });
-      return {
-        time: bars[p.bar].date, position: 'aboveBar', color: ACCENT,
-        shape: p.event.surprise ? 'circle' : 'arrowDown', text: String(k + 1), id: p.event.id,
-      };
     });
-    candles.setMarkers(markers);
+    var groups = Object.keys(perBar).sort().map(function (time) {
+      return { time: time, events: perBar[time] };
+    });
+    state.chart.layout = { chart: main, series: candles, container: container, bars: bars, groups: groups, targets: targets };
+    buildMarkers();
     var list = $('chart-events');
     clear(list);
     placed.forEach(function (p) {
@@ -671,6 +674,8 @@
     });
     $('chart-events-count').textContent = String(placed.length);
     main.timeScale().fitContent();
+    main.timeScale().subscribeVisibleLogicalRangeChange(scheduleMarkerLayout);
+    if (main.timeScale().subscribeSizeChange) main.timeScale().subscribeSizeChange(scheduleMarkerLayout);
 
     // The GPR pane: the same weeks as the price chart, so the two scroll together.
     var gprSeries = null;
@@ -717,6 +722,7 @@
         text: t('ohlc', { o: fmtNum(b.open, 2), h: fmtNum(b.high, 2), l: fmtNum(b.low, 2), c: fmtNum(b.close, 2) }),
       }));
       var evs = perBar[key] || [];
+      if (state.chart.popFor !== null && state.chart.popFor !== undefined) { tip.hidden = true; return; }
       if (evs.length) {
         var ul = el('ul');
         evs.forEach(function (x) {
@@ -734,9 +740,187 @@
     });
 
     container.setAttribute('data-bars', String(bars.length));
-    container.setAttribute('data-markers', String(markers.length));
+    container.setAttribute('data-markers', String(groups.length));
     container.setAttribute('data-series', d.id);
     container.setAttribute('data-ready', '1');
+  }
+
+  // ---------------------------------------------------------------- chart: event markers
+
+  // The markers and target labels are HTML over the chart, laid out after each change of
+  // the visible range so that no two boxes overlap: a marker that would cover another moves
+  // above it (or, without room above, below the bar); when the weeks are narrower than a
+  // label the markers shrink to dots and the labels hide.
+  var MARKER_GAP = 3;
+  var LABEL_MIN_SPACING = 12;
+
+  function buildMarkers() {
+    var L = state.chart.layout;
+    var layer = $('chart-markers');
+    clear(layer);
+    hideMarkerPop();
+    if (!L) return;
+    L.targets.forEach(function (tg, i) {
+      tg.node = el('span', { className: 'target-label', id: 'target-label-' + i, 'data-price': String(tg.price), text: tg.title });
+      layer.appendChild(tg.node);
+    });
+    L.groups.forEach(function (g, i) {
+      var n = g.events.length;
+      var label = n === 1 ? String(g.events[0].n) : tn('eventsInWeek', n);
+      var names = g.events.map(function (x) { return x.n + '. ' + eventTitle(x.event); }).join('; ');
+      g.label = label;
+      g.node = el('button', {
+        type: 'button', className: 'marker' + (n > 1 ? ' group' : '') + (g.events.some(function (x) { return x.event.surprise; }) ? ' surprise' : ''),
+        id: 'marker-' + i, 'data-time': g.time, 'data-count': String(n),
+        'aria-expanded': 'false', 'aria-controls': 'marker-pop',
+        'aria-label': t('weekTo', { date: fmtDate(g.time) }) + ': ' + names,
+      });
+      g.node.appendChild(el('span', { className: 'marker-text', text: label }));
+      g.node.addEventListener('mouseenter', function () { showMarkerPop(i, false); });
+      g.node.addEventListener('mouseleave', function () { if (!state.chart.popPinned) hideMarkerPop(); });
+      g.node.addEventListener('focus', function () { showMarkerPop(i, false); });
+      g.node.addEventListener('blur', function () { if (!state.chart.popPinned) hideMarkerPop(); });
+      g.node.addEventListener('click', function (e) {
+        e.stopPropagation();
+        if (state.chart.popPinned && state.chart.popFor === i) hideMarkerPop();
+        else showMarkerPop(i, true);
+      });
+      layer.appendChild(g.node);
+    });
+    scheduleMarkerLayout();
+  }
+
+  var markerFrame = 0;
+  function scheduleMarkerLayout() {
+    if (markerFrame) return;
+    // Two frames: the chart redraws (and rescales its prices) in the first.
+    markerFrame = requestAnimationFrame(function () {
+      markerFrame = requestAnimationFrame(function () {
+        markerFrame = 0;
+        layoutMarkers();
+      });
+    });
+  }
+
+  function overlaps(a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  }
+
+  function layoutMarkers() {
+    var L = state.chart.layout;
+    if (!L || !L.chart || !L.container.isConnected) return;
+    var ts = L.chart.timeScale();
+    var paneW = ts.width();
+    var paneH = L.container.clientHeight - ts.height();
+    var x0 = ts.logicalToCoordinate(0);
+    var x1 = ts.logicalToCoordinate(1);
+    var spacing = isNum(x0) && isNum(x1) ? x1 - x0 : 0;
+    var compact = spacing < LABEL_MIN_SPACING;
+    var placed = [];
+    // Target labels first, right-aligned just above their line.
+    L.targets.forEach(function (tg) {
+      var y = L.series.priceToCoordinate(tg.price);
+      var node = tg.node;
+      if (!isNum(y) || y < 0 || y > paneH) { node.hidden = true; return; }
+      node.hidden = false;
+      var w = node.offsetWidth;
+      var h = node.offsetHeight;
+      var box = { left: paneW - w - 6, top: Math.max(0, y - h - 2) };
+      box.right = box.left + w;
+      box.bottom = box.top + h;
+      node.style.left = box.left + 'px';
+      node.style.top = box.top + 'px';
+      placed.push(box);
+    });
+    var byTime = {};
+    L.bars.forEach(function (b) { byTime[b.date] = b; });
+    L.groups.forEach(function (g) {
+      var node = g.node;
+      var x = ts.timeToCoordinate(g.time);
+      var b = byTime[g.time];
+      var yHigh = b ? L.series.priceToCoordinate(isNum(b.high) ? b.high : b.close) : null;
+      var yLow = b ? L.series.priceToCoordinate(isNum(b.low) ? b.low : b.close) : null;
+      if (!isNum(x) || x < 0 || x > paneW || !isNum(yHigh)) { node.hidden = true; g.box = null; return; }
+      node.hidden = false;
+      node.classList.toggle('dot', compact);
+      var w = node.offsetWidth;
+      var h = node.offsetHeight;
+      var left = Math.min(Math.max(0, x - w / 2), Math.max(0, paneW - w));
+      function fit(top, up) {
+        for (var guard = 0; guard < 200; guard++) {
+          var box = { left: left, right: left + w, top: top, bottom: top + h };
+          if (box.top < 0 || box.bottom > paneH) return null;
+          var hit = placed.filter(function (p) { return overlaps(box, p); });
+          if (!hit.length) return box;
+          top = up
+            ? Math.min.apply(null, hit.map(function (p) { return p.top; })) - MARKER_GAP - h
+            : Math.max.apply(null, hit.map(function (p) { return p.bottom; })) + MARKER_GAP;
+        }
+        return null;
+      }
+      var box = fit(yHigh - 6 - h, true) || fit((isNum(yLow) ? yLow : yHigh) + 6, false);
+      g.box = box;
+      if (!box) { node.hidden = true; return; }
+      node.style.left = box.left + 'px';
+      node.style.top = box.top + 'px';
+      node.setAttribute('data-below', String(box.top > yHigh));
+      placed.push(box);
+    });
+    var layer = $('chart-markers');
+    layer.setAttribute('data-compact', String(compact));
+    layer.setAttribute('data-layout', String((+layer.getAttribute('data-layout') || 0) + 1));
+    if (state.chart.popFor !== null && state.chart.popFor !== undefined) positionMarkerPop();
+  }
+
+  function showMarkerPop(i, pin) {
+    var L = state.chart.layout;
+    var g = L && L.groups[i];
+    if (!g) return;
+    var pop = $('marker-pop');
+    if (state.chart.popFor !== null && state.chart.popFor !== undefined && L.groups[state.chart.popFor]) {
+      L.groups[state.chart.popFor].node.setAttribute('aria-expanded', 'false');
+    }
+    state.chart.popFor = i;
+    state.chart.popPinned = !!pin;
+    clear(pop);
+    pop.appendChild(el('div', { className: 'tt-date', text: t('weekTo', { date: fmtDate(g.time) }) + ' · ' + tn('eventsInWeek', g.events.length) }));
+    var ul = el('ul');
+    g.events.forEach(function (x) {
+      ul.appendChild(el('li', null, [
+        el('strong', { text: x.n + '. ' }), fmtDate(x.event.date) + ' ' + eventTitle(x.event) + ' ',
+        el('span', { className: 'tag', text: catLabel(x.event.category) }),
+      ]));
+    });
+    pop.appendChild(ul);
+    pop.hidden = false;
+    g.node.setAttribute('aria-expanded', 'true');
+    $('chart-tooltip').hidden = true;
+    positionMarkerPop();
+  }
+
+  function positionMarkerPop() {
+    var L = state.chart.layout;
+    var g = L && L.groups[state.chart.popFor];
+    var pop = $('marker-pop');
+    if (!g || !g.box || g.node.hidden) { hideMarkerPop(); return; }
+    var w = L.container.clientWidth;
+    var pw = pop.offsetWidth;
+    var left = Math.min(Math.max(4, (g.box.left + g.box.right) / 2 - pw / 2), Math.max(4, w - pw - 4));
+    var top = g.box.bottom + 6;
+    if (top + pop.offsetHeight > L.container.clientHeight) top = Math.max(4, g.box.top - pop.offsetHeight - 6);
+    pop.style.left = left + 'px';
+    pop.style.top = top + 'px';
+  }
+
+  function hideMarkerPop() {
+    var L = state.chart.layout;
+    if (L && state.chart.popFor !== null && state.chart.popFor !== undefined && L.groups[state.chart.popFor]) {
+      L.groups[state.chart.popFor].node.setAttribute('aria-expanded', 'false');
+    }
+    state.chart.popFor = null;
+    state.chart.popPinned = false;
+    var pop = $('marker-pop');
+    if (pop) pop.hidden = true;
   }
 
   function isGprSeries(id) { return /^gpr/.test(id); }
@@ -2352,6 +2536,12 @@
     $('lang-en').addEventListener('click', function () { setLang('en', true); });
     $('lang-ja').addEventListener('click', function () { setLang('ja', true); });
     $('error-close').addEventListener('click', clearError);
+    document.addEventListener('click', function (e) {
+      if (state.chart.popPinned && !$('marker-pop').contains(e.target)) hideMarkerPop();
+    });
+    document.addEventListener('keydown', function (e) {
+      if (e.key === 'Escape' && state.chart.popFor !== null && state.chart.popFor !== undefined) hideMarkerPop();
+    });
     $('as-of').addEventListener('change', function () {
       var v = $('as-of').value;
       if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return;
@@ -2370,6 +2560,31 @@
       ensureLoaded(state.tab);
     });
   }
+
+  // For tests and for people checking the layout: the boxes of the chart's markers and
+  // target labels as laid out (page pixels), and a way to show a range of dates.
+  window.__aurumTest = {
+    markers: function () {
+      return Array.prototype.filter.call(document.querySelectorAll('#chart-markers > *'), function (n) { return !n.hidden; })
+        .map(function (n) {
+          var r = n.getBoundingClientRect();
+          return {
+            id: n.id, kind: n.classList.contains('marker') ? 'marker' : 'target',
+            time: n.getAttribute('data-time'), count: +n.getAttribute('data-count') || 0,
+            text: n.textContent, label: !n.classList.contains('dot'),
+            left: r.left, top: r.top, right: r.right, bottom: r.bottom,
+          };
+        });
+    },
+    zoom: function (from, to) {
+      var L = state.chart.layout;
+      if (!L) return false;
+      if (from) L.chart.timeScale().setVisibleRange({ from: from, to: to });
+      else L.chart.timeScale().fitContent();
+      scheduleMarkerLayout();
+      return true;
+    },
+  };
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
   else init();

@@ -794,3 +794,159 @@ fn calls_are_listed_scored_and_published_in_chromium() {
     b.resize(1280, 900);
     assert_eq!(b.console_errors(), Vec::<String>::new());
 }
+
+/// The laid-out boxes of the chart's markers and target labels, as the page exposes them.
+fn marker_boxes(b: &Browser) -> Vec<Value> {
+    b.js("return window.__aurumTest.markers()")
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// Pairs of boxes that overlap.
+fn overlapping(boxes: &[Value]) -> Vec<(String, String)> {
+    let f = |v: &Value, k: &str| v[k].as_f64().unwrap();
+    let mut out = Vec::new();
+    for (i, a) in boxes.iter().enumerate() {
+        for c in &boxes[i + 1..] {
+            if f(a, "left") < f(c, "right")
+                && f(c, "left") < f(a, "right")
+                && f(a, "top") < f(c, "bottom")
+                && f(c, "top") < f(a, "bottom")
+            {
+                out.push((a.to_string(), c.to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// Waits for the markers' layout after `script` changed the chart's range or size.
+fn relayout(b: &Browser, script: &str) {
+    let before = b
+        .js("return +document.querySelector('#chart-markers').dataset.layout")
+        .as_i64()
+        .unwrap();
+    b.js(&format!("{script}; return true"));
+    b.wait(
+        "the markers laid out again",
+        &format!("return +document.querySelector('#chart-markers').dataset.layout > {before}"),
+    );
+    // A second pass once the prices have rescaled.
+    std::thread::sleep(Duration::from_millis(300));
+}
+
+#[test]
+fn chart_markers_group_by_week_and_never_overlap_in_chromium() {
+    let ctx = TestContext::new();
+    let server = Server::start(&ctx, &[]);
+    let b = Browser::start();
+    for lang in ["en", "ja"] {
+        b.resize(1280, 800);
+        b.goto(&format!("{}/?lang={lang}#chart", server.base));
+        b.js(CATCH_ERRORS);
+        b.wait(
+            "the chart",
+            "return document.querySelector('#price-chart[data-ready=\"1\"]') !== null && +document.querySelector('#chart-markers').dataset.layout > 0",
+        );
+        b.type_into("#chart-targets", "2,900, 3000");
+        b.click("#chart-apply");
+        b.wait(
+            "the target labels",
+            "return document.querySelectorAll('#chart-markers .target-label').length === 2 && +document.querySelector('#chart-markers').dataset.layout > 0",
+        );
+        // The whole range: too narrow for labels, so dots, none over another.
+        relayout(&b, "window.__aurumTest.zoom()");
+        let all = marker_boxes(&b);
+        assert!(
+            all.iter().filter(|m| m["kind"] == "marker").count() > 10,
+            "{all:?}"
+        );
+        assert_eq!(
+            b.js("return document.querySelector('#chart-markers').dataset.compact"),
+            json!("true"),
+            "labels hidden when zoomed out"
+        );
+        assert_eq!(overlapping(&all), vec![], "zoomed out");
+
+        // Jan–Feb 2025: a label on each week, one marker per week, the count of a week with
+        // several events, every event of the weeks in one of them, none over another or
+        // over a target's label.
+        relayout(&b, "window.__aurumTest.zoom('2024-12-30', '2025-02-21')");
+        assert_eq!(
+            b.js("return document.querySelector('#chart-markers').dataset.compact"),
+            json!("false")
+        );
+        let boxes = marker_boxes(&b);
+        let markers: Vec<&Value> = boxes.iter().filter(|m| m["kind"] == "marker").collect();
+        let weeks: Vec<&str> = markers
+            .iter()
+            .map(|m| m["time"].as_str().unwrap())
+            .collect();
+        let mut distinct = weeks.clone();
+        distinct.dedup();
+        assert_eq!(weeks, distinct, "one marker per week");
+        let in_range = b.js(
+            "return [...document.querySelectorAll('#chart-markers .marker')].filter(m => m.dataset.time >= '2025-01-01' && m.dataset.time <= '2025-02-21').map(m => m.id)",
+        );
+        let shown: Vec<&str> = markers
+            .iter()
+            .filter(|m| m["time"].as_str().unwrap() >= "2025-01-01")
+            .map(|m| m["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            in_range.as_array().unwrap().len(),
+            shown.len(),
+            "a marker of Jan–Feb 2025 is hidden: {boxes:?}"
+        );
+        let group = markers
+            .iter()
+            .find(|m| m["count"].as_i64().unwrap() > 1)
+            .unwrap_or_else(|| panic!("no week with several events in Jan–Feb 2025: {boxes:?}"));
+        let n = group["count"].as_i64().unwrap();
+        let words = if lang == "ja" {
+            format!("{n}件")
+        } else {
+            format!("{n} events")
+        };
+        assert_eq!(group["text"], json!(words), "{group}");
+        assert_eq!(
+            boxes.iter().filter(|m| m["kind"] == "target").count(),
+            2,
+            "{boxes:?}"
+        );
+        assert_eq!(overlapping(&boxes), vec![], "Jan–Feb 2025");
+
+        // Hovering the group lists its events; a tap pins the list, a second closes it.
+        let id = group["id"].as_str().unwrap().to_owned();
+        b.click(&format!("#{id}"));
+        let items = b.wait(
+            "the week's events",
+            "const p = document.querySelector('#marker-pop'); return !p.hidden && p.querySelectorAll('li').length",
+        );
+        assert_eq!(items, json!(n));
+        assert_eq!(
+            b.js(&format!(
+                "return document.querySelector('#{id}').getAttribute('aria-expanded')"
+            )),
+            json!("true")
+        );
+        b.screenshot(&format!("chart-markers-2025-{lang}"));
+        b.click(&format!("#{id}"));
+        assert_eq!(
+            b.js("return document.querySelector('#marker-pop').hidden"),
+            json!(true)
+        );
+
+        // On a phone, the same weeks.
+        b.resize(390, 844);
+        relayout(&b, "window.__aurumTest.zoom('2024-12-30', '2025-02-21')");
+        let phone = marker_boxes(&b);
+        assert_eq!(overlapping(&phone), vec![], "Jan–Feb 2025 on a phone");
+        b.screenshot(&format!("chart-markers-2025-{lang}-phone"));
+        let errors = b.js("return (window.__errors || []).join(' | ')");
+        assert_eq!(errors, json!(""));
+    }
+    b.resize(1280, 900);
+    assert_eq!(b.console_errors(), Vec::<String>::new());
+}
