@@ -269,6 +269,17 @@ pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppRe
     })
 }
 
+/// Whether a share of `n` paths, `given`, differs from the share of all paths, `all`, by
+/// more than two of its Monte Carlo standard errors (its binomial error, at least half a
+/// path's worth so that 0% and 100% are not certain).
+fn differs(given: f64, all: f64, n: f64) -> bool {
+    if n < 1.0 || !given.is_finite() {
+        return false;
+    }
+    let p = given.clamp(0.5 / n, 1.0 - 0.5 / n);
+    (given - all).abs() > 2.0 * (p * (1.0 - p) / n).sqrt()
+}
+
 /// The model of ordinary days, as the report names it.
 fn model_info(p: &Prepared, lang: Lang) -> ModelInfo {
     let (kind, name, weights) = match (&p.baseline, lang) {
@@ -514,6 +525,10 @@ fn build(
                     .get(i)
                     .map_or(0.0, |w| (touch0(results) - touch0(w)) * 100.0),
                 p_touch_given: r.p_touch_given.first().copied().unwrap_or(f64::NAN),
+                p_touch_given_differs: r
+                    .p_touch_given
+                    .first()
+                    .is_some_and(|g| differs(*g, touch0(results), r.p_happened * a.paths as f64)),
                 events: text
                     .events
                     .iter()
@@ -852,6 +867,20 @@ pub fn print_pdf(dir: &Path) -> AppResult<std::path::PathBuf> {
 
 #[cfg(test)]
 mod tests {
+    use super::differs;
+
+    #[test]
+    fn a_conditional_share_differs_only_beyond_its_monte_carlo_error() {
+        // 240 paths at 96% against 89%: the error is 1.3 points, the gap 7.
+        assert!(differs(0.96, 0.89, 240.0));
+        // 1,800 paths at 89.5% against 89%: within 0.7 points.
+        assert!(!differs(0.895, 0.89, 1800.0));
+        // 10 paths all touching: 100% is not certain from ten.
+        assert!(!differs(1.0, 0.89, 10.0));
+        assert!(!differs(f64::NAN, 0.5, 100.0));
+        assert!(!differs(0.9, 0.5, 0.0));
+    }
+
     use super::*;
 
     fn target(level: f64, touch: &[f64], close: f64) -> TargetOut {

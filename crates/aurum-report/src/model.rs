@@ -205,6 +205,9 @@ pub struct ScenarioOut {
     pub adds_pp: f64,
     /// P(touch first target | it happened).
     pub p_touch_given: f64,
+    /// Whether that differs from the unconditional share beyond Monte Carlo error.
+    #[serde(default)]
+    pub p_touch_given_differs: bool,
     /// Catalog events behind it.
     pub events: Vec<EventOut>,
 }
