@@ -8,7 +8,9 @@
 //! - [`Limits`] keep one request from taking the machine: a body size limit, a per-request
 //!   timeout, a cap on simulation size (paths × trading days) and on concurrent heavy work.
 //!   Too large a request gets a 4xx JSON error that states the limit.
-//! - Errors are JSON: `{"status": 400, "error": "…", "field": "probability"}`.
+//! - Errors are JSON: `{"status": 400, "code": "invalid_input", "error": "…", "field":
+//!   "probability"}`; `code` (one of [`ERROR_CODES`]) and `field` are stable, `error` is
+//!   the technical detail.
 //! - Bound to loopback, the server answers only requests whose `Host` is `localhost`,
 //!   `127.0.0.1` or `[::1]` with its port (421 otherwise: a page elsewhere that rebinds its
 //!   name to 127.0.0.1 is refused) and only its own pages' `Origin` (403 otherwise); every
@@ -40,7 +42,7 @@ use aurum_app::vol::{VolFitReport, VolSpec};
 use aurum_app::{AppResult, Progress};
 use aurum_core::Date;
 pub use backend::StoreBackend;
-pub use error::ApiError;
+pub use error::{ApiError, CODES as ERROR_CODES};
 pub use guard::new_token;
 pub use routes::{OPENAPI, router};
 use serde::Deserialize;

@@ -104,6 +104,7 @@ where
                 limits.timeout.as_secs()
             ),
         )
+        .with_code("timeout")
         .into_response()
         }
     }
@@ -119,7 +120,14 @@ fn body<T>(state: &AppState, b: Result<Json<T>, JsonRejection>) -> Result<T, Api
                 state.limits.body_bytes
             ),
         ),
-        s => ApiError::new(s.as_u16(), e.body_text()),
+        s => {
+            let e = ApiError::new(s.as_u16(), e.body_text());
+            if s == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+                e
+            } else {
+                e.with_code("invalid_body")
+            }
+        }
     })
 }
 
@@ -440,11 +448,11 @@ async fn check_scenario(
 /// and each step weighing one per eight targets and scenarios it tracks (at least one).
 fn check_size(l: &Limits, paths: usize, size: &Size, runs: usize) -> Result<(), ApiError> {
     if paths == 0 || paths > l.max_paths {
-        return Err(ApiError {
-            status: 413,
-            error: format!("paths {paths}: the limit is 1 to {} paths", l.max_paths),
-            field: Some("paths".into()),
-        });
+        return Err(ApiError::new(
+            413,
+            format!("paths {paths}: the limit is 1 to {} paths", l.max_paths),
+        )
+        .with_field("paths"));
     }
     let weight = (size.targets + size.scenarios).div_ceil(8).max(1);
     let steps = (paths as u64)
@@ -465,14 +473,14 @@ fn check_size(l: &Limits, paths: usize, size: &Size, runs: usize) -> Result<(), 
         } else {
             String::new()
         };
-        return Err(ApiError {
-            status: 413,
-            error: format!(
+        return Err(ApiError::new(
+            413,
+            format!(
                 "{paths} paths × {} trading days{times}{heavy} = {steps} steps; the limit is {} (use fewer paths or a nearer horizon)",
                 size.days, l.max_steps
             ),
-            field: Some("paths".into()),
-        });
+        )
+        .with_field("paths"));
     }
     Ok(())
 }

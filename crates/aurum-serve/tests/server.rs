@@ -251,7 +251,7 @@ fn errors_are_json_with_status_message_and_field() {
         (s, v),
         (
             400,
-            json!({ "status": 400, "error": "nothing to study", "field": "events" })
+            json!({ "status": 400, "code": "invalid_input", "error": "nothing to study", "field": "events" })
         )
     );
     let body = r#"{"date": "2025-03-04", "title_en": "x", "title_ja": "x", "category": "alliance", "region": "europe", "source": "x"}"#;
@@ -357,8 +357,91 @@ fn limits_refuse_too_large_requests_and_say_the_limit() {
     );
     // A request over the time limit is answered, not left hanging.
     let (s, v) = call(addr, "GET", "/api/study?category=nuclear&window=0,60", None);
-    assert_eq!(s, 503);
+    assert_eq!((s, v["code"].as_str()), (503, Some("timeout")), "{v}");
     assert!(v["error"].as_str().unwrap().contains("limit"), "{v}");
+}
+
+/// Every error has a stable `code` (one the OpenAPI document lists) and, where one field is
+/// at fault, its `field`, for pages to word in the user's language; `error` stays the
+/// technical detail.
+#[test]
+fn errors_carry_a_stable_code_and_the_field_at_fault() {
+    let doc: Value = serde_json::from_str(aurum_serve::OPENAPI).unwrap();
+    let listed: Vec<&str> = doc["components"]["schemas"]["Error"]["properties"]["code"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(listed, aurum_serve::ERROR_CODES);
+    assert_eq!(
+        doc["components"]["schemas"]["Error"]["required"],
+        json!(["status", "code", "error"])
+    );
+    let addr = start(Limits {
+        max_paths: 50_000,
+        ..Limits::default()
+    });
+    let code = |method: &str, path: &str, body: Option<&str>| {
+        let (s, v) = call(addr, method, path, body);
+        assert!(
+            v["code"]
+                .as_str()
+                .is_some_and(|c| aurum_serve::ERROR_CODES.contains(&c)),
+            "{method} {path}: {v}"
+        );
+        assert!(v["error"].as_str().is_some_and(|e| !e.is_empty()), "{v}");
+        (s, v["code"].clone(), v["field"].clone())
+    };
+    assert_eq!(
+        code("GET", "/api/study?category=x", None),
+        (400, json!("invalid_input"), json!("category"))
+    );
+    assert_eq!(
+        code("GET", "/api/series/silver/bars", None),
+        (404, json!("not_found"), Value::Null)
+    );
+    assert_eq!(
+        code("GET", "/api/nothing-here", None),
+        (404, json!("not_found"), Value::Null)
+    );
+    let body = r#"{"date": "2025-03-04", "title_en": "x", "title_ja": "x", "category": "alliance", "region": "europe", "source": "x"}"#;
+    assert_eq!(
+        code("POST", "/api/events", Some(body)),
+        (409, json!("conflict"), json!("id"))
+    );
+    assert_eq!(
+        code("GET", "/api/vol/fit", None),
+        (500, json!("internal"), Value::Null)
+    );
+    assert_eq!(
+        code("POST", "/api/scenarios/run", Some("{not json")).1,
+        json!("invalid_body")
+    );
+    assert_eq!(
+        code(
+            "POST",
+            "/api/scenarios/run",
+            Some(r#"{"toml": "94", "paths": 60000}"#)
+        ),
+        (413, json!("too_large"), json!("paths"))
+    );
+    // A probability out of range in a scenario file: the file's field, with the scenario
+    // named in the detail.
+    let bad = aurum_app::scenario::EXAMPLE.replacen("probability = 0.45", "probability = 1.5", 1);
+    assert_ne!(bad, aurum_app::scenario::EXAMPLE);
+    let (s, v) = call(
+        addr,
+        "POST",
+        "/api/scenarios/check",
+        Some(&json!({ "toml": bad }).to_string()),
+    );
+    assert_eq!(
+        (s, v["code"].as_str(), v["field"].as_str()),
+        (400, Some("invalid_input"), Some("probability")),
+        "{v}"
+    );
+    assert!(v["error"].as_str().unwrap().contains("1.5"), "{v}");
 }
 
 /// A request answered for its time limit keeps its heavy-work place until its work ends:
