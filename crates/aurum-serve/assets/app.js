@@ -187,10 +187,13 @@
 
   // ---------------------------------------------------------------- API and errors
 
-  function ApiError(status, message, field) {
+  // `code` and `field` are the server's stable words for what went wrong: the page words the
+  // error from them in the user's language; `message` is the technical detail.
+  function ApiError(status, message, field, code) {
     this.status = status;
     this.message = message;
     this.field = field || null;
+    this.code = code || null;
   }
 
   // A server reachable from the network prints its address with '#token=…': the page keeps
@@ -217,7 +220,7 @@
         try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
         if (!res.ok) {
           var msg = data && (data.error || data.message) ? (data.error || data.message) : (text.trim() || t('httpError', { status: res.status }));
-          throw new ApiError(res.status, msg, data && data.field ? data.field : null);
+          throw new ApiError(res.status, msg, data && data.field ? data.field : null, data && data.code ? data.code : null);
         }
         if (data === null && text) throw new ApiError(res.status, t('httpError', { status: res.status }), null);
         return data;
@@ -227,14 +230,53 @@
     });
   }
 
+  // An error of the server in the user's language, from its code and field (the most
+  // particular wording the dictionary has), or null for an error without a code.
+  function errorWords(err) {
+    if (!err || !err.code) return null;
+    var d = I18N[state.lang] || I18N.en;
+    var f = err.field;
+    var keys = f ? ['err_' + err.code + '_' + f, 'err_' + err.code + '_field'] : [];
+    keys.push('err_' + err.code);
+    var key = keys.filter(function (k) { return d[k] !== undefined || I18N.en[k] !== undefined; })[0];
+    if (!key) return null;
+    var fieldName = f ? t('field_' + f) : '';
+    if (fieldName === 'field_' + f) fieldName = f;
+    // The scenario a file's error names, by its name in this language.
+    var scenario = '';
+    var m = /scenario "([^"]+)"/.exec(err.message || '');
+    if (m) {
+      var model = null;
+      try { model = readScenarioModel($('scenario-toml').value); } catch (e) { model = null; }
+      var sc = model ? scenarioById(model, m[1]) : null;
+      scenario = sc ? (state.lang === 'ja' && sc.name_ja ? sc.name_ja : sc.name || m[1]) : m[1];
+    }
+    var words = t(key, { field: fieldName });
+    if (scenario) words = t('errInScenario', { scenario: scenario, words: words });
+    return words;
+  }
+
+  // Fills the error box: the words, and the server's own message behind a disclosure.
+  function wordError(err) {
+    var msg = err && err.message ? err.message : String(err);
+    var words = errorWords(err);
+    $('error-text').textContent = words || msg;
+    var detail = $('error-detail');
+    detail.hidden = !words;
+    detail.open = false;
+    $('error-detail-text').textContent = words ? msg + (err.code ? ' [' + err.code + (err.field ? ', ' + err.field : '') + ']' : '') : '';
+  }
+
   // `mark(field)` returns the input(s) to mark for a server field name.
   function showError(err, mark) {
     clearMarks();
     var box = $('error');
-    var msg = err && err.message ? err.message : String(err);
-    $('error-text').textContent = msg;
+    state.error = err;
+    wordError(err);
     if (err && err.field) box.setAttribute('data-field', err.field);
     else box.removeAttribute('data-field');
+    if (err && err.code) box.setAttribute('data-code', err.code);
+    else box.removeAttribute('data-code');
     if (err && err.status) box.setAttribute('data-status', String(err.status));
     else box.removeAttribute('data-status');
     box.hidden = false;
@@ -264,6 +306,10 @@
     $('error').removeAttribute('data-field');
     $('error').removeAttribute('data-status');
     $('error-text').textContent = '';
+    $('error').removeAttribute('data-code');
+    $('error-detail').hidden = true;
+    $('error-detail-text').textContent = '';
+    state.error = null;
     clearMarks();
   }
   function spinnerStatus(node, text) {
@@ -317,6 +363,8 @@
       try { localStorage.setItem('aurum.lang', lang); } catch (e) { /* storage unavailable */ }
     }
     applyI18n();
+    saveView(false);
+    if (state.error && !$('error').hidden) wordError(state.error);
     fillSeriesSelect();
     fillCategorySelects();
     if (state.chart.data) renderChart();
@@ -329,11 +377,13 @@
     if (state.calls.list) renderCalls();
     if (state.calls.detail) renderCallDetail();
     if (state.scenario.result) renderRecordedCall();
+    if (state.scenario.stale) markResultsStale(state.scenario.stale);
   }
 
   // ---------------------------------------------------------------- tabs
 
-  function selectTab(name, focus) {
+  // `push`: the user chose the tab (a new history entry); otherwise the address is replaced.
+  function selectTab(name, focus, push) {
     if (TABS.indexOf(name) < 0) name = 'chart';
     state.tab = name;
     TABS.forEach(function (tab) {
@@ -351,17 +401,18 @@
       }
     });
     if (focus) $('tab-' + name).focus();
-    var keep = name === 'calls' && callInHash() !== null;
-    if (location.hash !== '#' + name && !keep) {
+    var keep = (name === 'calls' && callInHash() !== null) || (name === 'runs' && runInHash() !== null);
+    if (!state.series && location.hash !== '#' + name && !keep) {
       history.replaceState(null, '', location.pathname + location.search + '#' + name);
     }
+    saveView(push);
     ensureLoaded(name);
   }
 
   function initTabs() {
     TABS.forEach(function (tab, i) {
       var b = $('tab-' + tab);
-      b.addEventListener('click', function () { selectTab(tab, false); });
+      b.addEventListener('click', function () { selectTab(tab, false, true); });
       b.addEventListener('keydown', function (e) {
         var j = null;
         if (e.key === 'ArrowRight') j = (i + 1) % TABS.length;
@@ -370,7 +421,7 @@
         else if (e.key === 'End') j = TABS.length - 1;
         if (j !== null) {
           e.preventDefault();
-          selectTab(TABS[j], true);
+          selectTab(TABS[j], true, true);
         }
       });
     });
@@ -382,8 +433,15 @@
         if (!state.calls.loading && (!state.calls.detail || String(state.calls.detail.id) !== call)) showCall(call);
         return;
       }
+      var run = runInHash();
+      if (run !== null) {
+        if (state.tab !== 'runs') selectTab('runs', false);
+        if (!state.runs.detail || String(state.runs.detail.id) !== run) showRun(run);
+        return;
+      }
       if (TABS.indexOf(h) >= 0 && h !== state.tab) selectTab(h, false);
     });
+    window.addEventListener('popstate', restoreView);
   }
 
   function ensureLoaded(tab) {
@@ -976,21 +1034,27 @@
       e.preventDefault();
       clearError();
       state.loaded.chart = state.asOf;
+      saveView(true);
       loadChart();
     });
     $('chart-series').addEventListener('change', function () {
       clearError();
       state.loaded.chart = state.asOf;
+      saveView(true);
       loadChart();
     });
     $('chart-from').addEventListener('change', function () {
       if (!/^\d{4}-\d{2}-\d{2}$/.test($('chart-from').value)) return;
       state.chart.fromAuto = false;
       clearError();
+      saveView(true);
       loadChart();
     });
     $('chart-show-events').addEventListener('change', function () { if (state.chart.data) renderChart(); });
-    $('chart-targets').addEventListener('change', function () { if (state.chart.data) renderChart(); });
+    $('chart-targets').addEventListener('change', function () {
+      saveView(true);
+      if (state.chart.data) renderChart();
+    });
   }
 
   // ---------------------------------------------------------------- 2. scenario: a small TOML reader
@@ -1496,8 +1560,18 @@
       e.preventDefault();
       runScenario();
     });
+    // Results of an earlier run are greyed out and marked the moment an input changes.
+    function edited(e) {
+      var id = e.target && e.target.id;
+      if (id === 'sc-publish' || id === 'sc-label') return; // they do not change the numbers
+      markResultsStale('edited');
+    }
+    $('scenario-form').addEventListener('input', edited);
+    $('scenario-form').addEventListener('change', edited);
+    $('results-rerun').addEventListener('click', function () { runScenario(); });
     $('save-scenario').addEventListener('click', saveScenario);
     $('reset-scenario').addEventListener('click', function () {
+      markResultsStale('edited');
       clearError();
       $('scenario-toml').value = '';
       clear($('scenario-rows'));
@@ -1550,6 +1624,25 @@
     return [$('scenario-toml')];
   }
 
+  // `why`: 'edited' (an input changed since the run) or 'failed' (a later run failed); null
+  // marks the results current.
+  function markResultsStale(why) {
+    if (!state.scenario.result) why = null;
+    if (why === 'edited' && state.scenario.stale === 'failed') why = 'failed';
+    state.scenario.stale = why;
+    var box = $('scenario-results');
+    box.classList.toggle('stale', !!why);
+    if (why) {
+      box.setAttribute('data-stale', why);
+      box.setAttribute('aria-describedby', 'results-stale');
+    } else {
+      box.removeAttribute('data-stale');
+      box.removeAttribute('aria-describedby');
+    }
+    $('results-stale').hidden = !why;
+    $('results-stale-text').textContent = why ? t(why === 'failed' ? 'staleFailed' : 'staleEdited') : '';
+  }
+
   function runScenario() {
     clearError();
     var text = $('scenario-toml').value;
@@ -1586,11 +1679,13 @@
       state.scenario.runParams = { paths: paths, seed: seed, publish: publish };
       setStatus($('run-status'), t('ranIn', { s: fmtNum((Date.now() - started) / 1000, 1) }), true);
       renderResults();
+      markResultsStale(null);
       state.loaded.runs = null; // a new run and a new call were recorded
       state.runs.list = null;
       state.loaded.calls = null;
     }, function (err) {
       setStatus($('run-status'), '');
+      markResultsStale('failed');
       showError(err, function (field, message) {
         return field === 'label' ? [$('sc-label')] : scenarioMarks(field, message);
       });
@@ -2035,7 +2130,7 @@
       return;
     }
     list.forEach(function (r) {
-      var open = function () { showRun(r.id); };
+      var open = function () { showRun(r.id, true); };
       var btn = el('button', { type: 'button', className: 'link', id: 'run-open-' + r.id, text: '#' + r.id, onclick: open });
       var tr = el('tr', { className: 'clickable', 'data-id': String(r.id) }, [
         el('td', null, [btn]),
@@ -2050,13 +2145,15 @@
     });
   }
 
-  function showRun(id) {
+  // `push`: the user opened the run (a new history entry for `#runs/12`).
+  function showRun(id, push) {
     clearError();
     spinnerStatus($('runs-status'), t('loading'));
     return api('/api/runs/' + encodeURIComponent(id)).then(function (d) {
       state.runs.detail = d || {};
       if (state.runs.detail.id === undefined) state.runs.detail.id = id;
       setStatus($('runs-status'), '');
+      if (state.tab === 'runs') saveView(push);
       renderRunDetail();
       renderRuns();
     }, function (err) {
@@ -2346,7 +2443,7 @@
     if (call.run_id !== undefined && call.run_id !== null) {
       sub.appendChild(el('button', {
         type: 'button', className: 'link inline', id: 'call-run-link', text: t('fromRun', { id: call.run_id }),
-        onclick: function () { selectTab('runs', true); showRun(call.run_id); },
+        onclick: function () { selectTab('runs', true, true); showRun(call.run_id, true); },
       }));
     } else {
       sub.appendChild(document.createTextNode(call.source === 'report' ? t('fromReport') : call.source || ''));
@@ -2511,10 +2608,99 @@
   function defaultAsOf() {
     var p = new URLSearchParams(location.search).get('as_of');
     if (p && /^\d{4}-\d{2}-\d{2}$/.test(p)) return p;
+    return naturalAsOf();
+  }
+
+  // The as-of date without one in the address: the last price of gold.
+  function naturalAsOf() {
     var m = seriesMeta(DEFAULT_SERIES);
     if (m && m.last) return m.last;
     var lasts = (state.series || []).map(function (s) { return s.last; }).filter(Boolean).sort();
     return lasts.length ? lasts[lasts.length - 1] : todayIso();
+  }
+
+  // ---------------------------------------------------------------- the view in the address
+
+  // The chart's series, start and targets, the as-of date, the tab and the open run or call
+  // live in the address (`?series=…&from=…&targets=…&as_of=…#runs/12`), so that a view can
+  // be shared; what the user changes adds a history entry (back and forward step through
+  // them) and loading an address restores its view.
+  var DEFAULT_TARGETS = '3000';
+
+  // `#runs/12` opens run 12.
+  function runInHash() {
+    var m = /^#runs\/(\d+)$/.exec(location.hash || '');
+    return m ? m[1] : null;
+  }
+
+  function viewHash() {
+    if (state.tab === 'calls') {
+      var c = callInHash();
+      if (c !== null) return '#calls/' + c;
+      return state.calls.detail ? '#calls/' + state.calls.detail.id : '#calls';
+    }
+    if (state.tab === 'runs' && state.runs.detail && state.runs.detail.id !== undefined) return '#runs/' + state.runs.detail.id;
+    return '#' + state.tab;
+  }
+
+  function viewUrl() {
+    var p = new URLSearchParams(location.search);
+    function put(k, v, plain) {
+      if (v && v !== plain) p.set(k, v);
+      else p.delete(k);
+    }
+    put('series', $('chart-series').value, DEFAULT_SERIES);
+    put('from', state.chart.fromAuto ? '' : $('chart-from').value);
+    put('targets', $('chart-targets').value.trim(), DEFAULT_TARGETS);
+    put('as_of', state.asOf, naturalAsOf());
+    if (p.has('lang')) p.set('lang', state.lang);
+    var q = p.toString();
+    return location.pathname + (q ? '?' + q : '') + viewHash();
+  }
+
+  // Writes the view into the address: a new history entry when `push`.
+  function saveView(push) {
+    if (!state.series || state.restoring) return;
+    var url = viewUrl();
+    if (url === location.pathname + location.search + location.hash) return;
+    if (push) history.pushState(null, '', url);
+    else history.replaceState(null, '', url);
+  }
+
+  // Shows the view the address describes (on load, back and forward).
+  function restoreView() {
+    if (!state.series) return;
+    state.restoring = true;
+    try {
+      var p = new URLSearchParams(location.search);
+      var before = [$('chart-series').value, $('chart-from').value, state.asOf].join('|');
+      var sel = $('chart-series');
+      sel.value = p.get('series') || DEFAULT_SERIES;
+      if (!sel.value && sel.options.length) sel.value = seriesMeta(DEFAULT_SERIES) ? DEFAULT_SERIES : sel.options[0].value;
+      var from = p.get('from');
+      state.chart.fromAuto = !(from && /^\d{4}-\d{2}-\d{2}$/.test(from));
+      setAsOf(defaultAsOf());
+      if (!state.chart.fromAuto) $('chart-from').value = from;
+      var targets = p.get('targets');
+      var hadTargets = $('chart-targets').value;
+      $('chart-targets').value = targets !== null ? targets : DEFAULT_TARGETS;
+      var after = [sel.value, $('chart-from').value, state.asOf].join('|');
+      if (before !== after) state.loaded.chart = null;
+      else if (hadTargets !== $('chart-targets').value && state.chart.data) renderChart();
+      var run = runInHash();
+      var call = callInHash();
+      var tab = call !== null ? 'calls' : run !== null ? 'runs' : location.hash.replace('#', '');
+      if (TABS.indexOf(tab) < 0) tab = 'chart';
+      selectTab(tab, false);
+      if (run !== null && (!state.runs.detail || String(state.runs.detail.id) !== run)) showRun(run);
+      if (run === null && tab === 'runs' && state.runs.detail) {
+        state.runs.detail = null;
+        $('run-detail').hidden = true;
+        if (state.runs.list) renderRuns();
+      }
+    } finally {
+      state.restoring = false;
+    }
   }
 
   function setAsOf(v) {
@@ -2547,17 +2733,18 @@
       if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return;
       clearError();
       setAsOf(v);
+      saveView(true);
       ensureLoaded(state.tab);
     });
-    var first = callInHash() !== null ? 'calls' : location.hash.replace('#', '');
+    var first = callInHash() !== null ? 'calls' : runInHash() !== null ? 'runs' : location.hash.replace('#', '');
     if (TABS.indexOf(first) < 0) first = 'chart';
     selectTab(first, false);
     fillCategorySelects();
     if (!LWC) showError({ message: 'lightweight-charts did not load' });
     loadSeries().then(function () {
       fillSeriesSelect();
-      setAsOf(defaultAsOf());
-      ensureLoaded(state.tab);
+      restoreView();
+      saveView(false);
     });
   }
 

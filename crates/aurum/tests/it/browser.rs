@@ -950,3 +950,306 @@ fn chart_markers_group_by_week_and_never_overlap_in_chromium() {
     b.resize(1280, 900);
     assert_eq!(b.console_errors(), Vec::<String>::new());
 }
+
+/// Whether the scenario results are marked stale: `data-stale`, the note and the grey.
+fn staleness(b: &Browser) -> Value {
+    b.js(
+        "const r = document.querySelector('#scenario-results'); \
+         const n = document.querySelector('#results-stale'); \
+         return { stale: r.dataset.stale || null, note: n.hidden ? null : n.textContent.trim(), \
+                  described: r.getAttribute('aria-describedby'), \
+                  opacity: Number(getComputedStyle(document.querySelector('#results-table').closest('.table-wrap')).opacity) }",
+    )
+}
+
+#[test]
+fn stale_results_are_marked_and_errors_are_worded_in_japanese_in_chromium() {
+    let ctx = TestContext::new();
+    let server = Server::start(&ctx, &[]);
+    let b = Browser::start();
+    b.goto(&format!("{}/?lang=en#scenario", server.base));
+    b.js(CATCH_ERRORS);
+    b.wait(
+        "the scenario form",
+        "return document.querySelector('#prob-ukraine-ceasefire') !== null",
+    );
+    b.type_into("#sc-paths", "1000");
+    b.click("#run-scenario");
+    b.wait(
+        "the run",
+        "const e = document.querySelector('#p-touch-0'); return e && e.textContent.trim()",
+    );
+    let fresh = staleness(&b);
+    assert_eq!(fresh["stale"], Value::Null, "{fresh}");
+    assert_eq!(fresh["note"], Value::Null, "{fresh}");
+    assert_eq!(fresh["opacity"].as_f64(), Some(1.0), "{fresh}");
+
+    // An edit greys the results out and says so at once; the label does not change the numbers.
+    b.type_into("#sc-label", "a note");
+    assert_eq!(staleness(&b)["stale"], Value::Null);
+    b.type_into("#prob-ukraine-ceasefire", "0.5");
+    let edited = staleness(&b);
+    assert_eq!(edited["stale"], json!("edited"), "{edited}");
+    assert_eq!(edited["described"], json!("results-stale"), "{edited}");
+    assert!(
+        edited["note"].as_str().unwrap().contains("Inputs changed"),
+        "{edited}"
+    );
+    assert!(edited["opacity"].as_f64().unwrap() < 0.6, "{edited}");
+    b.js(
+        "document.querySelector('#scenario-results').scrollIntoView({ block: 'start' }); return true",
+    );
+    b.screenshot("scenario-stale-en");
+    // Running again makes them current.
+    b.click("#results-rerun");
+    b.wait(
+        "the results current again",
+        "return !document.querySelector('#scenario-results').dataset.stale && document.querySelector('#run-scenario').getAttribute('aria-busy') === null",
+    );
+    assert_eq!(staleness(&b)["opacity"].as_f64(), Some(1.0));
+    // The targets field counts as an edit too.
+    b.js(
+        "const f = document.querySelector('#sc-targets'); f.value = '3,000, 3200'; \
+         f.dispatchEvent(new Event('input', {bubbles: true})); return true",
+    );
+    assert_eq!(staleness(&b)["stale"], json!("edited"));
+    b.click("#run-scenario");
+    b.wait(
+        "the results current again",
+        "return !document.querySelector('#scenario-results').dataset.stale && document.querySelector('#run-scenario').getAttribute('aria-busy') === null",
+    );
+
+    // In Japanese, a run refused for a probability of 1.5: the results are marked as from an
+    // earlier run, the error is worded in Japanese with the scenario's name, and the
+    // server's own message is behind a disclosure.
+    b.click("#lang-ja");
+    b.type_into("#prob-ukraine-ceasefire", "1.5");
+    b.click("#run-scenario");
+    let err = b.wait(
+        "the error",
+        "const e = document.querySelector('#error'); return e && !e.hidden && e.dataset.code && document.querySelector('#error-text').textContent.trim()",
+    );
+    assert_eq!(
+        err,
+        json!("ウクライナ停戦合意：発生確率は0から1までの数で入力してください。")
+    );
+    assert_eq!(
+        b.js(
+            "const e = document.querySelector('#error'); return [e.dataset.code, e.dataset.field]"
+        ),
+        json!(["invalid_input", "probability"])
+    );
+    let detail = b.js(
+        "const d = document.querySelector('#error-detail'); return { hidden: d.hidden, open: d.open, summary: d.querySelector('summary').textContent, text: d.querySelector('code').textContent }",
+    );
+    assert_eq!(detail["hidden"], json!(false), "{detail}");
+    assert_eq!(detail["open"], json!(false), "{detail}");
+    assert_eq!(detail["summary"], json!("技術的な詳細"), "{detail}");
+    let text = detail["text"].as_str().unwrap();
+    assert!(
+        text.contains("probability") && text.contains("1.5") && text.contains("ukraine-ceasefire"),
+        "{detail}"
+    );
+    assert_eq!(
+        b.js(
+            "return document.querySelector('#prob-ukraine-ceasefire').getAttribute('aria-invalid')"
+        ),
+        json!("true")
+    );
+    let failed = staleness(&b);
+    assert_eq!(failed["stale"], json!("failed"), "{failed}");
+    assert!(
+        failed["note"]
+            .as_str()
+            .unwrap()
+            .contains("直前の実行は失敗しました"),
+        "{failed}"
+    );
+    b.click("#error-detail summary");
+    b.js("window.scrollTo(0, 0); return true");
+    b.screenshot("scenario-error-ja");
+    b.resize(390, 844);
+    b.screenshot("scenario-error-ja-phone");
+    b.resize(1280, 900);
+    // The language switch words the same error in English.
+    b.click("#lang-en");
+    assert_eq!(
+        b.text("#error-text"),
+        "Ukraine ceasefire agreed: A probability must be a number from 0 to 1."
+    );
+    b.screenshot("scenario-error-en");
+    let errors = b.js("return (window.__errors || []).join(' | ')");
+    assert_eq!(errors, json!(""));
+    let console = b.console_errors();
+    assert!(
+        console.iter().all(|e| e.contains("400")
+            && (e.contains("/api/scenarios/run") || e.contains("/api/scenarios/check"))),
+        "{console:?}"
+    );
+}
+
+/// The view the page shows: the chart's inputs, what it drew, the tab and the open run.
+fn view(b: &Browser) -> Value {
+    b.js(
+        "const c = document.querySelector('#price-chart'); const d = document.querySelector('#run-detail'); \
+         return { series: document.querySelector('#chart-series').value, from: document.querySelector('#chart-from').value, \
+                  targets: document.querySelector('#chart-targets').value, as_of: document.querySelector('#as-of').value, \
+                  tab: document.querySelector('[role=tab][aria-selected=true]').dataset.tab, \
+                  drawn: c.dataset.ready === '1' ? c.dataset.series : null, \
+                  lines: document.querySelectorAll('#chart-markers .target-label').length, \
+                  run: d && !d.hidden && document.querySelector('#run-detail-title').textContent.match(/#(\\d+)/) ? document.querySelector('#run-detail-title').textContent.match(/#(\\d+)/)[1] : null }",
+    )
+}
+
+#[test]
+fn the_view_lives_in_the_url_in_chromium() {
+    let ctx = TestContext::new();
+    let server = Server::start(&ctx, &[]);
+    let example = fs_err::read_to_string("../../examples/us-nato-exit-2025-02-18.toml").unwrap();
+    let (code, run) = server.post(
+        "/api/scenarios/run",
+        &json!({ "toml": example, "paths": 1000, "seed": 1 }),
+    );
+    assert_eq!(code, 200, "{run}");
+    let run_id = run["run_id"].to_string();
+    let b = Browser::start();
+    b.goto(&format!("{}/?lang=en#chart", server.base));
+    b.js(CATCH_ERRORS);
+    b.wait(
+        "the chart",
+        "return document.querySelector('#price-chart[data-ready=\"1\"]') !== null",
+    );
+    let start = b.js("return location.href");
+    // Another series, an earlier start and two targets: the address says so.
+    let other = b
+        .js("return [...document.querySelectorAll('#chart-series option')].map(o => o.value).find(v => v !== 'gold-usd-lbma-pm' && /^gold/.test(v))")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    b.js(&format!(
+        "const s = document.querySelector('#chart-series'); s.value = '{other}'; s.dispatchEvent(new Event('change')); return true"
+    ));
+    b.js(
+        "const f = document.querySelector('#chart-from'); f.value = '2024-06-03'; f.dispatchEvent(new Event('change')); return true",
+    );
+    b.type_into("#chart-targets", "2,800, 3000");
+    b.click("#chart-apply");
+    let wanted = json!({ "series": other, "from": "2024-06-03", "targets": "2,800, 3000" });
+    let chart_view = b.wait(
+        "the chart of the other series",
+        &format!(
+            "const c = document.querySelector('#price-chart'); return c.dataset.ready === '1' && c.dataset.series === '{other}' && document.querySelectorAll('#chart-markers .target-label').length === 2 && location.href"
+        ),
+    );
+    let url = chart_view.as_str().unwrap().to_owned();
+    assert!(url.contains(&format!("series={other}")), "{url}");
+    assert!(url.contains("from=2024-06-03"), "{url}");
+    assert!(url.contains("targets=2%2C800%2C+3000"), "{url}");
+    assert!(url.ends_with("#chart"), "{url}");
+
+    // The runs tab and a run: each a step in the history.
+    b.click("#tab-runs");
+    b.wait(
+        "the runs",
+        &format!("return document.querySelector('#run-open-{run_id}') !== null"),
+    );
+    b.click(&format!("#run-open-{run_id}"));
+    b.wait(
+        "the run's detail",
+        &format!("return location.hash === '#runs/{run_id}'"),
+    );
+    let run_url = b.js("return location.href").as_str().unwrap().to_owned();
+    assert!(run_url.contains(&format!("series={other}")), "{run_url}");
+    assert_eq!(view(&b)["run"], json!(run_id));
+
+    // Back: the runs list, then the chart as it was; forward again: the run.
+    b.js("history.back(); return true");
+    b.wait(
+        "the runs tab without a run",
+        "return location.hash === '#runs'",
+    );
+    let v = b.wait(
+        "the list without the detail",
+        "return document.querySelector('#run-detail').hidden",
+    );
+    assert_eq!(v, json!(true));
+    b.js("history.back(); return true");
+    b.wait(
+        "the chart tab",
+        "return location.hash === '#chart' && document.querySelector('#tab-chart').getAttribute('aria-selected') === 'true'",
+    );
+    let v = view(&b);
+    for k in ["series", "from", "targets"] {
+        assert_eq!(v[k], wanted[k], "{v}");
+    }
+    // Further back: the first chart, redrawn from the address.
+    b.js("history.go(-3); return true");
+    b.wait(
+        "the first chart",
+        "const c = document.querySelector('#price-chart'); return c.dataset.ready === '1' && c.dataset.series === 'gold-usd-lbma-pm'",
+    );
+    assert_eq!(b.js("return location.href"), start);
+    let v = view(&b);
+    assert_eq!(v["from"], json!("2023-01-01"), "{v}");
+    assert_eq!(v["targets"], json!("3000"), "{v}");
+    b.js("history.go(5); return true");
+    b.wait(
+        "the run again",
+        &format!(
+            "return location.hash === '#runs/{run_id}' && !document.querySelector('#run-detail').hidden"
+        ),
+    );
+    assert_eq!(view(&b)["run"], json!(run_id));
+
+    // Loading the addresses restores their views, in a fresh page.
+    b.goto(&url);
+    b.js(CATCH_ERRORS);
+    let v = b.wait(
+        "the chart from its address",
+        &format!(
+            "const c = document.querySelector('#price-chart'); return c.dataset.ready === '1' && c.dataset.series === '{other}' && document.querySelectorAll('#chart-markers .target-label').length === 2"
+        ),
+    );
+    assert_eq!(v, json!(true));
+    let v = view(&b);
+    for k in ["series", "from", "targets"] {
+        assert_eq!(v[k], wanted[k], "{v}");
+    }
+    assert_eq!(v["tab"], json!("chart"));
+    let bars: usize = b
+        .js("return document.querySelector('#price-chart').dataset.bars")
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (_, api) = server.get(&format!(
+        "/api/series/{other}/bars?freq=weekly&from=2024-06-03&as_of={}",
+        v["as_of"].as_str().unwrap()
+    ));
+    assert_eq!(bars, api.as_array().unwrap().len());
+    b.goto(&run_url);
+    b.js(CATCH_ERRORS);
+    b.wait(
+        "the run from its address",
+        "return !document.querySelector('#run-detail').hidden",
+    );
+    let v = view(&b);
+    assert_eq!(
+        (v["tab"].clone(), v["run"].clone()),
+        (json!("runs"), json!(run_id))
+    );
+    assert_eq!(v["series"], json!(other));
+    // The as-of date joins the address when it is not the last price's.
+    b.js(
+        "const a = document.querySelector('#as-of'); a.value = '2024-12-31'; a.dispatchEvent(new Event('change')); return true",
+    );
+    assert!(
+        b.js("return location.search")
+            .as_str()
+            .unwrap()
+            .contains("as_of=2024-12-31")
+    );
+    let errors = b.js("return (window.__errors || []).join(' | ')");
+    assert_eq!(errors, json!(""));
+    assert_eq!(b.console_errors(), Vec::<String>::new());
+}
