@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::BacktestError;
+use crate::garch::GarchPath;
 use crate::har::HarPath;
 use crate::model::{ModelKind, VolModel};
 use crate::scores::{crps_sorted, kde_logpdf, pit, quantile};
@@ -607,6 +608,15 @@ fn origin_seed(seed: u64, day: Date, model: ModelKind) -> u64 {
     z ^ (z >> 31)
 }
 
+/// How an ARCH-type path steps: a fused loop where there is one, else the general
+/// simulator's state.
+enum Stepper {
+    Har(HarPath),
+    Garch(GarchPath),
+    General(aurum_vol::State),
+    None,
+}
+
 /// Simulated paths summarised per horizon: the cumulative log return (percent) and its
 /// running maximum and minimum, one value per path.
 struct Paths {
@@ -624,33 +634,34 @@ fn simulate(f: &Forecaster, horizons: &[usize], paths: usize, seed: u64) -> Path
     };
     for i in 0..paths {
         let mut rng = path_rng(seed, i as u64);
-        // HAR runs its fused loop (the general simulator is its naive twin); the others step
-        // the general simulator.
-        let mut har = match f {
-            Forecaster::Arch { sim, .. } => HarPath::new(sim),
-            Forecaster::Gbm { .. } => None,
-        };
-        let mut state = match f {
-            Forecaster::Arch { sim, .. } if har.is_none() => Some(sim.initial_state()),
-            Forecaster::Arch { .. } | Forecaster::Gbm { .. } => None,
+        // HAR and GARCH(1,1) run their fused loops (the general simulator is their naive
+        // twin); the others step the general simulator.
+        let mut path = match f {
+            Forecaster::Arch { sim, .. } => HarPath::new(sim).map_or_else(
+                || {
+                    GarchPath::new(sim)
+                        .map_or_else(|| Stepper::General(sim.initial_state()), Stepper::Garch)
+                },
+                Stepper::Har,
+            ),
+            Forecaster::Gbm { .. } => Stepper::None,
         };
         let (mut cum, mut hi, mut lo) = (0.0, f64::NEG_INFINITY, f64::INFINITY);
         for day in 1..=hmax {
-            let r = match (f, state.as_mut(), har.as_mut()) {
-                (Forecaster::Arch { sim, how, shift }, _, Some(h)) => {
+            let r = match (f, &mut path) {
+                (Forecaster::Arch { sim, how, shift }, path) => {
                     let z = sim.draw(&mut rng, how);
-                    h.step(z) + shift
+                    shift
+                        + match path {
+                            Stepper::Har(h) => h.step(z),
+                            Stepper::Garch(g) => g.step(z),
+                            Stepper::General(s) => sim.step(s, z),
+                            Stepper::None => 0.0,
+                        }
                 }
-                (Forecaster::Arch { sim, how, shift }, Some(s), None) => {
-                    let z = sim.draw(&mut rng, how);
-                    sim.step(s, z) + shift
-                }
-                (Forecaster::Gbm { mu, sigma }, ..) => {
+                (Forecaster::Gbm { mu, sigma }, _) => {
                     let z: f64 = rng.sample(StandardNormal);
                     mu + sigma * z
-                }
-                (Forecaster::Arch { .. }, None, None) => {
-                    unreachable!("an ARCH forecaster has a state")
                 }
             };
             cum += r;

@@ -33,6 +33,7 @@
 pub mod call;
 mod engine;
 mod error;
+mod garch;
 mod har;
 mod mean;
 mod model;
