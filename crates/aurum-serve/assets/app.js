@@ -8,7 +8,9 @@
   var TABS = ['chart', 'scenario', 'events', 'study', 'runs', 'calls'];
   var DEFAULT_SERIES = 'gold-usd-lbma-pm';
   var GPR_SERIES = 'gpr-daily';
-  var ACCENT = '#8a6d1e';
+  // Colours of the charts: the stylesheet's --chart-* variables, light or dark with the system.
+  function col(name) { return getComputedStyle(document.documentElement).getPropertyValue('--' + name).trim(); }
+  function accent() { return col('accent') || '#8a6d1e'; }
   var CATEGORY_ORDER = Object.keys(I18N.categories);
   var REGION_ORDER = Object.keys(I18N.regions);
 
@@ -598,19 +600,19 @@
     return {
       autoSize: true,
       layout: {
-        background: { type: 'solid', color: '#ffffff' },
-        textColor: '#3c4043',
+        background: { type: 'solid', color: col('chart-bg') },
+        textColor: col('chart-text'),
         fontSize: 11,
         fontFamily: getComputedStyle(document.documentElement).fontFamily,
         attributionLogo: !!attribution,
       },
       grid: {
-        vertLines: { color: '#f0f0f0' },
-        horzLines: { color: '#ececec' },
+        vertLines: { color: col('chart-grid') },
+        horzLines: { color: col('chart-grid-h') },
       },
-      rightPriceScale: { borderColor: '#d9d9d9', minimumWidth: 84 },
+      rightPriceScale: { borderColor: col('chart-border'), minimumWidth: 84 },
       timeScale: {
-        borderColor: '#d9d9d9',
+        borderColor: col('chart-border'),
         rightOffset: 2,
         tickMarkFormatter: function (time, type) {
           if (state.lang !== 'ja') return null;
@@ -688,10 +690,10 @@
     var main = LWC.createChart(container, chartBaseOptions(true));
     state.chart.charts.push(main);
     var candles = main.addCandlestickSeries({
-      upColor: '#ffffff', downColor: '#5f6368',
-      borderUpColor: '#3c4043', borderDownColor: '#3c4043',
-      wickUpColor: '#3c4043', wickDownColor: '#3c4043',
-      priceLineColor: '#80868b', priceLineStyle: 1,
+      upColor: col('candle-up'), downColor: col('candle-down'),
+      borderUpColor: col('candle-line'), borderDownColor: col('candle-line'),
+      wickUpColor: col('candle-line'), wickDownColor: col('candle-line'),
+      priceLineColor: col('last-price'), priceLineStyle: 1,
     });
     candles.setData(bars.map(function (b) {
       var o = isNum(b.open) ? b.open : b.close;
@@ -704,7 +706,7 @@
     // markers so that none covers another (the last price's line is grey and dotted).
     var targets = parseTargets($('chart-targets').value).map(function (v) {
       candles.createPriceLine({
-        price: v, color: ACCENT, lineWidth: 2, lineStyle: 2, axisLabelVisible: true, title: '',
+        price: v, color: accent(), lineWidth: 2, lineStyle: 2, axisLabelVisible: true, title: '',
       });
       return { price: v, title: targetTitle(v, meta) };
     });
@@ -744,7 +746,7 @@
       gprChart = LWC.createChart(gprBox, chartBaseOptions(false));
       state.chart.charts.push(gprChart);
       gprSeries = gprChart.addLineSeries({
-        color: '#5f6368', lineWidth: 1, priceLineVisible: false, lastValueVisible: true,
+        color: col('line-muted'), lineWidth: 1, priceLineVisible: false, lastValueVisible: true,
         priceFormat: { type: 'price', precision: 1, minMove: 0.1 },
       });
       gprSeries.setData(bars.map(function (b) {
@@ -1775,16 +1777,16 @@
       return s;
     }
     var hist = state.scenario.history;
-    var histSeries = chart.addLineSeries({ color: '#9e9e9e', lineWidth: 1, priceLineVisible: false, lastValueVisible: false, title: '' });
-    line('q05', { color: '#b9a36a', lineWidth: 1, lineStyle: 2, title: '5%' });
-    line('q25', { color: '#a88a3c', lineWidth: 1, title: '25%' });
-    var med = line('q50', { color: ACCENT, lineWidth: 2, title: t('median'), lastValueVisible: true, crosshairMarkerVisible: true });
-    line('q75', { color: '#a88a3c', lineWidth: 1, title: '75%' });
-    line('q95', { color: '#b9a36a', lineWidth: 1, lineStyle: 2, title: '95%' });
+    var histSeries = chart.addLineSeries({ color: col('fan-history'), lineWidth: 1, priceLineVisible: false, lastValueVisible: false, title: '' });
+    line('q05', { color: col('fan-outer'), lineWidth: 1, lineStyle: 2, title: '5%' });
+    line('q25', { color: col('fan-inner'), lineWidth: 1, title: '25%' });
+    var med = line('q50', { color: accent(), lineWidth: 2, title: t('median'), lastValueVisible: true, crosshairMarkerVisible: true });
+    line('q75', { color: col('fan-inner'), lineWidth: 1, title: '75%' });
+    line('q95', { color: col('fan-outer'), lineWidth: 1, lineStyle: 2, title: '95%' });
     (r.targets || []).forEach(function (tg) {
       var level = isNum(tg.target) ? tg.target : tg.level;
       if (isNum(level)) {
-        med.createPriceLine({ price: level, color: '#5f6368', lineWidth: 1, lineStyle: 1, axisLabelVisible: true, title: targetTitle(level, seriesMeta(fanSeries)) });
+        med.createPriceLine({ price: level, color: col('line-muted'), lineWidth: 1, lineStyle: 1, axisLabelVisible: true, title: targetTitle(level, seriesMeta(fanSeries)) });
       }
     });
     box.setAttribute('data-points', String(fan.length));
@@ -2048,35 +2050,35 @@
     // Grid and y ticks.
     var step = niceStep((y1 - y0) / 5);
     for (var v = Math.ceil(y0 / step) * step; v <= y1 + 1e-9; v += step) {
-      svg.appendChild(s('line', { x1: m.l, x2: W - m.r, y1: Y(v), y2: Y(v), stroke: Math.abs(v) < 1e-9 ? '#9e9e9e' : '#ececec', 'stroke-width': 1 }));
+      svg.appendChild(s('line', { x1: m.l, x2: W - m.r, y1: Y(v), y2: Y(v), stroke: Math.abs(v) < 1e-9 ? col('rule-strong') : col('chart-grid-h'), 'stroke-width': 1 }));
       svg.appendChild(s('text', { x: m.l - 6, y: Y(v) + 4, 'text-anchor': 'end' }, fmtNum(v, step < 0.1 ? 2 : step < 1 ? 1 : 0)));
     }
     for (var dday = Math.ceil(x0); dday <= x1; dday++) {
-      svg.appendChild(s('line', { x1: X(dday), x2: X(dday), y1: H - m.b, y2: H - m.b + 4, stroke: '#9e9e9e' }));
+      svg.appendChild(s('line', { x1: X(dday), x2: X(dday), y1: H - m.b, y2: H - m.b + 4, stroke: col('rule-strong') }));
       svg.appendChild(s('text', { x: X(dday), y: H - m.b + 16, 'text-anchor': 'middle' }, String(dday)));
     }
-    svg.appendChild(s('line', { x1: X(0), x2: X(0), y1: m.t, y2: H - m.b, stroke: '#bdbdbd', 'stroke-dasharray': '3 3' }));
+    svg.appendChild(s('line', { x1: X(0), x2: X(0), y1: m.t, y2: H - m.b, stroke: col('field-border'), 'stroke-dasharray': '3 3' }));
     svg.appendChild(s('text', { x: (m.l + W - m.r) / 2, y: H - 6, 'text-anchor': 'middle' }, t('dayAxis')));
     svg.appendChild(s('text', { x: m.l, y: 14, 'text-anchor': 'start' }, t('caarAxis')));
     var band = path.filter(function (p) { return isNum(p.lo_pct) && isNum(p.hi_pct); });
     if (band.length > 1) {
       var pts = band.map(function (p) { return X(p.day) + ',' + Y(p.hi_pct); })
         .concat(band.slice().reverse().map(function (p) { return X(p.day) + ',' + Y(p.lo_pct); }));
-      svg.appendChild(s('polygon', { points: pts.join(' '), fill: 'rgba(138,109,30,0.12)', stroke: 'none' }));
-      svg.appendChild(s('polyline', { points: band.map(function (p) { return X(p.day) + ',' + Y(p.hi_pct); }).join(' '), fill: 'none', stroke: '#b9a36a', 'stroke-width': 1, 'stroke-dasharray': '4 3' }));
-      svg.appendChild(s('polyline', { points: band.map(function (p) { return X(p.day) + ',' + Y(p.lo_pct); }).join(' '), fill: 'none', stroke: '#b9a36a', 'stroke-width': 1, 'stroke-dasharray': '4 3' }));
+      svg.appendChild(s('polygon', { points: pts.join(' '), fill: col('accent-fill'), stroke: 'none' }));
+      svg.appendChild(s('polyline', { points: band.map(function (p) { return X(p.day) + ',' + Y(p.hi_pct); }).join(' '), fill: 'none', stroke: col('fan-outer'), 'stroke-width': 1, 'stroke-dasharray': '4 3' }));
+      svg.appendChild(s('polyline', { points: band.map(function (p) { return X(p.day) + ',' + Y(p.lo_pct); }).join(' '), fill: 'none', stroke: col('fan-outer'), 'stroke-width': 1, 'stroke-dasharray': '4 3' }));
     }
-    svg.appendChild(s('polyline', { points: path.map(function (p) { return X(p.day) + ',' + Y(p.caar_pct); }).join(' '), fill: 'none', stroke: ACCENT, 'stroke-width': 2 }));
+    svg.appendChild(s('polyline', { points: path.map(function (p) { return X(p.day) + ',' + Y(p.caar_pct); }).join(' '), fill: 'none', stroke: accent(), 'stroke-width': 2 }));
     path.forEach(function (p) {
-      var c = s('circle', { cx: X(p.day), cy: Y(p.caar_pct), r: 3, fill: ACCENT });
+      var c = s('circle', { cx: X(p.day), cy: Y(p.caar_pct), r: 3, fill: accent() });
       c.appendChild(s('title', {}, t('dayAxis') + ' ' + p.day + ': ' + fmtPctPoints(p.caar_pct, 2)));
       svg.appendChild(c);
     });
     var lg = s('g', { class: 'legend', transform: 'translate(' + (W - m.r - 200) + ',' + (m.t + 4) + ')' });
-    lg.appendChild(s('line', { x1: 0, x2: 18, y1: 0, y2: 0, stroke: ACCENT, 'stroke-width': 2 }));
+    lg.appendChild(s('line', { x1: 0, x2: 18, y1: 0, y2: 0, stroke: accent(), 'stroke-width': 2 }));
     lg.appendChild(s('text', { x: 24, y: 4 }, t('studyCaar') + ' (N=' + d.n + ')'));
     if (band.length > 1) {
-      lg.appendChild(s('rect', { x: 0, y: 10, width: 18, height: 8, fill: 'rgba(138,109,30,0.12)' }));
+      lg.appendChild(s('rect', { x: 0, y: 10, width: 18, height: 8, fill: col('accent-fill') }));
       lg.appendChild(s('text', { x: 24, y: 18 }, t('studyBand')));
     }
     svg.appendChild(lg);
@@ -2728,6 +2730,18 @@
     document.addEventListener('keydown', function (e) {
       if (e.key === 'Escape' && state.chart.popFor !== null && state.chart.popFor !== undefined) hideMarkerPop();
     });
+    // The charts draw in the colours of the system's light or dark setting: redrawn when it changes.
+    if (window.matchMedia) {
+      var dark = window.matchMedia('(prefers-color-scheme: dark)');
+      var redraw = function () {
+        if (state.chart.data) renderChart();
+        if (state.scenario.result) renderFan();
+        if (state.study.data) renderStudy();
+        if (state.calls.detail) renderCallDetail();
+      };
+      if (dark.addEventListener) dark.addEventListener('change', redraw);
+      else if (dark.addListener) dark.addListener(redraw);
+    }
     $('as-of').addEventListener('change', function () {
       var v = $('as-of').value;
       if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return;

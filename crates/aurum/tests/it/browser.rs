@@ -1253,3 +1253,79 @@ fn the_view_lives_in_the_url_in_chromium() {
     assert_eq!(errors, json!(""));
     assert_eq!(b.console_errors(), Vec::<String>::new());
 }
+
+/// The most common colour of the price chart's canvas, as `rgb(r, g, b)`.
+fn chart_canvas_colour(b: &Browser) -> Value {
+    b.js(
+        "const c = document.querySelector('#price-chart canvas'); const x = c.getContext('2d'); \
+         const d = x.getImageData(0, 0, c.width, c.height).data; const n = {}; \
+         for (let i = 0; i < d.length; i += 4 * 97) { const k = `rgb(${d[i]}, ${d[i + 1]}, ${d[i + 2]})`; n[k] = (n[k] || 0) + 1; } \
+         return Object.entries(n).sort((a, b) => b[1] - a[1])[0][0]",
+    )
+}
+
+#[test]
+fn dark_mode_follows_the_system_in_chromium() {
+    let ctx = TestContext::new();
+    let server = Server::start(&ctx, &[]);
+    let b = Browser::start();
+    let body_bg = "return getComputedStyle(document.documentElement).backgroundColor";
+    b.goto(&format!("{}/?lang=en#chart", server.base));
+    b.js(CATCH_ERRORS);
+    b.wait(
+        "the chart",
+        "return document.querySelector('#price-chart[data-ready=\"1\"]') !== null",
+    );
+    assert_eq!(b.js(body_bg), json!("rgb(255, 255, 255)"));
+    assert_eq!(chart_canvas_colour(&b), json!("rgb(255, 255, 255)"));
+
+    // The system turns dark: the page and the chart's canvas follow at once.
+    b.cmd(
+        "/goog/cdp/execute",
+        &json!({ "cmd": "Emulation.setEmulatedMedia", "params": { "features": [
+            { "name": "prefers-color-scheme", "value": "dark" }
+        ] } }),
+    );
+    assert_eq!(
+        b.js("return matchMedia('(prefers-color-scheme: dark)').matches"),
+        json!(true)
+    );
+    assert_eq!(b.js(body_bg), json!("rgb(23, 24, 26)"));
+    b.wait(
+        "the chart redrawn dark",
+        "const c = document.querySelector('#price-chart canvas'); const p = c.getContext('2d').getImageData(2, 2, 1, 1).data; return p[0] < 60",
+    );
+    assert_eq!(chart_canvas_colour(&b), json!("rgb(23, 24, 26)"));
+    b.screenshot("chart-dark-en");
+
+    // Loaded dark, in both languages, on a desktop and a phone.
+    for (width, suffix) in [(1280, ""), (390, "-phone")] {
+        for lang in ["en", "ja"] {
+            b.resize(width, 800);
+            b.goto(&format!("{}/?lang={lang}#chart", server.base));
+            b.js(CATCH_ERRORS);
+            b.wait(
+                "the chart",
+                "return document.querySelector('#price-chart[data-ready=\"1\"]') !== null",
+            );
+            assert_eq!(b.js(body_bg), json!("rgb(23, 24, 26)"));
+            assert_eq!(chart_canvas_colour(&b), json!("rgb(23, 24, 26)"));
+            b.screenshot(&format!("chart-dark-{lang}{suffix}"));
+            b.goto(&format!("{}/?lang={lang}#scenario", server.base));
+            b.js(CATCH_ERRORS);
+            b.wait(
+                "the scenario form",
+                "return document.querySelector('#prob-ukraine-ceasefire') !== null",
+            );
+            let field = b.js(
+                "return getComputedStyle(document.querySelector('#prob-ukraine-ceasefire')).backgroundColor",
+            );
+            assert_eq!(field, json!("rgb(32, 34, 37)"));
+            b.page_screenshot(&format!("scenario-dark-{lang}{suffix}"), width);
+            let errors = b.js("return (window.__errors || []).join(' | ')");
+            assert_eq!(errors, json!(""));
+        }
+    }
+    b.resize(1280, 900);
+    assert_eq!(b.console_errors(), Vec::<String>::new());
+}
