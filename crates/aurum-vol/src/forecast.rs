@@ -2,9 +2,10 @@
 //! with a seeded ChaCha generator per path, and filtered historical simulation (bootstrap of
 //! standardised residuals).
 
-use rand::{Rng, SeedableRng};
+use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Gamma, StandardNormal};
+use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 use statrs::function::gamma::ln_gamma;
@@ -12,6 +13,7 @@ use statrs::function::gamma::ln_gamma;
 use crate::har::{HAR_LAGS, HarFit, har_raw};
 use crate::likelihood::SQRT2_OV_PI;
 use crate::model::{ArchModel, Dist, Mean, Vol};
+use crate::sampler::{Symmetric, Table};
 use crate::{FitResult, VolError};
 
 /// Variance forecasts for horizons 1..=H after the last observation.
@@ -309,6 +311,37 @@ impl Simulator {
         }
     }
 
+    /// The fast sampler of this simulator's innovations (see [`FastDraws`]): a table of the
+    /// inverse CDF for a normal, Student's t or GED, built once (a few milliseconds);
+    /// inversion of the skewed t's quantile function; or bootstrap indices.
+    ///
+    /// # Errors
+    ///
+    /// A shape the table cannot be built for (Student's t with ν ≤ 2 has no unit-variance
+    /// standardisation).
+    pub fn fast_draws(&self, how: &Innovations) -> Result<FastDraws, VolError> {
+        if *how == Innovations::Bootstrap && !self.std_resid.is_empty() {
+            return Ok(FastDraws(Fast::Bootstrap(self.std_resid.clone())));
+        }
+        let shape = &self.params[self.model.num_mean() + self.model.vol.num_params()..];
+        let table = match self.model.dist {
+            Dist::Normal => Table::new(Symmetric::Normal, 1.0)?,
+            Dist::StudentsT => {
+                let nu = shape[0];
+                Table::new(Symmetric::StudentsT { nu }, ((nu - 2.0) / nu).sqrt())?
+            }
+            Dist::Ged => Table::new(Symmetric::Ged { nu: shape[0] }, 1.0)?,
+            Dist::SkewT => {
+                return Ok(FastDraws(Fast::SkewT {
+                    eta: shape[0],
+                    lam: shape[1],
+                    t: self.t_dist,
+                }));
+            }
+        };
+        Ok(FastDraws(Fast::Table(table)))
+    }
+
     /// `paths` simulated paths of `horizon` values. Path `i` uses its own ChaCha8 stream
     /// (seed, stream `i`), so results do not depend on how paths are split across threads.
     #[must_use]
@@ -415,6 +448,68 @@ impl Simulator {
                 }
             }
         }
+    }
+}
+
+/// Innovations of a [`Simulator`] for the fast sampler: each draw takes one 64-bit word of a
+/// path's xoshiro256++ stream ([`crate::fast_rng`], [`crate::LaneRng`]).
+#[derive(Clone, Debug)]
+pub struct FastDraws(Fast);
+
+#[derive(Clone, Debug)]
+enum Fast {
+    Table(Table),
+    SkewT {
+        eta: f64,
+        lam: f64,
+        t: Option<StudentsT>,
+    },
+    Bootstrap(Vec<f64>),
+}
+
+impl FastDraws {
+    /// The standard normal's.
+    ///
+    /// # Errors
+    ///
+    /// None in practice (the normal's table always builds).
+    pub fn normal() -> Result<Self, VolError> {
+        Ok(Self(Fast::Table(Table::new(Symmetric::Normal, 1.0)?)))
+    }
+
+    /// The table, for a symmetric parametric distribution (what the lane loop of a Monte
+    /// Carlo engine draws from).
+    #[must_use]
+    pub fn table(&self) -> Option<&Table> {
+        match &self.0 {
+            Fast::Table(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The draw word `u` gives.
+    #[inline]
+    #[must_use]
+    pub fn from_word(&self, u: u64) -> f64 {
+        match &self.0 {
+            Fast::Table(t) => t.sample(u),
+            Fast::SkewT { eta, lam, t } => {
+                // 53 bits, centred in their cell: u in (0, 1).
+                let p = ((u >> 11) as f64 + 0.5) * (-53f64).exp2();
+                skewt_ppf(p, *eta, *lam, t.as_ref())
+            }
+            Fast::Bootstrap(z) => {
+                // Lemire's multiply: an index in 0..len from the word's high bits.
+                let i = ((u128::from(u) * z.len() as u128) >> 64) as usize;
+                z.get(i).copied().unwrap_or(0.0)
+            }
+        }
+    }
+
+    /// The next draw of a path's stream.
+    #[inline]
+    pub fn draw(&self, rng: &mut Xoshiro256PlusPlus) -> f64 {
+        self.from_word(rng.next_u64())
     }
 }
 

@@ -48,13 +48,15 @@ mod kernel;
 mod likelihood;
 mod model;
 pub mod real;
+mod sampler;
 mod transform;
 
 pub use error::VolError;
 pub use fit::{FitOptions, FitResult, LjungBox, Termination, ljung_box};
-pub use forecast::{Forecast, Innovations, Simulator, State, path_rng};
+pub use forecast::{FastDraws, Forecast, Innovations, Simulator, State, path_rng};
 pub use har::{HAR_DAYS, HAR_FLOOR, HAR_LAGS, HAR_MIN_ROWS, HAR_NAMES, HarFit};
 pub use model::{ArchModel, Dist, Mean, Prepared, Vol, backcast, variance_bounds};
+pub use sampler::{CELLS, LANES, LaneRng, Sampler, Symmetric, Table, fast_rng, stream_state};
 
 /// Most parameters a model may have (mean + volatility + distribution).
 pub const MAX_PARAMS: usize = 12;
