@@ -51,7 +51,7 @@ pub use mean::{MOM_HORIZON, MOM_LOOKBACK, MOM_MIN_OBS, hist_drift, momentum_drif
 pub use model::{MeanModel, ModelKind, VolModel};
 pub use stack::{
     CALIBRATION_MIN, CALIBRATION_PRIOR, Calibration, STACK_MIN, StackWeights, fit_as_of, stack,
-    stacking_weights,
+    stacking_weights, stacking_weights_em,
 };
 pub use summary::{
     ALPHA, BINS, Comparison, Coverage, EventScore, JUDGE_MIN, Score, Skill, Summary, summarise,

@@ -138,40 +138,116 @@ fn sigmoid(x: f64) -> f64 {
 }
 
 /// Mixture weights that maximise `Σᵢ log Σₖ wₖ fₖᵢ` over the simplex, by the EM iteration
-/// for mixture proportions (each step raises the objective), from `start` (a weight that
-/// starts at zero stays there).
+/// for mixture proportions accelerated by SQUAREM (Varadhan and Roland 2008, "Simple and
+/// globally convergent methods for accelerating the convergence of any EM algorithm",
+/// *Scandinavian Journal of Statistics* 35(2)): two EM steps give a direction, a step
+/// along it is kept only when it scores at least as well as the second EM step, and an EM
+/// step follows. It stops, as plain EM does, once one EM step moves no weight by 1e-8.
+/// From `start`; a weight that starts at zero stays there. [`stacking_weights_em`] is its
+/// naive twin.
 #[must_use]
 pub fn stacking_weights(densities: &[Vec<f64>], start: &[f64]) -> Vec<f64> {
-    let k = start.len();
     let mut w = start.to_vec();
     if densities.is_empty() {
         return w;
     }
     for _ in 0..1000 {
-        let mut next = vec![0.0; k];
-        for f in densities {
-            let mix: f64 = w.iter().zip(f).map(|(w, f)| w * f).sum();
-            if mix > 0.0 {
-                for j in 0..k {
-                    next[j] += w[j] * f[j] / mix;
+        let Some(w1) = em_step(densities, &w) else {
+            return w;
+        };
+        if max_change(&w1, &w) < 1e-8 {
+            return w1;
+        }
+        let Some(w2) = em_step(densities, &w1) else {
+            return w1;
+        };
+        let r: Vec<f64> = w1.iter().zip(&w).map(|(a, b)| a - b).collect();
+        let v: Vec<f64> = w2
+            .iter()
+            .zip(&w1)
+            .zip(&w)
+            .map(|((c, b), a)| c - 2.0 * b + a)
+            .collect();
+        let (nr, nv) = (norm(&r), norm(&v));
+        let mut next = w2.clone();
+        if nv > 0.0 {
+            let alpha = (-nr / nv).min(-1.0);
+            let mut jump: Vec<f64> = w
+                .iter()
+                .zip(&r)
+                .zip(&v)
+                .map(|((x, r), v)| (x - 2.0 * alpha * r + alpha * alpha * v).max(0.0))
+                .collect();
+            let total: f64 = jump.iter().sum();
+            if total > 0.0 {
+                jump.iter_mut().for_each(|x| *x /= total);
+                if log_score(densities, &jump) >= log_score(densities, &w2) {
+                    next = jump;
                 }
             }
         }
-        let total: f64 = next.iter().sum();
-        if total <= 0.0 {
+        w = em_step(densities, &next).unwrap_or(next);
+    }
+    w
+}
+
+/// The plain EM iteration for the same weights: the naive twin of [`stacking_weights`].
+#[must_use]
+pub fn stacking_weights_em(densities: &[Vec<f64>], start: &[f64]) -> Vec<f64> {
+    let mut w = start.to_vec();
+    for _ in 0..100_000 {
+        let Some(next) = em_step(densities, &w) else {
             return w;
-        }
-        let mut change: f64 = 0.0;
-        for j in 0..k {
-            let v = next[j] / total;
-            change = change.max((v - w[j]).abs());
-            w[j] = v;
-        }
+        };
+        let change = max_change(&next, &w);
+        w = next;
         if change < 1e-8 {
             break;
         }
     }
     w
+}
+
+/// One EM step: each weight times its member's mean responsibility. `None` when no
+/// outcome has a positive density under the mixture.
+fn em_step(densities: &[Vec<f64>], w: &[f64]) -> Option<Vec<f64>> {
+    let k = w.len();
+    let mut next = vec![0.0; k];
+    for f in densities {
+        let mix: f64 = w.iter().zip(f).map(|(w, f)| w * f).sum();
+        if mix > 0.0 {
+            for j in 0..k {
+                next[j] += w[j] * f[j] / mix;
+            }
+        }
+    }
+    let total: f64 = next.iter().sum();
+    if total <= 0.0 {
+        return None;
+    }
+    next.iter_mut().for_each(|x| *x /= total);
+    Some(next)
+}
+
+/// `Σᵢ log Σₖ wₖ fₖᵢ` over the outcomes with a positive mixed density.
+fn log_score(densities: &[Vec<f64>], w: &[f64]) -> f64 {
+    densities
+        .iter()
+        .map(|f| w.iter().zip(f).map(|(w, f)| w * f).sum::<f64>())
+        .filter(|m| *m > 0.0)
+        .map(f64::ln)
+        .sum()
+}
+
+fn max_change(a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
+}
+
+fn norm(v: &[f64]) -> f64 {
+    v.iter().map(|x| x * x).sum::<f64>().sqrt()
 }
 
 /// `E|X − Y|` for X, Y each uniform on their sorted quantile grids.
@@ -405,6 +481,40 @@ mod tests {
             .collect();
         let w = stacking_weights(&d, &[0.9, 0.1]);
         assert!((w[0] - 0.5).abs() < 1e-6, "{w:?}");
+    }
+
+    #[test]
+    fn the_accelerated_weights_are_the_em_optimum() {
+        // Eight members of varied skill on 400 outcomes, some members nearly useless (their
+        // weights go to zero, where plain EM crawls).
+        let mut rng = aurum_vol::path_rng(21, 0);
+        for case in 0..20 {
+            let d: Vec<Vec<f64>> = (0..400)
+                .map(|_| {
+                    (0..8)
+                        .map(|k| {
+                            let u: f64 = rand::Rng::random(&mut rng);
+                            (0.05 + u)
+                                * if k == case % 8 {
+                                    2.0
+                                } else {
+                                    1.0 / (1 + k) as f64
+                                }
+                        })
+                        .collect()
+                })
+                .collect();
+            let start = vec![1.0 / 8.0; 8];
+            let fast = stacking_weights(&d, &start);
+            let naive = stacking_weights_em(&d, &start);
+            assert!((fast.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+            assert!(fast.iter().all(|w| *w >= 0.0));
+            // The same optimum: the log score agrees to far below a forecast's worth, and
+            // the weights to the precision EM stops at.
+            let (a, b) = (log_score(&d, &fast), log_score(&d, &naive));
+            assert!(a >= b - 1e-6, "case {case}: {a} < {b}");
+            assert!(max_change(&fast, &naive) < 1e-3, "{fast:?} {naive:?}");
+        }
     }
 
     #[test]
