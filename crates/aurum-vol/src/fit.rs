@@ -1,5 +1,10 @@
-//! Maximum-likelihood fitting: starting values, BFGS on the unconstrained coordinates with
-//! exact (dual-number) gradients, and covariance estimates.
+//! Maximum-likelihood fitting: starting values, the optimisers, and covariance estimates.
+//!
+//! The models of the fused kernel (GARCH(1,1) and GJR-GARCH(1,1,1) with a constant or zero
+//! mean and normal or t innovations) are fitted by Newton's method with the exact Hessian on
+//! the constrained parameters ([`crate::newton`]), from variance-targeted starting values; the
+//! others, and these too on request ([`Optimizer::Bfgs`], the naive twin), by BFGS on the
+//! unconstrained coordinates of [`crate::transform`] with exact (dual-number) gradients.
 
 use serde::Serialize;
 use statrs::distribution::{ChiSquared, ContinuousCDF, Normal};
@@ -7,6 +12,7 @@ use statrs::distribution::{ChiSquared, ContinuousCDF, Normal};
 use crate::kernel;
 use crate::likelihood::{Density, loglik, residuals, split, variance};
 use crate::model::{ArchModel, Dist, Prepared, Vol};
+use crate::newton;
 use crate::real::Dual;
 use crate::transform::{persistence_index, to_theta, to_u};
 use crate::{MAX_PARAMS, VolError};
@@ -26,6 +32,22 @@ pub struct FitOptions {
     pub ljung_box_lags: usize,
     /// Warm start: unconstrained coordinates of a previous fit of the same model.
     pub warm_start: Option<Vec<f64>>,
+    /// The optimiser.
+    pub optimizer: Optimizer,
+}
+
+/// Which optimiser [`ArchModel::fit`] uses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Optimizer {
+    /// Newton's method with the exact Hessian on the constrained parameters (an active-set
+    /// method), for the models of the fused kernel; the others fall back to BFGS, as does a
+    /// Newton run that does not converge from any start.
+    #[default]
+    Newton,
+    /// BFGS on unconstrained coordinates with exact gradients, from `arch`'s grid of starting
+    /// values, with a second search on the stationarity boundary.
+    Bfgs,
 }
 
 impl Default for FitOptions {
@@ -36,6 +58,7 @@ impl Default for FitOptions {
             gtol: 1e-9,
             ljung_box_lags: 10,
             warm_start: None,
+            optimizer: Optimizer::Newton,
         }
     }
 }
@@ -51,7 +74,8 @@ pub struct Termination {
     pub iterations: usize,
     /// Likelihood evaluations over all starts.
     pub evaluations: usize,
-    /// Largest gradient component at the optimum (mean negative log-likelihood, in `u`).
+    /// Largest gradient component at the optimum, of the mean negative log-likelihood: in
+    /// `u` for BFGS, projected onto the active constraints in `θ` for Newton.
     pub gradient_norm: f64,
 }
 
@@ -439,6 +463,52 @@ fn vol_starts(model: &ArchModel, prep: &Prepared, resid: &[f64]) -> Vec<Vec<f64>
     scored.into_iter().map(|(_, i)| cands[i].clone()).collect()
 }
 
+/// Starting values for Newton, best first: variance targeting (`ω = (1 − s) E[ε²]`) over a
+/// small grid of persistence `s` and `α` (`γ = 0`, `β = s − α`), ranked by the Gaussian
+/// likelihood in one fused pass each; `ν` from the kurtosis of the standardised residuals,
+/// as `arch`.
+fn newton_starts(model: &ArchModel, prep: &Prepared, resid: &[f64], take: usize) -> Vec<Vec<f64>> {
+    let mean_sq = resid.iter().map(|e| e * e).sum::<f64>() / resid.len() as f64;
+    let gjr = matches!(model.vol, Vol::Garch { o: 1, .. });
+    let normal = ArchModel::new(model.mean, model.vol, Dist::Normal);
+    let mut cands: Vec<(f64, Vec<f64>)> = Vec::new();
+    for &pers in &[0.9, 0.97, 0.995] {
+        for &alpha in &[0.04, 0.1] {
+            let mut sv = vec![(1.0 - pers) * mean_sq, alpha];
+            if gjr {
+                sv.push(0.0);
+            }
+            sv.push(pers - alpha);
+            let mut theta = prep.mean_start.clone();
+            theta.extend_from_slice(&sv);
+            let ll = kernel::loglik(&normal, prep, &theta, None, None);
+            cands.push((
+                if ll.is_finite() {
+                    ll
+                } else {
+                    f64::NEG_INFINITY
+                },
+                sv,
+            ));
+        }
+    }
+    cands.sort_by(|a, b| b.0.total_cmp(&a.0));
+    cands
+        .into_iter()
+        .take(take)
+        .map(|(_, sv)| {
+            let mut theta = prep.mean_start.clone();
+            theta.extend_from_slice(&sv);
+            if model.dist == Dist::StudentsT {
+                let s2 = variance(&model.vol, &sv, resid, prep);
+                let z: Vec<f64> = resid.iter().zip(&s2).map(|(e, s)| e / s.sqrt()).collect();
+                theta.extend(dist_start(model.dist, &z));
+            }
+            theta
+        })
+        .collect()
+}
+
 /// Distribution starting values (`arch`: ν from the kurtosis of standardised residuals).
 fn dist_start(dist: Dist, std_resid: &[f64]) -> Vec<f64> {
     let n = std_resid.len() as f64;
@@ -475,6 +545,13 @@ impl ArchModel {
         }
         let prep = self.prepare(data)?;
         let resid0 = residuals::<f64>(&prep, &prep.mean_start);
+        if opts.optimizer == Optimizer::Newton
+            && kernel::supports(self)
+            && let Some((theta, termination)) = self.fit_newton(&prep, &resid0, opts)
+        {
+            let u = to_u(self, &theta);
+            return self.finish(&prep, theta, u, termination, opts);
+        }
         let vols = vol_starts(self, &prep, &resid0);
         let mut starts: Vec<Vec<f64>> = Vec::new();
         if let Some(w) = &opts.warm_start
@@ -517,6 +594,48 @@ impl ArchModel {
             gradient_norm: max_abs(&best.g),
         };
         self.finish(&prep, theta, best.u, termination, opts)
+    }
+
+    /// Newton from the best of a small variance-targeted grid (and the warm start, if any);
+    /// `None` when no start converges.
+    fn fit_newton(
+        &self,
+        prep: &Prepared,
+        resid0: &[f64],
+        opts: &FitOptions,
+    ) -> Option<(Vec<f64>, Termination)> {
+        let mut starts: Vec<Vec<f64>> = Vec::new();
+        if let Some(w) = &opts.warm_start
+            && w.len() == self.num_params()
+        {
+            starts.push(to_theta::<f64>(self, w, false));
+        }
+        starts.extend(newton_starts(self, prep, resid0, opts.starts.max(1)));
+        let mut best: Option<newton::Outcome> = None;
+        let mut evaluations = 0;
+        for theta0 in starts {
+            let known = best.as_ref().map(|b| b.theta.as_slice());
+            let r = newton::minimise(self, prep, &theta0, opts.max_iter, known);
+            evaluations += r.evaluations;
+            let done = r.converged;
+            if r.converged && best.as_ref().is_none_or(|b| !b.converged || r.f < b.f) {
+                best = Some(r);
+            }
+            if done && opts.starts <= 1 {
+                break;
+            }
+        }
+        let best = best?;
+        Some((
+            best.theta,
+            Termination {
+                converged: best.converged,
+                reason: best.reason,
+                iterations: best.iterations,
+                evaluations,
+                gradient_norm: best.kkt,
+            },
+        ))
     }
 
     /// One start: BFGS in the interior coordinates; when it ends near the stationarity
@@ -580,7 +699,11 @@ impl ArchModel {
         let (m, v, _) = split(self, &theta);
         let resid = residuals::<f64>(prep, m);
         let s2 = variance(&self.vol, v, &resid, prep);
-        let ll = loglik(self, prep, &theta, None);
+        let ll = if kernel::supports(self) {
+            kernel::loglik(self, prep, &theta, None, None)
+        } else {
+            loglik(self, prep, &theta, None)
+        };
         let std_resid: Vec<f64> = resid.iter().zip(&s2).map(|(e, s)| e / s.sqrt()).collect();
         let k = theta.len();
         let (std_err, std_err_classic) = if k == 0 {
@@ -655,52 +778,67 @@ impl ArchModel {
 }
 
 /// Robust (sandwich) and classic standard errors, `arch`'s way: Hessian of the mean negative
-/// log-likelihood (here by central differences of the exact gradient), score covariance with
-/// divisor n − 1.
+/// log-likelihood (exact from the fused kernel where it applies, else by central differences
+/// of the exact gradient), score covariance with divisor n − 1.
 fn std_errors(model: &ArchModel, prep: &Prepared, theta: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = theta.len();
     let n = prep.y.len() as f64;
     let mut hess = vec![vec![0.0; k]; k];
-    for j in 0..k {
-        let h = 1e-5 * theta[j].abs().max(1e-2);
-        let mut up = theta.to_vec();
-        up[j] += h;
-        let mut dn = theta.to_vec();
-        dn[j] -= h;
-        let gu = gradient(model, prep, &up);
-        let gd = gradient(model, prep, &dn);
+    // Score covariance (divisor n − 1).
+    let mut s = vec![vec![0.0; k]; k];
+    if kernel::supports(model) {
+        // One fused pass: exact Hessian, gradient, and Σ scores scores'.
+        let mut g = vec![0.0; k];
+        let mut h = [[0.0; kernel::K]; kernel::K];
+        let mut outer = [[0.0; kernel::K]; kernel::K];
+        kernel::hessian(model, prep, theta, &mut g, &mut h, Some(&mut outer));
         for i in 0..k {
-            hess[i][j] = -(gu[i] - gd[i]) / (2.0 * h) / n;
+            for j in 0..k {
+                hess[i][j] = -h[i][j] / n;
+                s[i][j] = (outer[i][j] - g[i] * g[j] / n) / (n - 1.0);
+            }
         }
-    }
-    for i in 0..k {
-        for j in 0..i {
-            let a = 0.5 * (hess[i][j] + hess[j][i]);
-            hess[i][j] = a;
-            hess[j][i] = a;
+    } else {
+        for j in 0..k {
+            let h = 1e-5 * theta[j].abs().max(1e-2);
+            let mut up = theta.to_vec();
+            up[j] += h;
+            let mut dn = theta.to_vec();
+            dn[j] -= h;
+            let gu = gradient(model, prep, &up);
+            let gd = gradient(model, prep, &dn);
+            for i in 0..k {
+                hess[i][j] = -(gu[i] - gd[i]) / (2.0 * h) / n;
+            }
+        }
+        for i in 0..k {
+            for j in 0..i {
+                let a = 0.5 * (hess[i][j] + hess[j][i]);
+                hess[i][j] = a;
+                hess[j][i] = a;
+            }
+        }
+        let (_, each) = scores(model, prep, theta);
+        let mean: Vec<f64> = (0..k)
+            .map(|i| each.iter().map(|s| s[i]).sum::<f64>() / n)
+            .collect();
+        for row in &each {
+            for i in 0..k {
+                for j in 0..k {
+                    s[i][j] += (row[i] - mean[i]) * (row[j] - mean[j]);
+                }
+            }
+        }
+        for row in &mut s {
+            for v in row {
+                *v /= n - 1.0;
+            }
         }
     }
     let nan = || vec![f64::NAN; k];
     let Some(inv) = invert(&hess) else {
         return (nan(), nan());
     };
-    let (_, each) = scores(model, prep, theta);
-    let mean: Vec<f64> = (0..k)
-        .map(|i| each.iter().map(|s| s[i]).sum::<f64>() / n)
-        .collect();
-    let mut s = vec![vec![0.0; k]; k];
-    for row in &each {
-        for i in 0..k {
-            for j in 0..k {
-                s[i][j] += (row[i] - mean[i]) * (row[j] - mean[j]);
-            }
-        }
-    }
-    for row in &mut s {
-        for v in row {
-            *v /= n - 1.0;
-        }
-    }
     let mut robust = vec![0.0; k];
     for i in 0..k {
         let mut acc = 0.0;
