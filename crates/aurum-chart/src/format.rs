@@ -42,6 +42,42 @@ pub(crate) fn text_width(text: &str, size: f64, bold: bool) -> f64 {
     em * size * if bold { 1.08 } else { 1.0 }
 }
 
+/// The width in pixels of `text` at `size` px as resvg lays it out in the embedded fonts
+/// (IPAexGothic first when `japanese`, else DejaVu Sans); the estimate of [`text_width`]
+/// should the text not lay out.
+pub(crate) fn measured(text: &str, size: f64, bold: bool, japanese: bool) -> f64 {
+    if text.is_empty() {
+        return 0.0;
+    }
+    crate::png::measure(text, size, bold, japanese).unwrap_or_else(|| text_width(text, size, bold))
+}
+
+/// `text` as it fits in `room` pixels at `size` px: whole, or cut short with `…` (and
+/// nothing but the `…` when not even one character fits).
+pub(crate) fn fit_text(text: &str, size: f64, bold: bool, japanese: bool, room: f64) -> String {
+    // A size fitted to the room gives a width equal to it, give or take a rounding.
+    let room = room + 1e-6 * room.abs();
+    if measured(text, size, bold, japanese) <= room {
+        return text.to_owned();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let cut = |n: usize| {
+        let head: String = chars[..n].iter().collect();
+        format!("{}…", head.trim_end_matches([' ', '、', ',', '，', '・']))
+    };
+    // The most characters that fit with the ellipsis: widths grow with the count.
+    let (mut lo, mut hi) = (0, chars.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if measured(&cut(mid), size, bold, japanese) <= room {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    cut(lo)
+}
+
 /// The font size for a line of text `room` pixels wide: `size`, or smaller (down to `min`)
 /// when the text would be wider at `size`.
 pub(crate) fn fit_size(text: &str, size: f64, min: f64, room: f64, bold: bool) -> f64 {

@@ -7,10 +7,13 @@
 //!   subtitle, the price axis title, a source line, optional [`TargetLine`]s, an optional
 //!   last-close tag, numbered event [`Marker`]s and an optional forecast [`Fan`].
 //!   [`CandleChart::new`] fills in the defaults (1200×675 px).
-//! - [`render_svg`]: the chart as an SVG document, written by hand. Candles, a price axis
-//!   on the right with round ticks, date ticks at the first bar of each month, quarter or
-//!   year, dashed target lines, a last-close tag, event markers above their bars and a
-//!   quantile fan continuing the candles. The output depends on the input only.
+//! - [`render_svg`]: the chart as an SVG document, written by hand. Candles (green and red,
+//!   or blue and orange, hollow and filled, for colour-blind readers), a price axis on the
+//!   right with round ticks, date ticks at the first bar of each month, quarter or year,
+//!   dashed target lines, a last-close tag, numbered event markers above their bars with a
+//!   key of their dates and texts under the plot, and a quantile fan continuing the
+//!   candles; text sized to read at phone width, no two texts overlapping. The output
+//!   depends on the input only.
 //! - [`svg_to_png`]: any SVG rendered to PNG with resvg, using only the fonts embedded in
 //!   this crate (DejaVu Sans and, for Japanese, IPAexGothic), so a PNG is the same on
 //!   every machine.
@@ -48,9 +51,12 @@
 //! ];
 //! let mut chart =
 //!     CandleChart::new(bars, "Gold, weekly", "USD / troy oz", "Source: stooq; aurum", Lang::En);
+//! // Square: read at phone width, the text is large, and the plot keeps its room.
+//! (chart.width, chart.height) = (1200, 1200);
 //! chart.targets.push(TargetLine::new(3000.0, "Target 3,000"));
-//! chart.last_close_label = Some("2,936.00".to_owned());
-//! chart.markers.push(Marker::new(date(2025, 2, 12), "1"));
+//! chart.last_close_label = Some("$2,936/oz".to_owned());
+//! chart.markers.push(Marker::new(date(2025, 2, 12), "Trump–Putin call"));
+//! chart.markers.push(Marker::new(date(2025, 2, 14), "Vance in Munich"));
 //! let week = |end, p5, p25, p50, p75, p95| FanPoint { period_end: end, p5, p25, p50, p75, p95 };
 //! chart.fan = Some(Fan::new(
 //!     vec![
@@ -65,7 +71,9 @@
 //! let svg = render_svg(&chart)?;
 //! assert_eq!(svg.matches(r#"class="candle""#).count(), 3);
 //! assert!(svg.contains("Target 3,000"));
+//! // Two events in one week: one marker, numbered, and a key with a line for each.
 //! assert_eq!(svg.matches(r#"class="marker""#).count(), 1);
+//! assert!(svg.contains(">12 Feb</text>") && svg.contains(">Vance in Munich</text>"));
 //! assert!(svg.contains(r#"class="fan-median""#) && svg.contains(">Median</text>"));
 //!
 //! let png = aurum_chart::svg_to_png(&svg)?;
@@ -115,11 +123,12 @@ pub struct CandleChart {
     pub bars: Vec<PeriodBar>,
     /// Horizontal labelled levels drawn across the plot.
     pub targets: Vec<TargetLine>,
-    /// Text of the tag marking the last close on the price axis, e.g. `2,935.29`; no tag when
-    /// `None`.
+    /// Text of the tag marking the last close on the price axis, with its unit, e.g.
+    /// `$2,935/oz` or `2,935ドル`; no tag when `None`.
     pub last_close_label: Option<String>,
-    /// Event markers: small numbered circles above the bars whose periods contain their
-    /// dates (see [`Marker`]).
+    /// Events to mark: numbered circles above the bars whose periods contain their dates,
+    /// one per group of events close together, and a key of the numbers to the events'
+    /// dates and texts under the plot (see [`Marker`]).
     pub markers: Vec<Marker>,
     /// A forecast fan continuing the candles to the right; none when `None`.
     pub fan: Option<Fan>,
@@ -135,10 +144,20 @@ pub struct CandleChart {
     /// laid out at 800×450 with a zoom of 1.5 gives a 1200×675 image whose text still reads
     /// when the image is shown at phone width. 0.25 to 8; 1 by default.
     pub zoom: f64,
+    /// The narrowest width, in pixels, the image is to be read at: text and lines grow with
+    /// the chart's width so that the smallest text is still 10 px high when the image is
+    /// shown this wide. 375 (a phone, as on X) by default; 0 keeps the text at its plain
+    /// sizes (12 px and up) whatever the width.
+    pub read_width: u32,
+    /// Candles in colours that colour-blind readers tell apart: rising candles hollow and
+    /// dark blue, falling ones filled and orange (so that they differ in greyscale too),
+    /// instead of filled green and red.
+    pub color_blind_safe: bool,
 }
 
 impl CandleChart {
-    /// A 1200×675 chart with no subtitle, targets, last-close tag, markers or fan.
+    /// A 1200×675 chart read down to 375 px wide, in green and red candles, with no
+    /// subtitle, targets, last-close tag, markers or fan.
     #[must_use]
     pub fn new(
         bars: Vec<PeriodBar>,
@@ -161,6 +180,8 @@ impl CandleChart {
             width: 1200,
             height: 675,
             zoom: 1.0,
+            read_width: 375,
+            color_blind_safe: false,
         }
     }
 }
@@ -185,33 +206,33 @@ impl TargetLine {
     }
 }
 
-/// An event marker: a small dark circle with a short label (`1`, `2`, …) in white, drawn
-/// just above the high of the bar whose period contains `date`, on a thin guide line down
-/// to that high.
+/// An event to mark on the chart, on the bar whose period contains `date`: the first bar
+/// whose period end is on or after it. An event before the first bar's period or after the
+/// last bar is left out.
 ///
-/// The marker goes on the first bar whose period end is on or after `date`. A marker dated
-/// before the first bar's period or after the last bar's period end is skipped silently.
-/// Several markers on one bar stack upwards in the order given, the first lowest; markers on
-/// neighbouring bars move up past each other rather than overlap. The price axis leaves
-/// room above the highs so that no marker leaves the plot (up to half the plot's height:
-/// in a very small chart markers may cover candles instead, but still start inside the
-/// plot's top).
+/// Events on one bar, on neighbouring bars or on bars too close for two markers are one
+/// group: one numbered circle (numbers run from 1 in date order) centred over the group's
+/// bars, with a thin bracket down to each of them. The key under the plot lists each
+/// group's number with its events, each as its date (`2月14日` in Japanese, `14 Feb` in
+/// English; with the year when the events span more than one) and its `text`, cut short
+/// with `…` where the line is too long. The price axis leaves room above the highs so
+/// that no marker leaves the plot.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Marker {
     /// A date inside the period of the bar to mark.
     pub date: Date,
-    /// The text in the circle, e.g. `1`; keep it to a character or two (a longer label
-    /// widens the circle into a pill).
-    pub label: String,
+    /// What happened, for the key, already localised, e.g. `Vance attacks European allies
+    /// in Munich`; empty for the date alone.
+    pub text: String,
 }
 
 impl Marker {
-    /// A marker on the bar whose period contains `date`, labelled `label`.
+    /// An event on `date` that the key calls `text`.
     #[must_use]
-    pub fn new(date: Date, label: impl Into<String>) -> Self {
+    pub fn new(date: Date, text: impl Into<String>) -> Self {
         Self {
             date,
-            label: label.into(),
+            text: text.into(),
         }
     }
 }

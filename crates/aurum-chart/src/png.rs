@@ -1,5 +1,7 @@
 //! SVG to PNG with resvg, using only the fonts embedded in this crate.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
 use resvg::tiny_skia::{Pixmap, Transform};
@@ -64,6 +66,40 @@ fn options() -> usvg::Options<'static> {
 /// Parses `svg` with the embedded fonts, text converted to paths.
 pub(crate) fn parse(svg: &str) -> Result<usvg::Tree, ChartError> {
     usvg::Tree::from_str(svg, &options()).map_err(|e| ChartError::InvalidSvg(e.to_string()))
+}
+
+thread_local! {
+    /// Widths already measured, by text, size, boldness and family.
+    static MEASURED: RefCell<HashMap<(String, u64, bool, bool), f64>> =
+        RefCell::new(HashMap::new());
+}
+
+/// The advance width in pixels of `text` set at `size` px in the embedded fonts, as resvg
+/// lays it out: in IPAexGothic first when `japanese`, else in DejaVu Sans (bold when
+/// `bold`), each with the other for the characters it lacks. `None` when the text cannot be
+/// laid out.
+pub(crate) fn measure(text: &str, size: f64, bold: bool, japanese: bool) -> Option<f64> {
+    let key = (text.to_owned(), size.to_bits(), bold, japanese);
+    if let Some(w) = MEASURED.with(|m| m.borrow().get(&key).copied()) {
+        return Some(w);
+    }
+    let fonts = if japanese {
+        crate::svg::JAPANESE_FONTS
+    } else {
+        crate::svg::LATIN_FONTS
+    };
+    let weight = if bold { r#" font-weight="bold""# } else { "" };
+    let svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><text x="0" y="50" font-family="{fonts}" font-size="{size}"{weight}>{}</text></svg>"#,
+        aurum_core::text::escape_xml(text)
+    );
+    let tree = parse(&svg).ok()?;
+    let width = tree.root().children().iter().find_map(|node| match node {
+        usvg::Node::Text(t) => Some(f64::from(t.bounding_box().width())),
+        _ => None,
+    })?;
+    MEASURED.with(|m| m.borrow_mut().insert(key, width));
+    Some(width)
 }
 
 /// Renders an SVG document to PNG bytes at its own size (one pixel per SVG unit).
@@ -142,6 +178,18 @@ mod tests {
         let tree = parse(&text_svg("'DejaVu Sans'", "金価格")).unwrap();
         let bbox = tree.root().abs_bounding_box();
         assert!(bbox.width() > 80.0 && bbox.height() > 20.0, "{bbox:?}");
+    }
+
+    #[test]
+    fn measured_widths_are_the_laid_out_ones() {
+        let w = measure("3,000", 12.0, false, false).unwrap();
+        // Five DejaVu glyphs at 12 px: digits are 1303/2048 em, the comma 651/2048 em.
+        assert!((w - 12.0 * (4.0 * 0.6362 + 0.3179)).abs() < 0.2, "{w}");
+        assert!(measure("3,000", 12.0, true, false).unwrap() > w);
+        // Japanese is one em a character in IPAexGothic.
+        let ja = measure("金価格", 20.0, false, true).unwrap();
+        assert!((ja - 60.0).abs() < 0.5, "{ja}");
+        assert_eq!(measure("", 12.0, false, false), None);
     }
 
     #[test]

@@ -5,8 +5,9 @@ use std::fmt::Write as _;
 
 use aurum_core::text::escape_xml;
 use aurum_core::{Date, Lang, PeriodBar};
+use chrono::Datelike;
 
-use crate::format::{fit_size, num, text_width};
+use crate::format::{fit_size, fit_text, measured, num, text_width};
 use crate::scale::{DateTick, PriceTicks, date_ticks, price_ticks};
 use crate::{CandleChart, ChartError, Fan, FanPoint, MAX_SIZE, MIN_SIZE};
 
@@ -17,6 +18,11 @@ pub(crate) const JAPANESE_FONTS: &str = "IPAexGothic, 'DejaVu Sans', sans-serif"
 
 const UP: &str = "#26a69a";
 const DOWN: &str = "#ef5350";
+/// Rising candles for colour-blind readers (Okabe–Ito blue), drawn hollow.
+const UP_SAFE: &str = "#0072b2";
+/// Falling candles for colour-blind readers (Okabe–Ito orange), drawn filled: lighter than
+/// the blue in greyscale too.
+const DOWN_SAFE: &str = "#e69f00";
 pub(crate) const INK: &str = "#131722";
 pub(crate) const MUTED: &str = "#5d6470";
 pub(crate) const FAINT: &str = "#8c929c";
@@ -41,11 +47,18 @@ pub(crate) const TICK_SIZE: f64 = 12.0;
 pub(crate) const AXIS_TITLE_SIZE: f64 = 13.0;
 pub(crate) const SOURCE_SIZE: f64 = 12.0;
 const LABEL_SIZE: f64 = 12.0;
+/// The smallest text drawn: every font size is this or more, so that, with the layout
+/// scaled to [`CandleChart::read_width`], it reads as 10 px or more.
+const SMALLEST_TEXT: f64 = 12.0;
+/// The height the smallest text must have at the narrowest width the chart is read at.
+const READ_TEXT_PX: f64 = 10.0;
 
 /// Space left and right of everything, in pixels.
 pub(crate) const MARGIN: f64 = 20.0;
 /// Closest any tick label comes to the image's edge, in pixels.
 pub(crate) const EDGE: f64 = 4.0;
+/// Width of the outline of a hollow candle, in pixels.
+const HOLLOW_LINE: f64 = 1.0;
 /// Candle body width as a share of the space each bar gets.
 const BODY_SHARE: f64 = 0.7;
 /// Padding above and below the prices, as a share of their range.
@@ -54,7 +67,7 @@ const Y_PADDING: f64 = 0.05;
 /// Radius of an event marker's circle, in pixels.
 const MARKER_RADIUS: f64 = 9.0;
 /// Font size of a marker's label.
-const MARKER_LABEL_SIZE: f64 = 11.0;
+const MARKER_LABEL_SIZE: f64 = 12.0;
 /// Space between a bar's high and its lowest marker, in pixels.
 const MARKER_LIFT: f64 = 9.0;
 /// Space between markers stacked on one bar, in pixels.
@@ -63,6 +76,28 @@ const MARKER_STACK_GAP: f64 = 3.0;
 const MARKER_TOP_ROOM: f64 = 4.0;
 /// The largest share of the plot's height the price axis gives up for markers' headroom.
 const MARKER_MAX_SHARE: f64 = 0.5;
+/// Space kept between the markers of two groups, in pixels.
+const MARKER_GAP: f64 = 4.0;
+
+/// Font size of the key of events.
+const KEY_SIZE: f64 = 12.0;
+/// Height of a row of the key, in pixels.
+const KEY_ROW: f64 = 17.0;
+/// Radius of a number's circle in the key.
+const KEY_BADGE: f64 = 7.5;
+/// Space between two columns of the key, in pixels.
+const KEY_COLUMN_GAP: f64 = 16.0;
+/// The narrowest column of the key, in pixels: fewer columns rather than narrower ones.
+const KEY_MIN_COLUMN: f64 = 190.0;
+/// The largest share of the chart's height the key takes.
+const KEY_MAX_SHARE: f64 = 0.3;
+/// The smallest share of the chart's height the plot keeps when the key is laid out.
+const PLOT_MIN_SHARE: f64 = 0.35;
+/// The largest share of the chart's height the title and subtitle take in full: beyond
+/// it, each gets one line.
+const HEADER_MAX_SHARE: f64 = 0.3;
+/// Height below the plot taken by the date labels and the source line, in pixels.
+const FOOT: f64 = 58.0;
 
 /// Font size of the fan's legend.
 const LEGEND_SIZE: f64 = 12.0;
@@ -80,8 +115,18 @@ const LEGEND_INSET: f64 = 10.0;
 /// The same chart always gives the same string. Coordinates carry at most two decimals;
 /// every text is XML-escaped. Each candle is one `<g class="candle">` (a wick and a body),
 /// each target one `<line class="target">` and one `<g class="target-label">`, the
-/// last-close marker one `<g class="last-close">`, each drawn event marker one
-/// `<g class="marker">`.
+/// last-close marker one `<g class="last-close">`, each group of events one
+/// `<g class="marker">`, and the key of events one `<g class="key">` under the date
+/// labels. A title or subtitle too long for one line takes two (one each, cut short with
+/// `…`, where two would take more than 30% of the height); the key takes at most 30% of
+/// the height and leaves the plot 35% of it.
+///
+/// Text sizes and line widths follow [`CandleChart::read_width`]: the layout is the chart's
+/// size divided by a scale that makes its 12 px text 10 px at that display width (at most
+/// as far as keeps the layout 200 px a side), and the image is drawn at the chart's size.
+/// Labels are placed by their widths as resvg lays them out in the embedded fonts, so that
+/// no two texts overlap: a target's label goes above its line (the axis leaves room above
+/// the highest), else below it, else further right or a row further out.
 ///
 /// A fan is one `<g class="fan">` holding a dashed line at the last bar (`fan-as-of`), the
 /// 5–95% band (`<path class="fan-outer">`), the 25–75% band (`<path class="fan-inner">`),
@@ -89,7 +134,8 @@ const LEGEND_INSET: f64 = 10.0;
 /// (`<g class="fan-legend">`). Its points take one candle-wide slot each after the last
 /// bar, the date ticks run on under them, and the bands and median start at the last
 /// close. The legend goes in the plot corner where it covers the fewest candles, fan,
-/// markers and horizontal lines (top left on a tie).
+/// markers, labels and horizontal lines (top left on a tie); it is left out where that
+/// corner would still cover a label or a marker, or where the plot is too short for it.
 ///
 /// The price axis covers the bars, the targets, the fan's 5th and 95th percentiles and
 /// room for the markers above their bars.
@@ -112,55 +158,95 @@ pub fn render_svg(chart: &CandleChart) -> Result<String, ChartError> {
         Lang::Ja => JAPANESE_FONTS,
         _ => LATIN_FONTS,
     };
-    open_svg(&mut out, chart.width, chart.height, chart.zoom, text_fonts);
+    open_view(
+        &mut out,
+        (frame.width, frame.height),
+        (
+            f64::from(chart.width) * chart.zoom,
+            f64::from(chart.height) * chart.zoom,
+        ),
+        text_fonts,
+    );
     w!(
         out,
         r##"<rect width="100%" height="100%" fill="#ffffff"/>"##
     );
     out.push('\n');
     grid_and_axes(&mut out, &frame);
-    if let (Some(fan), Some(legend)) = (&chart.fan, frame.legend) {
-        fan_group(&mut out, &frame, chart, fan, legend);
+    if let Some(fan) = &chart.fan {
+        fan_group(&mut out, &frame, chart, fan, frame.legend);
     }
     for (i, bar) in chart.bars.iter().enumerate() {
-        candle(&mut out, &frame, i, bar);
+        candle(&mut out, &frame, i, bar, chart.color_blind_safe);
     }
-    // Target labels keep clear of the legend and the markers.
-    let mut label_boxes: Vec<LabelBox> = frame
-        .legend
-        .into_iter()
-        .chain(frame.markers.iter().map(MarkerSpot::bounds))
-        .collect();
     for target in &chart.targets {
         target_line(&mut out, &frame, frame.y(target.value));
     }
+    if let (Some(label), Some(last)) = (&chart.last_close_label, chart.bars.last()) {
+        last_close(&mut out, &frame, last, label, chart.color_blind_safe);
+    }
+    for spot in &frame.markers {
+        marker(&mut out, spot);
+    }
+    for (target, &label_box) in chart.targets.iter().zip(&frame.target_boxes) {
+        target_label(&mut out, chart.lang, &target.label, label_box);
+    }
+    key(&mut out, &frame);
+    texts(&mut out, chart, &frame);
+    out.push_str("</svg>\n");
+    Ok(out)
+}
+
+/// Where the targets' labels go, in the order of the targets: clear of the markers and of
+/// each other.
+fn target_label_boxes(chart: &CandleChart, frame: &Frame) -> Vec<LabelBox> {
+    let mut placed: Vec<LabelBox> = frame.markers.iter().map(MarkerSpot::bounds).collect();
     // Highest first: of two close targets the higher gets the spot above the lines and the
     // lower the spot below, so each label reads next to its own line.
     let mut order: Vec<usize> = (0..chart.targets.len()).collect();
     order.sort_by(|&a, &b| chart.targets[b].value.total_cmp(&chart.targets[a].value));
-    let mut target_boxes: Vec<Option<LabelBox>> = vec![None; chart.targets.len()];
+    let mut boxes = vec![None; chart.targets.len()];
     for &i in &order {
         let target = &chart.targets[i];
-        let label_box = place_label(&frame, &label_boxes, frame.y(target.value), &target.label);
-        label_boxes.push(label_box);
-        target_boxes[i] = Some(label_box);
+        let japanese = chart.lang == Lang::Ja || is_japanese(&target.label);
+        let b = place_label(
+            frame,
+            &placed,
+            frame.y(target.value),
+            &target.label,
+            japanese,
+        );
+        placed.push(b);
+        boxes[i] = Some(b);
     }
-    if let (Some(label), Some(last)) = (&chart.last_close_label, chart.bars.last()) {
-        last_close(&mut out, &frame, last, label);
+    boxes.into_iter().flatten().collect()
+}
+
+/// How many times larger than its layout a chart is drawn so that its smallest text
+/// (12 px in the layout) reads as 10 px at [`CandleChart::read_width`]; 1 for charts narrow
+/// enough already, and never so large that the layout is less than 200 px a side.
+fn layout_scale(chart: &CandleChart) -> f64 {
+    if chart.read_width == 0 {
+        return 1.0;
     }
-    // Markers lifted over others come later: draw them first, so the circles below cover
-    // their guide lines.
-    for spot in frame.markers.iter().rev() {
-        marker(&mut out, spot);
-    }
-    for (target, label_box) in chart.targets.iter().zip(target_boxes) {
-        if let Some(label_box) = label_box {
-            target_label(&mut out, chart.lang, &target.label, label_box);
-        }
-    }
-    texts(&mut out, chart, &frame);
-    out.push_str("</svg>\n");
-    Ok(out)
+    let (w, h) = (f64::from(chart.width), f64::from(chart.height));
+    let wanted = w * READ_TEXT_PX / (f64::from(chart.read_width) * SMALLEST_TEXT);
+    let most = (w.min(h) / f64::from(MIN_SIZE)).max(1.0);
+    wanted.clamp(1.0, most)
+}
+
+/// The opening `<svg>` tag of a layout `view` (width, height) drawn as an `image` pixels
+/// (width, height) image, with `fonts` as its font family.
+fn open_view(out: &mut String, view: (f64, f64), image: (f64, f64), fonts: &str) {
+    w!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" viewBox="0 0 {} {}" font-family="{fonts}">"#,
+        num(image.0.round()),
+        num(image.1.round()),
+        num(view.0),
+        num(view.1),
+    );
+    out.push('\n');
 }
 
 /// The opening `<svg>` tag of a `width`×`height` layout drawn `zoom` times as large, with
@@ -286,31 +372,50 @@ struct Frame {
     markers: Vec<MarkerSpot>,
     /// Where the fan's legend goes, when there is a fan.
     legend: Option<LabelBox>,
+    /// The key of the markers' numbers to their events, under the plot.
+    key: Key,
+    /// The title and subtitle, above the plot.
+    header: Header,
+    /// Where the targets' labels go, in the order of the targets.
+    target_boxes: Vec<LabelBox>,
 }
 
 impl Frame {
     /// The layout, with the markers placed and the price axis raised until they fit in the
-    /// plot, and the fan's legend placed.
+    /// plot, the key laid out under it and the fan's legend placed. Everything is in the
+    /// layout's pixels: the chart's size over [`layout_scale`].
     fn new(chart: &CandleChart) -> Self {
+        let scale = layout_scale(chart);
+        let size = (
+            f64::from(chart.width) / scale,
+            f64::from(chart.height) / scale,
+        );
         let attached = attach_markers(chart);
-        // First guess: each bar's markers stacked straight up from its high.
+        // Groups need the bars' spacing, which the headroom above them does not change.
+        let slot = Self::layout(chart, size, &BTreeMap::new(), 0.0).slot;
+        let groups = group_markers(&attached, slot);
+        let key = Key::new(chart, &groups, size, Header::new(chart, size).bottom);
+        // First guess: each marker straight above the highest bar of its group.
         let mut room: BTreeMap<usize, f64> = BTreeMap::new();
-        for a in &attached {
-            *room
-                .entry(a.bar)
-                .or_insert(MARKER_LIFT + MARKER_TOP_ROOM - MARKER_STACK_GAP) +=
-                2.0 * MARKER_RADIUS + MARKER_STACK_GAP;
+        for g in &groups {
+            let highest = g
+                .bars
+                .iter()
+                .copied()
+                .max_by(|&a, &b| bar_top(&chart.bars[a]).total_cmp(&bar_top(&chart.bars[b])))
+                .unwrap_or(0);
+            room.insert(highest, MARKER_LIFT + 2.0 * MARKER_RADIUS + MARKER_TOP_ROOM);
         }
-        let mut frame = Self::layout(chart, &room);
-        // Markers lifted over their neighbours need more room; raising the axis squeezes
-        // the bars together, so check again (a few rounds settle it).
+        let mut frame = Self::layout(chart, size, &room, key.height);
+        // Markers over higher neighbours need more room; raising the axis squeezes the bars
+        // together, so check again (a few rounds settle it).
         for _ in 0..4 {
-            let spots = place_markers(&frame, chart, &attached);
+            let spots = place_markers(&frame, chart, &groups);
             let mut grown = false;
-            for (a, spot) in attached.iter().zip(&spots) {
-                let need = frame.y(bar_top(&chart.bars[a.bar])) - (spot.cy - MARKER_RADIUS)
+            for spot in &spots {
+                let need = frame.y(bar_top(&chart.bars[spot.bar])) - (spot.cy - MARKER_RADIUS)
                     + MARKER_TOP_ROOM;
-                let have = room.entry(a.bar).or_insert(0.0);
+                let have = room.entry(spot.bar).or_insert(0.0);
                 if need > *have + 0.5 {
                     *have = need;
                     grown = true;
@@ -319,31 +424,51 @@ impl Frame {
             if !grown {
                 break;
             }
-            frame = Self::layout(chart, &room);
+            frame = Self::layout(chart, size, &room, key.height);
         }
-        let mut markers = place_markers(&frame, chart, &attached);
+        let mut markers = place_markers(&frame, chart, &groups);
         fit_markers(&frame, &mut markers);
         frame.markers = markers;
+        frame.key = key;
+        frame.target_boxes = target_label_boxes(chart, &frame);
+        // The legend where it covers least; none where it would cover a label or a marker,
+        // or does not fit the plot.
+        let taken: Vec<LabelBox> = frame
+            .markers
+            .iter()
+            .map(MarkerSpot::bounds)
+            .chain(frame.target_boxes.iter().copied())
+            .collect();
         frame.legend = chart
             .fan
             .as_ref()
-            .map(|fan| place_legend(&frame, chart, fan));
+            .map(|fan| place_legend(&frame, chart, fan))
+            .filter(|b| {
+                b.h + 2.0 * LEGEND_INSET <= frame.bottom - frame.top
+                    && !taken.iter().any(|o| o.overlaps(b))
+            });
         frame
     }
 
-    /// The plot box, scales and ticks, with `room` pixels kept free above the bars it
-    /// names; no markers or legend yet.
-    fn layout(chart: &CandleChart, room: &BTreeMap<usize, f64>) -> Self {
-        let width = f64::from(chart.width);
-        let height = f64::from(chart.height);
-        let top = if chart.subtitle.is_some() { 84.0 } else { 62.0 };
-        let bottom = height - 58.0;
+    /// The plot box, scales and ticks of a layout `size` pixels (width, height), with
+    /// `room` pixels kept free above the bars it names and `key_h` pixels under the date
+    /// labels for the key; no markers or legend yet.
+    fn layout(
+        chart: &CandleChart,
+        (width, height): (f64, f64),
+        room: &BTreeMap<usize, f64>,
+        key_h: f64,
+    ) -> Self {
+        let header = Header::new(chart, (width, height));
+        let top = header.bottom;
+        // The key's rows end where the source line's ascent begins.
+        let bottom = (height - FOOT - key_h).max(top + 20.0);
         let (lo, hi) = price_range(chart, room, bottom - top);
         let price_ticks = price_ticks(lo, hi);
         let price_labels = price_ticks.labels();
         let label_w = price_labels
             .iter()
-            .map(|l| text_width(l, TICK_SIZE, false))
+            .map(|l| measured(l, TICK_SIZE, false, false))
             .fold(0.0, f64::max);
         let tag_w = chart.last_close_label.as_deref().map_or(0.0, tag_width);
         // Tick labels start 8 px right of the axis; the tag starts at the axis.
@@ -381,6 +506,9 @@ impl Frame {
             tag_price,
             markers: Vec::new(),
             legend: None,
+            key: Key::default(),
+            header,
+            target_boxes: Vec::new(),
         }
     }
 
@@ -399,7 +527,8 @@ impl Frame {
 
 /// Lowest and highest price of the bars, targets and the fan's outer band, padded by 5% of
 /// the range; the top is raised further where bars need `room` pixels above them (for
-/// their markers) in a plot `plot_h` pixels high, up to half the plot.
+/// their markers) in a plot `plot_h` pixels high, up to half the plot, and for the label
+/// of the highest target above its line.
 fn price_range(chart: &CandleChart, room: &BTreeMap<usize, f64>, plot_h: f64) -> (f64, f64) {
     let prices = chart
         .bars
@@ -424,10 +553,16 @@ fn price_range(chart: &CandleChart, room: &BTreeMap<usize, f64>, plot_h: f64) ->
     let (lo, mut hi) = (lo - pad, hi + pad);
     // A bar whose top `t` needs `room` pixels above it: with the share `s = room / plot_h`,
     // `(hi - t) / (hi - lo) >= s` holds when `hi >= (t - s * lo) / (1 - s)`.
-    for (&bar, &pixels) in room {
+    let raise = |hi: f64, t: f64, pixels: f64| {
         let share = (pixels / plot_h.max(1.0)).min(MARKER_MAX_SHARE);
-        let t = bar_top(&chart.bars[bar]);
-        hi = hi.max((t - share * lo) / (1.0 - share));
+        hi.max((t - share * lo) / (1.0 - share))
+    };
+    for (&bar, &pixels) in room {
+        hi = raise(hi, bar_top(&chart.bars[bar]), pixels);
+    }
+    // Room for the highest target's label above its line, so that it reads there.
+    if let Some(t) = chart.targets.iter().map(|t| t.value).reduce(f64::max) {
+        hi = raise(hi, t, LABEL_SIZE + 6.0 + 3.0 + 2.0);
     }
     (lo, hi)
 }
@@ -555,11 +690,22 @@ pub(crate) fn bottom_labels<'a>(
     out.push_str("</g>\n");
 }
 
-fn candle(out: &mut String, f: &Frame, i: usize, bar: &PeriodBar) {
+/// The colour of a candle (and of the last-close tag) that rose or fell.
+fn candle_color(rising: bool, color_blind_safe: bool) -> &'static str {
+    match (rising, color_blind_safe) {
+        (true, false) => UP,
+        (false, false) => DOWN,
+        (true, true) => UP_SAFE,
+        (false, true) => DOWN_SAFE,
+    }
+}
+
+fn candle(out: &mut String, f: &Frame, i: usize, bar: &PeriodBar, color_blind_safe: bool) {
     let (open, close) = (bar.open, bar.close);
     let high = bar_top(bar);
     let low = bar.low.min(open).min(close);
-    let color = if close >= open { UP } else { DOWN };
+    let rising = close >= open;
+    let color = candle_color(rising, color_blind_safe);
     // Whole-pixel bodies of odd width, so the 1 px wick sits exactly in the middle.
     let column = f.x(i).floor();
     let mut body = (f.slot * BODY_SHARE).round().max(1.0);
@@ -571,16 +717,28 @@ fn candle(out: &mut String, f: &Frame, i: usize, bar: &PeriodBar) {
     let top = f.y(open.max(close));
     let height = (f.y(open.min(close)) - top).max(1.0);
     let wick_x = num(column + 0.5);
+    // Colour-blind safe: a rising body is hollow, a white box inside its outline, where it
+    // is wide and tall enough to show a hole.
+    let hollow = color_blind_safe && rising && body >= 3.0 && height >= 3.0;
+    let (fill, stroke, inset) = if hollow {
+        (
+            "#ffffff",
+            format!(r#" stroke-width="{}""#, num(HOLLOW_LINE)),
+            HOLLOW_LINE / 2.0,
+        )
+    } else {
+        (color, r#" stroke="none""#.to_owned(), 0.0)
+    };
     w!(
         out,
-        r#"<g class="candle" fill="{color}" stroke="{color}" shape-rendering="crispEdges"><line x1="{wick_x}" y1="{}" x2="{wick_x}" y2="{}" stroke-width="{}"/><rect x="{}" y="{}" width="{}" height="{}" stroke="none"/></g>"#,
+        r#"<g class="candle" fill="{color}" stroke="{color}" shape-rendering="crispEdges"><line x1="{wick_x}" y1="{}" x2="{wick_x}" y2="{}" stroke-width="{}"/><rect x="{}" y="{}" width="{}" height="{}" fill="{fill}"{stroke}/></g>"#,
         num(f.y(high)),
         num(f.y(low)),
         num(wick),
-        num(body_x),
-        num(top),
-        num(body),
-        num(height),
+        num(body_x + inset),
+        num(top + inset),
+        num(body - 2.0 * inset),
+        num(height - 2.0 * inset),
     );
     out.push('\n');
 }
@@ -606,8 +764,10 @@ impl LabelBox {
 /// Where the label of a target line at height `y` goes: at the line's left end, above it,
 /// else below it, else further right, so that labels of close targets do not cover each
 /// other. Falls back to the first spot when nothing is free.
-fn place_label(f: &Frame, placed: &[LabelBox], y: f64, label: &str) -> LabelBox {
-    let (w, h) = (text_width(label, LABEL_SIZE, true) + 12.0, LABEL_SIZE + 6.0);
+fn place_label(f: &Frame, placed: &[LabelBox], y: f64, label: &str, japanese: bool) -> LabelBox {
+    // One pixel more for the outline that emboldens Japanese.
+    let w = measured(label, LABEL_SIZE, true, japanese) + 13.0;
+    let h = LABEL_SIZE + 6.0;
     let above = LabelBox {
         x: f.left + 6.0,
         y: y - h - 3.0,
@@ -619,27 +779,42 @@ fn place_label(f: &Frame, placed: &[LabelBox], y: f64, label: &str) -> LabelBox 
         ..above
     };
     let first = if above.y >= f.top { above } else { below };
-    let mut x = f.left + 6.0;
-    for _ in 0..=placed.len() {
-        let spots = [LabelBox { x, ..above }, LabelBox { x, ..below }];
-        let inside = |b: &LabelBox| b.y >= f.top && b.y + b.h <= f.bottom;
-        if let Some(free) = spots
-            .into_iter()
-            .find(|b| inside(b) && placed.iter().all(|p| !p.overlaps(b)))
-        {
-            return free;
-        }
-        // Step past the boxes in the way of the first spot that is inside the plot.
-        let Some(spot) = spots.into_iter().find(inside) else {
-            break;
-        };
-        x = placed
-            .iter()
-            .filter(|p| p.overlaps(&spot))
-            .map(|p| p.x + p.w + 8.0)
-            .fold(x, f64::max);
-        if x + w > f.right {
-            break;
+    let inside = |b: &LabelBox| b.y >= f.top && b.y + b.h <= f.bottom;
+    // Next to the line first; where that is taken, a row or more further out.
+    for k in 0..4 {
+        #[allow(clippy::cast_precision_loss)]
+        let out = k as f64 * (h + 2.0);
+        let (above, below) = (
+            LabelBox {
+                y: above.y - out,
+                ..above
+            },
+            LabelBox {
+                y: below.y + out,
+                ..below
+            },
+        );
+        let mut x = f.left + 6.0;
+        for _ in 0..=placed.len() {
+            let spots = [LabelBox { x, ..above }, LabelBox { x, ..below }];
+            if let Some(free) = spots
+                .into_iter()
+                .find(|b| inside(b) && placed.iter().all(|p| !p.overlaps(b)))
+            {
+                return free;
+            }
+            // Step past the boxes in the way of the first spot that is inside the plot.
+            let Some(spot) = spots.into_iter().find(inside) else {
+                break;
+            };
+            x = placed
+                .iter()
+                .filter(|p| p.overlaps(&spot))
+                .map(|p| p.x + p.w + 8.0)
+                .fold(x, f64::max);
+            if x + w > f.right {
+                break;
+            }
         }
     }
     first
@@ -696,11 +871,11 @@ pub(crate) fn bold(lang: Lang, color: &str, size: f64) -> String {
 
 /// Width of the last-close tag: a point, padding and the text.
 fn tag_width(label: &str) -> f64 {
-    6.0 + 6.0 + text_width(label, TICK_SIZE, true) + 6.0
+    6.0 + 6.0 + measured(label, TICK_SIZE, true, false) + 6.0
 }
 
-fn last_close(out: &mut String, f: &Frame, last: &PeriodBar, label: &str) {
-    let color = if last.close >= last.open { UP } else { DOWN };
+fn last_close(out: &mut String, f: &Frame, last: &PeriodBar, label: &str, color_blind_safe: bool) {
+    let color = candle_color(last.close >= last.open, color_blind_safe);
     let y = f.y(last.close);
     let (x0, half_h) = (crisp(f.right), TICK_SIZE / 2.0 + 4.0);
     let x1 = x0 + tag_width(label);
@@ -730,16 +905,16 @@ fn last_close(out: &mut String, f: &Frame, last: &PeriodBar, label: &str) {
     out.push('\n');
 }
 
-/// An event marker attached to a bar: which marker and which bar.
+/// An event attached to a bar: which marker and which bar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Attached {
     marker: usize,
     bar: usize,
 }
 
-/// The markers that land on a bar, ordered by bar (markers on one bar in the order given):
-/// each on the first bar whose period end is on or after its date. Markers before the first
-/// bar's period or after the last bar are left out.
+/// The markers that land on a bar, by bar and date (markers on one date in the order
+/// given): each on the first bar whose period end is on or after its date. Markers before
+/// the first bar's period or after the last bar are left out.
 fn attach_markers(chart: &CandleChart) -> Vec<Attached> {
     let Some(first) = chart.bars.first() else {
         return Vec::new();
@@ -754,22 +929,74 @@ fn attach_markers(chart: &CandleChart) -> Vec<Attached> {
             Some(Attached { marker, bar })
         })
         .collect();
-    // A stable sort: markers on one bar keep their order.
-    out.sort_by_key(|a| a.bar);
+    // A stable sort: markers on one date keep their order.
+    out.sort_by_key(|a| (a.bar, chart.markers[a.marker].date));
     out
 }
 
-/// A marker's place: its bar, its centre, half its width (more than the radius for a long
-/// label), the guide line down from it (at the bar's centre, to `guide_to`), and its label.
+/// Events drawn as one marker, numbered from 1 in date order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Group {
+    /// The number in the marker and the key.
+    number: usize,
+    /// The events, as indices into the chart's markers, by date.
+    events: Vec<usize>,
+    /// The bars they are on, ascending, each once.
+    bars: Vec<usize>,
+}
+
+/// Half the width of a marker labelled `label`: its radius, or more for a long label.
+fn marker_half_width(label: &str) -> f64 {
+    (measured(label, MARKER_LABEL_SIZE, true, false) / 2.0 + 5.0).max(MARKER_RADIUS)
+}
+
+/// The events in groups: an event joins the group of the one before it when it is on the
+/// same bar, the next bar, or a bar closer (at `slot` pixels a bar) than two markers can be
+/// drawn side by side.
+fn group_markers(attached: &[Attached], slot: f64) -> Vec<Group> {
+    // The widest number there can be, so that no two markers ever touch.
+    let widest = attached
+        .len()
+        .max(1)
+        .to_string()
+        .replace(|_: char| true, "8");
+    let pitch = 2.0 * marker_half_width(&widest) + MARKER_GAP;
+    let mut groups: Vec<Group> = Vec::new();
+    for a in attached {
+        match groups.last_mut() {
+            Some(g)
+                if g.bars.last().is_some_and(|&last| {
+                    #[allow(clippy::cast_precision_loss)]
+                    let apart = (a.bar - last) as f64 * slot;
+                    a.bar - last <= 1 || apart < pitch
+                }) =>
+            {
+                g.events.push(a.marker);
+                if g.bars.last() != Some(&a.bar) {
+                    g.bars.push(a.bar);
+                }
+            }
+            _ => groups.push(Group {
+                number: groups.len() + 1,
+                events: vec![a.marker],
+                bars: vec![a.bar],
+            }),
+        }
+    }
+    groups
+}
+
+/// A group's marker: the highest bar under it (for the price axis' headroom), its centre,
+/// half its width, its label, and the bars its bracket reaches down to, as each bar's `x`
+/// and the top of its candle in pixels.
 #[derive(Clone, Debug, PartialEq)]
 struct MarkerSpot {
     bar: usize,
     cx: f64,
-    gx: f64,
     cy: f64,
     half_w: f64,
-    guide_to: f64,
     label: String,
+    guides: Vec<(f64, f64)>,
 }
 
 impl MarkerSpot {
@@ -784,48 +1011,55 @@ impl MarkerSpot {
     }
 }
 
-/// Where the markers go, one spot per attached marker. Each sits just above the highest
-/// candle under it (its own bar's and its neighbours'), then moves up past any marker
-/// placed before it that it would touch, so markers on one bar stack upwards, the first
-/// lowest, and markers on neighbouring bars do not overlap. A marker on a bar at the plot's
-/// edge moves inwards to stay inside (its guide line stays on the bar).
-fn place_markers(f: &Frame, chart: &CandleChart, attached: &[Attached]) -> Vec<MarkerSpot> {
+/// Where the groups' markers go, one spot each: centred over the group's bars (moved
+/// inwards at the plot's edges), just above the highest candle under the marker. Groups
+/// are far enough apart for their markers to sit side by side; should one still touch a
+/// marker placed before it, it moves up past it.
+fn place_markers(f: &Frame, chart: &CandleChart, groups: &[Group]) -> Vec<MarkerSpot> {
     let pitch = 2.0 * MARKER_RADIUS + MARKER_STACK_GAP;
-    let mut spots: Vec<MarkerSpot> = Vec::with_capacity(attached.len());
-    for a in attached {
-        let label = chart.markers[a.marker].label.clone();
-        let half_w = (text_width(&label, MARKER_LABEL_SIZE, true) / 2.0 + 5.0).max(MARKER_RADIUS);
-        let gx = f.x(a.bar);
-        let cx = gx.clamp(f.left + half_w + 1.0, (f.right - half_w - 1.0).max(f.left));
-        let high = f.y(bar_top(&chart.bars[a.bar]));
-        // The highest candle within the marker's width (and a little beside it).
-        let reach = half_w + 2.0 + f.slot * BODY_SHARE / 2.0;
-        let under = chart
+    let mut spots: Vec<MarkerSpot> = Vec::with_capacity(groups.len());
+    for g in groups {
+        let label = g.number.to_string();
+        let half_w = marker_half_width(&label);
+        let (Some(&first), Some(&last)) = (g.bars.first(), g.bars.last()) else {
+            continue;
+        };
+        let (x0, x1) = (f.x(first), f.x(last));
+        let cx = f64::midpoint(x0, x1).clamp(
+            f.left + half_w + 1.0,
+            (f.right - half_w - 1.0).max(f.left + half_w + 1.0),
+        );
+        // The highest candle under the marker and its bracket (and a little beside them).
+        let reach = 2.0 + f.slot * BODY_SHARE / 2.0;
+        let (lo, hi) = (x0.min(cx - half_w) - reach, x1.max(cx + half_w) + reach);
+        let (bar, under) = chart
             .bars
             .iter()
             .enumerate()
-            .filter(|(i, _)| (f.x(*i) - cx).abs() <= reach)
-            .map(|(_, b)| f.y(bar_top(b)))
-            .fold(high, f64::min);
+            .filter(|(i, _)| (lo..=hi).contains(&f.x(*i)))
+            .map(|(i, b)| (i, f.y(bar_top(b))))
+            .fold((first, f.y(bar_top(&chart.bars[first]))), |best, c| {
+                if c.1 < best.1 { c } else { best }
+            });
         let mut cy = under - MARKER_LIFT - MARKER_RADIUS;
-        let mut guide_to = high - 1.0;
         // Each move goes above the marker in the way, so none is met twice.
         while let Some(p) = spots.iter().find(|p| {
-            (p.cx - cx).abs() < p.half_w + half_w + MARKER_STACK_GAP && (p.cy - cy).abs() < pitch
+            (p.cx - cx).abs() < p.half_w + half_w + MARKER_GAP && (p.cy - cy).abs() < pitch
         }) {
-            if p.bar == a.bar {
-                guide_to = guide_to.min(p.cy - MARKER_RADIUS);
-            }
             cy = p.cy - pitch;
         }
+        let guides = g
+            .bars
+            .iter()
+            .map(|&i| (f.x(i), f.y(bar_top(&chart.bars[i])) - 1.0))
+            .collect();
         spots.push(MarkerSpot {
-            bar: a.bar,
+            bar,
             cx,
-            gx,
             cy,
             half_w,
-            guide_to,
             label,
+            guides,
         });
     }
     spots
@@ -839,56 +1073,274 @@ fn fit_markers(f: &Frame, spots: &mut [MarkerSpot]) {
     if shift > 0.0 {
         for s in spots {
             s.cy += shift;
-            s.guide_to = s.guide_to.max(s.cy);
         }
     }
 }
 
-/// One marker: a faint guide line down to the bar (or the marker below), a dark circle (a
-/// pill for a long label) and the label in white bold.
+/// One marker: a faint bracket from it down to each of its bars (a plain line for one bar
+/// right under it), a dark circle (a pill for a long label) and the label in white bold.
 fn marker(out: &mut String, m: &MarkerSpot) {
     let r = MARKER_RADIUS;
     out.push_str(r#"<g class="marker">"#);
-    // From the centre (the circle covers the top of it), so it meets a marker moved
-    // sideways too.
-    if m.guide_to > m.cy + r {
-        let x = num(crisp(m.gx));
+    let mut d = String::new();
+    match m.guides.as_slice() {
+        [(gx, to)] if (gx - m.cx).abs() < 0.5 => {
+            if *to > m.cy + r {
+                let x = num(crisp(*gx));
+                w!(d, "M{x} {}V{}", num(m.cy), num(*to));
+            }
+        }
+        guides => {
+            // Down from the centre (the circle covers the top of it), across, and down to
+            // each bar.
+            let bracket = m.cy + r + 3.0;
+            let xs = guides.iter().map(|g| crisp(g.0)).chain([crisp(m.cx)]);
+            let (l, rgt) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), x| {
+                (l.min(x), h.max(x))
+            });
+            w!(
+                d,
+                "M{} {}V{}M{} {b}H{}",
+                num(crisp(m.cx)),
+                num(m.cy),
+                num(bracket),
+                num(l),
+                num(rgt),
+                b = num(bracket),
+            );
+            for &(gx, to) in guides {
+                if to > bracket {
+                    w!(d, "M{} {}V{}", num(crisp(gx)), num(bracket), num(to));
+                }
+            }
+        }
+    }
+    if !d.is_empty() {
         w!(
             out,
-            r#"<line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="{MARKER_FILL}" stroke-opacity="0.45" stroke-width="1"/>"#,
-            num(m.cy),
-            num(m.guide_to),
+            r#"<path class="marker-guide" d="{d}" fill="none" stroke="{MARKER_FILL}" stroke-opacity="0.5" stroke-width="1"/>"#
         );
     }
-    if m.half_w > r {
+    badge(out, m.cx, m.cy, m.half_w, r, &m.label, MARKER_LABEL_SIZE);
+    out.push_str("</g>\n");
+}
+
+/// A number in white bold on a dark circle of radius `r` centred at `(cx, cy)`, or on a
+/// pill `2 × half_w` wide when that is wider.
+fn badge(out: &mut String, cx: f64, cy: f64, half_w: f64, r: f64, label: &str, size: f64) {
+    if half_w > r {
         w!(
             out,
-            r#"<rect x="{}" y="{}" width="{}" height="{}" rx="{r}" fill="{MARKER_FILL}"/>"#,
-            num(m.cx - m.half_w),
-            num(m.cy - r),
-            num(2.0 * m.half_w),
+            r#"<rect x="{}" y="{}" width="{}" height="{}" rx="{}" fill="{MARKER_FILL}"/>"#,
+            num(cx - half_w),
+            num(cy - r),
+            num(2.0 * half_w),
             num(2.0 * r),
+            num(r),
         );
     } else {
         w!(
             out,
-            r#"<circle cx="{}" cy="{}" r="{r}" fill="{MARKER_FILL}"/>"#,
-            num(m.cx),
-            num(m.cy),
+            r#"<circle cx="{}" cy="{}" r="{}" fill="{MARKER_FILL}"/>"#,
+            num(cx),
+            num(cy),
+            num(r),
         );
     }
-    let fonts = if m.label.chars().any(|c| u32::from(c) >= 0x2E80) {
-        JAPANESE_FONTS
-    } else {
-        LATIN_FONTS
-    };
     w!(
         out,
-        r##"<text x="{}" y="{}" text-anchor="middle" font-family="{fonts}" font-size="{MARKER_LABEL_SIZE}" font-weight="bold" fill="#ffffff">{}</text>"##,
-        num(m.cx),
-        num(m.cy + MARKER_LABEL_SIZE * 0.36),
-        escape_xml(&m.label),
+        r##"<text x="{}" y="{}" text-anchor="middle" font-family="{LATIN_FONTS}" font-size="{}" font-weight="bold" fill="#ffffff">{}</text>"##,
+        num(cx),
+        num(cy + size * 0.36),
+        num(size),
+        escape_xml(label),
     );
+}
+
+/// Whether `text` has Japanese (or other CJK) characters in it.
+fn is_japanese(text: &str) -> bool {
+    text.chars().any(|c| u32::from(c) >= 0x2E80)
+}
+
+/// One line of the key: the group's number where a group starts (or goes on at the top of
+/// a column), the event's date and text (already cut to fit), and its column and row.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct KeyRow {
+    number: Option<String>,
+    date: String,
+    text: String,
+    column: usize,
+    row: usize,
+}
+
+/// The key of the markers' numbers to their events: its rows, the left edge of each
+/// column's dates and texts, and its height.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Key {
+    rows: Vec<KeyRow>,
+    /// Per column: where its dates start and where its texts start, in pixels.
+    columns: Vec<(f64, f64)>,
+    height: f64,
+}
+
+impl Key {
+    /// The key of `groups` in a layout `size` pixels: a row per event, in as few columns
+    /// as keep it under 30% of the height (each at least 190 px wide), the rows that do
+    /// not fit summed up in the last one.
+    fn new(chart: &CandleChart, groups: &[Group], (width, height): (f64, f64), top: f64) -> Self {
+        let japanese = chart.lang == Lang::Ja;
+        let events: Vec<(usize, &crate::Marker)> = groups
+            .iter()
+            .flat_map(|g| g.events.iter().map(|&i| (g.number, &chart.markers[i])))
+            .collect();
+        if events.is_empty() {
+            return Self::default();
+        }
+        let years: Vec<i32> = events.iter().map(|(_, m)| m.date.year()).collect();
+        let with_year = years.iter().any(|&y| y != years[0]);
+        let room = width - 2.0 * MARGIN;
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let most_columns = (((room + KEY_COLUMN_GAP) / (KEY_MIN_COLUMN + KEY_COLUMN_GAP)).floor()
+            as usize)
+            .clamp(1, 3);
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let most_rows = ((height * KEY_MAX_SHARE).min(height * (1.0 - PLOT_MIN_SHARE) - top - FOOT)
+            / KEY_ROW)
+            .floor()
+            .max(1.0) as usize;
+        let n = events.len();
+        let columns = (1..=most_columns)
+            .find(|c| n.div_ceil(*c) <= most_rows)
+            .unwrap_or(most_columns);
+        let rows_per_column = n.div_ceil(columns).min(most_rows);
+        let capacity = rows_per_column * columns;
+        // When they do not all fit, the last place says how many are left out.
+        let shown = if n > capacity { capacity - 1 } else { n };
+        let mut rows: Vec<KeyRow> = Vec::with_capacity(shown + 1);
+        let mut last_group = 0;
+        for (k, &(number, m)) in events.iter().take(shown).enumerate() {
+            let (column, row) = (k / rows_per_column, k % rows_per_column);
+            rows.push(KeyRow {
+                number: (number != last_group || row == 0).then(|| number.to_string()),
+                date: key_date(m.date, chart.lang, with_year),
+                text: m.text.clone(),
+                column,
+                row,
+            });
+            last_group = number;
+        }
+        if shown < n {
+            let left_out = n - shown;
+            rows.push(KeyRow {
+                text: match chart.lang {
+                    Lang::Ja => format!("ほか{left_out}件"),
+                    _ => format!("and {left_out} more"),
+                },
+                column: shown / rows_per_column,
+                row: shown % rows_per_column,
+                ..KeyRow::default()
+            });
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let column_w = (room - (columns - 1) as f64 * KEY_COLUMN_GAP) / columns as f64;
+        let mut starts = Vec::with_capacity(columns);
+        for c in 0..columns {
+            #[allow(clippy::cast_precision_loss)]
+            let x = MARGIN + c as f64 * (column_w + KEY_COLUMN_GAP);
+            let date_x = x + 2.0 * KEY_BADGE + 6.0;
+            let date_w = rows
+                .iter()
+                .filter(|r| r.column == c)
+                .map(|r| measured(&r.date, KEY_SIZE, false, japanese))
+                .fold(0.0, f64::max);
+            let text_x = if date_w > 0.0 {
+                date_x + date_w + 8.0
+            } else {
+                date_x
+            };
+            let text_room = x + column_w - text_x;
+            for r in rows.iter_mut().filter(|r| r.column == c) {
+                r.text = fit_text(&r.text, KEY_SIZE, false, japanese, text_room);
+            }
+            starts.push((date_x, text_x));
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let key_height = rows_per_column as f64 * KEY_ROW;
+        Self {
+            rows,
+            columns: starts,
+            height: key_height,
+        }
+    }
+}
+
+/// A date in the key: `2月14日` or `14 Feb`, with the year when `with_year`.
+fn key_date(d: Date, lang: Lang, with_year: bool) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    match (lang, with_year) {
+        (Lang::Ja, false) => format!("{}月{}日", d.month(), d.day()),
+        (Lang::Ja, true) => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
+        (_, with_year) => {
+            let month = MONTHS[d.month0() as usize];
+            if with_year {
+                format!("{} {month} {}", d.day(), d.year())
+            } else {
+                format!("{} {month}", d.day())
+            }
+        }
+    }
+}
+
+/// The key under the date labels: per row, the group's number on a small dark circle, the
+/// date in grey and the event's text.
+fn key(out: &mut String, f: &Frame) {
+    let key = &f.key;
+    if key.rows.is_empty() {
+        return;
+    }
+    // Under the date labels.
+    let top = f.bottom + 30.0;
+    w!(out, r#"<g class="key" font-size="{KEY_SIZE}">"#);
+    out.push('\n');
+    for r in &key.rows {
+        let (date_x, text_x) = key.columns[r.column];
+        #[allow(clippy::cast_precision_loss)]
+        let mid = top + (r.row as f64 + 0.5) * KEY_ROW;
+        let baseline = mid + KEY_SIZE * 0.36;
+        if let Some(number) = &r.number {
+            let half_w = (measured(number, KEY_SIZE, true, false) / 2.0 + 3.5).max(KEY_BADGE);
+            badge(
+                out,
+                date_x - 6.0 - KEY_BADGE,
+                mid,
+                half_w,
+                KEY_BADGE,
+                number,
+                KEY_SIZE,
+            );
+        }
+        if !r.date.is_empty() {
+            w!(
+                out,
+                r#"<text x="{}" y="{}" fill="{MUTED}">{}</text>"#,
+                num(date_x),
+                num(baseline),
+                escape_xml(&r.date),
+            );
+        }
+        if !r.text.is_empty() {
+            w!(
+                out,
+                r#"<text x="{}" y="{}" fill="{INK}">{}</text>"#,
+                num(text_x),
+                num(baseline),
+                escape_xml(&r.text),
+            );
+        }
+        out.push('\n');
+    }
     out.push_str("</g>\n");
 }
 
@@ -916,7 +1368,7 @@ fn fan_columns(f: &Frame, chart: &CandleChart, fan: &Fan) -> Vec<(f64, [f64; 5])
 fn place_legend(f: &Frame, chart: &CandleChart, fan: &Fan) -> LabelBox {
     let label_w = [&fan.outer_label, &fan.inner_label, &fan.median_label]
         .iter()
-        .map(|l| text_width(l, LEGEND_SIZE, false))
+        .map(|l| measured(l, LEGEND_SIZE, false, chart.lang == Lang::Ja))
         .fold(0.0, f64::max);
     let w = LEGEND_PAD + LEGEND_SWATCH + 8.0 + label_w + LEGEND_PAD;
     let h = 2.0 * LEGEND_PAD - 4.0 + 3.0 * LEGEND_ROW;
@@ -949,7 +1401,8 @@ pub(crate) fn quietest_corner(
 }
 
 /// How much of the chart a legend at `b` would cover: candles, samples along the fan's
-/// outer band, markers, and (weighing more) target lines and the last-close line.
+/// outer band, (weighing more) target lines and the last-close line, and (weighing most)
+/// markers and target labels.
 fn legend_hits(f: &Frame, chart: &CandleChart, fan: &Fan, b: &LabelBox) -> usize {
     const STEPS: u32 = 8;
     const LINE_WEIGHT: usize = 8;
@@ -976,7 +1429,10 @@ fn legend_hits(f: &Frame, chart: &CandleChart, fan: &Fan, b: &LabelBox) -> usize
             }
         }
     }
-    hits += f.markers.iter().filter(|s| s.bounds().overlaps(b)).count() * LINE_WEIGHT;
+    // Markers and labels it must not cover: any other corner first.
+    const COVER_WEIGHT: usize = 10_000;
+    hits += f.markers.iter().filter(|s| s.bounds().overlaps(b)).count() * COVER_WEIGHT;
+    hits += f.target_boxes.iter().filter(|l| l.overlaps(b)).count() * COVER_WEIGHT;
     let lines = chart
         .targets
         .iter()
@@ -1001,7 +1457,13 @@ fn fan_band(columns: &[(f64, [f64; 5])], upper: usize, lower: usize) -> String {
 }
 
 /// The fan: a dashed line at the last bar, both bands, the median and the legend.
-fn fan_group(out: &mut String, f: &Frame, chart: &CandleChart, fan: &Fan, legend: LabelBox) {
+fn fan_group(
+    out: &mut String,
+    f: &Frame,
+    chart: &CandleChart,
+    fan: &Fan,
+    legend: Option<LabelBox>,
+) {
     let columns = fan_columns(f, chart, fan);
     out.push_str(r#"<g class="fan">"#);
     out.push('\n');
@@ -1035,7 +1497,9 @@ fn fan_group(out: &mut String, f: &Frame, chart: &CandleChart, fan: &Fan, legend
         r#"<path class="fan-median" d="{d}" fill="none" stroke="{FAN_LINE}" stroke-width="2" stroke-dasharray="6 4" stroke-linejoin="round"/>"#,
     );
     out.push('\n');
-    fan_legend(out, fan, legend);
+    if let Some(legend) = legend {
+        fan_legend(out, fan, legend);
+    }
     out.push_str("</g>\n");
 }
 
@@ -1090,46 +1554,215 @@ fn fan_legend(out: &mut String, fan: &Fan, b: LabelBox) {
     out.push_str("</g>\n");
 }
 
+/// The title and subtitle as drawn: their lines, font sizes and baselines.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Header {
+    title: Vec<String>,
+    title_size: f64,
+    subtitle: Vec<String>,
+    subtitle_size: f64,
+    /// Baseline of each title line, then of each subtitle line.
+    baselines: Vec<f64>,
+    /// Where the plot may start: below the last line.
+    bottom: f64,
+}
+
+impl Header {
+    /// The title in one line at 22 px, else in two at 20 px, else smaller (down to 14 px);
+    /// the subtitle likewise at 14 px, else in two lines at 13 px, else down to 12 px; in a
+    /// layout `width` pixels wide.
+    fn new(chart: &CandleChart, (width, height): (f64, f64)) -> Self {
+        let full = Self::lay_out(chart, width, false);
+        if full.bottom <= HEADER_MAX_SHARE * height {
+            full
+        } else {
+            Self::lay_out(chart, width, true)
+        }
+    }
+
+    /// The header in lines `width` pixels wide, the title and subtitle in one line each
+    /// when `compact`.
+    fn lay_out(chart: &CandleChart, width: f64, compact: bool) -> Self {
+        let room = width - 2.0 * MARGIN;
+        let japanese = chart.lang == Lang::Ja;
+        let one_line = |text: &str, size: f64, least: f64, bold: bool| {
+            let size = fit_size(text, size, least, room, bold);
+            let ja = japanese || is_japanese(text);
+            (vec![fit_text(text, size, bold, ja, room)], size)
+        };
+        let (title, title_size) = if compact {
+            one_line(&chart.title, TITLE_SIZE, 14.0, true)
+        } else {
+            lines_in(&chart.title, (TITLE_SIZE, 20.0, 14.0), true, japanese, room)
+        };
+        let (subtitle, subtitle_size) = match chart.subtitle.as_deref() {
+            None => (Vec::new(), 0.0),
+            Some(s) if compact => one_line(s, SUBTITLE_SIZE, SMALLEST_TEXT, false),
+            Some(s) => lines_in(
+                s,
+                (SUBTITLE_SIZE, 13.0, SMALLEST_TEXT),
+                false,
+                japanese,
+                room,
+            ),
+        };
+        let mut baselines = Vec::new();
+        let mut last = 36.0;
+        for k in 0..title.len() {
+            #[allow(clippy::cast_precision_loss)]
+            let y = 36.0 + k as f64 * title_size * 1.25;
+            baselines.push(y);
+            last = y;
+        }
+        let bottom = if subtitle.is_empty() {
+            last + 26.0
+        } else {
+            for k in 0..subtitle.len() {
+                #[allow(clippy::cast_precision_loss)]
+                let y = last + 24.0 + k as f64 * subtitle_size * 1.35;
+                baselines.push(y);
+            }
+            baselines.last().copied().unwrap_or(last) + 24.0
+        };
+        Self {
+            title,
+            title_size,
+            subtitle,
+            subtitle_size,
+            baselines,
+            bottom,
+        }
+    }
+}
+
+/// `text` as lines `room` pixels wide: one line at `one`, else two at `two`, else two at
+/// the size that fits them, down to `least` (longer lines then cut short with `…`).
+fn lines_in(
+    text: &str,
+    (one, two, least): (f64, f64, f64),
+    bold: bool,
+    japanese: bool,
+    room: f64,
+) -> (Vec<String>, f64) {
+    let width = |t: &str, size: f64| measured(t, size, bold, japanese || is_japanese(t));
+    if width(text, one) <= room {
+        return (vec![text.to_owned()], one);
+    }
+    // Break where a break reads best: after a space, comma, colon or closing bracket,
+    // before an opening one; the split that leaves the longer line shortest.
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    // The strongest break whose lines fit (a dash or colon, then a comma or bracket, then
+    // a space), the most even of those; when none fit, the most even.
+    let mut best: Option<((bool, u8, f64), f64, usize)> = None;
+    for (k, &(i, c)) in chars.iter().enumerate().skip(1) {
+        let prev = chars[k - 1].1;
+        let strength = if matches!(prev, '：' | ':' | ';') || matches!(c, '—' | '–') {
+            0
+        } else if matches!(prev, '、' | '，' | '）' | ',' | ')') || matches!(c, '（' | '(') {
+            1
+        } else if matches!(prev, ' ' | '　') {
+            2
+        } else {
+            continue;
+        };
+        let (a, b) = (text[..i].trim_end(), text[i..].trim_start());
+        if a.is_empty() || b.is_empty() {
+            continue;
+        }
+        let longer = width(a, two).max(width(b, two));
+        let rank = if longer <= room {
+            (false, strength, longer)
+        } else {
+            (true, 0, longer)
+        };
+        if best.is_none_or(|(r, ..)| rank.partial_cmp(&r) == Some(std::cmp::Ordering::Less)) {
+            best = Some((rank, longer, i));
+        }
+    }
+    let Some((_, longer, i)) = best else {
+        let size = (one * room / width(text, one)).max(least);
+        return (
+            vec![fit_text(
+                text,
+                size,
+                bold,
+                japanese || is_japanese(text),
+                room,
+            )],
+            size,
+        );
+    };
+    let size = if longer <= room {
+        two
+    } else {
+        (two * room / longer).max(least)
+    };
+    let lines = [text[..i].trim_end(), text[i..].trim_start()]
+        .map(|l| fit_text(l, size, bold, japanese || is_japanese(l), room));
+    (lines.to_vec(), size)
+}
+
 fn texts(out: &mut String, chart: &CandleChart, f: &Frame) {
-    // Lines too long for the chart's width get a smaller font.
-    let room = f.width - 2.0 * MARGIN;
-    let title = fit_size(&chart.title, TITLE_SIZE, 14.0, room, true);
-    w!(
-        out,
-        r#"<text x="{}" y="36" font-size="{}" fill="{INK}" {}>{}</text>"#,
-        num(MARGIN),
-        num(title),
-        bold(chart.lang, INK, title),
-        escape_xml(&chart.title),
-    );
-    out.push('\n');
-    if let Some(subtitle) = &chart.subtitle {
+    let header = &f.header;
+    let mut baselines = header.baselines.iter();
+    for line in &header.title {
+        let y = baselines.next().copied().unwrap_or(36.0);
         w!(
             out,
-            r#"<text x="{}" y="60" font-size="{}" fill="{MUTED}">{}</text>"#,
+            r#"<text class="title" x="{}" y="{}" font-size="{}" fill="{INK}" {}>{}</text>"#,
             num(MARGIN),
-            num(fit_size(subtitle, SUBTITLE_SIZE, 10.0, room, false)),
-            escape_xml(subtitle),
+            num(y),
+            num(header.title_size),
+            bold(chart.lang, INK, header.title_size),
+            escape_xml(line),
         );
         out.push('\n');
     }
+    for line in &header.subtitle {
+        let y = baselines.next().copied().unwrap_or(60.0);
+        w!(
+            out,
+            r#"<text class="subtitle" x="{}" y="{}" font-size="{}" fill="{MUTED}">{}</text>"#,
+            num(MARGIN),
+            num(y),
+            num(header.subtitle_size),
+            escape_xml(line),
+        );
+        out.push('\n');
+    }
+    let room = f.width - 2.0 * MARGIN;
+    let japanese = chart.lang == Lang::Ja;
+    let source_size = fit_size(&chart.source_line, SOURCE_SIZE, SMALLEST_TEXT, room, false);
     w!(
         out,
         r#"<text x="{}" y="{}" font-size="{}" fill="{FAINT}">{}</text>"#,
         num(MARGIN),
         num(f.height - 14.0),
-        num(fit_size(&chart.source_line, SOURCE_SIZE, 9.0, room, false)),
-        escape_xml(&chart.source_line),
+        num(source_size),
+        escape_xml(&fit_text(
+            &chart.source_line,
+            source_size,
+            false,
+            japanese,
+            room
+        )),
     );
     out.push('\n');
     // Axis title along the right edge, reading bottom to top, centred on the plot.
     let (x, y) = (f.width - 14.0, (f.top + f.bottom) / 2.0);
+    let axis_title = fit_text(
+        &chart.y_axis_label,
+        AXIS_TITLE_SIZE,
+        false,
+        japanese,
+        f.bottom - f.top,
+    );
     w!(
         out,
         r#"<text transform="translate({} {}) rotate(-90)" text-anchor="middle" font-size="{AXIS_TITLE_SIZE}" fill="{MUTED}">{}</text>"#,
         num(x),
         num(y),
-        escape_xml(&chart.y_axis_label),
+        escape_xml(&axis_title),
     );
     out.push('\n');
 }
@@ -1138,6 +1771,8 @@ fn texts(out: &mut String, chart: &CandleChart, f: &Frame) {
 mod tests {
     use aurum_core::{Date, date};
     use chrono::Days;
+
+    use aurum_core::text::grouped;
 
     use super::*;
     use crate::{Marker, TargetLine};
@@ -1210,7 +1845,7 @@ mod tests {
         let f = Frame::new(&c);
         let mut placed = Vec::new();
         for t in &c.targets {
-            let b = place_label(&f, &placed, f.y(t.value), &t.label);
+            let b = place_label(&f, &placed, f.y(t.value), &t.label, false);
             assert!(
                 placed.iter().all(|p: &LabelBox| !p.overlaps(&b)),
                 "{b:?} vs {placed:?}"
@@ -1269,27 +1904,43 @@ mod tests {
     }
 
     #[test]
-    fn long_titles_shrink_to_fit_and_zoom_scales_the_image() {
+    fn long_titles_wrap_or_shrink_to_fit_and_zoom_scales_the_image() {
         let mut c = chart(30, Lang::En);
         c.title = "What a US withdrawal from NATO would mean for gold — Gold, LBMA PM fix, weekly"
             .to_owned();
-        (c.width, c.height, c.zoom) = (800, 450, 1.5);
+        (c.width, c.height, c.zoom, c.read_width) = (800, 450, 1.5, 0);
         let svg = render_svg(&c).unwrap();
         assert!(svg.starts_with(
             r#"<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="675" viewBox="0 0 800 450""#
         ));
-        let title = svg.lines().find(|l| l.contains("What a US")).unwrap();
-        let size: f64 = title
-            .split("font-size=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
-        assert!(size < TITLE_SIZE, "{size}");
-        assert!(text_width(&c.title, size, true) <= 800.0 - 2.0 * MARGIN + 0.5);
+        let title_lines = |svg: &str| -> Vec<(String, f64)> {
+            svg.lines()
+                .filter(|l| l.starts_with(r#"<text class="title""#))
+                .map(|l| {
+                    let size = l.split("font-size=\"").nth(1).unwrap().split('"').next();
+                    let text = l.split('>').nth(1).unwrap().split('<').next().unwrap();
+                    (text.to_owned(), size.unwrap().parse().unwrap())
+                })
+                .collect()
+        };
+        // Too long for one line at 22 px: two lines, broken at the dash.
+        let lines = title_lines(&svg);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(
+            lines[0].0,
+            "What a US withdrawal from NATO would mean for gold"
+        );
+        assert_eq!(lines[1].0, "— Gold, LBMA PM fix, weekly");
+        for (text, size) in &lines {
+            assert!(*size < TITLE_SIZE, "{size}");
+            assert!(measured(text, *size, true, false) <= 800.0 - 2.0 * MARGIN + 0.5);
+        }
+        // Read at phone width, the layout is smaller and the image the same size.
+        c.read_width = 375;
+        let svg = render_svg(&c).unwrap();
+        assert!(svg.starts_with(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="675" viewBox="0 0 450 253.13""#
+        ), "{}", svg.lines().next().unwrap());
         c.zoom = 9.0;
         assert_eq!(render_svg(&c), Err(ChartError::InvalidZoom { zoom: 9.0 }));
     }
@@ -1342,7 +1993,9 @@ mod tests {
 
     #[test]
     fn japanese_dates_use_nen() {
-        let svg = render_svg(&chart(110, Lang::Ja)).unwrap();
+        let mut c = chart(110, Lang::Ja);
+        c.read_width = 0;
+        let svg = render_svg(&c).unwrap();
         assert!(svg.contains("年"));
         assert!(
             svg.contains("2024年1月"),
@@ -1428,53 +2081,161 @@ mod tests {
         numbers.chunks(2).map(|p| (p[0], p[1])).collect()
     }
 
-    #[test]
-    fn one_marker_is_drawn_per_label() {
-        let mut c = chart(110, Lang::En);
-        c.markers = vec![
-            Marker::new(c.bars[10].period_end, "1"),
-            // Mid-week: the bar whose period contains the date.
-            Marker::new(c.bars[40].period_end - Days::new(2), "2"),
-            Marker::new(c.bars[80].first_date, "3"),
-        ];
-        let svg = render_svg(&c).unwrap();
-        assert_eq!(svg.matches(r#"<g class="marker">"#).count(), 3);
-        for label in ["1", "2", "3"] {
-            assert_eq!(svg.matches(&format!(">{label}</text>")).count(), 1);
+    /// `n` weekly bars ending on the Friday `last`, in the zig-zag of [`bars`].
+    fn weeks_to(last: Date, n: usize) -> Vec<PeriodBar> {
+        let mut b = bars(n);
+        let shift = last - b[n - 1].period_end;
+        for bar in &mut b {
+            bar.period_end += shift;
+            bar.first_date += shift;
+            bar.last_date += shift;
         }
-        let f = Frame::new(&c);
-        let bars: Vec<usize> = f.markers.iter().map(|m| m.bar).collect();
-        assert_eq!(bars, [10, 40, 80]);
-        for m in &f.markers {
-            // Centred on its bar, above the bar's high, inside the plot.
-            assert_eq!(m.cx, f.x(m.bar));
-            assert!(m.cy + MARKER_RADIUS < f.y(bar_top(&c.bars[m.bar])));
-            assert!(m.cy - MARKER_RADIUS >= f.top);
+        b
+    }
+
+    /// Events of January and February 2025 on half a year of weekly bars.
+    fn events_chart(lang: Lang) -> CandleChart {
+        let mut c = chart(1, lang);
+        c.bars = weeks_to(date(2025, 2, 21), 20);
+        (c.width, c.height) = (1200, 1200);
+        c.markers = [
+            (date(2025, 1, 8), "Fed minutes"),
+            (date(2025, 1, 20), "Inauguration"),
+            (date(2025, 1, 22), "Tariff threats"),
+            (date(2025, 1, 29), "FOMC"),
+            (date(2025, 2, 12), "Trump–Putin call"),
+            (date(2025, 2, 13), "G8 remarks"),
+            (date(2025, 2, 14), "Vance in Munich"),
+            (date(2025, 2, 18), "Riyadh talks"),
+        ]
+        .into_iter()
+        .map(|(d, t)| Marker::new(d, t))
+        .collect();
+        c
+    }
+
+    /// The bar whose week holds `d`.
+    fn week_of(bars: &[PeriodBar], d: Date) -> usize {
+        bars.iter()
+            .position(|b| b.first_date - Days::new(2) <= d && d <= b.period_end)
+            .unwrap()
+    }
+
+    #[test]
+    fn events_in_the_same_or_next_weeks_share_one_marker_over_their_weeks() {
+        for lang in [Lang::En, Lang::Ja] {
+            let c = events_chart(lang);
+            let f = Frame::new(&c);
+            // 8 January alone; 20, 22 and 29 January (two weeks in a row); 12 to 18
+            // February (two weeks in a row).
+            let labels: Vec<&str> = f.markers.iter().map(|m| m.label.as_str()).collect();
+            assert_eq!(labels, ["1", "2", "3"]);
+            let groups = [vec![0], vec![1, 2, 3], vec![4, 5, 6, 7]];
+            for (m, events) in f.markers.iter().zip(&groups) {
+                let mut weeks: Vec<usize> = events
+                    .iter()
+                    .map(|&e| week_of(&c.bars, c.markers[e].date))
+                    .collect();
+                weeks.dedup();
+                // A bracket down to each event's week, and the marker over them.
+                let xs: Vec<f64> = m.guides.iter().map(|g| g.0).collect();
+                let want: Vec<f64> = weeks.iter().map(|&i| f.x(i)).collect();
+                assert_eq!(xs, want, "{lang:?}");
+                let (lo, hi) = (want[0], want[want.len() - 1]);
+                assert!(lo <= m.cx && m.cx <= hi, "{m:?}");
+                assert!((m.cx - f64::midpoint(lo, hi)).abs() < 1e-9, "{m:?}");
+                // Above every candle under it, inside the plot.
+                let b = m.bounds();
+                for i in 0..c.bars.len() {
+                    if (f.x(i) - m.cx).abs() <= m.half_w {
+                        assert!(b.y + b.h < f.y(bar_top(&c.bars[i])), "{m:?} over bar {i}");
+                    }
+                }
+                assert!(
+                    b.y >= f.top && b.x >= f.left && b.x + b.w <= f.right,
+                    "{b:?}"
+                );
+            }
+            assert_eq!(f.markers[0].cx, f.x(week_of(&c.bars, date(2025, 1, 8))));
+            let boxes: Vec<LabelBox> = f.markers.iter().map(MarkerSpot::bounds).collect();
+            for (i, b) in boxes.iter().enumerate() {
+                assert!(boxes[..i].iter().all(|o| !o.overlaps(b)), "{boxes:?}");
+            }
+            let svg = render_svg(&c).unwrap();
+            assert_eq!(svg.matches(r#"<g class="marker">"#).count(), 3);
+            // The key: a row per event, its group's number where the group starts.
+            let numbers: Vec<Option<&str>> =
+                f.key.rows.iter().map(|r| r.number.as_deref()).collect();
+            assert_eq!(
+                numbers,
+                [
+                    Some("1"),
+                    Some("2"),
+                    None,
+                    None,
+                    Some("3"),
+                    None,
+                    None,
+                    None
+                ]
+            );
+            let dates: Vec<&str> = f.key.rows.iter().map(|r| r.date.as_str()).collect();
+            match lang {
+                Lang::Ja => assert_eq!(dates[0], "1月8日"),
+                _ => assert_eq!(dates[0], "8 Jan"),
+            }
+            assert!(svg.contains(">Vance in Munich</text>"));
         }
     }
 
     #[test]
-    fn markers_on_one_bar_stack_upwards() {
-        let mut c = chart(110, Lang::En);
-        let week = c.bars[50].period_end;
-        c.markers = vec![
-            Marker::new(week - Days::new(3), "1"),
-            Marker::new(week, "2"),
-            Marker::new(week - Days::new(1), "3"),
+    fn markers_keep_apart_inside_the_plot_whatever_the_events() {
+        // No events, all in one week, one candle, both edges, many events on a long chart,
+        // small charts: no marker leaves the plot or covers another, and every event is in
+        // the key once.
+        let cases: Vec<(usize, Vec<usize>, (u32, u32))> = vec![
+            (110, vec![], (1200, 675)),
+            (110, vec![50, 50, 50, 50], (1200, 675)),
+            (1, vec![0, 0, 0], (1200, 675)),
+            (2, vec![0, 1], (200, 200)),
+            (110, vec![0, 1, 109, 108, 107], (400, 240)),
+            (110, (0..110).step_by(3).collect(), (1200, 900)),
+            (520, (0..520).step_by(7).collect(), (1200, 675)),
+            (30, vec![0, 2, 4, 6, 8, 29], (2400, 1350)),
         ];
-        let f = Frame::new(&c);
-        assert!(f.markers.iter().all(|m| m.bar == 50));
-        let ys: Vec<f64> = f.markers.iter().map(|m| m.cy).collect();
-        // In the order given, first lowest, a diameter or more apart.
-        assert!(ys[0] > ys[1] && ys[1] > ys[2], "{ys:?}");
-        for w in ys.windows(2) {
-            assert!(w[0] - w[1] >= 2.0 * MARKER_RADIUS, "{ys:?}");
+        for (n, on, (width, height)) in cases {
+            let mut c = chart(n, Lang::En);
+            (c.width, c.height) = (width, height);
+            c.subtitle = Some("as of".to_owned());
+            c.markers = on
+                .iter()
+                .map(|&i| Marker::new(c.bars[i].period_end, format!("event on bar {i}")))
+                .collect();
+            let svg = render_svg(&c).unwrap();
+            let f = Frame::new(&c);
+            let boxes: Vec<LabelBox> = f.markers.iter().map(MarkerSpot::bounds).collect();
+            for (i, b) in boxes.iter().enumerate() {
+                assert!(b.y >= f.top - 1e-9, "{n} {width}x{height}: {b:?}");
+                assert!(b.x >= f.left && b.x + b.w <= f.right, "{n}: {b:?}");
+                assert!(boxes[..i].iter().all(|o| !o.overlaps(b)), "{n}: {boxes:?}");
+            }
+            let in_key = f.key.rows.len();
+            let left_out = f
+                .key
+                .rows
+                .last()
+                .and_then(|r| r.text.strip_prefix("and "))
+                .and_then(|t| t.strip_suffix(" more"))
+                .map_or(0, |k| k.parse::<usize>().unwrap());
+            let listed = if left_out > 0 { in_key - 1 } else { in_key };
+            assert_eq!(listed + left_out, on.len(), "{n} {width}x{height}");
+            assert!(f.key.height <= f.height * KEY_MAX_SHARE.max(KEY_ROW / f.height) + 1e-9);
+            assert_eq!(
+                svg.matches(r#"<g class="marker">"#).count(),
+                f.markers.len()
+            );
+            crate::png::parse(&svg).unwrap();
         }
-        // Each guide line reaches the marker below, the lowest the bar's high.
-        assert!((f.markers[0].guide_to - (f.y(bar_top(&c.bars[50])) - 1.0)).abs() < 1e-9);
-        assert!((f.markers[1].guide_to - (ys[0] - MARKER_RADIUS)).abs() < 1e-9);
-        let svg = render_svg(&c).unwrap();
-        assert_eq!(svg.matches(r#"class="marker""#).count(), 3);
     }
 
     #[test]
@@ -1486,55 +2247,298 @@ mod tests {
             Marker::new(last + Days::new(1), "after"),
         ];
         let svg = render_svg(&c).unwrap();
-        assert!(!svg.contains(r#"class="marker""#));
+        assert!(!svg.contains(r#"class="marker""#) && !svg.contains(r#"class="key""#));
         assert!(!svg.contains("before") && !svg.contains("after"));
         // The first day of the first bar's period and the last bar's end do count.
         c.markers.push(Marker::new(first, "a"));
         c.markers.push(Marker::new(last, "b"));
         let f = Frame::new(&c);
-        let bars: Vec<usize> = f.markers.iter().map(|m| m.bar).collect();
-        assert_eq!(bars, [0, 19]);
+        let xs: Vec<f64> = f
+            .markers
+            .iter()
+            .flat_map(|m| &m.guides)
+            .map(|g| g.0)
+            .collect();
+        assert_eq!(xs, [f.x(0), f.x(19)]);
         let svg = render_svg(&c).unwrap();
         assert_eq!(svg.matches(r#"class="marker""#).count(), 2);
     }
 
     #[test]
-    fn markers_stay_inside_the_plot_and_apart() {
-        // Markers on the highest bars, at the right edge: the axis makes room above them,
-        // they keep clear of the axis and of each other. In the smallest chart the plot is
-        // 58 px high, less than the stack: the markers still start at its top.
-        for (width, height) in [(1200, 675), (400, 240), (200, 200)] {
-            let mut c = chart(110, Lang::En);
-            c.width = width;
-            c.height = height;
-            c.subtitle = Some("as of".to_owned());
-            c.markers = vec![
-                Marker::new(c.bars[109].period_end, "1"),
-                Marker::new(c.bars[109].period_end, "2"),
-                Marker::new(c.bars[108].period_end, "A12"),
-                Marker::new(c.bars[107].period_end, "3"),
-            ];
-            let f = Frame::new(&c);
-            assert_eq!(f.markers.len(), 4);
-            let boxes: Vec<LabelBox> = f.markers.iter().map(MarkerSpot::bounds).collect();
-            for (i, b) in boxes.iter().enumerate() {
-                assert!(
-                    b.y >= f.top && (height == 200 || b.y + b.h <= f.bottom),
-                    "{width}x{height}: {b:?}"
-                );
-                assert!(
-                    b.x >= f.left && b.x + b.w <= f.right,
-                    "{width}x{height}: {b:?}"
-                );
-                assert!(boxes[..i].iter().all(|o| !o.overlaps(b)), "{boxes:?}");
-            }
-            if height == 675 {
-                // With room enough, every marker clears the candles under it.
-                for m in &f.markers {
-                    assert!(m.cy + MARKER_RADIUS < f.y(bar_top(&c.bars[m.bar])));
+    fn long_keys_are_cut_short_and_summed_up() {
+        let mut c = chart(110, Lang::Ja);
+        c.markers = (0..40)
+            .map(|i| {
+                Marker::new(
+                    c.bars[2 * i].period_end,
+                    "米ロ外相がリヤドで会談、ウクライナと欧州抜きで停戦協議を開始した",
+                )
+            })
+            .collect();
+        let f = Frame::new(&c);
+        let last = f.key.rows.last().unwrap();
+        assert!(
+            last.text.starts_with("ほか") && last.text.ends_with('件'),
+            "{last:?}"
+        );
+        assert!(f.key.rows.iter().any(|r| r.text.ends_with('…')));
+        assert!(f.key.height <= f.height * KEY_MAX_SHARE);
+        // Every row fits its column.
+        for r in &f.key.rows {
+            let (_, text_x) = f.key.columns[r.column];
+            let end = text_x + measured(&r.text, KEY_SIZE, false, true);
+            let column_end = f
+                .key
+                .columns
+                .get(r.column + 1)
+                .map_or(f.width - MARGIN, |c| {
+                    c.0 - 2.0 * KEY_BADGE - 6.0 - KEY_COLUMN_GAP
+                });
+            assert!(
+                end <= column_end + 0.5,
+                "{r:?} ends at {end}, column at {column_end}"
+            );
+        }
+    }
+
+    /// Every text of a rendered SVG as resvg lays it out: its characters and its box in
+    /// the image's pixels, as `(x0, y0, x1, y1)`.
+    fn laid_out_texts(svg: &str) -> Vec<(String, [f32; 4])> {
+        fn walk(g: &resvg::usvg::Group, out: &mut Vec<(String, [f32; 4])>) {
+            for node in g.children() {
+                match node {
+                    resvg::usvg::Node::Group(g) => walk(g, out),
+                    resvg::usvg::Node::Text(t) => {
+                        let text: String = t.chunks().iter().map(|c| c.text()).collect();
+                        let b = t.abs_bounding_box();
+                        out.push((text, [b.left(), b.top(), b.right(), b.bottom()]));
+                    }
+                    _ => {}
                 }
             }
         }
+        let tree = crate::png::parse(svg).unwrap();
+        let mut out = Vec::new();
+        walk(tree.root(), &mut out);
+        out
+    }
+
+    /// The example report's chart: two years of weekly bars to 18 February 2025, its
+    /// events, its targets (two of them 20 dollars apart), the last close and a fan.
+    fn report_chart(lang: Lang, (width, height): (u32, u32)) -> CandleChart {
+        let mut c = events_chart(lang);
+        c.bars = weeks_to(date(2025, 2, 21), 110);
+        let top = c.bars.iter().map(|b| b.high).fold(f64::MIN, f64::max);
+        let ja = lang == Lang::Ja;
+        c.title = if ja {
+            "米国のNATO離脱は金価格に何をもたらすか：金価格 週足推移".to_owned()
+        } else {
+            "What a US withdrawal from NATO would mean for gold — Gold, LBMA PM fix, weekly"
+                .to_owned()
+        };
+        c.subtitle = Some(if ja {
+            "2023年2月21日〜2025年2月18日（2025年2月18日時点）、直近終値 2,927.10ドル".to_owned()
+        } else {
+            "21 Feb 2023 – 18 Feb 2025, as of 18 February 2025 · last close 2,927.10".to_owned()
+        });
+        let (unit, tag) = if ja {
+            ("ドル", "2,927ドル")
+        } else {
+            ("", "$2,927/oz")
+        };
+        let name = |v: f64| {
+            if ja {
+                format!("目標 {}{unit}", grouped(v, 0))
+            } else {
+                format!("Target {}", grouped(v, 0))
+            }
+        };
+        c.targets = vec![
+            TargetLine::new(top + 60.0, name(top + 60.0)),
+            TargetLine::new(top + 260.0, name(top + 260.0)),
+            TargetLine::new(
+                top + 280.0,
+                if ja {
+                    format!("{}（+10%）", name(top + 280.0))
+                } else {
+                    format!("{} (+10%)", name(top + 280.0))
+                },
+            ),
+        ];
+        c.last_close_label = Some(tag.to_owned());
+        c.fan = Some(if ja {
+            Fan::new(
+                fan_after(&c.bars, 19, 2.0).points,
+                "90%区間（5〜95%）",
+                "50%区間（25〜75%）",
+                "中央値",
+            )
+        } else {
+            fan_after(&c.bars, 19, 2.0)
+        });
+        if ja {
+            c.source_line = "出所：LBMA、FRED（aurum作成）".to_owned();
+            c.y_axis_label = "ドル/トロイオンス".to_owned();
+        }
+        (c.width, c.height) = (width, height);
+        c
+    }
+
+    const SIZES: [(u32, u32); 6] = [
+        (1200, 1200),
+        (1200, 900),
+        (1200, 675),
+        (800, 450),
+        (1600, 1200),
+        (600, 600),
+    ];
+
+    #[test]
+    fn no_two_texts_overlap_as_laid_out() {
+        for lang in [Lang::En, Lang::Ja] {
+            for size in SIZES {
+                let c = report_chart(lang, size);
+                let svg = render_svg(&c).unwrap();
+                let texts = laid_out_texts(&svg);
+                assert!(texts.len() > 15, "{texts:?}");
+                for (i, (a, p)) in texts.iter().enumerate() {
+                    for (b, q) in &texts[..i] {
+                        let apart = p[0] >= q[2] || q[0] >= p[2] || p[1] >= q[3] || q[1] >= p[3];
+                        assert!(apart, "{lang:?} {size:?}: {a:?} {p:?} overlaps {b:?} {q:?}");
+                    }
+                    // Inside the image.
+                    let (w, h) = (
+                        f32::from(u16::try_from(size.0).unwrap()),
+                        f32::from(u16::try_from(size.1).unwrap()),
+                    );
+                    assert!(
+                        p[0] >= 0.0 && p[1] >= 0.0 && p[2] <= w && p[3] <= h,
+                        "{a:?} {p:?}"
+                    );
+                }
+                // Each label and tag is there, whole.
+                let all: Vec<&str> = texts.iter().map(|t| t.0.as_str()).collect();
+                for t in &c.targets {
+                    assert!(all.contains(&t.label.as_str()), "{all:?}");
+                }
+                assert!(all.contains(&c.last_close_label.as_deref().unwrap()));
+            }
+        }
+    }
+
+    #[test]
+    fn text_reads_at_phone_width() {
+        // Shown 375 px wide, the smallest text is still 10 px high, whatever the width.
+        for lang in [Lang::En, Lang::Ja] {
+            for size in SIZES.into_iter().chain([(2400, 1350), (375, 300)]) {
+                let c = report_chart(lang, size);
+                let svg = render_svg(&c).unwrap();
+                let view_w: f64 = svg
+                    .split("viewBox=\"0 0 ")
+                    .nth(1)
+                    .unwrap()
+                    .split(' ')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                let sizes: Vec<f64> = svg
+                    .split("font-size=\"")
+                    .skip(1)
+                    .map(|t| t.split('"').next().unwrap().parse().unwrap())
+                    .collect();
+                assert!(sizes.len() > 10);
+                let smallest = sizes.iter().copied().fold(f64::INFINITY, f64::min);
+                let at_phone = smallest * 375.0 / view_w;
+                assert!(
+                    at_phone >= 10.0 - 1e-9,
+                    "{size:?}: {smallest} px in {view_w} px"
+                );
+                // And the texts with no size of their own take the root's 12 px or more:
+                // every text sits in an element with a size.
+                for text in laid_out_texts(&svg) {
+                    let h = f64::from(text.1[3] - text.1[1]);
+                    let image_w = f64::from(size.0);
+                    assert!(h * 375.0 / image_w >= 9.99, "{size:?}: {text:?}");
+                }
+            }
+        }
+    }
+
+    /// Whether `s` has a date written as `YYYY-MM-DD`.
+    fn has_iso_date(s: &str) -> bool {
+        let c: Vec<char> = s.chars().collect();
+        c.windows(10).any(|w| {
+            w.iter().enumerate().all(|(i, ch)| match i {
+                4 | 7 => *ch == '-',
+                _ => ch.is_ascii_digit(),
+            })
+        })
+    }
+
+    #[test]
+    fn japanese_charts_write_dates_in_japanese() {
+        let c = report_chart(Lang::Ja, (1200, 1200));
+        let texts: Vec<String> = laid_out_texts(&render_svg(&c).unwrap())
+            .into_iter()
+            .map(|t| t.0)
+            .collect();
+        for t in &texts {
+            assert!(!has_iso_date(t), "{t:?}");
+            assert!(
+                !t.contains([':', ';', '(', ')']),
+                "Latin punctuation in {t:?}"
+            );
+        }
+        for d in ["1月8日", "2月14日", "2月18日"] {
+            assert!(texts.iter().any(|t| t == d), "{d} in {texts:?}");
+        }
+        assert!(texts.iter().any(|t| t == "2025年"), "{texts:?}");
+        // Events over two years get their years.
+        let mut c = events_chart(Lang::Ja);
+        c.bars = weeks_to(date(2025, 2, 21), 60);
+        c.markers.insert(0, Marker::new(date(2024, 6, 5), "ECB"));
+        let svg = render_svg(&c).unwrap();
+        assert!(svg.contains(">2024年6月5日</text>") && svg.contains(">2025年2月18日</text>"));
+        assert!(!has_iso_date(&svg.replace("2025-", "")));
+    }
+
+    #[test]
+    fn color_blind_candles_are_blue_and_orange_and_rising_ones_hollow() {
+        let mut c = chart(60, Lang::En);
+        c.last_close_label = Some("1".to_owned());
+        let plain = render_svg(&c).unwrap();
+        c.color_blind_safe = true;
+        let safe = render_svg(&c).unwrap();
+        let candles = |svg: &str| -> Vec<String> {
+            svg.lines()
+                .filter(|l| l.starts_with(r#"<g class="candle""#))
+                .map(str::to_owned)
+                .collect()
+        };
+        let (plain, safe) = (candles(&plain), candles(&safe));
+        assert_eq!(plain.len(), 60);
+        for (bar, (p, s)) in c.bars.iter().zip(plain.iter().zip(&safe)) {
+            let rising = bar.close >= bar.open;
+            let (old, new) = if rising {
+                (UP, UP_SAFE)
+            } else {
+                (DOWN, DOWN_SAFE)
+            };
+            assert!(p.contains(old) && !p.contains(new), "{p}");
+            assert!(
+                s.contains(new) && !s.contains(UP) && !s.contains(DOWN),
+                "{s}"
+            );
+            // Rising bodies are hollow (a white box in an outline), falling ones filled.
+            assert_eq!(s.contains(r##"fill="#ffffff""##), rising, "{s}");
+        }
+        // In greyscale the two still differ: dark blue against light orange.
+        let luma = |hex: &str| {
+            let v = |i: usize| f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap());
+            0.299 * v(1) + 0.587 * v(3) + 0.114 * v(5)
+        };
+        assert!(luma(DOWN_SAFE) - luma(UP_SAFE) > 50.0);
     }
 
     #[test]
@@ -1547,13 +2551,14 @@ mod tests {
         let value = c.bars[0].low
             + (f.y(c.bars[0].low) - (legend.y + legend.h / 2.0)) / (f.bottom - f.top)
                 * (f.y_hi - f.y_lo);
-        let b = place_label(&f, &[legend], f.y(value), "Target");
+        let b = place_label(&f, &[legend], f.y(value), "Target", false);
         assert!(!b.overlaps(&legend), "{b:?} vs {legend:?}");
     }
 
     #[test]
     fn fan_adds_its_paths_and_legend() {
         let mut c = chart(110, Lang::En);
+        c.read_width = 0;
         assert!(!render_svg(&c).unwrap().contains("fan"));
         let mut fan = fan_after(&c.bars, 19, 2.0);
         fan.median_label = "Median <p50>".to_owned();
