@@ -2621,6 +2621,180 @@
     return lasts.length ? lasts[lasts.length - 1] : todayIso();
   }
 
+  // ---------------------------------------------------------------- exports
+
+  // Every table downloads as CSV (what it shows, with a byte-order mark so that spreadsheets
+  // read Japanese), every chart as PNG, and the chart's bars as the API's `format=csv` has them.
+  var TABLES = ['results-table', 'happened-table', 'events-table', 'study-events-table', 'runs-table',
+    'calls-table', 'call-events-table', 'call-fan-table', 'call-passages-table', 'call-judgements-table'];
+  var CHARTS = ['price-chart', 'gpr-chart', 'fan-chart', 'study-chart'];
+  var BAR_COLUMNS = ['date', 'open', 'high', 'low', 'close', 'volume'];
+  var PERIOD_COLUMNS = BAR_COLUMNS.concat(['first_date', 'last_date', 'days']);
+
+  function csvCell(v) {
+    var s = v === null || v === undefined ? '' : String(v);
+    return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  }
+  function toCsv(rows) {
+    return rows.map(function (r) { return r.map(csvCell).join(','); }).join('\n') + '\n';
+  }
+  function barsCsv(bars) {
+    var cols = bars.length && bars[0].first_date !== undefined ? PERIOD_COLUMNS : BAR_COLUMNS;
+    return toCsv([cols].concat(bars.map(function (b) {
+      return cols.map(function (c) { return isNum(b[c]) || typeof b[c] === 'string' ? b[c] : ''; });
+    })));
+  }
+  function tableCsv(table) {
+    return '\ufeff' + toCsv(Array.prototype.filter.call(table.rows, function (tr) { return !tr.hidden; }).map(function (tr) {
+      return Array.prototype.map.call(tr.cells, function (c) { return c.textContent.replace(/\s+/g, ' ').trim(); });
+    }));
+  }
+
+  function fileName(what, ext) {
+    return 'aurum-' + what + (state.asOf ? '-' + state.asOf : '') + '.' + ext;
+  }
+
+  // Saves `blob` as `name` (an <a download> of an object URL); the last few are kept for
+  // tests, which can ask not to save.
+  function download(name, blob) {
+    var rec = { name: name, type: blob.type, size: blob.size, text: null, head: null };
+    Object.defineProperty(rec, 'blob', { value: blob, enumerable: false });
+    state.downloads = (state.downloads || []).slice(-9).concat([rec]);
+    var read = /^text\//.test(blob.type)
+      ? blob.arrayBuffer().then(function (b) { rec.text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(b); })
+      : blob.arrayBuffer().then(function (b) { rec.head = Array.prototype.slice.call(new Uint8Array(b, 0, Math.min(8, b.byteLength))); });
+    read.catch(function () { /* only for tests */ });
+    if (window.__aurumTest && window.__aurumTest.noSave) return;
+    var url = URL.createObjectURL(blob);
+    var a = el('a', { href: url, download: name, hidden: true });
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 30000);
+  }
+
+  function exportTable(id) {
+    var table = $(id);
+    if (!table) return;
+    download(fileName(id.replace(/-table$/, ''), 'csv'), new Blob([tableCsv(table)], { type: 'text/csv;charset=utf-8' }));
+  }
+
+  function exportBars() {
+    var d = state.chart.data;
+    if (!d) return;
+    download(fileName(d.id + '-weekly', 'csv'), new Blob([barsCsv(d.bars)], { type: 'text/csv;charset=utf-8' }));
+  }
+
+  // The price chart's markers and target labels are HTML over the canvas: drawn onto it.
+  function drawOverlay(canvas, container) {
+    var ctx = canvas.getContext('2d');
+    var scale = canvas.width / Math.max(1, container.clientWidth);
+    var font = getComputedStyle(document.documentElement).fontFamily;
+    ctx.save();
+    ctx.scale(scale, scale);
+    Array.prototype.forEach.call(document.querySelectorAll('#chart-markers > *'), function (n) {
+      if (n.hidden) return;
+      var x = n.offsetLeft, y = n.offsetTop, w = n.offsetWidth, h = n.offsetHeight;
+      var cs = getComputedStyle(n);
+      ctx.fillStyle = cs.backgroundColor;
+      ctx.strokeStyle = cs.borderTopColor;
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      var r = Math.min(h / 2, parseFloat(cs.borderTopLeftRadius) || 0);
+      if (ctx.roundRect) ctx.roundRect(x + 0.5, y + 0.5, w - 1, h - 1, r);
+      else ctx.rect(x + 0.5, y + 0.5, w - 1, h - 1);
+      ctx.fill();
+      ctx.stroke();
+      var text = n.classList.contains('dot') ? '' : n.textContent;
+      if (text) {
+        ctx.fillStyle = cs.color;
+        ctx.font = cs.fontWeight + ' ' + cs.fontSize + ' ' + font;
+        ctx.textAlign = 'center';
+        ctx.textBaseline = 'middle';
+        ctx.fillText(text, x + w / 2, y + h / 2 + 0.5);
+      }
+    });
+    ctx.restore();
+  }
+
+  function chartCanvas(id) {
+    if (id === 'study-chart') {
+      var svg = $('study-chart').querySelector('svg');
+      if (!svg) return Promise.resolve(null);
+      var clone = svg.cloneNode(true);
+      var w = svg.clientWidth || 600, h = svg.clientHeight || 300;
+      clone.setAttribute('width', String(w));
+      clone.setAttribute('height', String(h));
+      clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+      clone.setAttribute('font-family', getComputedStyle(document.documentElement).fontFamily);
+      clone.setAttribute('font-size', '11');
+      Array.prototype.forEach.call(clone.querySelectorAll('text'), function (x) { x.setAttribute('fill', col('chart-text')); });
+      return new Promise(function (resolve) {
+        var img = new Image();
+        img.onload = function () {
+          var c = document.createElement('canvas');
+          var k = window.devicePixelRatio || 1;
+          c.width = w * k;
+          c.height = h * k;
+          var ctx = c.getContext('2d');
+          ctx.fillStyle = col('chart-bg');
+          ctx.fillRect(0, 0, c.width, c.height);
+          ctx.scale(k, k);
+          ctx.drawImage(img, 0, 0, w, h);
+          resolve(c);
+        };
+        img.onerror = function () { resolve(null); };
+        img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(new XMLSerializer().serializeToString(clone));
+      });
+    }
+    var chart = id === 'price-chart' ? state.chart.charts[0]
+      : id === 'gpr-chart' ? state.chart.charts[1]
+      : (state.scenario.fanCharts || [])[0];
+    if (!chart) return Promise.resolve(null);
+    var canvas = chart.takeScreenshot();
+    if (id === 'price-chart') drawOverlay(canvas, $('price-chart'));
+    return Promise.resolve(canvas);
+  }
+
+  function exportChart(id) {
+    return chartCanvas(id).then(function (canvas) {
+      if (!canvas) return;
+      canvas.toBlob(function (blob) {
+        if (blob) download(fileName(id.replace(/-chart$/, '') + '-chart', 'png'), blob);
+      }, 'image/png');
+    });
+  }
+
+  function exportButton(kind, id, title) {
+    return el('button', {
+      type: 'button', className: 'export', id: 'export-' + kind + '-' + id,
+      'data-i18n': kind === 'png' ? 'exportPng' : 'exportCsv', 'data-i18n-title': title,
+      text: t(kind === 'png' ? 'exportPng' : 'exportCsv'), title: t(title),
+      onclick: function () {
+        if (kind === 'png') exportChart(id);
+        else if (id === 'bars') exportBars();
+        else exportTable(id);
+      },
+    });
+  }
+
+  function initExports() {
+    TABLES.forEach(function (id) {
+      var table = $(id);
+      if (!table) return;
+      var at = table.closest('.table-wrap') || table;
+      at.parentNode.insertBefore(el('div', { className: 'export-bar' }, [exportButton('csv', id, 'exportCsvTitle')]), at);
+    });
+    CHARTS.forEach(function (id) {
+      var box = $(id);
+      if (!box) return;
+      var at = box.closest('.chart-wrap') || box;
+      var buttons = [exportButton('png', id, 'exportPngTitle')];
+      if (id === 'price-chart') buttons.push(exportButton('csv', 'bars', 'exportBarsTitle'));
+      at.parentNode.insertBefore(el('div', { className: 'export-bar' }, buttons), at);
+    });
+  }
+
   // ---------------------------------------------------------------- the view in the address
 
   // The chart's series, start and targets, the as-of date, the tab and the open run or call
@@ -2721,6 +2895,7 @@
     initStudyTab();
     initRunsTab();
     initCallsTab();
+    initExports();
     $('lang-en').addEventListener('click', function () { setLang('en', true); });
     $('lang-ja').addEventListener('click', function () { setLang('ja', true); });
     $('error-close').addEventListener('click', clearError);
@@ -2777,6 +2952,8 @@
           };
         });
     },
+    downloads: function () { return state.downloads || []; },
+    noSave: false,
     zoom: function (from, to) {
       var L = state.chart.layout;
       if (!L) return false;

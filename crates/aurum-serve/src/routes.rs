@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use aurum_app::data::BarsRequest;
+use aurum_app::data::{Bars, BarsRequest};
 use aurum_app::events::{EventDraft, EventOrigin, EventQuery};
 use aurum_app::gpr::{GprComponent, GprRequest};
 use aurum_app::scenario::{ScenarioRun, Size};
@@ -66,6 +66,16 @@ where
     T: Serialize + Send + 'static,
     F: FnOnce(&dyn Backend, &Cancel) -> Result<T, ApiError> + Send + 'static,
 {
+    call_as(state, heavy, f, |v| Json(v).into_response()).await
+}
+
+/// As [`call`], the result answered by `respond`.
+async fn call_as<T, F, R>(state: Arc<AppState>, heavy: bool, f: F, respond: R) -> Response
+where
+    T: Send + 'static,
+    F: FnOnce(&dyn Backend, &Cancel) -> Result<T, ApiError> + Send + 'static,
+    R: FnOnce(T) -> Response,
+{
     let limits = state.limits;
     // Set when the request runs out of time: the work stops at its next checkpoint and
     // records nothing.
@@ -93,7 +103,7 @@ where
         .map_err(|e| ApiError::internal(&e))?
     };
     match tokio::time::timeout(limits.timeout, work).await {
-        Ok(Ok(v)) => Json(v).into_response(),
+        Ok(Ok(v)) => respond(v),
         Ok(Err(e)) => e.into_response(),
         Err(_) => {
             cancel.cancel();
@@ -197,10 +207,75 @@ async fn bars(
     Path(id): Path<String>,
     QueryExtract(q): QueryExtract<Query>,
 ) -> Response {
+    let csv = match q.get("format").map(String::as_str) {
+        None | Some("" | "json") => false,
+        Some("csv") => true,
+        Some(f) => {
+            return ApiError::bad("format", format!("format={f:?}: expected json or csv"))
+                .into_response();
+        }
+    };
     match bars_request(&id, &q) {
+        Ok(req) if csv => {
+            call_as(
+                s,
+                false,
+                move |b, _| Ok(b.bars(&req)?),
+                |bars| {
+                    (
+                        [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+                        bars_csv(&bars),
+                    )
+                        .into_response()
+                },
+            )
+            .await
+        }
         Ok(req) => call(s, false, move |b, _| Ok(b.bars(&req)?)).await,
         Err(e) => e.into_response(),
     }
+}
+
+/// Bars as CSV: a header of the JSON fields, in their order, and one row per bar; numbers in
+/// their shortest exact form (`3000`, `2927.1`), an absent value as an empty cell.
+fn bars_csv(bars: &Bars) -> String {
+    use std::fmt::Write as _;
+    fn num(out: &mut String, v: Option<f64>) {
+        out.push(',');
+        if let Some(v) = v {
+            let _ = write!(out, "{v}");
+        }
+    }
+    let mut out = String::new();
+    match bars {
+        Bars::Daily(rows) => {
+            out.push_str("date,open,high,low,close,volume\n");
+            for r in rows {
+                let _ = write!(out, "{}", r.date);
+                for v in [r.open, r.high, r.low, Some(r.close), r.volume] {
+                    num(&mut out, v);
+                }
+                out.push('\n');
+            }
+        }
+        Bars::Periods(rows) => {
+            out.push_str("date,open,high,low,close,volume,first_date,last_date,days\n");
+            for r in rows {
+                let _ = write!(out, "{}", r.date);
+                for v in [
+                    Some(r.open),
+                    Some(r.high),
+                    Some(r.low),
+                    Some(r.close),
+                    r.volume,
+                ] {
+                    num(&mut out, v);
+                }
+                let _ = writeln!(out, ",{},{},{}", r.first_date, r.last_date, r.days);
+            }
+        }
+    }
+    out
 }
 
 fn event_query(q: &Query) -> Result<EventQuery, ApiError> {

@@ -817,3 +817,32 @@ mod bodies {
         }
     }
 }
+
+/// `format=csv` answers the bars as CSV, the JSON's fields as its header.
+#[test]
+fn bars_answer_csv_when_asked() {
+    let addr = start(Limits::default());
+    let mut r = agent()
+        .get(&format!("http://{addr}/api/series/gold/bars?format=csv"))
+        .call()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let kind = r
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(kind, "text/csv; charset=utf-8");
+    let text = r.body_mut().read_to_string().unwrap();
+    assert_eq!(text, "date,open,high,low,close,volume\n");
+    let (s, v) = call(addr, "GET", "/api/series/gold/bars?format=xml", None);
+    assert_eq!(
+        (s, v["code"].as_str(), v["field"].as_str()),
+        (400, Some("invalid_input"), Some("format")),
+        "{v}"
+    );
+    let (s, v) = call(addr, "GET", "/api/series/silver/bars?format=csv", None);
+    assert_eq!((s, v["code"].as_str()), (404, Some("not_found")), "{v}");
+}

@@ -1329,3 +1329,150 @@ fn dark_mode_follows_the_system_in_chromium() {
     b.resize(1280, 900);
     assert_eq!(b.console_errors(), Vec::<String>::new());
 }
+
+/// Waits for the page's `n`th download (from 1) to be read, and returns it.
+fn nth_download(b: &Browser, n: usize) -> Value {
+    b.wait(
+        "the download",
+        &format!(
+            "const d = window.__aurumTest.downloads(); const x = d[{}]; return d.length >= {n} && x && (x.text !== null || x.head !== null) && x",
+            n - 1
+        ),
+    )
+}
+
+/// Writes the page's last download (a PNG) beside the screenshots, for people to look at.
+fn save_download(b: &Browser, name: &str) {
+    b.js(
+        "window.__saved = null; const d = window.__aurumTest.downloads(); const r = new FileReader(); \
+         r.onload = () => { window.__saved = r.result; }; r.readAsDataURL(d[d.length - 1].blob); return true",
+    );
+    let url = b.wait("the download read", "return window.__saved");
+    let png = base64(url.as_str().unwrap().split(',').nth(1).unwrap());
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    fs_err::create_dir_all(&dir).unwrap();
+    fs_err::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+/// Clicks `css` and returns the download it makes.
+fn download_of(b: &Browser, css: &str) -> Value {
+    let before = b
+        .js("return window.__aurumTest.downloads().length")
+        .as_u64()
+        .unwrap();
+    b.click(css);
+    nth_download(b, usize::try_from(before).unwrap() + 1)
+}
+
+#[test]
+fn tables_export_csv_and_charts_png_in_chromium() {
+    let ctx = TestContext::new();
+    let server = Server::start(&ctx, &[]);
+    let b = Browser::start();
+    b.goto(&format!("{}/?lang=en#chart", server.base));
+    b.js(CATCH_ERRORS);
+    b.wait(
+        "the chart",
+        "return document.querySelector('#price-chart[data-ready=\"1\"]') !== null",
+    );
+    b.js("window.__aurumTest.noSave = true; return true");
+
+    // The chart's bars: the same text as the API's format=csv for the same query.
+    let bars = download_of(&b, "#export-csv-bars");
+    let query = b
+        .js("return '&from=' + document.querySelector('#chart-from').value + '&as_of=' + document.querySelector('#as-of').value")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut r = agent()
+        .get(&format!(
+            "{}/api/series/gold-usd-lbma-pm/bars?freq=weekly&format=csv{query}",
+            server.base
+        ))
+        .call()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let api = r.body_mut().read_to_string().unwrap();
+    assert!(api.lines().count() > 50, "{api}");
+    assert_eq!(bars["text"].as_str().unwrap(), api);
+    assert_eq!(
+        bars["name"],
+        json!("aurum-gold-usd-lbma-pm-weekly-2025-02-18.csv")
+    );
+
+    // The price chart as PNG, its markers drawn in.
+    let png = download_of(&b, "#export-png-price-chart");
+    assert_eq!(png["type"], json!("image/png"), "{png}");
+    assert_eq!(
+        png["head"],
+        json!([137, 80, 78, 71, 13, 10, 26, 10]),
+        "{png}"
+    );
+    assert!(png["size"].as_u64().unwrap() > 5000, "{png}");
+    save_download(&b, "chart-export-en");
+    assert_eq!(
+        download_of(&b, "#export-png-gpr-chart")["type"],
+        json!("image/png")
+    );
+    b.screenshot("chart-exports-en");
+
+    // A run's results: the table as shown, and the fan chart.
+    b.goto(&format!("{}/?lang=ja#scenario", server.base));
+    b.js(CATCH_ERRORS);
+    b.wait(
+        "the scenario form",
+        "return document.querySelector('#prob-ukraine-ceasefire') !== null",
+    );
+    b.js("window.__aurumTest.noSave = true; return true");
+    b.type_into("#sc-paths", "1000");
+    b.click("#run-scenario");
+    b.wait(
+        "the run",
+        "const e = document.querySelector('#p-touch-0'); return e && e.textContent.trim() && document.querySelector('#fan-chart[data-ready=\"1\"]')",
+    );
+    let csv = download_of(&b, "#export-csv-results-table");
+    let text = csv["text"].as_str().unwrap();
+    assert!(
+        text.starts_with('\u{feff}'),
+        "a byte-order mark for spreadsheets"
+    );
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    let shown = b.js("return document.querySelectorAll('#results-rows tr').length");
+    assert_eq!(lines.len() as u64, shown.as_u64().unwrap() + 1, "{text}");
+    let header = b.text("#results-table thead th");
+    assert!(lines[0].starts_with(&header), "{text}");
+    let p_touch = b.text("#p-touch-0");
+    assert!(lines[1].contains(&p_touch), "{text}");
+    assert_eq!(
+        download_of(&b, "#export-png-fan-chart")["head"],
+        json!([137, 80, 78, 71, 13, 10, 26, 10])
+    );
+
+    // The event study's chart is SVG: drawn to a PNG too.
+    b.goto(&format!("{}/?lang=ja#study", server.base));
+    b.js(CATCH_ERRORS);
+    b.wait(
+        "the study form",
+        "return document.querySelector('#run-study') !== null",
+    );
+    b.js("window.__aurumTest.noSave = true; return true");
+    b.click("#run-study");
+    b.wait(
+        "the study",
+        "return document.querySelector('#study-chart[data-ready=\"1\"]') !== null && document.querySelectorAll('#study-rows tr').length > 5",
+    );
+    let study = download_of(&b, "#export-png-study-chart");
+    assert_eq!(
+        study["head"],
+        json!([137, 80, 78, 71, 13, 10, 26, 10]),
+        "{study}"
+    );
+    assert!(study["size"].as_u64().unwrap() > 5000, "{study}");
+    save_download(&b, "study-export-ja");
+    let csv = download_of(&b, "#export-csv-study-events-table");
+    assert!(csv["text"].as_str().unwrap().lines().count() > 5, "{csv}");
+    b.screenshot("study-exports-ja");
+    let errors = b.js("return (window.__errors || []).join(' | ')");
+    assert_eq!(errors, json!(""));
+    assert_eq!(b.console_errors(), Vec::<String>::new());
+}
