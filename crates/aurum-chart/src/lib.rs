@@ -14,6 +14,8 @@
 //!   key of their dates and texts under the plot, and a quantile fan continuing the
 //!   candles; text sized to read at phone width, no two texts overlapping. The output
 //!   depends on the input only.
+//! - [`event_groups`]: the groups of events [`render_svg`] numbers, and where their markers
+//!   are in the image, so that a text can refer to the chart's numbers.
 //! - [`svg_to_png`]: any SVG rendered to PNG with resvg, using only the fonts embedded in
 //!   this crate (DejaVu Sans and, for Japanese, IPAexGothic), so a PNG is the same on
 //!   every machine.
@@ -101,7 +103,7 @@ use thiserror::Error;
 
 pub use line::{date_x, render_line_svg, series_color};
 pub use png::svg_to_png;
-pub use svg::render_svg;
+pub use svg::{event_groups, render_svg};
 
 /// Smallest accepted chart width or height, in pixels.
 pub const MIN_SIZE: u32 = 200;
@@ -235,6 +237,17 @@ impl Marker {
             text: text.into(),
         }
     }
+}
+
+/// A group of events drawn as one numbered marker (see [`crate::event_groups`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventGroup {
+    /// The number in its marker and in the key, from 1 in date order.
+    pub number: usize,
+    /// The events in it, as positions in [`CandleChart::markers`], by date.
+    pub markers: Vec<usize>,
+    /// The box its marker covers in the image, in pixels: left, top, right, bottom.
+    pub bounds: [f64; 4],
 }
 
 /// A forecast fan: quantiles of the price at weekly (or other) period ends after the last

@@ -9,7 +9,7 @@ use chrono::Datelike;
 
 use crate::format::{fit_size, fit_text, measured, num, text_width};
 use crate::scale::{DateTick, PriceTicks, date_ticks, price_ticks};
-use crate::{CandleChart, ChartError, Fan, FanPoint, MAX_SIZE, MIN_SIZE};
+use crate::{CandleChart, ChartError, EventGroup, Fan, FanPoint, MAX_SIZE, MIN_SIZE};
 
 /// Latin text: DejaVu Sans, with IPAexGothic for any Japanese in it.
 pub(crate) const LATIN_FONTS: &str = "'DejaVu Sans', IPAexGothic, sans-serif";
@@ -197,6 +197,32 @@ pub fn render_svg(chart: &CandleChart) -> Result<String, ChartError> {
     Ok(out)
 }
 
+/// The groups of events [`render_svg`] draws, one marker each, in the order of their
+/// numbers: which of the chart's markers each holds and where its marker is in the image.
+/// Events off the chart are in none. A report can name the chart's numbers with it.
+///
+/// # Errors
+///
+/// Those of [`render_svg`].
+pub fn event_groups(chart: &CandleChart) -> Result<Vec<EventGroup>, ChartError> {
+    validate(chart)?;
+    let frame = Frame::new(chart);
+    let scale = f64::from(chart.width) * chart.zoom / frame.width;
+    Ok(frame
+        .groups
+        .into_iter()
+        .zip(&frame.markers)
+        .map(|(g, spot)| {
+            let b = spot.bounds();
+            EventGroup {
+                number: g.number,
+                markers: g.events,
+                bounds: [b.x, b.y, b.x + b.w, b.y + b.h].map(|v| v * scale),
+            }
+        })
+        .collect())
+}
+
 /// Where the targets' labels go, in the order of the targets: clear of the markers and of
 /// each other.
 fn target_label_boxes(chart: &CandleChart, frame: &Frame) -> Vec<LabelBox> {
@@ -378,6 +404,8 @@ struct Frame {
     header: Header,
     /// Where the targets' labels go, in the order of the targets.
     target_boxes: Vec<LabelBox>,
+    /// The groups of events, one marker each (in the order of [`Frame::markers`]).
+    groups: Vec<Group>,
 }
 
 impl Frame {
@@ -430,6 +458,7 @@ impl Frame {
         fit_markers(&frame, &mut markers);
         frame.markers = markers;
         frame.key = key;
+        frame.groups = groups;
         frame.target_boxes = target_label_boxes(chart, &frame);
         // The legend where it covers least; none where it would cover a label or a marker,
         // or does not fit the plot.
@@ -509,6 +538,7 @@ impl Frame {
             key: Key::default(),
             header,
             target_boxes: Vec::new(),
+            groups: Vec::new(),
         }
     }
 
@@ -2186,6 +2216,32 @@ mod tests {
             }
             assert!(svg.contains(">Vance in Munich</text>"));
         }
+    }
+
+    #[test]
+    fn event_groups_name_the_numbers_drawn_and_where() {
+        let c = events_chart(Lang::En);
+        let groups = crate::event_groups(&c).unwrap();
+        let numbers: Vec<(usize, Vec<usize>)> = groups
+            .iter()
+            .map(|g| (g.number, g.markers.clone()))
+            .collect();
+        assert_eq!(
+            numbers,
+            [(1, vec![0]), (2, vec![1, 2, 3]), (3, vec![4, 5, 6, 7])]
+        );
+        // In the image's pixels: the laid-out box times the scale.
+        let f = Frame::new(&c);
+        let scale = 1200.0 / f.width;
+        for (g, m) in groups.iter().zip(&f.markers) {
+            assert!((g.bounds[0] - (m.cx - m.half_w) * scale).abs() < 1e-9);
+            assert!((g.bounds[3] - (m.cy + MARKER_RADIUS) * scale).abs() < 1e-9);
+        }
+        let mut none = c.clone();
+        none.markers.clear();
+        assert_eq!(crate::event_groups(&none).unwrap(), []);
+        none.bars.clear();
+        assert_eq!(crate::event_groups(&none), Err(ChartError::EmptyBars));
     }
 
     #[test]
