@@ -20,7 +20,7 @@
     tab: 'chart',
     series: null, // GET /api/series
     loaded: {}, // tab -> as-of it was loaded for
-    chart: { data: null, charts: [], fromAuto: true },
+    chart: { data: null, charts: [], fromAuto: true, freq: 'weekly', log: false },
     scenario: { example: null, result: null, resultModel: null, runParams: null, baseRates: null },
     events: { list: null, asOf: null, sortDesc: true },
     study: { data: null, params: null },
@@ -122,6 +122,13 @@
     var dow = (d.getUTCDay() + 6) % 7;
     d.setUTCDate(d.getUTCDate() - dow);
     return isoDate(d);
+  }
+  // Lightweight Charts hands formatters a string, a BusinessDay or a UTC timestamp.
+  // The period a date falls in, for bars of `freq`: the day, the week (its Monday) or the month.
+  function periodKey(s, freq) {
+    if (freq === 'daily') return s;
+    if (freq === 'monthly') return String(s).slice(0, 7);
+    return weekKey(s);
   }
   // Lightweight Charts hands formatters a string, a BusinessDay or a UTC timestamp.
   function timeToIso(time) {
@@ -566,7 +573,8 @@
   function loadChart() {
     var id = $('chart-series').value || DEFAULT_SERIES;
     var from = $('chart-from').value;
-    var q = qs({ freq: 'weekly', from: from, as_of: state.asOf });
+    var freq = state.chart.freq;
+    var q = qs({ freq: freq, from: from, as_of: state.asOf });
     var container = $('price-chart');
     container.setAttribute('data-ready', '0');
     $('chart-subtitle').textContent = t('loading');
@@ -580,6 +588,7 @@
       state.chart.data = {
         id: id,
         from: from,
+        freq: freq,
         bars: asArray(r[0], 'bars'),
         gpr: r[1] ? asArray(r[1], 'bars') : null,
         events: r[2] ? asArray(r[2], 'events') : [],
@@ -638,14 +647,14 @@
     (list || []).forEach(function (c) { try { c.remove(); } catch (e) { /* already gone */ } });
   }
 
-  // Which bar each event falls in: the bar whose week contains it.
-  function eventsByBar(bars, events) {
+  // Which bar each event falls in: the bar whose day, week or month contains it.
+  function eventsByBar(bars, events, freq) {
     var byWeek = {};
-    bars.forEach(function (b, i) { byWeek[weekKey(b.date)] = i; });
+    bars.forEach(function (b, i) { byWeek[periodKey(b.date, freq)] = i; });
     var out = [];
     var sorted = events.slice().sort(function (a, b) { return a.date < b.date ? -1 : a.date > b.date ? 1 : 0; });
     sorted.forEach(function (e) {
-      var i = byWeek[weekKey(e.date)];
+      var i = byWeek[periodKey(e.date, freq)];
       if (i === undefined) {
         // A bar labelled by its first day, or a week without prices: the next bar within a week.
         for (var j = 0; j < bars.length; j++) {
@@ -673,8 +682,10 @@
     var meta = seriesMeta(d.id);
     var isGold = /^gold/.test(d.id);
     $('chart-title').textContent = state.lang === 'ja' && isGold
-      ? t('chartTitleGold')
-      : t('chartTitle', { name: seriesLabel(d.id) });
+      ? t('chartTitleGold', { freq: freqWords(d.freq) })
+      : t('chartTitle', { name: seriesLabel(d.id), freq: freqWords(d.freq) });
+    $('gpr-title').textContent = t('gprTitle', { freq: freqWords(d.freq) });
+    setChartTools();
     if (bars.length) {
       var last = bars[bars.length - 1];
       $('chart-subtitle').textContent = t('chartSub', {
@@ -713,7 +724,7 @@
 
     // Events: one marker per week, numbered like the list below; a week with several events
     // says how many and lists them on hover, focus or tap.
-    var placed = $('chart-show-events').checked ? eventsByBar(bars, d.events) : [];
+    var placed = $('chart-show-events').checked ? eventsByBar(bars, d.events, d.freq) : [];
     var perBar = {};
     placed.forEach(function (p, k) {
       (perBar[bars[p.bar].date] = perBar[bars[p.bar].date] || []).push({ n: k + 1, event: p.event });
@@ -733,6 +744,7 @@
       ]));
     });
     $('chart-events-count').textContent = String(placed.length);
+    main.priceScale('right').applyOptions({ mode: state.chart.log ? 1 : 0 });
     main.timeScale().fitContent();
     main.timeScale().subscribeVisibleLogicalRangeChange(scheduleMarkerLayout);
     if (main.timeScale().subscribeSizeChange) main.timeScale().subscribeSizeChange(scheduleMarkerLayout);
@@ -741,7 +753,7 @@
     var gprSeries = null;
     var gprChart = null;
     var byWeek = {};
-    (d.gpr || []).forEach(function (b) { if (b && isNum(b.close)) byWeek[weekKey(b.date)] = b.close; });
+    (d.gpr || []).forEach(function (b) { if (b && isNum(b.close)) byWeek[periodKey(b.date, d.freq)] = b.close; });
     if (d.gpr && d.gpr.length) {
       gprChart = LWC.createChart(gprBox, chartBaseOptions(false));
       state.chart.charts.push(gprChart);
@@ -750,11 +762,11 @@
         priceFormat: { type: 'price', precision: 1, minMove: 0.1 },
       });
       gprSeries.setData(bars.map(function (b) {
-        var v = byWeek[weekKey(b.date)];
+        var v = byWeek[periodKey(b.date, d.freq)];
         return isNum(v) ? { time: b.date, value: v } : { time: b.date };
       }));
       gprChart.timeScale().fitContent();
-      syncCharts(main, candles, gprChart, gprSeries, bars, byWeek);
+      syncCharts(main, candles, gprChart, gprSeries, bars, byWeek, d.freq);
       gprBox.setAttribute('data-ready', '1');
     } else {
       gprBox.appendChild(el('p', { className: 'sub', text: isGprSeries(d.id) ? '' : t('gprMissing') }));
@@ -776,7 +788,7 @@
       var b = byTime[key];
       if (!b) { tip.hidden = true; return; }
       clear(tip);
-      tip.appendChild(el('div', { className: 'tt-date', text: t('weekTo', { date: fmtDate(key) }) }));
+      tip.appendChild(el('div', { className: 'tt-date', text: periodWords(key) }));
       tip.appendChild(el('div', {
         className: 'tt-ohlc',
         text: t('ohlc', { o: fmtNum(b.open, 2), h: fmtNum(b.high, 2), l: fmtNum(b.low, 2), c: fmtNum(b.close, 2) }),
@@ -833,7 +845,7 @@
         type: 'button', className: 'marker' + (n > 1 ? ' group' : '') + (g.events.some(function (x) { return x.event.surprise; }) ? ' surprise' : ''),
         id: 'marker-' + i, 'data-time': g.time, 'data-count': String(n),
         'aria-expanded': 'false', 'aria-controls': 'marker-pop',
-        'aria-label': t('weekTo', { date: fmtDate(g.time) }) + ': ' + names,
+        'aria-label': periodWords(g.time) + ': ' + names,
       });
       g.node.appendChild(el('span', { className: 'marker-text', text: label }));
       g.node.addEventListener('mouseenter', function () { showMarkerPop(i, false); });
@@ -943,7 +955,7 @@
     state.chart.popFor = i;
     state.chart.popPinned = !!pin;
     clear(pop);
-    pop.appendChild(el('div', { className: 'tt-date', text: t('weekTo', { date: fmtDate(g.time) }) + ' · ' + tn('eventsInWeek', g.events.length) }));
+    pop.appendChild(el('div', { className: 'tt-date', text: periodWords(g.time) + ' · ' + tn('eventsInWeek', g.events.length) }));
     var ul = el('ul');
     g.events.forEach(function (x) {
       ul.appendChild(el('li', null, [
@@ -983,6 +995,14 @@
     if (pop) pop.hidden = true;
   }
 
+  // `Week to 2025-02-14`, `Month to …`, or the day.
+  function periodWords(date) {
+    var f = state.chart.data ? state.chart.data.freq : 'weekly';
+    if (f === 'daily') return fmtDate(date);
+    return t(f === 'monthly' ? 'monthTo' : 'weekTo', { date: fmtDate(date) });
+  }
+  function freqWords(f) { return t(f === 'daily' ? 'freqDaily' : f === 'monthly' ? 'freqMonthly' : 'freqWeekly'); }
+
   function isGprSeries(id) { return /^gpr/.test(id); }
 
   function minDate(a, b) { return !b || (a && a < b) ? a : b; }
@@ -995,7 +1015,7 @@
     return t('targetLine', { v: fmtNum(v, 0) });
   }
 
-  function syncCharts(a, aSeries, b, bSeries, bars, gprByWeek) {
+  function syncCharts(a, aSeries, b, bSeries, bars, gprByWeek, freq) {
     var busy = false;
     function link(src, dst) {
       src.timeScale().subscribeVisibleLogicalRangeChange(function (range) {
@@ -1015,7 +1035,7 @@
       crossBusy = true;
       try {
         var key = p && p.time ? timeToIso(p.time) : null;
-        var v = key ? gprByWeek[weekKey(key)] : undefined;
+        var v = key ? gprByWeek[periodKey(key, freq)] : undefined;
         if (key && isNum(v)) b.setCrosshairPosition(v, key, bSeries);
         else b.clearCrosshairPosition();
       } finally { crossBusy = false; }
@@ -1029,6 +1049,14 @@
         else a.clearCrosshairPosition();
       } finally { crossBusy = false; }
     });
+  }
+
+  // The D/W/M switch and the log-scale box as the state has them.
+  function setChartTools() {
+    ['daily', 'weekly', 'monthly'].forEach(function (f) {
+      $('chart-freq-' + f).setAttribute('aria-pressed', String(state.chart.freq === f));
+    });
+    $('chart-log').checked = !!state.chart.log;
   }
 
   function initChartTab() {
@@ -1053,6 +1081,33 @@
       loadChart();
     });
     $('chart-show-events').addEventListener('change', function () { if (state.chart.data) renderChart(); });
+    ['daily', 'weekly', 'monthly'].forEach(function (f) {
+      $('chart-freq-' + f).addEventListener('click', function () {
+        if (state.chart.freq === f) return;
+        state.chart.freq = f;
+        setChartTools();
+        clearError();
+        state.loaded.chart = state.asOf;
+        saveView(true);
+        loadChart();
+      });
+    });
+    $('chart-log').addEventListener('change', function () {
+      state.chart.log = $('chart-log').checked;
+      saveView(true);
+      var L = state.chart.layout;
+      if (L) {
+        L.chart.priceScale('right').applyOptions({ mode: state.chart.log ? 1 : 0, autoScale: true });
+        scheduleMarkerLayout();
+      }
+    });
+    $('chart-reset').addEventListener('click', function () {
+      state.chart.charts.forEach(function (c) {
+        c.priceScale('right').applyOptions({ autoScale: true });
+        c.timeScale().fitContent();
+      });
+      scheduleMarkerLayout();
+    });
     $('chart-targets').addEventListener('change', function () {
       saveView(true);
       if (state.chart.data) renderChart();
@@ -2828,6 +2883,8 @@
     put('series', $('chart-series').value, DEFAULT_SERIES);
     put('from', state.chart.fromAuto ? '' : $('chart-from').value);
     put('targets', $('chart-targets').value.trim(), DEFAULT_TARGETS);
+    put('freq', state.chart.freq, 'weekly');
+    put('log', state.chart.log ? '1' : '');
     put('as_of', state.asOf, naturalAsOf());
     if (p.has('lang')) p.set('lang', state.lang);
     var q = p.toString();
@@ -2849,7 +2906,13 @@
     state.restoring = true;
     try {
       var p = new URLSearchParams(location.search);
-      var before = [$('chart-series').value, $('chart-from').value, state.asOf].join('|');
+      var before = [$('chart-series').value, $('chart-from').value, state.asOf, state.chart.freq].join('|');
+      var freq = p.get('freq');
+      state.chart.freq = freq === 'daily' || freq === 'monthly' ? freq : 'weekly';
+      var log = p.get('log') === '1';
+      var logChanged = log !== !!state.chart.log;
+      state.chart.log = log;
+      setChartTools();
       var sel = $('chart-series');
       sel.value = p.get('series') || DEFAULT_SERIES;
       if (!sel.value && sel.options.length) sel.value = seriesMeta(DEFAULT_SERIES) ? DEFAULT_SERIES : sel.options[0].value;
@@ -2860,9 +2923,9 @@
       var targets = p.get('targets');
       var hadTargets = $('chart-targets').value;
       $('chart-targets').value = targets !== null ? targets : DEFAULT_TARGETS;
-      var after = [sel.value, $('chart-from').value, state.asOf].join('|');
+      var after = [sel.value, $('chart-from').value, state.asOf, state.chart.freq].join('|');
       if (before !== after) state.loaded.chart = null;
-      else if (hadTargets !== $('chart-targets').value && state.chart.data) renderChart();
+      else if ((logChanged || hadTargets !== $('chart-targets').value) && state.chart.data) renderChart();
       var run = runInHash();
       var call = callInHash();
       var tab = call !== null ? 'calls' : run !== null ? 'runs' : location.hash.replace('#', '');
@@ -2953,6 +3016,15 @@
         });
     },
     downloads: function () { return state.downloads || []; },
+    chart: function () {
+      var L = state.chart.layout;
+      if (!L) return null;
+      var r = L.chart.timeScale().getVisibleLogicalRange();
+      return {
+        mode: L.chart.priceScale('right').options().mode, bars: L.bars.length,
+        from: r ? r.from : null, to: r ? r.to : null, freq: state.chart.data.freq,
+      };
+    },
     noSave: false,
     zoom: function (from, to) {
       var L = state.chart.layout;

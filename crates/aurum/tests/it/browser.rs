@@ -1476,3 +1476,117 @@ fn tables_export_csv_and_charts_png_in_chromium() {
     assert_eq!(errors, json!(""));
     assert_eq!(b.console_errors(), Vec::<String>::new());
 }
+
+#[test]
+fn chart_tools_switch_bars_scale_and_zoom_in_chromium() {
+    let ctx = TestContext::new();
+    let server = Server::start(&ctx, &[]);
+    let b = Browser::start();
+    b.goto(&format!("{}/?lang=en#chart", server.base));
+    b.js(CATCH_ERRORS);
+    b.wait(
+        "the chart",
+        "return document.querySelector('#price-chart[data-ready=\"1\"]') !== null",
+    );
+    let query = b
+        .js("return '&from=' + document.querySelector('#chart-from').value + '&as_of=' + document.querySelector('#as-of').value")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let api_bars = |freq: &str| {
+        let (_, v) = server.get(&format!(
+            "/api/series/gold-usd-lbma-pm/bars?freq={freq}{query}"
+        ));
+        v.as_array().unwrap().len() as u64
+    };
+    let state = |b: &Browser| b.js("return window.__aurumTest.chart()");
+    assert_eq!(state(&b)["bars"].as_u64(), Some(api_bars("weekly")));
+
+    // D, W, M: the bars the API gives for each, the title and the address saying which.
+    for (button, freq, title) in [
+        ("#chart-freq-monthly", "monthly", "monthly"),
+        ("#chart-freq-daily", "daily", "daily"),
+        ("#chart-freq-weekly", "weekly", "weekly"),
+    ] {
+        b.click(button);
+        let s = b.wait(
+            "the bars",
+            &format!(
+                "const s = window.__aurumTest.chart(); return document.querySelector('#price-chart').dataset.ready === '1' && s && s.freq === '{freq}' && s"
+            ),
+        );
+        assert_eq!(s["bars"].as_u64(), Some(api_bars(freq)), "{freq}");
+        assert!(
+            b.text("#chart-title").ends_with(title),
+            "{}",
+            b.text("#chart-title")
+        );
+        assert_eq!(
+            b.js(&format!(
+                "return document.querySelector('{button}').getAttribute('aria-pressed')"
+            )),
+            json!("true")
+        );
+        let search = b.js("return location.search");
+        assert_eq!(
+            search.as_str().unwrap().contains(&format!("freq={freq}")),
+            freq != "weekly",
+            "{search}"
+        );
+        relayout(&b, "window.__aurumTest.zoom()");
+        assert_eq!(overlapping(&marker_boxes(&b)), vec![], "{freq}");
+    }
+
+    // Log scale, kept in the address.
+    b.click("#chart-log");
+    b.wait(
+        "the log scale",
+        "return window.__aurumTest.chart().mode === 1",
+    );
+    assert!(
+        b.js("return location.search")
+            .as_str()
+            .unwrap()
+            .contains("log=1")
+    );
+    b.screenshot("chart-log-en");
+    b.click("#chart-log");
+    b.wait(
+        "the linear scale",
+        "return window.__aurumTest.chart().mode === 0",
+    );
+
+    // Zoomed into 2025, the reset shows every bar again.
+    relayout(&b, "window.__aurumTest.zoom('2025-01-01', '2025-02-21')");
+    let zoomed = state(&b);
+    assert!(zoomed["from"].as_f64().unwrap() > 50.0, "{zoomed}");
+    b.click("#chart-reset");
+    let reset = b.wait(
+        "the whole range",
+        "const s = window.__aurumTest.chart(); return s.from <= 0.5 && s",
+    );
+    assert!(
+        reset["to"].as_f64().unwrap() >= reset["bars"].as_f64().unwrap() - 1.0,
+        "{reset}"
+    );
+
+    // In Japanese, on a phone.
+    b.resize(390, 844);
+    b.goto(&format!(
+        "{}/?lang=ja&freq=monthly&log=1#chart",
+        server.base
+    ));
+    b.js(CATCH_ERRORS);
+    let s = b.wait(
+        "the monthly chart from the address",
+        "const s = window.__aurumTest.chart(); return document.querySelector('#price-chart').dataset.ready === '1' && s && s.freq === 'monthly' && s",
+    );
+    assert_eq!(s["mode"], json!(1));
+    assert_eq!(b.text("#chart-title"), "金価格 月足推移");
+    assert_eq!(b.text("#chart-freq-monthly"), "月");
+    b.screenshot("chart-tools-ja-phone");
+    b.resize(1280, 900);
+    let errors = b.js("return (window.__errors || []).join(' | ')");
+    assert_eq!(errors, json!(""));
+    assert_eq!(b.console_errors(), Vec::<String>::new());
+}
