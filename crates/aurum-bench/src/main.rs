@@ -161,18 +161,31 @@ pub struct BenchScenarioArgs {
 /// `aurum-bench vol`.
 #[derive(Debug, Args)]
 pub struct BenchVolArgs {
-    /// Timed repetitions (the median is reported).
+    /// Timed repetitions (the median is reported), for aurum and for arch.
     #[arg(long, default_value_t = 7)]
     pub runs: usize,
-    /// The arch timing script; skipped if it or python3 is missing.
-    #[arg(long, default_value = "scripts/reference/bench_arch.py")]
+    /// The arch script: times arch's fits and prints the optimum they reach; skipped if it or
+    /// python3 is missing.
+    #[arg(long, default_value = "scripts/reference/bench_arch_vol.py")]
     pub arch_script: PathBuf,
     /// Do not run the arch comparison.
     #[arg(long)]
     pub no_arch: bool,
+    /// Fit with the naive twin (BFGS on unconstrained coordinates) instead of Newton.
+    #[arg(long)]
+    pub bfgs: bool,
     /// How results are printed.
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
+}
+
+/// α + γ/2 + β of GARCH(1,1) or GJR-GARCH(1,1,1) parameters (μ, ω, α, [γ,] β, ν).
+fn persistence(params: &[f64], gjr: bool) -> f64 {
+    if gjr {
+        params[2] + params[3] / 2.0 + params[4]
+    } else {
+        params[2] + params[3]
+    }
 }
 
 fn bench_vol(ctx: &Ctx, a: &BenchVolArgs, format: OutputFormat) -> Result<()> {
@@ -184,28 +197,60 @@ fn bench_vol(ctx: &Ctx, a: &BenchVolArgs, format: OutputFormat) -> Result<()> {
             Dist::StudentsT,
         )
     };
-    let mut out = Vec::new();
     let runs = a.runs.max(1);
+    let opts = FitOptions {
+        optimizer: if a.bfgs {
+            aurum_vol::Optimizer::Bfgs
+        } else {
+            aurum_vol::Optimizer::Newton
+        },
+        ..FitOptions::default()
+    };
+    struct Ours {
+        name: &'static str,
+        gjr: bool,
+        model: ArchModel,
+        returns: Vec<f64>,
+        median: f64,
+        min: f64,
+        loglik: f64,
+        iterations: usize,
+        evaluations: usize,
+    }
+    let mut ours = Vec::new();
     for (name, kind) in [("garch_t", VolKind::Garch), ("gjr_t", VolKind::Gjr)] {
         let va = spec(kind);
         let r = aurum_app::vol::returns(&store, &va)?;
         let m = va.model();
         let mut times = Vec::with_capacity(runs);
-        let mut ll = 0.0;
-        let _ = m.fit(&r.values, &FitOptions::default())?; // warm-up
+        let mut fit = m.fit(&r.values, &opts)?; // warm-up
         for _ in 0..runs {
             let t = Instant::now();
-            let f = m.fit(&r.values, &FitOptions::default())?;
+            fit = m.fit(&r.values, &opts)?;
             times.push(t.elapsed().as_secs_f64());
-            ll = f.loglik;
         }
         times.sort_by(f64::total_cmp);
-        out.push((name, r.values.len(), times[times.len() / 2], times[0], ll));
+        ours.push(Ours {
+            name,
+            gjr: kind == VolKind::Gjr,
+            model: m,
+            returns: r.values,
+            median: times[times.len() / 2],
+            min: times[0],
+            loglik: fit.loglik,
+            iterations: fit.termination.iterations,
+            evaluations: fit.termination.evaluations,
+        });
     }
     let arch = if a.no_arch {
         None
     } else {
-        run_arch(ctx, &a.arch_script)
+        run_python(
+            ctx,
+            &a.arch_script,
+            &["--repeats".to_owned(), runs.to_string()],
+            "arch",
+        )
     };
     #[derive(Serialize)]
     struct Row {
@@ -214,24 +259,54 @@ fn bench_vol(ctx: &Ctx, a: &BenchVolArgs, format: OutputFormat) -> Result<()> {
         aurum_median_s: f64,
         aurum_min_s: f64,
         aurum_loglik: f64,
+        aurum_iterations: usize,
+        aurum_evaluations: usize,
         arch_median_s: Option<f64>,
+        arch_loglik: Option<f64>,
+        /// arch's estimate moved onto the feasible set (β less the excess persistence where
+        /// SLSQP stopped outside α + γ/2 + β ≤ 1), evaluated by aurum's likelihood.
+        arch_loglik_feasible: Option<f64>,
+        arch_iterations: Option<i64>,
         speedup: Option<f64>,
+        /// aurum's log-likelihood less arch's feasible one (≥ 0: aurum's optimum is as good).
+        loglik_diff: Option<f64>,
     }
-    let rows: Vec<Row> = out
-        .into_iter()
-        .map(|(name, n, med, min, ll)| {
-            let arch_med = arch.as_ref().and_then(|v| v[name]["median_s"].as_f64());
-            Row {
-                model: name,
-                nobs: n,
-                aurum_median_s: med,
-                aurum_min_s: min,
-                aurum_loglik: ll,
-                arch_median_s: arch_med,
-                speedup: arch_med.map(|x| x / med),
+    let mut rows = Vec::new();
+    for o in ours {
+        let theirs = arch.as_ref().map(|v| &v[o.name]);
+        let arch_med = theirs.and_then(|v| v["median_s"].as_f64());
+        let arch_params: Option<Vec<f64>> = theirs.and_then(|v| {
+            v["params"]
+                .as_array()
+                .map(|p| p.iter().filter_map(Value::as_f64).collect())
+        });
+        let feasible = match arch_params {
+            Some(mut p) if p.len() == o.model.num_params() => {
+                let excess = persistence(&p, o.gjr) - 1.0;
+                if excess > 0.0 {
+                    let ib = if o.gjr { 4 } else { 3 };
+                    p[ib] -= excess;
+                }
+                Some(o.model.fix(&o.returns, &p)?.loglik)
             }
-        })
-        .collect();
+            _ => None,
+        };
+        rows.push(Row {
+            model: o.name,
+            nobs: o.returns.len(),
+            aurum_median_s: o.median,
+            aurum_min_s: o.min,
+            aurum_loglik: o.loglik,
+            aurum_iterations: o.iterations,
+            aurum_evaluations: o.evaluations,
+            arch_median_s: arch_med,
+            arch_loglik: theirs.and_then(|v| v["loglik"].as_f64()),
+            arch_loglik_feasible: feasible,
+            arch_iterations: theirs.and_then(|v| v["iterations"].as_i64()),
+            speedup: arch_med.map(|x| x / o.median),
+            loglik_diff: feasible.map(|f| o.loglik - f),
+        });
+    }
     emit(format, &rows, || {
         let mut t = Table::new(&[
             "model",
@@ -239,18 +314,31 @@ fn bench_vol(ctx: &Ctx, a: &BenchVolArgs, format: OutputFormat) -> Result<()> {
             "aurum (median)",
             "arch (median)",
             "arch / aurum",
+            "loglik aurum",
+            "− arch (feasible)",
+            "iterations aurum / arch",
         ]);
         for r in &rows {
             t.row(vec![
                 r.model.to_owned(),
                 r.nobs.to_string(),
-                format!("{:.1} ms", 1e3 * r.aurum_median_s),
+                format!("{:.2} ms", 1e3 * r.aurum_median_s),
                 r.arch_median_s
                     .map(|x| format!("{:.1} ms", 1e3 * x))
                     .unwrap_or_else(|| "n/a".into()),
                 r.speedup
-                    .map(|x| format!("{x:.2}×"))
+                    .map(|x| format!("{x:.1}×"))
                     .unwrap_or_else(|| "n/a".into()),
+                format!("{:.6}", r.aurum_loglik),
+                r.loglik_diff
+                    .map(|x| format!("{x:+.2e}"))
+                    .unwrap_or_else(|| "n/a".into()),
+                format!(
+                    "{} / {}",
+                    r.aurum_iterations,
+                    r.arch_iterations
+                        .map_or_else(|| "n/a".into(), |x| x.to_string())
+                ),
             ]);
         }
         t
@@ -361,11 +449,6 @@ fn time_seeds(
     fast.sort_by(f64::total_cmp);
     naive.sort_by(f64::total_cmp);
     Ok((fast, naive, rows.unwrap_or(0)))
-}
-
-/// Runs the arch timing script in the same run, if python3 and arch are there.
-fn run_arch(ctx: &Ctx, script: &std::path::Path) -> Option<Value> {
-    run_python(ctx, script, &[], "arch")
 }
 
 /// Runs a Python reference script that prints JSON, if it and python3 are there.
