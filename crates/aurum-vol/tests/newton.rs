@@ -91,6 +91,14 @@ fn newton_and_bfgs_reach_the_same_optimum() {
         ("clustered".to_owned(), clustered(3000)),
         ("clustered-short".to_owned(), clustered(400)),
     ];
+    // Windows of the LBMA series such as backtests refit: calm, crisis and recent years.
+    let y = lbma_returns();
+    for (start, len) in [(0, 1000), (2500, 750), (9800, 2500), (y.len() - 1500, 1500)] {
+        series.push((
+            format!("lbma[{start}..+{len}]"),
+            y[start..start + len].to_vec(),
+        ));
+    }
     series.extend(simulated());
     let bfgs = FitOptions {
         optimizer: Optimizer::Bfgs,
