@@ -129,9 +129,9 @@ const LEGEND_INSET: f64 = 10.0;
 /// the highest), else below it, else further right or a row further out.
 ///
 /// A fan is one `<g class="fan">` holding a dashed line at the last bar (`fan-as-of`), the
-/// 5–95% band (`<path class="fan-outer">`), the 25–75% band (`<path class="fan-inner">`),
-/// the dashed median (`<path class="fan-median">`) and the legend
-/// (`<g class="fan-legend">`). Its points take one candle-wide slot each after the last
+/// 5–95% band (`<path class="fan-outer">`), the 25–75% band (`<path class="fan-inner">`)
+/// and the dashed median (`<path class="fan-median">`), under the candles, and a legend
+/// (`<g class="fan-legend">`) over them. Its points take one candle-wide slot each after the last
 /// bar, the date ticks run on under them, and the bands and median start at the last
 /// close. The legend goes in the plot corner where it covers the fewest candles, fan,
 /// markers, labels and horizontal lines (top left on a tie); it is left out where that
@@ -174,13 +174,17 @@ pub fn render_svg(chart: &CandleChart) -> Result<String, ChartError> {
     out.push('\n');
     grid_and_axes(&mut out, &frame);
     if let Some(fan) = &chart.fan {
-        fan_group(&mut out, &frame, chart, fan, frame.legend);
+        fan_group(&mut out, &frame, chart, fan);
     }
     for (i, bar) in chart.bars.iter().enumerate() {
         candle(&mut out, &frame, i, bar, chart.color_blind_safe);
     }
     for target in &chart.targets {
         target_line(&mut out, &frame, frame.y(target.value));
+    }
+    // Over the candles and lines it may cover, so that they do not cross its text.
+    if let (Some(fan), Some(legend)) = (&chart.fan, frame.legend) {
+        fan_legend(&mut out, fan, legend);
     }
     if let (Some(label), Some(last)) = (&chart.last_close_label, chart.bars.last()) {
         last_close(&mut out, &frame, last, label, chart.color_blind_safe);
@@ -235,10 +239,17 @@ fn target_label_boxes(chart: &CandleChart, frame: &Frame) -> Vec<LabelBox> {
     for &i in &order {
         let target = &chart.targets[i];
         let japanese = chart.lang == Lang::Ja || is_japanese(&target.label);
+        let others: Vec<f64> = chart
+            .targets
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != i)
+            .map(|(_, t)| frame.y(t.value))
+            .collect();
         let b = place_label(
             frame,
             &placed,
-            frame.y(target.value),
+            (frame.y(target.value), &others),
             &target.label,
             japanese,
         );
@@ -792,9 +803,17 @@ impl LabelBox {
 }
 
 /// Where the label of a target line at height `y` goes: at the line's left end, above it,
-/// else below it, else further right, so that labels of close targets do not cover each
-/// other. Falls back to the first spot when nothing is free.
-fn place_label(f: &Frame, placed: &[LabelBox], y: f64, label: &str, japanese: bool) -> LabelBox {
+/// else below it, else a row further out, else further right, so that labels of close
+/// targets do not cover each other (nor the `placed` boxes). A spot whose box would cover
+/// one of the other target lines at heights `others` (and so seem to label it) is taken
+/// only when there is no other. Falls back to the first spot when nothing is free.
+fn place_label(
+    f: &Frame,
+    placed: &[LabelBox],
+    (y, others): (f64, &[f64]),
+    label: &str,
+    japanese: bool,
+) -> LabelBox {
     // One pixel more for the outline that emboldens Japanese.
     let w = measured(label, LABEL_SIZE, true, japanese) + 13.0;
     let h = LABEL_SIZE + 6.0;
@@ -810,44 +829,48 @@ fn place_label(f: &Frame, placed: &[LabelBox], y: f64, label: &str, japanese: bo
     };
     let first = if above.y >= f.top { above } else { below };
     let inside = |b: &LabelBox| b.y >= f.top && b.y + b.h <= f.bottom;
-    // Next to the line first; where that is taken, a row or more further out.
-    for k in 0..4 {
-        #[allow(clippy::cast_precision_loss)]
-        let out = k as f64 * (h + 2.0);
-        let (above, below) = (
-            LabelBox {
-                y: above.y - out,
-                ..above
-            },
-            LabelBox {
-                y: below.y + out,
-                ..below
-            },
-        );
-        let mut x = f.left + 6.0;
-        for _ in 0..=placed.len() {
-            let spots = [LabelBox { x, ..above }, LabelBox { x, ..below }];
-            if let Some(free) = spots
-                .into_iter()
-                .find(|b| inside(b) && placed.iter().all(|p| !p.overlaps(b)))
-            {
-                return free;
-            }
-            // Step past the boxes in the way of the first spot that is inside the plot.
-            let Some(spot) = spots.into_iter().find(inside) else {
-                break;
-            };
-            x = placed
-                .iter()
-                .filter(|p| p.overlaps(&spot))
-                .map(|p| p.x + p.w + 8.0)
-                .fold(x, f64::max);
-            if x + w > f.right {
-                break;
+    let crosses = |b: &LabelBox| others.iter().any(|&o| b.y - 1.0 < o && o < b.y + b.h + 1.0);
+    let search = |strict: bool| {
+        // Next to the line first; where that is taken, a row or more further out.
+        for k in 0..4 {
+            #[allow(clippy::cast_precision_loss)]
+            let out = k as f64 * (h + 2.0);
+            let (above, below) = (
+                LabelBox {
+                    y: above.y - out,
+                    ..above
+                },
+                LabelBox {
+                    y: below.y + out,
+                    ..below
+                },
+            );
+            let mut x = f.left + 6.0;
+            for _ in 0..=placed.len() {
+                let spots = [LabelBox { x, ..above }, LabelBox { x, ..below }];
+                if let Some(free) = spots.into_iter().find(|b| {
+                    inside(b) && placed.iter().all(|p| !p.overlaps(b)) && !(strict && crosses(b))
+                }) {
+                    return Some(free);
+                }
+                // Step past the boxes in the way of the first spot that is inside the plot.
+                let Some(spot) = spots.into_iter().find(inside) else {
+                    break;
+                };
+                let next = placed
+                    .iter()
+                    .filter(|p| p.overlaps(&spot))
+                    .map(|p| p.x + p.w + 8.0)
+                    .fold(x, f64::max);
+                if next <= x || next + w > f.right {
+                    break;
+                }
+                x = next;
             }
         }
-    }
-    first
+        None
+    };
+    search(true).or_else(|| search(false)).unwrap_or(first)
 }
 
 /// The dashed line of a target, across the plot at height `y`.
@@ -1486,14 +1509,8 @@ fn fan_band(columns: &[(f64, [f64; 5])], upper: usize, lower: usize) -> String {
     d
 }
 
-/// The fan: a dashed line at the last bar, both bands, the median and the legend.
-fn fan_group(
-    out: &mut String,
-    f: &Frame,
-    chart: &CandleChart,
-    fan: &Fan,
-    legend: Option<LabelBox>,
-) {
+/// The fan: a dashed line at the last bar, both bands and the median.
+fn fan_group(out: &mut String, f: &Frame, chart: &CandleChart, fan: &Fan) {
     let columns = fan_columns(f, chart, fan);
     out.push_str(r#"<g class="fan">"#);
     out.push('\n');
@@ -1527,9 +1544,6 @@ fn fan_group(
         r#"<path class="fan-median" d="{d}" fill="none" stroke="{FAN_LINE}" stroke-width="2" stroke-dasharray="6 4" stroke-linejoin="round"/>"#,
     );
     out.push('\n');
-    if let Some(legend) = legend {
-        fan_legend(out, fan, legend);
-    }
     out.push_str("</g>\n");
 }
 
@@ -1686,9 +1700,12 @@ fn lines_in(
     let mut best: Option<((bool, u8, f64), f64, usize)> = None;
     for (k, &(i, c)) in chars.iter().enumerate().skip(1) {
         let prev = chars[k - 1].1;
-        let strength = if matches!(prev, '：' | ':' | ';') || matches!(c, '—' | '–') {
+        let strength = if matches!(prev, '：' | ':' | ';') || matches!(c, '—' | '–' | '·') {
             0
-        } else if matches!(prev, '、' | '，' | '）' | ',' | ')') || matches!(c, '（' | '(') {
+        } else if matches!(prev, '、' | '，' | '）' | ')')
+            || prev == ',' && !c.is_ascii_digit()
+            || matches!(c, '（' | '(')
+        {
             1
         } else if matches!(prev, ' ' | '　') {
             2
@@ -1875,7 +1892,7 @@ mod tests {
         let f = Frame::new(&c);
         let mut placed = Vec::new();
         for t in &c.targets {
-            let b = place_label(&f, &placed, f.y(t.value), &t.label, false);
+            let b = place_label(&f, &placed, (f.y(t.value), &[]), &t.label, false);
             assert!(
                 placed.iter().all(|p: &LabelBox| !p.overlaps(&b)),
                 "{b:?} vs {placed:?}"
@@ -2483,6 +2500,27 @@ mod tests {
     }
 
     #[test]
+    fn target_labels_cover_no_other_target_line() {
+        // Three targets, two of them 20 dollars apart and the third close below: each
+        // label reads next to its own line, over none of the others.
+        for lang in [Lang::En, Lang::Ja] {
+            for size in [(1200, 1200), (1600, 1200), (1200, 900)] {
+                let c = report_chart(lang, size);
+                let f = Frame::new(&c);
+                for (i, b) in f.target_boxes.iter().enumerate() {
+                    for (j, t) in c.targets.iter().enumerate() {
+                        let y = f.y(t.value);
+                        assert!(
+                            i == j || y <= b.y - 1.0 || y >= b.y + b.h + 1.0,
+                            "{lang:?} {size:?}: label {i} {b:?} over line {j} at {y}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn text_reads_at_phone_width() {
         // Shown 375 px wide, the smallest text is still 10 px high, whatever the width.
         for lang in [Lang::En, Lang::Ja] {
@@ -2607,7 +2645,7 @@ mod tests {
         let value = c.bars[0].low
             + (f.y(c.bars[0].low) - (legend.y + legend.h / 2.0)) / (f.bottom - f.top)
                 * (f.y_hi - f.y_lo);
-        let b = place_label(&f, &[legend], f.y(value), "Target", false);
+        let b = place_label(&f, &[legend], (f.y(value), &[]), "Target", false);
         assert!(!b.overlaps(&legend), "{b:?} vs {legend:?}");
     }
 
@@ -2636,10 +2674,10 @@ mod tests {
         }
         assert!(svg.contains(">90% range</text>") && svg.contains(">50% range</text>"));
         assert!(svg.contains(">Median &lt;p50&gt;</text>"));
-        // The fan sits under the candles; its legend is part of it.
+        // The fan sits under the candles, its legend over them.
         let fan_at = svg.find(r#"<g class="fan">"#).unwrap();
         assert!(fan_at < svg.find(r#"class="candle""#).unwrap());
-        assert!(svg[fan_at..].find(r#"class="fan-legend""#).is_some());
+        assert!(svg.rfind(r#"class="candle""#) < svg.find(r#"class="fan-legend""#));
         // The legend covers no candle, no part of the fan and no line.
         let f = Frame::new(&c);
         let legend = f.legend.unwrap();
