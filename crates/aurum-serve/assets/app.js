@@ -930,7 +930,12 @@
         }
         return null;
       }
-      var box = fit(yHigh - 6 - h, true) || fit((isNum(yLow) ? yLow : yHigh) + 6, false);
+      // Above the bar or below it, whichever is nearer once the boxes in the way are passed.
+      var upAt = yHigh - 6 - h;
+      var downAt = (isNum(yLow) ? yLow : yHigh) + 6;
+      var up = fit(upAt, true);
+      var down = fit(downAt, false);
+      var box = up && down ? (down.top - downAt < upAt - up.top ? down : up) : up || down;
       g.box = box;
       if (!box) { node.hidden = true; return; }
       node.style.left = box.left + 'px';

@@ -1590,3 +1590,84 @@ fn chart_tools_switch_bars_scale_and_zoom_in_chromium() {
     assert_eq!(errors, json!(""));
     assert_eq!(b.console_errors(), Vec::<String>::new());
 }
+
+/// Every page at a desktop's and a phone's width in both languages: nothing wider than the
+/// window, no errors, and a screenshot of each for people to look at.
+#[test]
+fn every_page_fits_desktop_and_phone_in_both_languages_in_chromium() {
+    let ctx = TestContext::new();
+    let server = Server::start(&ctx, &[]);
+    let example = fs_err::read_to_string("../../examples/us-nato-exit-2025-02-18.toml").unwrap();
+    let (code, run) = server.post(
+        "/api/scenarios/run",
+        &json!({ "toml": example, "paths": 1000, "seed": 1 }),
+    );
+    assert_eq!(code, 200, "{run}");
+    let b = Browser::start();
+    for (width, height, size) in [(1280, 800, "desktop"), (390, 844, "phone")] {
+        for lang in ["en", "ja"] {
+            b.resize(width, height);
+            let pages: [(&str, &str, &str); 6] = [
+                (
+                    "chart",
+                    "",
+                    "return document.querySelector('#price-chart[data-ready=\"1\"]') !== null && +document.querySelector('#chart-markers').dataset.layout > 0",
+                ),
+                (
+                    "scenario",
+                    "document.querySelector('#sc-paths').value = '1000'; document.querySelector('#run-scenario').click()",
+                    "return document.querySelector('#fan-chart[data-ready=\"1\"]') !== null && document.querySelector('#p-touch-0') !== null",
+                ),
+                (
+                    "events",
+                    "",
+                    "return document.querySelectorAll('#events-rows tr[data-id]').length > 100",
+                ),
+                (
+                    "study",
+                    "document.querySelector('#run-study').click()",
+                    "return document.querySelector('#study-chart[data-ready=\"1\"]') !== null && document.querySelectorAll('#study-rows tr').length > 5",
+                ),
+                (
+                    "runs/1",
+                    "",
+                    "return !document.querySelector('#run-detail').hidden",
+                ),
+                (
+                    "calls",
+                    "",
+                    "return document.querySelectorAll('#calls-rows tr').length > 0",
+                ),
+            ];
+            for (page, act, ready) in pages {
+                b.goto(&format!("{}/?lang={lang}#{page}", server.base));
+                b.js(CATCH_ERRORS);
+                if !act.is_empty() {
+                    let first = page.split('/').next().unwrap();
+                    b.wait(
+                        "the form",
+                        &format!(
+                            "return document.querySelector('#panel-{first}').hidden === false && document.querySelector('#run-{first}') !== null && (document.querySelector('#prob-ukraine-ceasefire') !== null || '{first}' !== 'scenario')"
+                        ),
+                    );
+                    b.js(&format!("{act}; return true"));
+                }
+                b.wait(page, ready);
+                std::thread::sleep(Duration::from_millis(300));
+                let overflow = b.js(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+                );
+                assert!(
+                    overflow.as_i64().unwrap() <= 0,
+                    "{page} in {lang} at {width}px is wider than the window by {overflow}px"
+                );
+                let name = page.replace('/', "-");
+                b.page_screenshot(&format!("tour-{name}-{lang}-{size}"), width);
+                let errors = b.js("return (window.__errors || []).join(' | ')");
+                assert_eq!(errors, json!(""), "{page} {lang} {size}");
+            }
+        }
+    }
+    b.resize(1280, 900);
+    assert_eq!(b.console_errors(), Vec::<String>::new());
+}
