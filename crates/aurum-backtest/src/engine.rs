@@ -4,10 +4,7 @@
 use std::borrow::Cow;
 
 use aurum_core::Date;
-use aurum_vol::{
-    ArchModel, Dist, FastDraws, FitOptions, HarFit, Innovations, Mean, Simulator, Vol, fast_rng,
-    path_rng,
-};
+use aurum_vol::{ArchModel, Dist, FitOptions, HarFit, Innovations, Mean, Simulator, Vol, path_rng};
 use chrono::Datelike;
 use rand::Rng;
 use rand_distr::StandardNormal;
@@ -635,16 +632,8 @@ fn simulate(f: &Forecaster, horizons: &[usize], paths: usize, seed: u64) -> Path
         max: vec![Vec::with_capacity(paths); horizons.len()],
         min: vec![Vec::with_capacity(paths); horizons.len()],
     };
-    // Innovations from the fast sampler (a table of the inverse CDF built once for the
-    // forecaster, one xoshiro256++ stream per path); the exact sampler on ChaCha8 streams
-    // where no table can be built.
-    let fast = match f {
-        Forecaster::Arch { sim, how, .. } => sim.fast_draws(how).ok(),
-        Forecaster::Gbm { .. } => FastDraws::normal().ok(),
-    };
     for i in 0..paths {
         let mut rng = path_rng(seed, i as u64);
-        let mut words = fast_rng(seed, i as u64);
         // HAR and GARCH(1,1) run their fused loops (the general simulator is their naive
         // twin); the others step the general simulator.
         let mut path = match f {
@@ -661,10 +650,7 @@ fn simulate(f: &Forecaster, horizons: &[usize], paths: usize, seed: u64) -> Path
         for day in 1..=hmax {
             let r = match (f, &mut path) {
                 (Forecaster::Arch { sim, how, shift }, path) => {
-                    let z = match &fast {
-                        Some(d) => d.draw(&mut words),
-                        None => sim.draw(&mut rng, how),
-                    };
+                    let z = sim.draw(&mut rng, how);
                     shift
                         + match path {
                             Stepper::Har(h) => h.step(z),
@@ -674,10 +660,7 @@ fn simulate(f: &Forecaster, horizons: &[usize], paths: usize, seed: u64) -> Path
                         }
                 }
                 (Forecaster::Gbm { mu, sigma }, _) => {
-                    let z: f64 = match &fast {
-                        Some(d) => d.draw(&mut words),
-                        None => rng.sample(StandardNormal),
-                    };
+                    let z: f64 = rng.sample(StandardNormal);
                     mu + sigma * z
                 }
             };
