@@ -643,6 +643,17 @@
     };
   }
 
+  // Every bar in view, with room on the left for the first date's label to be whole (a
+  // label centred on the first bar would otherwise be cut: "023" for 2023).
+  function fitAll(chart, n, box) {
+    var ts = chart.timeScale();
+    var w = ts.width() || (box ? box.clientWidth - 90 : 0);
+    if (!n || !w) { ts.fitContent(); return; }
+    var spacing = w / (n + 2);
+    var pad = Math.min(n / 4, Math.max(0.5, 34 / Math.max(1, spacing)));
+    ts.setVisibleLogicalRange({ from: -pad, to: n - 1 + 2 });
+  }
+
   function destroyCharts(list) {
     (list || []).forEach(function (c) { try { c.remove(); } catch (e) { /* already gone */ } });
   }
@@ -745,7 +756,7 @@
     });
     $('chart-events-count').textContent = String(placed.length);
     main.priceScale('right').applyOptions({ mode: state.chart.log ? 1 : 0 });
-    main.timeScale().fitContent();
+    fitAll(main, bars.length, container);
     main.timeScale().subscribeVisibleLogicalRangeChange(scheduleMarkerLayout);
     if (main.timeScale().subscribeSizeChange) main.timeScale().subscribeSizeChange(scheduleMarkerLayout);
 
@@ -765,7 +776,7 @@
         var v = byWeek[periodKey(b.date, d.freq)];
         return isNum(v) ? { time: b.date, value: v } : { time: b.date };
       }));
-      gprChart.timeScale().fitContent();
+      fitAll(gprChart, bars.length, gprBox);
       syncCharts(main, candles, gprChart, gprSeries, bars, byWeek, d.freq);
       gprBox.setAttribute('data-ready', '1');
     } else {
@@ -1109,7 +1120,7 @@
     $('chart-reset').addEventListener('click', function () {
       state.chart.charts.forEach(function (c) {
         c.priceScale('right').applyOptions({ autoScale: true });
-        c.timeScale().fitContent();
+        fitAll(c, state.chart.layout ? state.chart.layout.bars.length : 0);
       });
       scheduleMarkerLayout();
     });
@@ -3035,7 +3046,7 @@
       var L = state.chart.layout;
       if (!L) return false;
       if (from) L.chart.timeScale().setVisibleRange({ from: from, to: to });
-      else L.chart.timeScale().fitContent();
+      else fitAll(L.chart, L.bars.length);
       scheduleMarkerLayout();
       return true;
     },
