@@ -52,6 +52,23 @@ pub(crate) fn measured(text: &str, size: f64, bold: bool, japanese: bool) -> f64
     crate::png::measure(text, size, bold, japanese).unwrap_or_else(|| text_width(text, size, bold))
 }
 
+/// The font size for a line of text `room` pixels wide, by its laid-out width (see
+/// [`measured`]): `size`, or smaller (down to `min`) when the text would be wider at `size`.
+pub(crate) fn fit_measured(
+    text: &str,
+    (size, min): (f64, f64),
+    room: f64,
+    bold: bool,
+    japanese: bool,
+) -> f64 {
+    let natural = measured(text, size, bold, japanese);
+    if natural <= room {
+        size
+    } else {
+        (size * room / natural).max(min)
+    }
+}
+
 /// `text` as it fits in `room` pixels at `size` px: whole, or cut short with `…` (and
 /// nothing but the `…` when not even one character fits).
 pub(crate) fn fit_text(text: &str, size: f64, bold: bool, japanese: bool, room: f64) -> String {

@@ -7,7 +7,7 @@ use aurum_core::text::escape_xml;
 use aurum_core::{Date, Lang, PeriodBar};
 use chrono::Datelike;
 
-use crate::format::{fit_size, fit_text, measured, num, text_width};
+use crate::format::{fit_measured, fit_text, measured, num, text_width};
 use crate::scale::{DateTick, PriceTicks, date_ticks, price_ticks};
 use crate::{CandleChart, ChartError, EventGroup, Fan, FanPoint, MAX_SIZE, MIN_SIZE};
 
@@ -1630,8 +1630,8 @@ impl Header {
         let room = width - 2.0 * MARGIN;
         let japanese = chart.lang == Lang::Ja;
         let one_line = |text: &str, size: f64, least: f64, bold: bool| {
-            let size = fit_size(text, size, least, room, bold);
             let ja = japanese || is_japanese(text);
+            let size = fit_measured(text, (size, least), room, bold, ja);
             (vec![fit_text(text, size, bold, ja, room)], size)
         };
         let (title, title_size) = if compact {
@@ -1779,7 +1779,13 @@ fn texts(out: &mut String, chart: &CandleChart, f: &Frame) {
     }
     let room = f.width - 2.0 * MARGIN;
     let japanese = chart.lang == Lang::Ja;
-    let source_size = fit_size(&chart.source_line, SOURCE_SIZE, SMALLEST_TEXT, room, false);
+    let source_size = fit_measured(
+        &chart.source_line,
+        (SOURCE_SIZE, SMALLEST_TEXT),
+        room,
+        false,
+        japanese,
+    );
     w!(
         out,
         r#"<text x="{}" y="{}" font-size="{}" fill="{FAINT}">{}</text>"#,
@@ -1797,18 +1803,22 @@ fn texts(out: &mut String, chart: &CandleChart, f: &Frame) {
     out.push('\n');
     // Axis title along the right edge, reading bottom to top, centred on the plot.
     let (x, y) = (f.width - 14.0, (f.top + f.bottom) / 2.0);
-    let axis_title = fit_text(
+    // As long as the plot is high: smaller, down to the smallest text, then cut short.
+    let room = f.bottom - f.top;
+    let size = fit_measured(
         &chart.y_axis_label,
-        AXIS_TITLE_SIZE,
+        (AXIS_TITLE_SIZE, SMALLEST_TEXT),
+        room,
         false,
         japanese,
-        f.bottom - f.top,
     );
+    let axis_title = fit_text(&chart.y_axis_label, size, false, japanese, room);
     w!(
         out,
-        r#"<text transform="translate({} {}) rotate(-90)" text-anchor="middle" font-size="{AXIS_TITLE_SIZE}" fill="{MUTED}">{}</text>"#,
+        r#"<text transform="translate({} {}) rotate(-90)" text-anchor="middle" font-size="{}" fill="{MUTED}">{}</text>"#,
         num(x),
         num(y),
+        num(size),
         escape_xml(&axis_title),
     );
     out.push('\n');
@@ -2588,6 +2598,10 @@ mod tests {
             assert!(texts.iter().any(|t| t == d), "{d} in {texts:?}");
         }
         assert!(texts.iter().any(|t| t == "2025年"), "{texts:?}");
+        // The axis title of a plain 16:9 chart read at phone width is whole.
+        let mut plain = chart(110, Lang::Ja);
+        plain.y_axis_label = "ドル/トロイオンス".to_owned();
+        assert!(render_svg(&plain).unwrap().contains(">ドル/トロイオンス</text>"));
         // Events over two years get their years.
         let mut c = events_chart(Lang::Ja);
         c.bars = weeks_to(date(2025, 2, 21), 60);
