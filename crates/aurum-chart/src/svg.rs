@@ -231,6 +231,7 @@ pub fn event_groups(chart: &CandleChart) -> Result<Vec<EventGroup>, ChartError> 
 /// each other.
 fn target_label_boxes(chart: &CandleChart, frame: &Frame) -> Vec<LabelBox> {
     let mut placed: Vec<LabelBox> = frame.markers.iter().map(MarkerSpot::bounds).collect();
+    let markers = placed.len();
     // Highest first: of two close targets the higher gets the spot above the lines and the
     // lower the spot below, so each label reads next to its own line.
     let mut order: Vec<usize> = (0..chart.targets.len()).collect();
@@ -248,7 +249,7 @@ fn target_label_boxes(chart: &CandleChart, frame: &Frame) -> Vec<LabelBox> {
             .collect();
         let b = place_label(
             frame,
-            &placed,
+            (&placed, &placed[markers..]),
             (frame.y(target.value), &others),
             &target.label,
             japanese,
@@ -804,12 +805,13 @@ impl LabelBox {
 
 /// Where the label of a target line at height `y` goes: at the line's left end, above it,
 /// else below it, else a row further out, else further right, so that labels of close
-/// targets do not cover each other (nor the `placed` boxes). A spot whose box would cover
-/// one of the other target lines at heights `others` (and so seem to label it) is taken
-/// only when there is no other. Falls back to the first spot when nothing is free.
+/// targets do not cover each other (nor the `placed` boxes), nor a label of a higher target
+/// in `higher` go under this one. A spot whose box would cover one of the other target lines
+/// at heights `others` (and so seem to label it) is taken only when there is no other.
+/// Falls back to the first spot when nothing is free.
 fn place_label(
     f: &Frame,
-    placed: &[LabelBox],
+    (placed, higher): (&[LabelBox], &[LabelBox]),
     (y, others): (f64, &[f64]),
     label: &str,
     japanese: bool,
@@ -849,7 +851,10 @@ fn place_label(
             for _ in 0..=placed.len() {
                 let spots = [LabelBox { x, ..above }, LabelBox { x, ..below }];
                 if let Some(free) = spots.into_iter().find(|b| {
-                    inside(b) && placed.iter().all(|p| !p.overlaps(b)) && !(strict && crosses(b))
+                    inside(b)
+                        && placed.iter().all(|p| !p.overlaps(b))
+                        && higher.iter().all(|p| p.y <= b.y)
+                        && !(strict && crosses(b))
                 }) {
                     return Some(free);
                 }
@@ -1902,7 +1907,7 @@ mod tests {
         let f = Frame::new(&c);
         let mut placed = Vec::new();
         for t in &c.targets {
-            let b = place_label(&f, &placed, (f.y(t.value), &[]), &t.label, false);
+            let b = place_label(&f, (&placed, &[]), (f.y(t.value), &[]), &t.label, false);
             assert!(
                 placed.iter().all(|p: &LabelBox| !p.overlaps(&b)),
                 "{b:?} vs {placed:?}"
@@ -2519,6 +2524,10 @@ mod tests {
                 let f = Frame::new(&c);
                 for (i, b) in f.target_boxes.iter().enumerate() {
                     for (j, t) in c.targets.iter().enumerate() {
+                        // Labels keep the order of their lines.
+                        if t.value < c.targets[i].value {
+                            assert!(f.target_boxes[j].y >= b.y, "{lang:?} {size:?}: {i} {j}");
+                        }
                         let y = f.y(t.value);
                         assert!(
                             i == j || y <= b.y - 1.0 || y >= b.y + b.h + 1.0,
@@ -2601,7 +2610,11 @@ mod tests {
         // The axis title of a plain 16:9 chart read at phone width is whole.
         let mut plain = chart(110, Lang::Ja);
         plain.y_axis_label = "ドル/トロイオンス".to_owned();
-        assert!(render_svg(&plain).unwrap().contains(">ドル/トロイオンス</text>"));
+        assert!(
+            render_svg(&plain)
+                .unwrap()
+                .contains(">ドル/トロイオンス</text>")
+        );
         // Events over two years get their years.
         let mut c = events_chart(Lang::Ja);
         c.bars = weeks_to(date(2025, 2, 21), 60);
@@ -2659,7 +2672,7 @@ mod tests {
         let value = c.bars[0].low
             + (f.y(c.bars[0].low) - (legend.y + legend.h / 2.0)) / (f.bottom - f.top)
                 * (f.y_hi - f.y_lo);
-        let b = place_label(&f, &[legend], (f.y(value), &[]), "Target", false);
+        let b = place_label(&f, (&[legend], &[]), (f.y(value), &[]), "Target", false);
         assert!(!b.overlaps(&legend), "{b:?} vs {legend:?}");
     }
 
