@@ -1753,6 +1753,9 @@
       setStatus($('run-status'), t('ranIn', { s: fmtNum((Date.now() - started) / 1000, 1) }), true);
       renderResults();
       markResultsStale(null);
+      // The results below the fold come into view (the form stays above them).
+      var top = $('scenario-results').getBoundingClientRect().top;
+      if (top > window.innerHeight * 0.5 || top < -2) $('scenario-results').scrollIntoView({ block: 'start' });
       state.loaded.runs = null; // a new run and a new call were recorded
       state.runs.list = null;
       state.loaded.calls = null;

@@ -919,6 +919,26 @@ fn chart_markers_group_by_week_and_never_overlap_in_chromium() {
 
         // Hovering the group lists its events; a tap pins the list, a second closes it.
         let id = group["id"].as_str().unwrap().to_owned();
+        let e = b.element(&format!("#{id}"));
+        b.cmd(
+            "/actions",
+            &json!({ "actions": [{ "type": "pointer", "id": "mouse", "parameters": { "pointerType": "mouse" },
+                "actions": [{ "type": "pointerMove", "duration": 0, "origin": { ELEMENT: e }, "x": 0, "y": 0 }] }] }),
+        );
+        let hovered = b.wait(
+            "the week's events on hover",
+            "const p = document.querySelector('#marker-pop'); return !p.hidden && p.querySelectorAll('li').length",
+        );
+        assert_eq!(hovered, json!(n));
+        b.cmd(
+            "/actions",
+            &json!({ "actions": [{ "type": "pointer", "id": "mouse", "parameters": { "pointerType": "mouse" },
+                "actions": [{ "type": "pointerMove", "duration": 0, "x": 5, "y": 5 }] }] }),
+        );
+        b.wait(
+            "the list closed when the pointer leaves",
+            "return document.querySelector('#marker-pop').hidden",
+        );
         b.click(&format!("#{id}"));
         let items = b.wait(
             "the week's events",
@@ -979,6 +999,15 @@ fn stale_results_are_marked_and_errors_are_worded_in_japanese_in_chromium() {
         "the run",
         "const e = document.querySelector('#p-touch-0'); return e && e.textContent.trim()",
     );
+    // The scenario file is folded away and the results come into view.
+    assert_eq!(
+        b.js("return document.querySelector('#toml-details').open"),
+        json!(false)
+    );
+    let top = b.js(
+        "const r = document.querySelector('#scenario-results').getBoundingClientRect(); return r.top > -2 && r.top < innerHeight / 2 || [r.top, innerHeight].join()",
+    );
+    assert_eq!(top, json!(true), "the results are in view after the run");
     let fresh = staleness(&b);
     assert_eq!(fresh["stale"], Value::Null, "{fresh}");
     assert_eq!(fresh["note"], Value::Null, "{fresh}");
