@@ -28,8 +28,8 @@ use aurum_cli::context::Bars;
 use aurum_cli::output::{Table, emit};
 use aurum_core::SeriesId;
 use aurum_serve::{AppState, Limits, StoreBackend};
-use aurum_sim::{Base, RunOptions, Setup, simulate, trading_days};
-use aurum_vol::{ArchModel, Dist, FitOptions, Mean, Simulator, Vol};
+use aurum_sim::{Base, RunOptions, Sampler, Setup, simulate_with, trading_days};
+use aurum_vol::{ArchModel, Dist, FitOptions, LANES, LaneRng, Mean, Simulator, Vol};
 use clap::{Args, Parser, Subcommand};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -153,6 +153,13 @@ pub struct BenchScenarioArgs {
     /// Do not run the numpy peer.
     #[arg(long)]
     pub no_peer: bool,
+    /// Time the exact sampler (ChaCha8 streams, Gamma-based Student-t draws, one path at a
+    /// time) instead of the fast one.
+    #[arg(long)]
+    pub exact_sampler: bool,
+    /// Do not rerun each size on one and two threads to check that the results are identical.
+    #[arg(long)]
+    pub no_thread_check: bool,
     /// How results are printed.
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
@@ -508,8 +515,15 @@ fn bench_scenario(ctx: &Ctx, a: &BenchScenarioArgs, format: OutputFormat) -> Res
     let fit = model.fit(&returns, &FitOptions::default())?;
     let sim = Simulator::new(&model, &fit, &returns)?;
     let s0 = series.last().map_or(1.0, |x| x.1);
+    let sampler = if a.exact_sampler {
+        Sampler::Exact
+    } else {
+        Sampler::Fast
+    };
+    let fast = sim.fast_draws(&aurum_vol::Innovations::Parametric)?;
     #[derive(serde::Serialize)]
     struct Row {
+        sampler: &'static str,
         paths: usize,
         days: usize,
         seconds: f64,
@@ -520,6 +534,7 @@ fn bench_scenario(ctx: &Ctx, a: &BenchScenarioArgs, format: OutputFormat) -> Res
         speedup_vs_peer: Option<f64>,
         peak_rss_mb: Option<f64>,
         threads: usize,
+        identical_1_2_threads: Option<bool>,
     }
     let mut rows = Vec::new();
     for &days in &a.days {
@@ -539,33 +554,61 @@ fn bench_scenario(ctx: &Ctx, a: &BenchScenarioArgs, format: OutputFormat) -> Res
                 analogs: HashMap::new(),
                 targets: vec![3000.0, 3200.0],
             };
+            let opts = RunOptions {
+                paths,
+                seed: 1,
+                disabled: None,
+            };
             let t = Instant::now();
-            simulate(
-                &setup,
-                &RunOptions {
-                    paths,
-                    seed: 1,
-                    disabled: None,
-                },
-            )?;
+            let result = simulate_with(&setup, &opts, sampler, &|_| {})?;
             let seconds = t.elapsed().as_secs_f64();
             let steps = (paths * days) as f64;
-            // The practical limit: drawing the same number of Student-t innovations, on the
-            // same threads, and nothing else.
+            // The practical limit: drawing the same number of innovations, the way the
+            // engine draws them, on the same threads, and nothing else.
             let t = Instant::now();
             let chunk = 2048;
             let sum: f64 = (0..paths.div_ceil(chunk))
                 .into_par_iter()
                 .map(|b| {
-                    let mut rng = aurum_vol::path_rng(1, b as u64);
-                    let n = chunk.min(paths - b * chunk) * days;
-                    (0..n)
-                        .map(|_| sim.draw(&mut rng, &aurum_vol::Innovations::Parametric))
-                        .sum::<f64>()
+                    let n = chunk.min(paths - b * chunk);
+                    match (sampler, fast.table()) {
+                        (Sampler::Fast, Some(table)) => {
+                            let mut acc = [0.0f64; LANES];
+                            for g in (0..n).step_by(LANES) {
+                                let mut rng = LaneRng::new(1, (b * chunk + g) as u64);
+                                for _ in 0..days {
+                                    let w = rng.step();
+                                    for l in 0..LANES {
+                                        acc[l] += table.sample(w[l]);
+                                    }
+                                }
+                            }
+                            acc.iter().sum::<f64>()
+                        }
+                        _ => {
+                            let mut rng = aurum_vol::path_rng(1, b as u64);
+                            (0..n * days)
+                                .map(|_| sim.draw(&mut rng, &aurum_vol::Innovations::Parametric))
+                                .sum::<f64>()
+                        }
+                    }
                 })
                 .sum();
             let draw_s = t.elapsed().as_secs_f64();
             std::hint::black_box(sum);
+            let rss = peak_rss_mb();
+            let identical = if a.no_thread_check {
+                None
+            } else {
+                let on = |threads: usize| -> Result<aurum_sim::Results> {
+                    let pool = rayon::ThreadPoolBuilder::new()
+                        .num_threads(threads)
+                        .build()?;
+                    Ok(pool.install(|| simulate_with(&setup, &opts, sampler, &|_| {}))?)
+                };
+                let (one, two) = (on(1)?, on(2)?);
+                Some(one == result && two == result)
+            };
             let peer = if a.no_peer {
                 None
             } else {
@@ -579,6 +622,7 @@ fn bench_scenario(ctx: &Ctx, a: &BenchScenarioArgs, format: OutputFormat) -> Res
             };
             let sps = steps / seconds;
             rows.push(Row {
+                sampler: if a.exact_sampler { "exact" } else { "fast" },
                 paths,
                 days,
                 seconds,
@@ -587,25 +631,29 @@ fn bench_scenario(ctx: &Ctx, a: &BenchScenarioArgs, format: OutputFormat) -> Res
                 share_of_raw: sps / (steps / draw_s),
                 peer_steps_per_s: peer,
                 speedup_vs_peer: peer.map(|p| sps / p),
-                peak_rss_mb: peak_rss_mb(),
+                peak_rss_mb: rss,
                 threads: rayon::current_num_threads(),
+                identical_1_2_threads: identical,
             });
         }
     }
     emit(format, &rows, || {
         let mut t = Table::new(&[
+            "sampler",
             "paths",
             "days",
             "seconds",
             "steps/s",
-            "raw t draws/s",
+            "raw draws/s",
             "share of raw",
             "numpy steps/s",
             "× numpy",
             "peak RSS MB",
+            "1 = 2 threads",
         ]);
         for r in &rows {
             t.row(vec![
+                r.sampler.to_owned(),
                 r.paths.to_string(),
                 r.days.to_string(),
                 format!("{:.3}", r.seconds),
@@ -620,6 +668,9 @@ fn bench_scenario(ctx: &Ctx, a: &BenchScenarioArgs, format: OutputFormat) -> Res
                     .unwrap_or_else(|| "n/a".into()),
                 r.peak_rss_mb
                     .map(|m| format!("{m:.0}"))
+                    .unwrap_or_else(|| "n/a".into()),
+                r.identical_1_2_threads
+                    .map(|x| if x { "yes" } else { "NO" }.to_owned())
                     .unwrap_or_else(|| "n/a".into()),
             ]);
         }

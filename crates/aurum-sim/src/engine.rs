@@ -3,14 +3,19 @@
 use std::collections::HashMap;
 
 use aurum_core::Date;
-use aurum_vol::{Innovations, Simulator, path_rng};
+pub use aurum_vol::Sampler;
+use aurum_vol::{FastDraws, Innovations, LANES, LaneRng, Simulator, Table, fast_rng, path_rng};
 use rand::Rng;
 use rand_distr::StandardNormal;
+use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::{Scenario, Shock, SimError};
 
+/// Lane groups ([`LANES`] paths each) that the lane loop steps day by day together, so that
+/// each day's histogram is fetched into cache once for `LANES × WIDE` paths.
+const WIDE: usize = 32;
 /// Paths simulated together; blocks are merged in order, so results do not depend on the
 /// number of threads.
 const BLOCK: usize = 2048;
@@ -63,27 +68,29 @@ pub struct Member {
     pub innovations: Innovations,
 }
 
-/// The model path `p` of `paths` follows, with its shift and innovations.
-fn pick(base: &Base, p: usize, paths: usize) -> (&Base, f64, Innovations) {
+/// The member path `p` of `paths` follows (0 outside a mixture), its model, shift and
+/// innovations.
+fn pick(base: &Base, p: usize, paths: usize) -> (usize, &Base, f64, Innovations) {
     let Base::Mixture(members) = base else {
-        return (base, 0.0, Innovations::Parametric);
+        return (0, base, 0.0, Innovations::Parametric);
     };
     let total: f64 = members.iter().map(|m| m.weight.max(0.0)).sum();
     let u = (p as f64 + 0.5) / paths.max(1) as f64 * total;
     let mut acc = 0.0;
-    for m in members {
+    for (i, m) in members.iter().enumerate() {
         acc += m.weight.max(0.0);
         if u <= acc && !matches!(m.base, Base::Mixture(_)) {
-            return (&m.base, m.shift, m.innovations.clone());
+            return (i, &m.base, m.shift, m.innovations.clone());
         }
     }
     // Rounding at the top end: the last drawable member.
     members
         .iter()
+        .enumerate()
         .rev()
-        .find(|m| !matches!(m.base, Base::Mixture(_)))
-        .map_or((base, 0.0, Innovations::Parametric), |m| {
-            (&m.base, m.shift, m.innovations.clone())
+        .find(|(_, m)| !matches!(m.base, Base::Mixture(_)))
+        .map_or((0, base, 0.0, Innovations::Parametric), |(i, m)| {
+            (i, &m.base, m.shift, m.innovations.clone())
         })
 }
 
@@ -298,14 +305,25 @@ impl Accum {
     }
 }
 
+#[inline]
 fn bin(x: f64) -> usize {
-    if x < -HALF_RANGE {
-        0
-    } else if x >= HALF_RANGE {
-        BINS - 1
+    bin32(x) as usize
+}
+
+/// [`bin`] as a `u32`, in operations that vector instructions do: the index is rounded
+/// half a bin up from the position (ties, at exact bin edges, go to the even index), by
+/// adding 2⁵² and reading the low bits.
+#[inline]
+fn bin32(x: f64) -> u32 {
+    // 0 below −3, BINS − 1 from 3 up; NaN counts in bin 0.
+    let v = (x + HALF_RANGE) * (1.0 / BIN) + 0.5;
+    let v = if v > 0.0 { v } else { 0.0 };
+    let v = if v < (BINS - 1) as f64 {
+        v
     } else {
-        1 + ((x + HALF_RANGE) / BIN) as usize
-    }
+        (BINS - 1) as f64
+    };
+    (v + 4_503_599_627_370_496.0).to_bits() as u32
 }
 
 /// The q-quantile of a histogram of log(S/S0), interpolated within its bin.
@@ -338,7 +356,12 @@ struct Events {
     var_mult: Vec<f64>,
 }
 
-fn draw_events(setup: &Setup, rng: &mut impl Rng, disabled: Option<usize>) -> Events {
+fn draw_events(
+    setup: &Setup,
+    index: &HashMap<&str, usize>,
+    rng: &mut impl Rng,
+    disabled: Option<usize>,
+) -> Events {
     let n = setup.days.len();
     let k = setup.scenarios.len();
     let mut day_of: Vec<Option<usize>> = vec![None; k];
@@ -348,12 +371,6 @@ fn draw_events(setup: &Setup, rng: &mut impl Rng, disabled: Option<usize>) -> Ev
         shock: vec![0.0; n],
         var_mult: vec![1.0; n],
     };
-    let index: HashMap<&str, usize> = setup
-        .scenarios
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
     for (i, s) in setup.scenarios.iter().enumerate() {
         // Every scenario consumes the same draws whether or not it happens, so switching one
         // off leaves the others' draws unchanged (common random numbers).
@@ -423,19 +440,177 @@ fn draw_events(setup: &Setup, rng: &mut impl Rng, disabled: Option<usize>) -> Ev
     ev
 }
 
-fn run_block(setup: &Setup, opts: &RunOptions, first_path: usize, count: usize, acc: &mut Accum) {
+/// What a run prepares once: the barriers in log space, sorted for the running-max test of
+/// first passage, and the fast innovations of each model.
+struct Plan<'a> {
+    setup: &'a Setup,
+    opts: &'a RunOptions,
+    sampler: Sampler,
+    barriers: Vec<f64>,
+    /// Barriers ascending, then +∞.
+    sorted: Vec<f64>,
+    /// `sorted[k]` is barrier `order[k]`.
+    order: Vec<usize>,
+    index: HashMap<&'a str, usize>,
+    /// Fast draws of the base (member `i` of a mixture at `i`); empty for the exact sampler.
+    draws: Vec<Option<FastDraws>>,
+}
+
+impl<'a> Plan<'a> {
+    fn new(setup: &'a Setup, opts: &'a RunOptions, sampler: Sampler) -> Result<Self, SimError> {
+        let barriers: Vec<f64> = setup.targets.iter().map(|t| (t / setup.s0).ln()).collect();
+        let mut order: Vec<usize> = (0..barriers.len()).collect();
+        order.sort_by(|a, b| barriers[*a].total_cmp(&barriers[*b]));
+        let mut sorted: Vec<f64> = order.iter().map(|j| barriers[*j]).collect();
+        sorted.push(f64::INFINITY);
+        let fast = |base: &Base, how: &Innovations| -> Result<Option<FastDraws>, SimError> {
+            let d = match base {
+                Base::Gbm { .. } => FastDraws::normal(),
+                Base::Model { sim, .. } => sim.fast_draws(how),
+                Base::Mixture(_) => return Ok(None),
+            };
+            d.map(Some)
+                .map_err(|e| SimError::Settings(format!("the fast sampler: {e}")))
+        };
+        let draws = match (sampler, &setup.base) {
+            (Sampler::Exact, _) => Vec::new(),
+            (Sampler::Fast, Base::Mixture(members)) => members
+                .iter()
+                .map(|m| fast(&m.base, &m.innovations))
+                .collect::<Result<_, _>>()?,
+            (Sampler::Fast, base) => vec![fast(base, &Innovations::Parametric)?],
+        };
+        Ok(Self {
+            setup,
+            opts,
+            sampler,
+            barriers,
+            sorted,
+            order,
+            index: setup
+                .scenarios
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.id.as_str(), i))
+                .collect(),
+            draws,
+        })
+    }
+
+    /// The lane loop's model, when every path follows one model with tabulated innovations.
+    fn lanes(&self) -> Option<(Lane, &Table)> {
+        if self.sampler != Sampler::Fast {
+            return None;
+        }
+        let table = self.draws.first()?.as_ref()?.table()?;
+        let lane = match &self.setup.base {
+            Base::Gbm { mu, sigma } => Lane::Gbm {
+                mu: *mu,
+                sigma: *sigma,
+            },
+            Base::Model { sim, scale } => {
+                let p = sim.garch11()?;
+                let st = sim.initial_state();
+                Lane::Garch11 {
+                    p,
+                    e0: st.resid[st.resid.len() - 1],
+                    s20: st.variance[st.variance.len() - 1],
+                    scale: *scale,
+                }
+            }
+            Base::Mixture(_) => return None,
+        };
+        Some((lane, table))
+    }
+}
+
+/// The model of the lane loop.
+#[derive(Clone, Copy)]
+enum Lane {
+    Gbm {
+        mu: f64,
+        sigma: f64,
+    },
+    Garch11 {
+        /// μ, ω, α, β.
+        p: [f64; 4],
+        e0: f64,
+        s20: f64,
+        scale: f64,
+    },
+}
+
+/// A path's innovations.
+enum PathDraws<'a> {
+    Exact(Box<rand_chacha::ChaCha8Rng>),
+    Fast(Xoshiro256PlusPlus, &'a FastDraws),
+}
+
+impl PathDraws<'_> {
+    fn normal(&mut self) -> f64 {
+        match self {
+            Self::Exact(rng) => rng.sample(StandardNormal),
+            Self::Fast(rng, d) => d.draw(rng),
+        }
+    }
+
+    fn model(&mut self, sim: &Simulator, how: &Innovations) -> f64 {
+        match self {
+            Self::Exact(rng) => sim.draw(rng, how),
+            Self::Fast(rng, d) => d.draw(rng),
+        }
+    }
+}
+
+/// Counts a finished path: closes, touches, the scenarios' conditional counts and the
+/// combination it drew.
+fn finish_path(acc: &mut Accum, plan: &Plan, ev: &Events, x: f64, touched: &[bool], cont: f64) {
+    let k = plan.setup.scenarios.len();
+    for (j, b) in plan.barriers.iter().enumerate() {
+        let close = x >= *b;
+        acc.close[j] += u64::from(close);
+        acc.touch[j] += u64::from(touched[j]);
+        acc.touch_cont[j] += u64::from(cont >= *b || touched[j]);
+        for (i, h) in ev.happened.iter().enumerate() {
+            if *h {
+                acc.touch_given[i][j] += u64::from(touched[j]);
+                acc.close_given[i][j] += u64::from(close);
+            }
+        }
+    }
+    for (i, h) in ev.happened.iter().enumerate() {
+        acc.happened[i] += u64::from(*h);
+    }
+    if k <= MAX_COMBO {
+        let e = acc
+            .combos
+            .entry(ev.mask)
+            .or_insert((0, vec![0; plan.barriers.len()]));
+        e.0 += 1;
+        for (j, t) in touched.iter().enumerate() {
+            e.1[j] += u64::from(*t);
+        }
+    }
+}
+
+/// One path at a time: every model, both samplers. The naive twin of [`run_lanes`] (the
+/// tests assert they agree to the count).
+fn run_scalar(plan: &Plan, first_path: usize, count: usize, acc: &mut Accum) {
+    let (setup, opts) = (plan.setup, plan.opts);
     let n = setup.days.len();
-    let k = setup.scenarios.len();
     let nt = setup.targets.len();
-    let barriers: Vec<f64> = setup.targets.iter().map(|t| (t / setup.s0).ln()).collect();
     for p in first_path..first_path + count {
         let mut rng_s = path_rng(opts.seed, 2 * p as u64);
-        let mut rng_z = path_rng(opts.seed, 2 * p as u64 + 1);
-        let ev = draw_events(setup, &mut rng_s, opts.disabled);
+        let ev = draw_events(setup, &plan.index, &mut rng_s, opts.disabled);
+        let (member, base, shift, how) = pick(&setup.base, p, opts.paths);
+        let mut draws = match plan.draws.get(member) {
+            Some(Some(d)) => PathDraws::Fast(fast_rng(opts.seed, p as u64), d),
+            _ => PathDraws::Exact(Box::new(path_rng(opts.seed, 2 * p as u64 + 1))),
+        };
         let mut x = 0.0;
         let mut touched = vec![false; nt];
-        let mut touched_cont = vec![false; nt];
-        let (base, shift, how) = pick(&setup.base, p, opts.paths);
+        // The running maximum of x + β σ (Broadie–Glasserman–Kou).
+        let mut cont = f64::NEG_INFINITY;
         let mut state = match base {
             Base::Model { sim, .. } => Some(sim.initial_state()),
             Base::Gbm { .. } | Base::Mixture(_) => None,
@@ -455,12 +630,12 @@ fn run_block(setup: &Setup, opts: &RunOptions, first_path: usize, count: usize, 
         for t in 0..n {
             let (r, sd) = match base {
                 Base::Gbm { mu, sigma } => {
-                    let z: f64 = rng_z.sample(StandardNormal);
+                    let z = draws.normal();
                     let sd = sigma * ev.var_mult[t].sqrt();
                     (mu + sd * z, sd)
                 }
                 Base::Model { sim, scale } => {
-                    let z = sim.draw(&mut rng_z, &how);
+                    let z = draws.model(sim, &how);
                     let (y, sd) = match g11.as_mut() {
                         Some(([mu, omega, alpha, beta], e_last, s2_last)) => {
                             let s2 = *omega + *alpha * *e_last * *e_last + *beta * *s2_last;
@@ -474,14 +649,19 @@ fn run_block(setup: &Setup, opts: &RunOptions, first_path: usize, count: usize, 
                             sim.step_scaled(state.as_mut().expect("model state"), z, ev.var_mult[t])
                         }
                     };
-                    ((y + shift) / scale, sd / scale)
+                    let inv = 1.0 / scale;
+                    ((y + shift) * inv, sd * inv)
                 }
                 // `pick` draws a member; an empty mixture stands still.
                 Base::Mixture(_) => (0.0, 0.0),
             };
             x += r + ev.shock[t];
             acc.hist[t][bin(x)] += 1;
-            for (j, b) in barriers.iter().enumerate() {
+            let c = x + BGK_BETA * sd;
+            if c > cont {
+                cont = c;
+            }
+            for (j, b) in plan.barriers.iter().enumerate() {
                 if x >= *b {
                     acc.above[j][t] += 1;
                     if !touched[j] {
@@ -489,43 +669,215 @@ fn run_block(setup: &Setup, opts: &RunOptions, first_path: usize, count: usize, 
                         acc.first[j][t] += 1;
                     }
                 }
-                if !touched_cont[j] && x >= b - BGK_BETA * sd {
-                    touched_cont[j] = true;
+            }
+        }
+        finish_path(acc, plan, &ev, x, &touched, cont);
+    }
+}
+
+/// [`LANES`] paths side by side (structure of arrays): one model with tabulated innovations,
+/// each lane its path's xoshiro256++ stream. First passage is tested against the lowest
+/// barrier not yet reached, one comparison per step whatever the number of targets; the
+/// Broadie–Glasserman–Kou touch is a running maximum.
+fn run_lanes(
+    plan: &Plan,
+    lane: Lane,
+    table: &Table,
+    first_path: usize,
+    count: usize,
+    acc: &mut Accum,
+) {
+    if plan.setup.scenarios.is_empty() {
+        run_lanes_with::<false>(plan, lane, table, first_path, count, acc);
+    } else {
+        run_lanes_with::<true>(plan, lane, table, first_path, count, acc);
+    }
+}
+
+// Lane loops index several arrays at once.
+#[allow(clippy::needless_range_loop)]
+fn run_lanes_with<const EVENTS: bool>(
+    plan: &Plan,
+    lane: Lane,
+    table: &Table,
+    first_path: usize,
+    count: usize,
+    acc: &mut Accum,
+) {
+    let (setup, opts) = (plan.setup, plan.opts);
+    let n = setup.days.len();
+    let nt = plan.barriers.len();
+    let width = LANES * WIDE;
+    let quiet = Events {
+        mask: 0,
+        happened: vec![false; setup.scenarios.len()],
+        shock: Vec::new(),
+        var_mult: Vec::new(),
+    };
+    // Per day, then per path: the shocks and variance multipliers of the scenarios drawn.
+    let mut shock = vec![0.0; if EVENTS { n * width } else { 0 }];
+    let mut mult = vec![1.0; if EVENTS { n * width } else { 0 }];
+    let mut events: Vec<Events> = Vec::with_capacity(width);
+    let mut touched = vec![false; nt];
+    let mut above = vec![0u32; nt];
+    let (e0, s20) = match lane {
+        Lane::Garch11 { e0, s20, .. } => (e0, s20),
+        Lane::Gbm { .. } => (0.0, 0.0),
+    };
+    let mut x = vec![[0.0f64; LANES]; WIDE];
+    let mut cont = vec![[0.0f64; LANES]; WIDE];
+    let mut e_last = vec![[0.0f64; LANES]; WIDE];
+    let mut s2_last = vec![[0.0f64; LANES]; WIDE];
+    let mut next = vec![[0usize; LANES]; WIDE];
+    for p0 in (first_path..first_path + count).step_by(width) {
+        let active = width.min(first_path + count - p0);
+        let groups = active.div_ceil(LANES);
+        let mut rngs: Vec<LaneRng> = (0..groups)
+            .map(|g| LaneRng::new(opts.seed, (p0 + g * LANES) as u64))
+            .collect();
+        events.clear();
+        if EVENTS {
+            for i in 0..active {
+                let mut rng_s = path_rng(opts.seed, 2 * (p0 + i) as u64);
+                let ev = draw_events(setup, &plan.index, &mut rng_s, opts.disabled);
+                for t in 0..n {
+                    shock[t * width + i] = ev.shock[t];
+                    mult[t * width + i] = ev.var_mult[t];
+                }
+                events.push(ev);
+            }
+        }
+        for g in 0..groups {
+            x[g] = [0.0; LANES];
+            cont[g] = [f64::NEG_INFINITY; LANES];
+            e_last[g] = [e0; LANES];
+            s2_last[g] = [s20; LANES];
+            next[g] = [0; LANES];
+            // Lanes past the last path hold NaN, which is never above a barrier.
+            for l in 0..LANES {
+                if g * LANES + l >= active {
+                    x[g][l] = f64::NAN;
                 }
             }
         }
-        for (j, b) in barriers.iter().enumerate() {
-            let close = x >= *b;
-            acc.close[j] += u64::from(close);
-            acc.touch[j] += u64::from(touched[j]);
-            acc.touch_cont[j] += u64::from(touched_cont[j] || touched[j]);
-            for (i, h) in ev.happened.iter().enumerate() {
-                if *h {
-                    acc.touch_given[i][j] += u64::from(touched[j]);
-                    acc.close_given[i][j] += u64::from(close);
+        for t in 0..n {
+            above.fill(0);
+            // One day of every path of the group: the day's histogram stays in cache.
+            let hist = &mut acc.hist[t];
+            let first = &mut acc.first;
+            let day = (t * width..).step_by(LANES);
+            for (g, ((((((rng, xg), cg), eg), s2g), ng), at)) in rngs
+                .iter_mut()
+                .zip(&mut x)
+                .zip(&mut cont)
+                .zip(&mut e_last)
+                .zip(&mut s2_last)
+                .zip(&mut next)
+                .zip(day)
+                .enumerate()
+            {
+                let words = rng.step();
+                let mut z = [0.0f64; LANES];
+                for l in 0..LANES {
+                    z[l] = table.sample(words[l]);
+                }
+                let (m, sh): ([f64; LANES], [f64; LANES]) = if EVENTS {
+                    let mut m = [1.0; LANES];
+                    let mut sh = [0.0; LANES];
+                    m.copy_from_slice(&mult[at..at + LANES]);
+                    sh.copy_from_slice(&shock[at..at + LANES]);
+                    (m, sh)
+                } else {
+                    ([1.0; LANES], [0.0; LANES])
+                };
+                match lane {
+                    Lane::Gbm { mu, sigma } => {
+                        for l in 0..LANES {
+                            let sd = if EVENTS { sigma * m[l].sqrt() } else { sigma };
+                            let r = mu + sd * z[l];
+                            xg[l] += if EVENTS { r + sh[l] } else { r };
+                            let c = xg[l] + BGK_BETA * sd;
+                            cg[l] = if c > cg[l] { c } else { cg[l] };
+                        }
+                    }
+                    Lane::Garch11 {
+                        p: [mu, omega, alpha, beta],
+                        scale,
+                        ..
+                    } => {
+                        let inv = 1.0 / scale;
+                        for l in 0..LANES {
+                            let s2 = omega + alpha * eg[l] * eg[l] + beta * s2g[l];
+                            let sd = if EVENTS {
+                                (s2 * m[l]).sqrt()
+                            } else {
+                                s2.sqrt()
+                            };
+                            let e = sd * z[l];
+                            eg[l] = e;
+                            s2g[l] = s2;
+                            let r = (mu + e + 0.0) * inv;
+                            xg[l] += if EVENTS { r + sh[l] } else { r };
+                            let c = xg[l] + BGK_BETA * (sd * inv);
+                            cg[l] = if c > cg[l] { c } else { cg[l] };
+                        }
+                    }
+                }
+                let mut bins = [0u32; LANES];
+                for l in 0..LANES {
+                    bins[l] = bin32(xg[l]);
+                }
+                if (g + 1) * LANES <= active {
+                    for b in bins {
+                        if let Some(h) = hist.get_mut(b as usize) {
+                            *h += 1;
+                        }
+                    }
+                } else {
+                    for b in &bins[..active - g * LANES] {
+                        if let Some(h) = hist.get_mut(*b as usize) {
+                            *h += 1;
+                        }
+                    }
+                }
+                // The lowest barrier not yet reached: one comparison per path and day.
+                let lowest = plan.sorted[ng.iter().copied().min().unwrap_or(0)];
+                if xg.iter().any(|v| *v >= lowest) {
+                    for l in 0..LANES {
+                        // NaN lanes never pass.
+                        while xg[l] >= plan.sorted[ng[l]] {
+                            first[plan.order[ng[l]]][t] += 1;
+                            ng[l] += 1;
+                        }
+                    }
+                }
+                for (j, b) in plan.barriers.iter().enumerate() {
+                    above[j] += xg.iter().map(|v| u32::from(*v >= *b)).sum::<u32>();
                 }
             }
-        }
-        for (i, h) in ev.happened.iter().enumerate() {
-            acc.happened[i] += u64::from(*h);
-        }
-        if k <= MAX_COMBO {
-            let e = acc.combos.entry(ev.mask).or_insert((0, vec![0; nt]));
-            e.0 += 1;
-            for (j, t) in touched.iter().enumerate() {
-                e.1[j] += u64::from(*t);
+            for (a, c) in acc.above.iter_mut().zip(&above) {
+                a[t] += c;
             }
+        }
+        for i in 0..active {
+            let (g, l) = (i / LANES, i % LANES);
+            touched.iter_mut().for_each(|v| *v = false);
+            for k in 0..next[g][l] {
+                touched[plan.order[k]] = true;
+            }
+            let ev = if EVENTS { &events[i] } else { &quiet };
+            finish_path(acc, plan, ev, x[g][l], &touched, cont[g][l]);
         }
     }
 }
 
-/// Runs the simulation.
+/// Runs the simulation with the fast sampler.
 ///
 /// # Errors
 ///
 /// No trading days, no paths, or a disabled index out of range.
 pub fn simulate(setup: &Setup, opts: &RunOptions) -> Result<Results, SimError> {
-    simulate_with_progress(setup, opts, &|_| {})
+    simulate_with(setup, opts, Sampler::Fast, &|_| {})
 }
 
 /// [`simulate`], calling `progress` with the number of paths of each block as it finishes
@@ -537,6 +889,23 @@ pub fn simulate(setup: &Setup, opts: &RunOptions) -> Result<Results, SimError> {
 pub fn simulate_with_progress(
     setup: &Setup,
     opts: &RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Results, SimError> {
+    simulate_with(setup, opts, Sampler::Fast, progress)
+}
+
+/// [`simulate_with_progress`] with a choice of sampler: [`Sampler::Fast`] (the default of
+/// [`simulate`]) or [`Sampler::Exact`], its slower reference (ChaCha8 streams and the exact
+/// draws of [`Simulator::draw`]). The two give the same results within Monte Carlo error,
+/// not the same numbers.
+///
+/// # Errors
+///
+/// As [`simulate`]; a model whose innovations the fast sampler cannot tabulate.
+pub fn simulate_with(
+    setup: &Setup,
+    opts: &RunOptions,
+    sampler: Sampler,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Results, SimError> {
     let n = setup.days.len();
@@ -551,25 +920,58 @@ pub fn simulate_with_progress(
     if opts.disabled.is_some_and(|d| d >= setup.scenarios.len()) {
         return Err(SimError::Settings("disabled scenario out of range".into()));
     }
+    let plan = Plan::new(setup, opts, sampler)?;
+    let lanes = plan.lanes();
     let blocks: Vec<(usize, usize)> = (0..opts.paths)
         .step_by(BLOCK)
         .map(|s| (s, BLOCK.min(opts.paths - s)))
         .collect();
-    // Each thread folds its blocks into one accumulator, so memory grows with threads, not
-    // with paths. Every statistic is an integer count, so the merge order cannot change the
-    // result: the same seed gives the same numbers at any thread count.
+    // Blocks go in a fixed number of contiguous groups per thread, each folded into one
+    // accumulator, so memory grows with threads, not with paths. Every statistic is an
+    // integer count, so neither the grouping nor the merge order can change the result: the
+    // same seed gives the same numbers at any thread count.
     let empty = || Accum::new(n, setup.targets.len(), setup.scenarios.len());
+    let per_group = blocks
+        .len()
+        .div_ceil(4 * rayon::current_num_threads().max(1))
+        .max(1);
     let acc = blocks
-        .par_iter()
-        .fold(empty, |mut acc, &(s, c)| {
-            run_block(setup, opts, s, c, &mut acc);
-            progress(c as u64);
+        .par_chunks(per_group)
+        .map(|group| {
+            let mut acc = empty();
+            for &(s, c) in group {
+                match lanes {
+                    Some((lane, table)) => run_lanes(&plan, lane, table, s, c, &mut acc),
+                    None => run_scalar(&plan, s, c, &mut acc),
+                }
+                progress(c as u64);
+            }
             acc
         })
         .reduce(empty, |mut a, b| {
             a.merge(&b);
             a
         });
+    Ok(summarise(setup, opts, &acc))
+}
+
+/// Runs the scalar engine (one path at a time) whatever the model: the naive twin of the
+/// lane loop, for tests.
+#[doc(hidden)]
+pub fn simulate_scalar(
+    setup: &Setup,
+    opts: &RunOptions,
+    sampler: Sampler,
+) -> Result<Results, SimError> {
+    let n = setup.days.len();
+    if n == 0 || opts.paths == 0 || opts.disabled.is_some_and(|d| d >= setup.scenarios.len()) {
+        return simulate_with(setup, opts, sampler, &|_| {});
+    }
+    let plan = Plan::new(setup, opts, sampler)?;
+    let mut acc = Accum::new(n, setup.targets.len(), setup.scenarios.len());
+    for s in (0..opts.paths).step_by(BLOCK) {
+        run_scalar(&plan, s, BLOCK.min(opts.paths - s), &mut acc);
+    }
     Ok(summarise(setup, opts, &acc))
 }
 
@@ -730,6 +1132,8 @@ mod tests {
     use super::*;
     use aurum_vol::{ArchModel, Dist, Mean, Vol};
 
+    use crate::Shock;
+
     /// The fused GARCH(1,1) step and the general simulator give the same numbers.
     #[test]
     fn fused_garch_step_matches_the_general_simulator() {
@@ -757,6 +1161,113 @@ mod tests {
             e_last = sd_fast * z;
             s2_last = s2;
             assert_eq!((mu + e_last, sd_fast), (y, sd), "step {t}");
+        }
+    }
+
+    fn garch_t(dist: Dist, shape: &[f64]) -> Base {
+        let data: Vec<f64> = (0..400).map(|t| f64::from(t % 9) / 4.0 - 1.0).collect();
+        let m = ArchModel::new(Mean::Constant, Vol::Garch { p: 1, o: 0, q: 1 }, dist);
+        let mut params = vec![0.02, 0.03, 0.07, 0.9];
+        params.extend_from_slice(shape);
+        let fit = m.fix(&data, &params).unwrap();
+        Base::Model {
+            sim: Box::new(Simulator::new(&m, &fit, &data).unwrap()),
+            scale: 100.0,
+        }
+    }
+
+    fn tree() -> Vec<Scenario> {
+        let s = |id: &str, p: f64, shock: Shock, vol: Option<crate::Regime>| Scenario {
+            id: id.into(),
+            name: id.into(),
+            probability: p,
+            window: None,
+            requires: vec![],
+            excludes: vec![],
+            shock,
+            spread_days: 3,
+            volatility: vol,
+        };
+        vec![
+            s(
+                "up",
+                0.4,
+                Shock::Normal {
+                    mean_pct: 4.0,
+                    sd_pct: 2.0,
+                },
+                Some(crate::Regime {
+                    multiplier: 1.5,
+                    days: 10,
+                }),
+            ),
+            s("down", 0.3, Shock::Fixed { pct: -5.0 }, None),
+        ]
+    }
+
+    /// The lane loop and the scalar engine draw the same numbers from the same streams:
+    /// their results agree exactly, with and without scenarios, for partial lane groups
+    /// and blocks, and for targets out of order.
+    #[test]
+    fn lanes_match_the_scalar_engine_exactly() {
+        for base in [
+            gbm(0.0003),
+            garch_t(Dist::StudentsT, &[5.0]),
+            garch_t(Dist::Ged, &[1.4]),
+            garch_t(Dist::Normal, &[]),
+        ] {
+            for scenarios in [Vec::new(), tree()] {
+                let mut s = setup(base.clone());
+                s.scenarios = scenarios;
+                s.targets = vec![104.0, 97.0, 101.0, 101.0];
+                let opts = RunOptions {
+                    paths: 2 * BLOCK + 13,
+                    seed: 5,
+                    disabled: None,
+                };
+                let plan = Plan::new(&s, &opts, Sampler::Fast).unwrap();
+                assert!(plan.lanes().is_some());
+                let lanes = simulate(&s, &opts).unwrap();
+                let scalar = simulate_scalar(&s, &opts, Sampler::Fast).unwrap();
+                assert_eq!(lanes, scalar);
+            }
+        }
+    }
+
+    /// The fast and exact samplers agree within Monte Carlo error (different draws).
+    #[test]
+    fn fast_and_exact_samplers_agree_statistically() {
+        let mut s = setup(garch_t(Dist::StudentsT, &[4.5]));
+        s.scenarios = tree();
+        s.targets = vec![103.0, 110.0, 95.0];
+        let opts = RunOptions {
+            paths: 40_000,
+            seed: 21,
+            disabled: None,
+        };
+        let fast = simulate(&s, &opts).unwrap();
+        let exact = simulate_with(&s, &opts, Sampler::Exact, &|_| {}).unwrap();
+        assert_ne!(fast, exact);
+        for (a, b) in fast.targets.iter().zip(&exact.targets) {
+            for (p, q, se) in [
+                (a.p_close_above, b.p_close_above, a.p_close_above_se),
+                (a.p_touch, b.p_touch, a.p_touch_se),
+                (
+                    a.p_touch_continuous,
+                    b.p_touch_continuous,
+                    a.p_touch_continuous_se,
+                ),
+            ] {
+                // Two independent estimates: the difference has √2 times the error.
+                assert!(
+                    (p - q).abs() <= 4.0 * 2f64.sqrt() * se.max(1e-4),
+                    "{p} vs {q}"
+                );
+            }
+        }
+        // Scenario draws are the same streams under both samplers.
+        for (a, b) in fast.scenarios.iter().zip(&exact.scenarios) {
+            assert_eq!(a.p_happened, b.p_happened);
         }
     }
 

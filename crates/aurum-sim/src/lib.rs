@@ -5,10 +5,13 @@
 //!   window, `requires`, `excludes`, a [`Shock`], a volatility [`Regime`]), validated with
 //!   errors that name the scenario and field.
 //! - [`simulate`] runs daily paths on the trading days to the horizon, in parallel and
-//!   deterministically (path `i` draws its scenarios and innovations from its own ChaCha
-//!   streams, and blocks merge in order), keeping running statistics only: per-day
+//!   deterministically (path `i` draws its scenarios from its own ChaCha stream and its
+//!   innovations from its own xoshiro256++ stream through a tabulated inverse CDF, and
+//!   every statistic is an integer count), keeping running statistics only: per-day
 //!   histograms of the log price (the fan), hits and first-passage days per target, and
-//!   scenario counts — memory does not grow with paths × days.
+//!   scenario counts — memory does not grow with paths × days. Paths of one model step
+//!   side by side, several lanes at a time (structure of arrays). [`simulate_with`] takes
+//!   [`Sampler::Exact`], the slower reference sampler (ChaCha8, Gamma-based draws), instead.
 //!
 //! Pure: the caller fits the baseline and measures analogs; no I/O.
 #![deny(missing_docs)]
@@ -18,8 +21,9 @@ mod error;
 mod file;
 
 pub use engine::{
-    Base, Combination, FanPoint, Member, Results, RunOptions, ScenarioResult, Setup, TargetDay,
-    TargetResult, simulate, simulate_with_progress, trading_days,
+    Base, Combination, FanPoint, Member, Results, RunOptions, Sampler, ScenarioResult, Setup,
+    TargetDay, TargetResult, simulate, simulate_scalar, simulate_with, simulate_with_progress,
+    trading_days,
 };
 pub use error::SimError;
 pub use file::{
