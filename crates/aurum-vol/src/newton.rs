@@ -223,7 +223,7 @@ const DECREMENT_TOL: f64 = 1e-9;
 /// Newton decrement below which the next point keeps the current Hessian (one gradient pass
 /// instead of a Hessian pass): close to the optimum the Hessian barely changes, and these
 /// chord steps still converge superlinearly.
-const CHORD_DECREMENT: f64 = 1e-1;
+const CHORD_DECREMENT: f64 = 1e-2;
 
 /// Minimises the mean negative log-likelihood of a kernel model from the feasible `theta0`.
 /// With `known`, an optimum found from another start, the run stops as soon as its Newton
@@ -244,6 +244,8 @@ pub fn minimise(
         .filter(|&i| slack(&cons[i], theta0) <= 1e-12)
         .collect();
     let mut pt = full(model, prep, theta0);
+    // Whether pt's Hessian is its own (not carried over), and the decrement before.
+    let (mut fresh, mut prev_decrement) = (true, f64::INFINITY);
     let mut evaluations = 1;
     let mut iterations = 0;
     let mut kkt = f64::NAN;
@@ -381,7 +383,11 @@ pub fn minimise(
             }
             continue;
         }
-        let chord = damping == 0.0 && decrement < CHORD_DECREMENT && t == 1.0;
+        // A chord step from a fresh Hessian, or after a chord step that still converged fast.
+        let chord = damping == 0.0
+            && decrement < CHORD_DECREMENT
+            && t == 1.0
+            && (fresh || decrement < 1e-3 * prev_decrement);
         // Armijo backtracking; the first trial gets the full pass (usually accepted).
         let noise = 1e-13 * pt.f.abs().max(1.0);
         let mut accepted = None;
@@ -431,11 +437,12 @@ pub fn minimise(
         if hits && let Some(b) = blocking {
             working.push(b);
         }
-        pt = match p {
-            Some(p) => p,
+        prev_decrement = decrement;
+        (pt, fresh) = match p {
+            Some(p) => (p, !chord),
             None => {
                 evaluations += 1;
-                full(model, prep, &trial)
+                (full(model, prep, &trial), true)
             }
         };
     }

@@ -172,6 +172,16 @@ fn newton_converges_in_few_iterations() {
             .unwrap();
         assert!(warm.loglik >= two.loglik - 1e-6);
         assert!(warm.termination.iterations <= 4, "{:?}", warm.termination);
+        // Short windows converge in few iterations too (the Hessian is refreshed whenever
+        // the convergence slows).
+        for len in [1000, 2000] {
+            let fit = m.fit(&y[y.len() - len..], &FitOptions::default()).unwrap();
+            assert!(
+                fit.termination.converged && fit.termination.iterations <= 15,
+                "{len}: {:?}",
+                fit.termination
+            );
+        }
     }
 }
 
