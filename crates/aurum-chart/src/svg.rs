@@ -807,7 +807,8 @@ impl LabelBox {
 /// else below it, else a row further out, else further right, so that labels of close
 /// targets do not cover each other (nor the `placed` boxes), nor a label of a higher target
 /// in `higher` go under this one. A spot whose box would cover one of the other target lines
-/// at heights `others` (and so seem to label it) is taken only when there is no other.
+/// at heights `others`, or be further from its own line than one of them (and so seem to
+/// label it), is taken only when there is no other.
 /// Falls back to the first spot when nothing is free.
 fn place_label(
     f: &Frame,
@@ -831,7 +832,11 @@ fn place_label(
     };
     let first = if above.y >= f.top { above } else { below };
     let inside = |b: &LabelBox| b.y >= f.top && b.y + b.h <= f.bottom;
-    let crosses = |b: &LabelBox| others.iter().any(|&o| b.y - 1.0 < o && o < b.y + b.h + 1.0);
+    // Another line under the box, or between it and its own line.
+    let crosses = |b: &LabelBox| {
+        let (lo, hi) = (b.y.min(y), (b.y + b.h).max(y));
+        others.iter().any(|&o| lo - 1.0 < o && o < hi + 1.0)
+    };
     let search = |strict: bool| {
         // Next to the line first; where that is taken, a row or more further out.
         for k in 0..4 {
@@ -2442,7 +2447,7 @@ mod tests {
             }
         };
         c.targets = vec![
-            TargetLine::new(top + 60.0, name(top + 60.0)),
+            TargetLine::new(top - 100.0, name(top - 100.0)),
             TargetLine::new(top + 260.0, name(top + 260.0)),
             TargetLine::new(
                 top + 280.0,
@@ -2519,7 +2524,7 @@ mod tests {
         // Three targets, two of them 20 dollars apart and the third close below: each
         // label reads next to its own line, over none of the others.
         for lang in [Lang::En, Lang::Ja] {
-            for size in [(1200, 1200), (1600, 1200), (1200, 900)] {
+            for size in [(1200, 1200), (1200, 1500), (800, 1000)] {
                 let c = report_chart(lang, size);
                 let f = Frame::new(&c);
                 for (i, b) in f.target_boxes.iter().enumerate() {
@@ -2528,9 +2533,11 @@ mod tests {
                         if t.value < c.targets[i].value {
                             assert!(f.target_boxes[j].y >= b.y, "{lang:?} {size:?}: {i} {j}");
                         }
-                        let y = f.y(t.value);
+                        // No other line under the label or between it and its own line.
+                        let (y, own) = (f.y(t.value), f.y(c.targets[i].value));
+                        let (lo, hi) = (b.y.min(own), (b.y + b.h).max(own));
                         assert!(
-                            i == j || y <= b.y - 1.0 || y >= b.y + b.h + 1.0,
+                            i == j || y <= lo - 1.0 || y >= hi + 1.0,
                             "{lang:?} {size:?}: label {i} {b:?} over line {j} at {y}"
                         );
                     }
