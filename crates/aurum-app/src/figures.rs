@@ -664,8 +664,10 @@ pub fn backtest_figures(report: &BacktestReport, lang: Lang) -> AppResult<Vec<(S
     Ok(out)
 }
 
-/// The report's figure: weekly candles up to as_of, the scenarios' events numbered by
-/// section, the targets, and the simulated fan continuing the price to the horizon.
+/// The report's figure: weekly candles up to as_of, the scenarios' events marked on their
+/// weeks (numbered in groups, with a key of dates and titles under the plot), the targets,
+/// the last close with its unit, and the simulated fan continuing the price to the horizon;
+/// square, with text that reads at phone width.
 ///
 /// # Errors
 ///
@@ -740,19 +742,18 @@ pub fn weekly_chart(
             TargetLine::new(t.level, label)
         })
         .collect();
-    chart.last_close_label = Some(price(last_close));
-    // One marker per section and week: two events of one section in a week are one mark.
-    let week = |d: Date| (d.iso_week().year(), d.iso_week().week());
+    // Square, so that read at phone width (as on X) the key and the plot keep their room.
+    (chart.width, chart.height) = (1200, 1200);
+    chart.last_close_label = Some(close_tag(last_close, &meta, lang));
+    // Each event once, on its own date: the chart numbers them in groups and keys them.
     let mut markers: Vec<Marker> = Vec::new();
-    for s in &report.scenarios {
-        for e in &s.events {
-            let label = s.number.to_string();
-            if !markers
-                .iter()
-                .any(|m| m.label == label && week(m.date) == week(e.date))
-            {
-                markers.push(Marker::new(e.date, label));
-            }
+    for e in report.scenarios.iter().flat_map(|s| &s.events) {
+        let text = match lang {
+            Lang::Ja => &e.title_ja,
+            _ => &e.title,
+        };
+        if !markers.iter().any(|m| m.date == e.date && m.text == *text) {
+            markers.push(Marker::new(e.date, text.clone()));
         }
     }
     chart.markers = markers;
@@ -779,6 +780,22 @@ pub fn weekly_chart(
         _ => Fan::new(points, "90% range (5–95%)", "50% range (25–75%)", "median"),
     });
     Ok(render_svg(&chart)?)
+}
+
+/// The last-close tag with its unit: `$2,927/oz` or `2,927ドル`.
+fn close_tag(v: f64, meta: &SeriesMeta, lang: Lang) -> String {
+    let p = if v.abs() >= 100.0 {
+        grouped(v, 0)
+    } else {
+        price(v)
+    };
+    match (lang, meta.currency.as_deref(), meta.unit) {
+        (Lang::Ja, Some("USD"), _) => format!("{p}ドル"),
+        (Lang::Ja, Some("JPY"), _) => format!("{p}円"),
+        (_, Some("USD"), Unit::TroyOunce) => format!("${p}/oz"),
+        (_, Some("JPY"), Unit::Gram) => format!("¥{p}/g"),
+        _ => p,
+    }
 }
 
 /// The source line of a price chart.
