@@ -744,6 +744,7 @@
       return { time: time, events: perBar[time] };
     });
     state.chart.layout = { chart: main, series: candles, container: container, bars: bars, groups: groups, targets: targets };
+    if (isNum(state.chart.hline)) setHline(state.chart.hline);
     buildMarkers();
     var list = $('chart-events');
     clear(list);
@@ -840,7 +841,9 @@
   function buildMarkers() {
     var L = state.chart.layout;
     var layer = $('chart-markers');
+    var tools = $('hline-tools');
     clear(layer);
+    layer.appendChild(tools);
     hideMarkerPop();
     if (!L) return;
     L.targets.forEach(function (tg, i) {
@@ -900,6 +903,21 @@
     var spacing = isNum(x0) && isNum(x1) ? x1 - x0 : 0;
     var compact = spacing < LABEL_MIN_SPACING;
     var placed = [];
+    // The drawn line's tools, at the left just above it.
+    var tools = $('hline-tools');
+    var hy = isNum(state.chart.hline) ? L.series.priceToCoordinate(state.chart.hline) : null;
+    if (isNum(hy) && hy >= 0 && hy <= paneH) {
+      tools.hidden = false;
+      var th = tools.offsetHeight;
+      var tbox = { left: 4, top: Math.max(0, hy - th - 3) };
+      tbox.right = tbox.left + tools.offsetWidth;
+      tbox.bottom = tbox.top + th;
+      tools.style.left = tbox.left + 'px';
+      tools.style.top = tbox.top + 'px';
+      placed.push(tbox);
+    } else {
+      tools.hidden = true;
+    }
     // Target labels first, right-aligned just above their line.
     L.targets.forEach(function (tg) {
       var y = L.series.priceToCoordinate(tg.price);
@@ -1009,6 +1027,90 @@
     state.chart.popPinned = false;
     var pop = $('marker-pop');
     if (pop) pop.hidden = true;
+  }
+
+  // ---------------------------------------------------------------- chart: a drawn line
+
+  // A horizontal line the user draws (Draw line, then a click on the chart), drags up and
+  // down, and turns into a target.
+  function setHline(p) {
+    var L = state.chart.layout;
+    state.chart.hline = p === null ? null : Math.round(p * 100) / 100;
+    $('hline-tools').hidden = state.chart.hline === null;
+    if (!L) return;
+    if (state.chart.hline === null) {
+      if (L.hline) L.series.removePriceLine(L.hline);
+      L.hline = null;
+    } else if (L.hline) {
+      L.hline.applyOptions({ price: state.chart.hline });
+    } else {
+      L.hline = L.series.createPriceLine({
+        price: state.chart.hline, color: col('focus'), lineWidth: 1, lineStyle: 0, axisLabelVisible: true, title: '',
+      });
+    }
+    $('hline-target').textContent = t('hlineToTarget', { v: fmtNum(state.chart.hline, 0) });
+    scheduleMarkerLayout();
+  }
+
+  function setDrawing(on) {
+    state.chart.drawing = on;
+    $('chart-hline').setAttribute('aria-pressed', String(on));
+    $('price-chart').classList.toggle('drawing', on);
+  }
+
+  function initHline() {
+    var box = $('price-chart');
+    var drag = false;
+    function y(e) { return e.clientY - box.getBoundingClientRect().top; }
+    function near(e) {
+      var L = state.chart.layout;
+      if (!L || !isNum(state.chart.hline)) return false;
+      var ly = L.series.priceToCoordinate(state.chart.hline);
+      return isNum(ly) && Math.abs(ly - y(e)) <= 6;
+    }
+    function stop(e) { e.preventDefault(); e.stopPropagation(); }
+    box.addEventListener('pointerdown', function (e) {
+      var L = state.chart.layout;
+      if (!L) return;
+      if (state.chart.drawing) {
+        var p = L.series.coordinateToPrice(y(e));
+        if (!isNum(p)) return;
+        setDrawing(false);
+        setHline(p);
+        stop(e);
+      } else if (near(e)) {
+        drag = true;
+        L.chart.applyOptions({ handleScroll: false, handleScale: false });
+        if (box.setPointerCapture) box.setPointerCapture(e.pointerId);
+        stop(e);
+      }
+    }, true);
+    box.addEventListener('pointermove', function (e) {
+      if (!drag) {
+        box.style.cursor = near(e) ? 'ns-resize' : '';
+        return;
+      }
+      var p = state.chart.layout.series.coordinateToPrice(y(e));
+      if (isNum(p)) setHline(p);
+      stop(e);
+    }, true);
+    function end() {
+      if (!drag) return;
+      drag = false;
+      if (state.chart.layout) state.chart.layout.chart.applyOptions({ handleScroll: true, handleScale: true });
+    }
+    box.addEventListener('pointerup', end, true);
+    box.addEventListener('pointercancel', end, true);
+    $('chart-hline').addEventListener('click', function () { setDrawing(!state.chart.drawing); });
+    $('hline-target').addEventListener('click', function () {
+      if (!isNum(state.chart.hline)) return;
+      var f = $('chart-targets');
+      var v = String(Math.round(state.chart.hline));
+      f.value = f.value.trim() ? f.value.trim() + ', ' + v : v;
+      setHline(null);
+      f.dispatchEvent(new Event('change'));
+    });
+    $('hline-remove').addEventListener('click', function () { setHline(null); });
   }
 
   // `Week to 2025-02-14`, `Month to …`, or the day.
@@ -2972,6 +3074,7 @@
     applyI18n();
     initTabs();
     initChartTab();
+    initHline();
     initScenarioTab();
     initEventsTab();
     initStudyTab();
@@ -3041,6 +3144,8 @@
       var r = L.chart.timeScale().getVisibleLogicalRange();
       return {
         mode: L.chart.priceScale('right').options().mode, bars: L.bars.length,
+        hline: isNum(state.chart.hline) ? state.chart.hline : null,
+        hlineY: isNum(state.chart.hline) ? L.series.priceToCoordinate(state.chart.hline) : null,
         from: r ? r.from : null, to: r ? r.to : null, freq: state.chart.data.freq,
       };
     },

@@ -1605,6 +1605,74 @@ fn chart_tools_switch_bars_scale_and_zoom_in_chromium() {
         "{reset}"
     );
 
+    // A line drawn with a click, dragged up, then made a target.
+    b.click("#chart-hline");
+    let chart = b.element("#price-chart");
+    let pointer = |actions: Value| {
+        b.cmd(
+            "/actions",
+            &json!({ "actions": [{ "type": "pointer", "id": "mouse",
+                "parameters": { "pointerType": "mouse" }, "actions": actions }] }),
+        );
+    };
+    // The chart's centre, 40 pixels up.
+    pointer(json!([
+        { "type": "pointerMove", "duration": 0, "origin": { ELEMENT: chart }, "x": -100, "y": -40 },
+        { "type": "pointerDown", "button": 0 },
+        { "type": "pointerUp", "button": 0 }
+    ]));
+    let drawn = b.wait(
+        "the drawn line",
+        "const s = window.__aurumTest.chart(); return s.hline !== null && s",
+    );
+    assert_eq!(
+        b.js("return document.querySelector('#chart-hline').getAttribute('aria-pressed')"),
+        json!("false")
+    );
+    let height = b
+        .js("return document.querySelector('#price-chart').clientHeight")
+        .as_f64()
+        .unwrap();
+    let line_y = drawn["hlineY"].as_f64().unwrap();
+    assert!(
+        (line_y - (height / 2.0 - 40.0)).abs() < 3.0,
+        "{drawn} {height}"
+    );
+    let from_centre = (line_y - height / 2.0).round() as i64;
+    pointer(json!([
+        { "type": "pointerMove", "duration": 0, "origin": { ELEMENT: chart }, "x": -150, "y": from_centre },
+        { "type": "pointerDown", "button": 0 },
+        { "type": "pointerMove", "duration": 100, "origin": { ELEMENT: chart }, "x": -150, "y": from_centre - 60 },
+        { "type": "pointerUp", "button": 0 }
+    ]));
+    let dragged = b.wait(
+        "the line dragged up",
+        &format!(
+            "const s = window.__aurumTest.chart(); return s.hline > {} && s",
+            drawn["hline"]
+        ),
+    );
+    assert!(
+        (dragged["hlineY"].as_f64().unwrap() - (line_y - 60.0)).abs() < 3.0,
+        "{dragged}"
+    );
+    assert_eq!(overlapping(&marker_boxes(&b)), vec![]);
+    b.screenshot("chart-line-en");
+    let level = dragged["hline"].as_f64().unwrap().round();
+    b.click("#hline-target");
+    let targets = b.wait(
+        "the line made a target",
+        "return document.querySelectorAll('#chart-markers .target-label').length === 2 && document.querySelector('#chart-targets').value",
+    );
+    assert_eq!(targets, json!(format!("3000, {level}")));
+    assert_eq!(state(&b)["hline"], Value::Null);
+    assert!(
+        b.js("return location.search")
+            .as_str()
+            .unwrap()
+            .contains(&format!("targets=3000%2C+{level}"))
+    );
+
     // In Japanese, on a phone.
     b.resize(390, 844);
     b.goto(&format!(
