@@ -87,6 +87,7 @@ fn run(cli: &Cli) -> Result<()> {
         BenchCommand::Vol(a) => bench_vol(&ctx, a, a.format.unwrap_or_default()),
         BenchCommand::Scenario(a) => bench_scenario(&ctx, a, a.format.unwrap_or_default()),
         BenchCommand::Serve(a) => bench_serve(&ctx, a, a.format.unwrap_or_default()),
+        BenchCommand::Sampler(a) => bench_sampler(&ctx, a, a.format.unwrap_or_default()),
         BenchCommand::Seed(a) => bench_seed(&ctx, a, a.format.unwrap_or_default()),
     }
 }
@@ -101,6 +102,10 @@ pub enum BenchCommand {
     /// raw speed of drawing the Student-t innovations alone and, if Python is there, the numpy
     /// peer in the same run; over a grid of paths and horizons.
     Scenario(BenchScenarioArgs),
+    /// The fast Student-t sampler against the exact t CDF: Kolmogorov–Smirnov and
+    /// Anderson–Darling at 1e8 draws, tail shares P(|T| > q) at q = 4, 6, 8 and moments, with
+    /// its raw draw speed against the exact (Gamma-based) sampler's.
+    Sampler(BenchSamplerArgs),
     /// Requests per second of `aurum serve`'s read endpoints under concurrent load on
     /// loopback (client and server share this machine), with latency percentiles and errors.
     Serve(BenchServeArgs),
@@ -119,6 +124,24 @@ pub struct BenchSeedArgs {
     /// Do not time the plain seeding.
     #[arg(long)]
     pub no_naive: bool,
+    /// How results are printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+}
+
+/// `aurum-bench sampler`.
+#[derive(Debug, Args)]
+pub struct BenchSamplerArgs {
+    /// Draws (they are kept and sorted: 8 bytes each).
+    #[arg(long, default_value_t = 100_000_000)]
+    pub draws: usize,
+    /// Degrees of freedom of the t tabulated (ν = 4 uses the closed-form CDF; others the
+    /// incomplete beta function, far slower).
+    #[arg(long, default_value_t = 4.0)]
+    pub nu: f64,
+    /// Seed of the streams.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
     /// How results are printed.
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
@@ -672,6 +695,181 @@ fn bench_scenario(ctx: &Ctx, a: &BenchScenarioArgs, format: OutputFormat) -> Res
                 r.identical_1_2_threads
                     .map(|x| if x { "yes" } else { "NO" }.to_owned())
                     .unwrap_or_else(|| "n/a".into()),
+            ]);
+        }
+        t
+    })
+}
+
+/// `aurum-bench sampler`.
+fn bench_sampler(ctx: &Ctx, a: &BenchSamplerArgs, format: OutputFormat) -> Result<()> {
+    let (n, nu) = (a.draws.max(LANES), a.nu);
+    if !(nu > 2.0 && nu.is_finite()) {
+        bail!("ν must be above 2 (the moments checked need a variance)");
+    }
+    let t = Instant::now();
+    let table = aurum_vol::Table::new(aurum_vol::Symmetric::StudentsT { nu }, 1.0)?;
+    let build_s = t.elapsed().as_secs_f64();
+    ctx.progress
+        .start(&format!("drawing {n} t({nu}) variates"), None);
+    // Each chunk is the lanes of its own paths: the same numbers at any thread count.
+    let chunk = LANES * 4096;
+    let mut x = vec![0.0f64; n];
+    let t = Instant::now();
+    x.par_chunks_mut(chunk).enumerate().for_each(|(c, out)| {
+        for (g, lanes) in out.chunks_mut(LANES * 512).enumerate() {
+            let mut rng = LaneRng::new(a.seed, ((c * 8 + g) * LANES) as u64);
+            for block in lanes.chunks_mut(LANES) {
+                let w = rng.step();
+                for (o, u) in block.iter_mut().zip(w) {
+                    *o = table.sample(u);
+                }
+            }
+        }
+    });
+    let draw_s = t.elapsed().as_secs_f64();
+    // The exact sampler's speed, on 1e7 draws.
+    let m = ArchModel::new(Mean::Zero, Vol::Constant, Dist::StudentsT);
+    let data: Vec<f64> = (0..100).map(|i| f64::from(i % 7) - 3.0).collect();
+    let sim = Simulator::new(&m, &m.fix(&data, &[1.0, nu])?, &data)?;
+    let n_exact = 10_000_000usize;
+    let t = Instant::now();
+    let sum: f64 = (0..n_exact.div_ceil(65_536))
+        .into_par_iter()
+        .map(|b| {
+            let mut rng = aurum_vol::path_rng(a.seed, b as u64);
+            (0..65_536)
+                .map(|_| sim.draw(&mut rng, &aurum_vol::Innovations::Parametric))
+                .sum::<f64>()
+        })
+        .sum();
+    std::hint::black_box(sum);
+    let exact_rate = (n_exact.div_ceil(65_536) * 65_536) as f64 / t.elapsed().as_secs_f64();
+    ctx.progress.finish();
+    let nf = n as f64;
+    // Moments and tails.
+    let (s1, s_abs, s2) = x
+        .par_iter()
+        .map(|v| (*v, v.abs(), v * v))
+        .reduce(|| (0.0, 0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
+    let ln_g = statrs::function::gamma::ln_gamma;
+    let e_abs = 2.0 * nu.sqrt() * (ln_g((nu + 1.0) / 2.0) - ln_g(nu / 2.0)).exp()
+        / (std::f64::consts::PI.sqrt() * (nu - 1.0));
+    let e2 = nu / (nu - 2.0);
+    #[derive(Serialize)]
+    struct Row {
+        check: String,
+        value: f64,
+        expected: Option<f64>,
+        /// z-score, or the statistic over its 1% critical value.
+        score: Option<f64>,
+        pass: Option<bool>,
+    }
+    let mut rows = vec![Row {
+        check: "mean".into(),
+        value: s1 / nf,
+        expected: Some(0.0),
+        score: Some(s1 / nf / (e2 / nf).sqrt()),
+        pass: Some((s1 / nf / (e2 / nf).sqrt()).abs() < 3.0),
+    }];
+    let z_abs = (s_abs / nf - e_abs) / ((e2 - e_abs * e_abs) / nf).sqrt();
+    rows.push(Row {
+        check: "E|T|".into(),
+        value: s_abs / nf,
+        expected: Some(e_abs),
+        score: Some(z_abs),
+        pass: Some(z_abs.abs() < 3.0),
+    });
+    // Var T² is finite only for ν > 4.
+    let z2 = (nu > 4.0).then(|| {
+        let e4 = 3.0 * nu * nu / ((nu - 2.0) * (nu - 4.0));
+        (s2 / nf - e2) / ((e4 - e2 * e2) / nf).sqrt()
+    });
+    rows.push(Row {
+        check: "E T²".into(),
+        value: s2 / nf,
+        expected: Some(e2),
+        score: z2,
+        pass: z2.map(|z| z.abs() < 3.0),
+    });
+    for q in [4.0, 6.0, 8.0] {
+        let p = 2.0 * aurum_vol::t_cdf(nu, q).1;
+        let hits = x.par_iter().filter(|v| v.abs() > q).count() as f64;
+        let z = (hits / nf - p) / (p * (1.0 - p) / nf).sqrt();
+        rows.push(Row {
+            check: format!("P(|T| > {q})"),
+            value: hits / nf,
+            expected: Some(p),
+            score: Some(z),
+            pass: Some(z.abs() < 3.0),
+        });
+    }
+    ctx.progress.start("sorting for KS and AD", None);
+    x.par_sort_unstable_by(f64::total_cmp);
+    ctx.progress.finish();
+    let fit = aurum_vol::goodness_of_fit(&x, |v| aurum_vol::t_cdf(nu, v));
+    rows.push(Row {
+        check: "KS √n D".into(),
+        value: fit.ks_scaled,
+        expected: None,
+        score: Some(fit.ks_scaled / 1.628),
+        pass: Some(fit.ks_scaled < 1.628),
+    });
+    rows.push(Row {
+        check: "KS D".into(),
+        value: fit.ks,
+        expected: None,
+        score: None,
+        pass: None,
+    });
+    rows.push(Row {
+        check: "AD A²".into(),
+        value: fit.ad,
+        expected: None,
+        score: Some(fit.ad / 3.878),
+        pass: Some(fit.ad < 3.878),
+    });
+    rows.push(Row {
+        check: "table build (s)".into(),
+        value: build_s,
+        expected: None,
+        score: None,
+        pass: None,
+    });
+    rows.push(Row {
+        check: "fast draws/s".into(),
+        value: nf / draw_s,
+        expected: None,
+        score: None,
+        pass: None,
+    });
+    rows.push(Row {
+        check: "exact draws/s".into(),
+        value: exact_rate,
+        expected: None,
+        score: None,
+        pass: None,
+    });
+    rows.push(Row {
+        check: "fast / exact".into(),
+        value: nf / draw_s / exact_rate,
+        expected: None,
+        score: None,
+        pass: None,
+    });
+    emit(format, &rows, || {
+        let mut t = Table::new(&["check", "value", "expected", "z or /critical(1%)", "pass"]);
+        for r in &rows {
+            t.row(vec![
+                r.check.clone(),
+                format!("{:.6e}", r.value),
+                r.expected
+                    .map(|e| format!("{e:.6e}"))
+                    .unwrap_or_else(|| "".into()),
+                r.score.map(|z| format!("{z:+.2}")).unwrap_or_default(),
+                r.pass
+                    .map(|p| if p { "yes" } else { "NO" }.to_owned())
+                    .unwrap_or_default(),
             ]);
         }
         t

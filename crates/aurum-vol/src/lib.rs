@@ -57,7 +57,10 @@ pub use fit::{FitOptions, FitResult, LjungBox, Optimizer, Termination, ljung_box
 pub use forecast::{FastDraws, Forecast, Innovations, Simulator, State, path_rng};
 pub use har::{HAR_DAYS, HAR_FLOOR, HAR_LAGS, HAR_MIN_ROWS, HAR_NAMES, HarFit};
 pub use model::{ArchModel, Dist, Mean, Prepared, Vol, backcast, variance_bounds};
-pub use sampler::{CELLS, LANES, LaneRng, Sampler, Symmetric, Table, fast_rng, stream_state};
+pub use sampler::{
+    CELLS, GoodnessOfFit, LANES, LaneRng, Sampler, Symmetric, Table, fast_rng, goodness_of_fit,
+    stream_state, t_cdf,
+};
 
 /// Most parameters a model may have (mean + volatility + distribution).
 pub const MAX_PARAMS: usize = 12;
