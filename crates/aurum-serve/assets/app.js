@@ -482,12 +482,15 @@
     var sel = $('chart-series');
     var cur = sel.value || DEFAULT_SERIES;
     clear(sel);
-    var groups = { gold: [], markets: [], gpr: [] };
+    var groups = { gold: [], markets: [], gpr: [], gprCountry: [], user: [] };
     (state.series || []).forEach(function (s) {
-      var g = /^gold/.test(s.id) ? 'gold' : /^gpr/.test(s.id) ? 'gpr' : 'markets';
+      var g = s.bundled === false ? 'user'
+        : /^gold/.test(s.id) ? 'gold'
+        : /^gpr-country-/.test(s.id) ? 'gprCountry'
+        : /^gpr/.test(s.id) ? 'gpr' : 'markets';
       groups[g].push(s);
     });
-    [['gold', 'groupGold'], ['markets', 'groupMarkets'], ['gpr', 'groupGpr']].forEach(function (g) {
+    [['gold', 'groupGold'], ['markets', 'groupMarkets'], ['gpr', 'groupGpr'], ['gprCountry', 'groupGprCountry'], ['user', 'groupUser']].forEach(function (g) {
       if (!groups[g[0]].length) return;
       var og = el('optgroup', { label: t(g[1]) });
       groups[g[0]].forEach(function (s) {
@@ -498,6 +501,27 @@
     if (!sel.options.length) sel.appendChild(el('option', { value: DEFAULT_SERIES, text: DEFAULT_SERIES }));
     sel.value = cur;
     if (sel.value !== cur) sel.value = sel.options[0].value;
+    filterSeries();
+  }
+
+  // The series search: options whose name or id holds every word typed stay in the list.
+  function filterSeries() {
+    var words = $('chart-series-search').value.normalize('NFKC').toLowerCase().split(/\s+/).filter(Boolean);
+    var sel = $('chart-series');
+    var shown = 0;
+    Array.prototype.forEach.call(sel.querySelectorAll('optgroup'), function (og) {
+      var any = false;
+      Array.prototype.forEach.call(og.querySelectorAll('option'), function (o) {
+        var hay = (o.textContent + ' ' + o.value).normalize('NFKC').toLowerCase();
+        var ok = words.every(function (w) { return hay.indexOf(w) >= 0; });
+        o.hidden = !ok;
+        if (ok) { any = true; shown++; }
+      });
+      og.hidden = !any;
+    });
+    sel.setAttribute('data-shown', String(shown));
+    $('chart-series-search').setAttribute('aria-invalid', String(words.length > 0 && shown === 0));
+    return shown;
   }
 
   function knownCategories() {
@@ -1199,6 +1223,18 @@
       loadChart();
     });
     $('chart-show-events').addEventListener('change', function () { if (state.chart.data) renderChart(); });
+    $('chart-series-search').addEventListener('input', filterSeries);
+    $('chart-series-search').addEventListener('keydown', function (e) {
+      if (e.key !== 'Enter') return;
+      // The first series found is shown (the form's submit loads it).
+      var sel = $('chart-series');
+      var cur = sel.options[sel.selectedIndex];
+      if (!cur || cur.hidden) {
+        var first = Array.prototype.filter.call(sel.options, function (o) { return !o.hidden; })[0];
+        if (first) sel.value = first.value;
+        else e.preventDefault();
+      }
+    });
     ['daily', 'weekly', 'monthly'].forEach(function (f) {
       $('chart-freq-' + f).addEventListener('click', function () {
         if (state.chart.freq === f) return;

@@ -313,6 +313,11 @@ window.AURUM_I18N = {
     groupGold: 'Gold',
     groupMarkets: 'Markets and rates',
     groupGpr: 'Geopolitical risk',
+    groupGprCountry: 'Geopolitical risk by country',
+    groupUser: 'Your series',
+    findSeries: 'Find a series',
+    findSeriesHint: 'gold, usa, daily…',
+    findSeriesHelp: 'Keeps the series whose name or id holds the words typed; Enter shows the first',
   },
 
   ja: {
@@ -618,6 +623,11 @@ window.AURUM_I18N = {
     groupGold: '金',
     groupMarkets: '市場・金利',
     groupGpr: '地政学リスク',
+    groupGprCountry: '国別の地政学リスク',
+    groupUser: '取り込んだ系列',
+    findSeries: '系列を検索',
+    findSeriesHint: '金、usa、daily…',
+    findSeriesHelp: '名前かIDに入力した語を含む系列だけを残します。Enterで最初の系列を表示します',
   },
 
   // Event categories and regions of the catalog (ids are the catalog's).

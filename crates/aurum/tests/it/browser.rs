@@ -1605,6 +1605,48 @@ fn chart_tools_switch_bars_scale_and_zoom_in_chromium() {
         "{reset}"
     );
 
+    // The series picker: grouped, and a search keeps the series that match; Enter shows
+    // the first.
+    let groups =
+        b.js("return [...document.querySelectorAll('#chart-series optgroup')].map(g => g.label)");
+    assert!(
+        groups
+            .as_array()
+            .unwrap()
+            .contains(&json!("Geopolitical risk by country")),
+        "{groups}"
+    );
+    b.type_into("#chart-series-search", "usa");
+    let shown = b.js(
+        "return [...document.querySelectorAll('#chart-series option')].filter(o => !o.hidden).map(o => o.value)",
+    );
+    let shown: Vec<&str> = shown
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(!shown.is_empty(), "no series for usa");
+    assert!(shown.iter().all(|v| v.contains("usa")), "{shown:?}");
+    let e = b.element("#chart-series-search");
+    b.cmd(
+        &format!("/element/{e}/value"),
+        &json!({ "text": "\u{e007}" }),
+    );
+    b.wait(
+        "the series found",
+        &format!(
+            "const c = document.querySelector('#price-chart'); return c.dataset.ready === '1' && c.dataset.series === '{}'",
+            shown[0]
+        ),
+    );
+    b.type_into("#chart-series-search", "");
+    b.js("const s = document.querySelector('#chart-series'); s.value = 'gold-usd-lbma-pm'; s.dispatchEvent(new Event('change')); return true");
+    b.wait(
+        "gold again",
+        "const c = document.querySelector('#price-chart'); return c.dataset.ready === '1' && c.dataset.series === 'gold-usd-lbma-pm' && window.__aurumTest.chart().freq === 'weekly'",
+    );
+
     // A line drawn with a click, dragged up, then made a target.
     b.click("#chart-hline");
     let chart = b.element("#price-chart");
