@@ -88,6 +88,7 @@ fn run(cli: &Cli) -> Result<()> {
         BenchCommand::Scenario(a) => bench_scenario(&ctx, a, a.format.unwrap_or_default()),
         BenchCommand::Serve(a) => bench_serve(&ctx, a, a.format.unwrap_or_default()),
         BenchCommand::Sampler(a) => bench_sampler(&ctx, a, a.format.unwrap_or_default()),
+        BenchCommand::Example(a) => bench_example(&ctx, a, a.format.unwrap_or_default()),
         BenchCommand::Seed(a) => bench_seed(&ctx, a, a.format.unwrap_or_default()),
     }
 }
@@ -106,6 +107,9 @@ pub enum BenchCommand {
     /// Anderson–Darling at 1e8 draws, tail shares P(|T| > q) at q = 4, 6, 8 and moments, with
     /// its raw draw speed against the exact (Gamma-based) sampler's.
     Sampler(BenchSamplerArgs),
+    /// A scenario file's probabilities with the fast sampler against the exact one (the
+    /// same scenario draws, different innovations): each difference over its standard error.
+    Example(BenchExampleArgs),
     /// Requests per second of `aurum serve`'s read endpoints under concurrent load on
     /// loopback (client and server share this machine), with latency percentiles and errors.
     Serve(BenchServeArgs),
@@ -124,6 +128,23 @@ pub struct BenchSeedArgs {
     /// Do not time the plain seeding.
     #[arg(long)]
     pub no_naive: bool,
+    /// How results are printed.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+}
+
+/// `aurum-bench example`.
+#[derive(Debug, Args)]
+pub struct BenchExampleArgs {
+    /// The scenario file.
+    #[arg(default_value = "examples/us-nato-exit-2025-02-18.toml")]
+    pub file: PathBuf,
+    /// Paths of each run.
+    #[arg(long, default_value_t = 200_000)]
+    pub paths: usize,
+    /// Seed.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
     /// How results are printed.
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
@@ -695,6 +716,95 @@ fn bench_scenario(ctx: &Ctx, a: &BenchScenarioArgs, format: OutputFormat) -> Res
                 r.identical_1_2_threads
                     .map(|x| if x { "yes" } else { "NO" }.to_owned())
                     .unwrap_or_else(|| "n/a".into()),
+            ]);
+        }
+        t
+    })
+}
+
+/// `aurum-bench example`.
+fn bench_example(ctx: &Ctx, a: &BenchExampleArgs, format: OutputFormat) -> Result<()> {
+    let text = fs_err::read_to_string(&a.file)?;
+    let f = aurum_sim::parse(&a.file.display().to_string(), &text)?;
+    let mut store = ctx.home.open(&ctx.progress)?;
+    let prepared = aurum_app::scenario::prepare(
+        &mut store,
+        &f,
+        &aurum_app::scenario::RecordSettings::default(),
+        &ctx.progress,
+    )?;
+    let opts = RunOptions {
+        paths: a.paths,
+        seed: a.seed,
+        disabled: None,
+    };
+    let run = |sampler: Sampler| -> Result<(aurum_sim::Results, f64)> {
+        ctx.progress
+            .start(&format!("simulating ({sampler:?} sampler)"), None);
+        let t = Instant::now();
+        let r = simulate_with(&prepared.setup, &opts, sampler, &|_| {});
+        ctx.progress.finish();
+        Ok((r?, t.elapsed().as_secs_f64()))
+    };
+    let (fast, fast_s) = run(Sampler::Fast)?;
+    let (exact, exact_s) = run(Sampler::Exact)?;
+    #[derive(Serialize)]
+    struct Row {
+        what: String,
+        fast: f64,
+        exact: f64,
+        /// Difference over the standard error of the difference of two independent estimates.
+        z: f64,
+    }
+    let z = |p: f64, q: f64| {
+        let se = (p * (1.0 - p) / a.paths as f64 + q * (1.0 - q) / a.paths as f64).sqrt();
+        if se > 0.0 { (p - q) / se } else { 0.0 }
+    };
+    let mut rows = Vec::new();
+    for (tf, te) in fast.targets.iter().zip(&exact.targets) {
+        for (what, p, q) in [
+            ("close above", tf.p_close_above, te.p_close_above),
+            ("touch (daily)", tf.p_touch, te.p_touch),
+            (
+                "touch (continuous)",
+                tf.p_touch_continuous,
+                te.p_touch_continuous,
+            ),
+        ] {
+            rows.push(Row {
+                what: format!("{} {what}", tf.target),
+                fast: p,
+                exact: q,
+                z: z(p, q),
+            });
+        }
+    }
+    for (sf, se) in fast.scenarios.iter().zip(&exact.scenarios) {
+        rows.push(Row {
+            what: format!("{} happened", sf.id),
+            fast: sf.p_happened,
+            exact: se.p_happened,
+            z: z(sf.p_happened, se.p_happened),
+        });
+    }
+    rows.push(Row {
+        what: "seconds".into(),
+        fast: fast_s,
+        exact: exact_s,
+        z: f64::NAN,
+    });
+    emit(format, &rows, || {
+        let mut t = Table::new(&["probability", "fast", "exact", "z"]);
+        for r in &rows {
+            t.row(vec![
+                r.what.clone(),
+                format!("{:.4}", r.fast),
+                format!("{:.4}", r.exact),
+                if r.z.is_finite() {
+                    format!("{:+.2}", r.z)
+                } else {
+                    String::new()
+                },
             ]);
         }
         t
