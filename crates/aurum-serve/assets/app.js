@@ -2388,6 +2388,53 @@
     }
     $('run-results').textContent = typeof results === 'string' ? results : JSON.stringify(results, null, 2);
     $('run-input').textContent = d.input || d.toml || '';
+    renderRunSummary(d, typeof results === 'string' ? null : results);
+  }
+
+  // A run as people read it: what was asked, the targets' probabilities and how often each
+  // scenario happened; the raw JSON and TOML stay behind a disclosure.
+  function renderRunSummary(d, results) {
+    var r = results && results.doc ? results.doc : results || {};
+    var model = null;
+    try { model = readScenarioModel(d.input || d.toml || ''); } catch (e) { model = null; }
+    var title = model ? (state.lang === 'ja' && model.title_ja ? model.title_ja : model.title) : d.title;
+    $('run-detail-title').textContent = t('runDetail', { id: d.id, title: title || d.title || '' }) +
+      (d.created_at ? ' · ' + fmtDateTime(d.created_at) : '');
+    var start = r.start || {};
+    $('run-summary').textContent = t('resultsSub', {
+      paths: fmtInt(r.paths !== undefined ? r.paths : d.paths), seed: r.seed !== undefined ? r.seed : d.seed,
+      price: fmtNum(start.price, 2), date: fmtDate(start.date || r.as_of), horizon: fmtDate(r.horizon),
+    });
+    var head = $('run-targets-table').tHead.rows[0];
+    clear(head);
+    [t('target'), t('pTouch'), t('se'), t('pClose'), t('se'), t('firstPassage')].forEach(function (h) {
+      head.appendChild(el('th', { scope: 'col', text: h }));
+    });
+    var rows = $('run-targets-rows');
+    clear(rows);
+    (r.targets || []).forEach(function (tg, i) {
+      var level = isNum(tg.target) ? tg.target : tg.level;
+      var raw = model && model.targets ? model.targets[i] : undefined;
+      rows.appendChild(el('tr', { 'data-target': String(level) }, [
+        el('th', { scope: 'row', text: typeof raw === 'string' ? raw + ' (' + fmtNum(level, 2) + ')' : fmtNum(level, 2) }),
+        el('td', { 'data-col': 'p-touch', 'data-value': String(tg.p_touch), text: fmtPct(tg.p_touch, 1) }),
+        el('td', { className: 'se', text: '±' + fmtNum(isNum(tg.p_touch_se) ? tg.p_touch_se * 100 : NaN, 1) }),
+        el('td', { 'data-col': 'p-close', 'data-value': String(tg.p_close_above), text: fmtPct(tg.p_close_above, 1) }),
+        el('td', { className: 'se', text: '±' + fmtNum(isNum(tg.p_close_above_se) ? tg.p_close_above_se * 100 : NaN, 1) }),
+        el('td', { text: tg.first_passage && tg.first_passage.median ? fmtDate(tg.first_passage.median) : '—' }),
+      ]));
+    });
+    var sc = $('run-scenarios-rows');
+    clear(sc);
+    (r.scenarios || []).forEach(function (x) {
+      var ms = model ? scenarioById(model, x.id) : null;
+      var name = ms ? (state.lang === 'ja' && ms.name_ja ? ms.name_ja : ms.name) : x.name || x.id;
+      sc.appendChild(el('tr', { 'data-scenario': x.id }, [
+        el('td', null, [el('span', { className: 'sc-name', text: name || x.id }), el('span', { className: 'sc-id', text: x.id })]),
+        el('td', { text: ms && isNum(ms.probability) ? fmtPct(ms.probability, 1) : '—' }),
+        el('td', { text: fmtPct(x.p_happened, 1) + (isNum(x.p_happened_se) ? ' ±' + fmtNum(x.p_happened_se * 100, 1) : '') }),
+      ]));
+    });
   }
 
   function initRunsTab() {
@@ -2838,6 +2885,7 @@
   // Every table downloads as CSV (what it shows, with a byte-order mark so that spreadsheets
   // read Japanese), every chart as PNG, and the chart's bars as the API's `format=csv` has them.
   var TABLES = ['results-table', 'happened-table', 'events-table', 'study-events-table', 'runs-table',
+    'run-targets-table', 'run-scenarios-table',
     'calls-table', 'call-events-table', 'call-fan-table', 'call-passages-table', 'call-judgements-table'];
   var CHARTS = ['price-chart', 'gpr-chart', 'fan-chart', 'study-chart'];
   var BAR_COLUMNS = ['date', 'open', 'high', 'low', 'close', 'volume'];

@@ -1267,6 +1267,31 @@ fn the_view_lives_in_the_url_in_chromium() {
         (v["tab"].clone(), v["run"].clone()),
         (json!("runs"), json!(run_id))
     );
+    // The run reads as a summary: its targets and scenarios as the run answered them, the
+    // raw JSON folded away.
+    let targets = run["targets"].as_array().unwrap();
+    assert!(!targets.is_empty());
+    assert_eq!(
+        b.js("return document.querySelectorAll('#run-targets-rows tr').length"),
+        json!(targets.len())
+    );
+    assert_eq!(
+        b.text("#run-targets-rows tr [data-col=p-touch]"),
+        pct(targets[0]["p_touch"].as_f64().unwrap())
+    );
+    assert_eq!(
+        b.js("return document.querySelectorAll('#run-scenarios-rows tr').length"),
+        json!(run["scenarios"].as_array().unwrap().len())
+    );
+    assert_eq!(
+        b.js("return document.querySelector('#run-raw').open"),
+        json!(false)
+    );
+    assert!(
+        b.text("#run-summary").contains("1,000"),
+        "{}",
+        b.text("#run-summary")
+    );
     assert_eq!(v["series"], json!(other));
     // The as-of date joins the address when it is not the last price's.
     b.js(
