@@ -948,7 +948,7 @@ fn last_close(out: &mut String, f: &Frame, last: &PeriodBar, label: &str, color_
             r#"<g class="last-close">"#,
             r#"<line x1="{l}" y1="{y}" x2="{x0}" y2="{y}" stroke="{color}" stroke-width="1" stroke-dasharray="2 3"/>"#,
             r#"<path d="M{x0} {y}L{xp} {yt}H{x1}V{yb}H{xp}Z" fill="{color}"/>"#,
-            r##"<text x="{tx}" y="{ty}" font-family="{LATIN_FONTS}" font-size="{TICK_SIZE}" font-weight="bold" fill="#ffffff">{label}</text>"##,
+            r##"<text x="{tx}" y="{ty}" font-family="{LATIN_FONTS}" font-size="{TICK_SIZE}" font-weight="bold" fill="{ink}">{label}</text>"##,
             "</g>"
         ),
         l = num(f.left),
@@ -962,6 +962,8 @@ fn last_close(out: &mut String, f: &Frame, last: &PeriodBar, label: &str, color_
         ty = num(y + TICK_SIZE * 0.36),
         label = escape_xml(label),
         color = color,
+        // White reads poorly on the light orange.
+        ink = if color == DOWN_SAFE { INK } else { "#ffffff" },
         LATIN_FONTS = LATIN_FONTS,
         TICK_SIZE = TICK_SIZE,
     );
@@ -2644,6 +2646,20 @@ mod tests {
                 .map(str::to_owned)
                 .collect()
         };
+        // The last-close tag takes the last candle's colour, with dark text on orange.
+        let last = c.bars.last().unwrap();
+        let tag = safe
+            .lines()
+            .find(|l| l.starts_with(r#"<g class="last-close">"#));
+        let tag = tag.unwrap();
+        if last.close >= last.open {
+            assert!(
+                tag.contains(UP_SAFE) && tag.contains(r##"fill="#ffffff">1<"##),
+                "{tag}"
+            );
+        } else {
+            assert!(tag.contains(DOWN_SAFE) && tag.contains(&format!("fill=\"{INK}\">1<")));
+        }
         let (plain, safe) = (candles(&plain), candles(&safe));
         assert_eq!(plain.len(), 60);
         for (bar, (p, s)) in c.bars.iter().zip(plain.iter().zip(&safe)) {
