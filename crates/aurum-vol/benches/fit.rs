@@ -1,8 +1,9 @@
 //! Fitting GARCH(1,1)-t and GJR-GARCH(1,1,1)-t to the full 1968–2025 LBMA series
-//! (14,282 returns). `aurum bench vol` runs the same fits beside Python's arch in one run
-//! and reports the ratio.
+//! (14,282 returns), by Newton and by its naive twin (BFGS), and by Newton on the last n
+//! returns for growing n. `aurum bench vol` runs the full-series fits beside Python's arch in
+//! one run and reports the ratio.
 
-use aurum_vol::{ArchModel, Dist, FitOptions, Mean, Vol};
+use aurum_vol::{ArchModel, Dist, FitOptions, Mean, Optimizer, Vol};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn returns() -> Vec<f64> {
@@ -24,6 +25,10 @@ fn fits(c: &mut Criterion) {
     let y = returns();
     let mut group = c.benchmark_group("fit_lbma_1968_2025");
     group.sample_size(20);
+    let bfgs = FitOptions {
+        optimizer: Optimizer::Bfgs,
+        ..FitOptions::default()
+    };
     for (name, o) in [("garch11_t", 0), ("gjr111_t", 1)] {
         let m = ArchModel::new(
             Mean::Constant,
@@ -32,6 +37,24 @@ fn fits(c: &mut Criterion) {
         );
         group.bench_function(name, |b| {
             b.iter(|| m.fit(&y, &FitOptions::default()).expect("fits"))
+        });
+        group.bench_function(format!("{name}_bfgs"), |b| {
+            b.iter(|| m.fit(&y, &bfgs).expect("fits"))
+        });
+    }
+    group.finish();
+    let mut group = c.benchmark_group("fit_lbma_last_n");
+    group.sample_size(20);
+    let m = ArchModel::new(
+        Mean::Constant,
+        Vol::Garch { p: 1, o: 1, q: 1 },
+        Dist::StudentsT,
+    );
+    for n in [1000, 2000, 4000, 8000, y.len()] {
+        let tail = &y[y.len() - n..];
+        group.throughput(criterion::Throughput::Elements(n as u64));
+        group.bench_function(format!("gjr111_t_{n}"), |b| {
+            b.iter(|| m.fit(tail, &FitOptions::default()).expect("fits"))
         });
     }
     group.finish();
