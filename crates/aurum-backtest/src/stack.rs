@@ -151,14 +151,21 @@ pub fn stacking_weights(densities: &[Vec<f64>], start: &[f64]) -> Vec<f64> {
     if densities.is_empty() {
         return w;
     }
+    // One contiguous row of `k` densities per outcome: the EM step streams through it.
+    let k = w.len();
+    let flat: Vec<f64> = densities
+        .iter()
+        .flat_map(|f| (0..k).map(|j| f.get(j).copied().unwrap_or(0.0)))
+        .collect();
+    let densities = Rows { flat: &flat, k };
     for _ in 0..1000 {
-        let Some(w1) = em_step(densities, &w) else {
+        let Some(w1) = em_step_rows(densities, &w) else {
             return w;
         };
         if max_change(&w1, &w) < 1e-8 {
             return w1;
         }
-        let Some(w2) = em_step(densities, &w1) else {
+        let Some(w2) = em_step_rows(densities, &w1) else {
             return w1;
         };
         let r: Vec<f64> = w1.iter().zip(&w).map(|(a, b)| a - b).collect();
@@ -181,12 +188,12 @@ pub fn stacking_weights(densities: &[Vec<f64>], start: &[f64]) -> Vec<f64> {
             let total: f64 = jump.iter().sum();
             if total > 0.0 {
                 jump.iter_mut().for_each(|x| *x /= total);
-                if log_score(densities, &jump) >= log_score(densities, &w2) {
+                if log_score_rows(densities, &jump) >= log_score_rows(densities, &w2) {
                     next = jump;
                 }
             }
         }
-        w = em_step(densities, &next).unwrap_or(next);
+        w = em_step_rows(densities, &next).unwrap_or(next);
     }
     w
 }
@@ -206,6 +213,43 @@ pub fn stacking_weights_em(densities: &[Vec<f64>], start: &[f64]) -> Vec<f64> {
         }
     }
     w
+}
+
+/// Outcomes' member densities, `k` to a row.
+#[derive(Clone, Copy)]
+struct Rows<'a> {
+    flat: &'a [f64],
+    k: usize,
+}
+
+/// [`em_step`] on contiguous rows, with one division per outcome.
+fn em_step_rows(d: Rows, w: &[f64]) -> Option<Vec<f64>> {
+    let mut next = vec![0.0; d.k];
+    for f in d.flat.chunks_exact(d.k) {
+        let mix: f64 = w.iter().zip(f).map(|(w, f)| w * f).sum();
+        if mix > 0.0 {
+            let inv = 1.0 / mix;
+            for ((n, w), f) in next.iter_mut().zip(w).zip(f) {
+                *n += w * f * inv;
+            }
+        }
+    }
+    let total: f64 = next.iter().sum();
+    if total <= 0.0 {
+        return None;
+    }
+    next.iter_mut().for_each(|x| *x /= total);
+    Some(next)
+}
+
+/// [`log_score`] on contiguous rows.
+fn log_score_rows(d: Rows, w: &[f64]) -> f64 {
+    d.flat
+        .chunks_exact(d.k)
+        .map(|f| w.iter().zip(f).map(|(w, f)| w * f).sum::<f64>())
+        .filter(|m| *m > 0.0)
+        .map(f64::ln)
+        .sum()
 }
 
 /// One EM step: each weight times its member's mean responsibility. `None` when no
