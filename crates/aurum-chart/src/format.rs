@@ -80,7 +80,10 @@ pub(crate) fn fit_text(text: &str, size: f64, bold: bool, japanese: bool, room: 
     let chars: Vec<char> = text.chars().collect();
     let cut = |n: usize| {
         let head: String = chars[..n].iter().collect();
-        format!("{}…", head.trim_end_matches([' ', '、', ',', '，', '・']))
+        format!(
+            "{}…",
+            head.trim_end_matches([' ', '　', '、', ',', '，', '・', '·', ';', '：'])
+        )
     };
     // The most characters that fit with the ellipsis: widths grow with the count.
     let (mut lo, mut hi) = (0, chars.len());
@@ -92,7 +95,18 @@ pub(crate) fn fit_text(text: &str, size: f64, bold: bool, japanese: bool, room: 
             hi = mid - 1;
         }
     }
-    cut(lo)
+    // Rather at a comma or closing bracket, else a space, not far back, than inside a word
+    // or number.
+    let floor = lo - lo / 3;
+    let after = |set: &[char]| {
+        (floor.max(1)..=lo)
+            .rev()
+            .find(|&n| set.contains(&chars[n - 1]) || chars.get(n) == Some(&'·'))
+    };
+    let at = after(&['、', '，', '）', ')', ',', ';', '：'])
+        .or_else(|| after(&[' ', '　']))
+        .unwrap_or(lo);
+    cut(at)
 }
 
 /// The font size for a line of text `room` pixels wide: `size`, or smaller (down to `min`)
@@ -125,6 +139,24 @@ mod tests {
         assert_eq!(decimals_for_step(2.5), 1);
         assert_eq!(decimals_for_step(0.25), 2);
         assert_eq!(decimals_for_step(0.05), 2);
+    }
+
+    #[test]
+    fn cut_text_fits_and_ends_at_a_break_when_one_is_near() {
+        let text = "2023年1月3日〜2025年2月18日（2025年2月18日時点）、直近終値 2,935.29ドル";
+        let room = measured(text, 12.0, false, true) * 0.8;
+        let cut = fit_text(text, 12.0, false, true, room);
+        assert!(measured(&cut, 12.0, false, true) <= room);
+        // At the comma after the bracket, not inside the number.
+        assert_eq!(cut, "2023年1月3日〜2025年2月18日（2025年2月18日時点）…");
+        let word = "Supercalifragilisticexpialidocious";
+        let cut = fit_text(word, 12.0, false, false, 60.0);
+        assert!(
+            cut.ends_with('…') && measured(&cut, 12.0, false, false) <= 60.0,
+            "{cut}"
+        );
+        assert_eq!(fit_text("short", 12.0, false, false, 500.0), "short");
+        assert_eq!(fit_text("wide", 12.0, false, false, 1.0), "…");
     }
 
     #[test]
