@@ -21,8 +21,12 @@ use aurum_stats::invert;
 /// Options of [`ArchModel::fit`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct FitOptions {
-    /// Starting points to optimise from, best of `arch`'s grid first. With 1, the next grid
-    /// points are tried only when an optimisation does not converge.
+    /// Starting points to optimise from, best of the grid first. BFGS optimises from each
+    /// (with 1, the next grid points are tried only when an optimisation does not converge).
+    /// Newton stops at the first start that converges to an optimum where no constraint but
+    /// stationarity is active — convergence it certifies by the Newton decrement and the
+    /// multipliers —, and tries the further starts only for optima on other bounds (`α`,
+    /// `α + γ` or `β` at 0, `ν` at a bound), where likelihoods can be flat or multimodal.
     pub starts: usize,
     /// Most BFGS iterations per start.
     pub max_iter: usize,
@@ -596,8 +600,8 @@ impl ArchModel {
         self.finish(&prep, theta, best.u, termination, opts)
     }
 
-    /// Newton from the best of a small variance-targeted grid (and the warm start, if any);
-    /// `None` when no start converges.
+    /// Newton from the warm start, if any, then the best points of a small variance-targeted
+    /// grid (see [`FitOptions::starts`]); `None` when no start converges.
     fn fit_newton(
         &self,
         prep: &Prepared,
@@ -617,11 +621,11 @@ impl ArchModel {
             let known = best.as_ref().map(|b| b.theta.as_slice());
             let r = newton::minimise(self, prep, &theta0, opts.max_iter, known);
             evaluations += r.evaluations;
-            let done = r.converged;
+            let done = r.converged && (!r.on_bound || opts.starts <= 1);
             if r.converged && best.as_ref().is_none_or(|b| !b.converged || r.f < b.f) {
                 best = Some(r);
             }
-            if done && opts.starts <= 1 {
+            if done {
                 break;
             }
         }

@@ -20,6 +20,8 @@ use crate::model::{ArchModel, Dist, Mean, Prepared, Vol};
 pub struct Constraint {
     a: [f64; K],
     b: f64,
+    /// Whether this is stationarity (`α + γ/2 + β ≤ 1`).
+    stationarity: bool,
 }
 
 /// The feasible set of a kernel model, in `θ`'s layout (see [`kernel::supports`]).
@@ -32,7 +34,11 @@ pub fn constraints(model: &ArchModel) -> Vec<Constraint> {
     let unit = |i: usize, sign: f64, b: f64| {
         let mut a = [0.0; K];
         a[i] = sign;
-        Constraint { a, b }
+        Constraint {
+            a,
+            b,
+            stationarity: false,
+        }
     };
     out.push(unit(iw, 1.0, 0.0));
     out.push(unit(ia, 1.0, 0.0));
@@ -40,7 +46,11 @@ pub fn constraints(model: &ArchModel) -> Vec<Constraint> {
         let mut a = [0.0; K];
         a[ia] = 1.0;
         a[ia + 1] = 1.0;
-        out.push(Constraint { a, b: 0.0 });
+        out.push(Constraint {
+            a,
+            b: 0.0,
+            stationarity: false,
+        });
     }
     out.push(unit(ib, 1.0, 0.0));
     let mut a = [0.0; K];
@@ -49,7 +59,11 @@ pub fn constraints(model: &ArchModel) -> Vec<Constraint> {
         a[ia + 1] = -0.5;
     }
     a[ib] = -1.0;
-    out.push(Constraint { a, b: -1.0 });
+    out.push(Constraint {
+        a,
+        b: -1.0,
+        stationarity: true,
+    });
     if model.dist == Dist::StudentsT {
         out.push(unit(ib + 1, 1.0, 2.05));
         out.push(unit(ib + 1, -1.0, -500.0));
@@ -74,6 +88,9 @@ pub struct Outcome {
     pub converged: bool,
     /// Why it stopped.
     pub reason: String,
+    /// Whether a constraint other than stationarity is active at the end (`ω`, `α`,
+    /// `α + γ` or `β` at 0, `ν` at a bound).
+    pub on_bound: bool,
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
@@ -446,7 +463,9 @@ pub fn minimise(
             }
         };
     }
+    let on_bound = working.iter().any(|&i| !cons[i].stationarity);
     Outcome {
+        on_bound,
         theta: pt.theta,
         f: pt.f,
         kkt,
