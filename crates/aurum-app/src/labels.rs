@@ -86,9 +86,15 @@ pub fn subtitle(
 ) -> String {
     match lang {
         Lang::En => {
-            let as_of = as_of.map(|d| format!(" · as of {d}")).unwrap_or_default();
+            let day = |d: aurum_core::Date| d.format("%-d %b %Y").to_string();
+            let as_of = as_of
+                .filter(|d| *d != last)
+                .map(|d| format!(" · as of {}", day(d)))
+                .unwrap_or_default();
             format!(
-                "{first} to {last}{as_of} · last close {} on {last}",
+                "{} to {}{as_of} · last close {}",
+                day(first),
+                day(last),
                 price(close)
             )
         }
@@ -122,7 +128,7 @@ pub fn target(value: f64, meta: &SeriesMeta, lang: Lang) -> String {
 pub fn source(meta: &SeriesMeta, lang: Lang) -> String {
     match lang {
         Lang::En => format!("Source: {}. Chart: aurum", meta.source),
-        Lang::Ja => format!("出典: {}（aurum作成）", meta.source),
+        Lang::Ja => format!("出典：{}（aurum作成）", series_source_ja(meta)),
     }
 }
 
