@@ -99,9 +99,12 @@ pub(crate) fn fit_text(text: &str, size: f64, bold: bool, japanese: bool, room: 
     // or number.
     let floor = lo - lo / 3;
     let after = |set: &[char]| {
-        (floor.max(1)..=lo)
-            .rev()
-            .find(|&n| set.contains(&chars[n - 1]) || chars.get(n) == Some(&'·'))
+        (floor.max(1)..=lo).rev().find(|&n| {
+            let next = chars.get(n);
+            // A comma between digits is inside a number.
+            let in_number = chars[n - 1] == ',' && next.is_some_and(char::is_ascii_digit);
+            set.contains(&chars[n - 1]) && !in_number || next == Some(&'·')
+        })
     };
     let at = after(&['、', '，', '）', ')', ',', ';', '：'])
         .or_else(|| after(&[' ', '　']))
@@ -144,6 +147,8 @@ mod tests {
     #[test]
     fn cut_text_fits_and_ends_at_a_break_when_one_is_near() {
         let text = "2023年1月3日〜2025年2月18日（2025年2月18日時点）、直近終値 2,935.29ドル";
+        let cut = fit_text(text, 12.0, false, true, 410.0);
+        assert_eq!(cut, "2023年1月3日〜2025年2月18日（2025年2月18日時点）…");
         let room = measured(text, 12.0, false, true) * 0.8;
         let cut = fit_text(text, 12.0, false, true, room);
         assert!(measured(&cut, 12.0, false, true) <= room);
