@@ -729,6 +729,7 @@ fn run_lanes_with<const EVENTS: bool>(
     let mut e_last = vec![[0.0f64; LANES]; WIDE];
     let mut s2_last = vec![[0.0f64; LANES]; WIDE];
     let mut next = vec![[0usize; LANES]; WIDE];
+    let mut low = vec![0.0f64; WIDE];
     for p0 in (first_path..first_path + count).step_by(width) {
         let active = width.min(first_path + count - p0);
         let groups = active.div_ceil(LANES);
@@ -753,6 +754,7 @@ fn run_lanes_with<const EVENTS: bool>(
             e_last[g] = [e0; LANES];
             s2_last[g] = [s20; LANES];
             next[g] = [0; LANES];
+            low[g] = plan.sorted[0];
             // Lanes past the last path hold NaN, which is never above a barrier.
             for l in 0..LANES {
                 if g * LANES + l >= active {
@@ -766,21 +768,18 @@ fn run_lanes_with<const EVENTS: bool>(
             let hist = &mut acc.hist[t];
             let first = &mut acc.first;
             let day = (t * width..).step_by(LANES);
-            for (g, ((((((rng, xg), cg), eg), s2g), ng), at)) in rngs
+            for (g, (((((((rng, xg), cg), eg), s2g), ng), lg), at)) in rngs
                 .iter_mut()
                 .zip(&mut x)
                 .zip(&mut cont)
                 .zip(&mut e_last)
                 .zip(&mut s2_last)
                 .zip(&mut next)
+                .zip(&mut low)
                 .zip(day)
                 .enumerate()
             {
-                let words = rng.step();
-                let mut z = [0.0f64; LANES];
-                for l in 0..LANES {
-                    z[l] = table.sample(words[l]);
-                }
+                let z = table.sample_lanes(&rng.step());
                 let (m, sh): ([f64; LANES], [f64; LANES]) = if EVENTS {
                     let mut m = [1.0; LANES];
                     let mut sh = [0.0; LANES];
@@ -840,9 +839,9 @@ fn run_lanes_with<const EVENTS: bool>(
                         }
                     }
                 }
-                // The lowest barrier not yet reached: one comparison per path and day.
-                let lowest = plan.sorted[ng.iter().copied().min().unwrap_or(0)];
-                if xg.iter().any(|v| *v >= lowest) {
+                // The lowest barrier a lane of the group has not reached: one comparison per
+                // path and day.
+                if xg.iter().any(|v| *v >= *lg) {
                     for l in 0..LANES {
                         // NaN lanes never pass.
                         while xg[l] >= plan.sorted[ng[l]] {
@@ -850,6 +849,7 @@ fn run_lanes_with<const EVENTS: bool>(
                             ng[l] += 1;
                         }
                     }
+                    *lg = plan.sorted[ng.iter().copied().min().unwrap_or(0)];
                 }
                 for (j, b) in plan.barriers.iter().enumerate() {
                     above[j] += xg.iter().map(|v| u32::from(*v >= *b)).sum::<u32>();
