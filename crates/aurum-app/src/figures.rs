@@ -672,6 +672,9 @@ pub fn backtest_figures(report: &BacktestReport, lang: Lang) -> AppResult<Vec<(S
 /// # Errors
 ///
 /// No data before the as-of date.
+///
+/// Also answers each of the report's events' number on the chart, by scenario and event
+/// (`None` for an event off the chart), so that the text cites the numbers drawn.
 pub fn weekly_chart(
     store: &Store,
     f: &aurum_sim::ScenarioFile,
@@ -679,7 +682,7 @@ pub fn weekly_chart(
     report: &Report,
     lang: Lang,
     weeks: usize,
-) -> AppResult<String> {
+) -> AppResult<(String, Vec<Vec<Option<usize>>>)> {
     let id = SeriesId::new(f.series.clone())?;
     let from = f.as_of - chrono::Days::new(7 * weeks as u64);
     let (meta, bars) = load_bars(
@@ -779,7 +782,36 @@ pub fn weekly_chart(
         Lang::Ja => Fan::new(points, "90%区間（5〜95%）", "50%区間（25〜75%）", "中央値"),
         _ => Fan::new(points, "90% range (5–95%)", "50% range (25–75%)", "median"),
     });
-    Ok(render_svg(&chart)?)
+    let groups = aurum_chart::event_groups(&chart)?;
+    let number = |date: Date, text: &str| {
+        let m = chart
+            .markers
+            .iter()
+            .position(|m| m.date == date && m.text == text)?;
+        groups
+            .iter()
+            .find(|g| g.markers.contains(&m))
+            .map(|g| g.number)
+    };
+    let numbers = report
+        .scenarios
+        .iter()
+        .map(|s| {
+            s.events
+                .iter()
+                .map(|e| {
+                    number(
+                        e.date,
+                        match lang {
+                            Lang::Ja => &e.title_ja,
+                            _ => &e.title,
+                        },
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    Ok((render_svg(&chart)?, numbers))
 }
 
 /// The last-close tag with its unit: `$2,927/oz` or `2,927ドル`.

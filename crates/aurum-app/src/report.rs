@@ -215,7 +215,12 @@ pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppRe
     } else {
         None
     };
-    let weekly = figures::weekly_chart(&store, &f, &results, &report, a.lang, a.weeks)?;
+    let (weekly, numbers) = figures::weekly_chart(&store, &f, &results, &report, a.lang, a.weeks)?;
+    for (s, numbers) in report.scenarios.iter_mut().zip(numbers) {
+        for (e, n) in s.events.iter_mut().zip(numbers) {
+            e.chart = n;
+        }
+    }
     let fan = figures::fan_svg(&f, &results, prepared.s0, a.lang)?;
     // The chance of touching by each date, mapped as the report's headline probabilities are.
     let recalibrated = prepared.recalibrate(&results);
@@ -538,6 +543,7 @@ fn build(
                         date: e.date,
                         title: e.title_en.clone(),
                         title_ja: e.title_ja.clone(),
+                        chart: None,
                     })
                     .collect(),
             }

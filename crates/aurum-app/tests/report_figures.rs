@@ -28,8 +28,10 @@ fn composed(home: &Home, lang: Lang) -> Composed {
 
 /// The Latin words a Japanese chart may show: names of sources, methods, models and
 /// statistics.
-const NAMES: [&str; 17] = [
+const NAMES: [&str; 18] = [
     "aurum",
+    // G7, G8 in the titles of events.
+    "G",
     "NATO",
     "LBMA",
     "FRED",
@@ -85,6 +87,12 @@ fn report_figures_match_the_headline_and_read_in_their_language() {
     let dir = tempfile::tempdir().unwrap();
     let home = Home::new(dir.path());
     let ja = composed(&home, Lang::Ja);
+    // Every event the sections cite carries the number the weekly chart draws for it: the
+    // example's events all fall in its last two weeks, one group.
+    let events: Vec<_> = ja.report.scenarios.iter().flat_map(|s| &s.events).collect();
+    assert!(events.len() >= 6);
+    assert!(events.iter().all(|e| e.chart == Some(1)), "{events:?}");
+    assert!(ja.markdown.contains("（図の1）"));
 
     // The touch chart's lines end at the probabilities the report prints (recalibrated,
     // for the stack), labelled in its legend by the report's names for the targets.
@@ -150,7 +158,13 @@ fn report_figures_match_the_headline_and_read_in_their_language() {
         assert_eq!(&bytes[1..4], b"PNG", "{png}");
         let w = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
         let h = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
-        assert_eq!((w, h), (1200, 675), "{png}");
+        // The weekly chart is square, so that it reads at phone width; the others 16:9.
+        let size = if png == "chart-weekly.png" {
+            (1200, 1200)
+        } else {
+            (1200, 675)
+        };
+        assert_eq!((w, h), size, "{png}");
     }
 
     let en = composed(&home, Lang::En);

@@ -272,6 +272,9 @@ pub struct EventOut {
     pub title: String,
     /// Title, Japanese.
     pub title_ja: String,
+    /// Its number on the weekly chart (the chart numbers groups of close events).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chart: Option<usize>,
 }
 
 /// The GPR index now and gold's sensitivity to it.
