@@ -223,6 +223,7 @@
       init.headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(opts.body);
     }
+    if (opts.signal) init.signal = opts.signal;
     return fetch(path, init).then(function (res) {
       return res.text().then(function (text) {
         var data = null;
@@ -235,6 +236,8 @@
         return data;
       });
     }, function (err) {
+      // Given up by the page (Cancel): the server stops the work when the request goes away.
+      if (err && err.name === 'AbortError') throw new ApiError(0, t('err_cancelled'), null, 'aborted');
       throw new ApiError(0, t('unreachable', { msg: err && err.message ? err.message : 'network' }), null);
     });
   }
@@ -1780,6 +1783,9 @@
     $('scenario-form').addEventListener('input', edited);
     $('scenario-form').addEventListener('change', edited);
     $('results-rerun').addEventListener('click', function () { runScenario(); });
+    $('cancel-run').addEventListener('click', function () {
+      if (state.scenario.abort) state.scenario.abort.abort();
+    });
     $('save-scenario').addEventListener('click', saveScenario);
     $('reset-scenario').addEventListener('click', function () {
       markResultsStale('edited');
@@ -1883,8 +1889,13 @@
     btn.disabled = true;
     btn.setAttribute('aria-busy', 'true');
     spinnerStatus($('run-status'), t('running'));
+    // Cancel aborts the request; the server stops the work when the request goes away.
+    var abort = typeof AbortController === 'function' ? new AbortController() : null;
+    var cancelBtn = $('cancel-run');
+    state.scenario.abort = abort;
+    cancelBtn.hidden = !abort;
     var started = Date.now();
-    return api('/api/scenarios/run', { method: 'POST', body: { toml: text, paths: paths, seed: seed, publish: publish, label: label || undefined } }).then(function (res) {
+    return api('/api/scenarios/run', { method: 'POST', signal: abort ? abort.signal : undefined, body: { toml: text, paths: paths, seed: seed, publish: publish, label: label || undefined } }).then(function (res) {
       state.scenario.result = res || {};
       state.scenario.resultModel = model;
       state.scenario.runParams = { paths: paths, seed: seed, publish: publish };
@@ -1898,12 +1909,19 @@
       state.runs.list = null;
       state.loaded.calls = null;
     }, function (err) {
+      if (err && err.code === 'aborted') {
+        // Stopped by the user: the form is as it was, earlier results keep their marking.
+        setStatus($('run-status'), t('runCancelled'));
+        return;
+      }
       setStatus($('run-status'), '');
       markResultsStale('failed');
       showError(err, function (field, message) {
         return field === 'label' ? [$('sc-label')] : scenarioMarks(field, message);
       });
     }).then(function () {
+      if (state.scenario.abort === abort) state.scenario.abort = null;
+      cancelBtn.hidden = true;
       btn.disabled = false;
       btn.removeAttribute('aria-busy');
     });

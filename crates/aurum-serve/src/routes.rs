@@ -64,7 +64,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 async fn call<T, F>(state: Arc<AppState>, heavy: bool, f: F) -> Response
 where
     T: Serialize + Send + 'static,
-    F: FnOnce(&dyn Backend, &Cancel) -> Result<T, ApiError> + Send + 'static,
+    F: FnOnce(&dyn Backend, &Watch) -> Result<T, ApiError> + Send + 'static,
 {
     call_as(state, heavy, f, |v| Json(v).into_response()).await
 }
@@ -73,14 +73,16 @@ where
 async fn call_as<T, F, R>(state: Arc<AppState>, heavy: bool, f: F, respond: R) -> Response
 where
     T: Send + 'static,
-    F: FnOnce(&dyn Backend, &Cancel) -> Result<T, ApiError> + Send + 'static,
+    F: FnOnce(&dyn Backend, &Watch) -> Result<T, ApiError> + Send + 'static,
     R: FnOnce(T) -> Response,
 {
     let limits = state.limits;
-    // Set when the request runs out of time: the work stops at its next checkpoint and
+    // Set when the request runs out of time, or when the client goes away before the work
+    // ended (the request's future is dropped): the work stops at its next checkpoint and
     // records nothing.
     let cancel = Cancel::default();
     let flag = cancel.clone();
+    let mut guard = CancelOnDrop(Some(cancel.clone()));
     let work = async move {
         let permit = if heavy {
             Some(
@@ -97,12 +99,22 @@ where
         // until the work it started has really ended, so heavy work at once stays bounded.
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            f(backend.as_ref(), &flag)
+            let watch = Watch(flag);
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                f(backend.as_ref(), &watch)
+            })) {
+                Ok(out) => out,
+                Err(p) if p.is::<Stopped>() => Err(aurum_app::AppError::Cancelled.into()),
+                Err(p) => std::panic::resume_unwind(p),
+            }
         })
         .await
         .map_err(|e| ApiError::internal(&e))?
     };
-    match tokio::time::timeout(limits.timeout, work).await {
+    let outcome = tokio::time::timeout(limits.timeout, work).await;
+    // The work has ended or is cancelled below: dropping the answer now cancels nothing.
+    guard.disarm();
+    match outcome {
         Ok(Ok(v)) => respond(v),
         Ok(Err(e)) => e.into_response(),
         Err(_) => {
@@ -116,6 +128,62 @@ where
         )
         .with_code("timeout")
         .into_response()
+        }
+    }
+}
+
+/// The progress handed to a request's work. Nobody watches it. Once the request is given
+/// up (its time limit passed, its client went away) the work stops at the next point where
+/// it asks whether it was given up or reports progress, so that long stretches between the
+/// work's own checkpoints (a simulation of many paths reports every block of paths, a
+/// backtest every block of origins) end within a block: the work is unwound with
+/// [`Stopped`], which `call_as` answers as cancelled work. Nothing is recorded: a run is
+/// recorded only after its simulation.
+pub(crate) struct Watch(Cancel);
+
+impl Watch {
+    fn stop_if_given_up(&self) {
+        if aurum_app::Progress::cancelled(&self.0) {
+            std::panic::resume_unwind(Box::new(Stopped));
+        }
+    }
+}
+
+/// The unwinding payload of work stopped by [`Watch`]: not a panic (the panic hook is not
+/// called), and caught by `call_as`.
+struct Stopped;
+
+impl aurum_app::Progress for Watch {
+    fn start(&self, _: &str, _: Option<u64>) {
+        self.stop_if_given_up();
+    }
+    fn advance(&self, _: u64) {
+        self.stop_if_given_up();
+    }
+    fn finish(&self) {}
+    fn note(&self, _: &str) {}
+    fn cancelled(&self) -> bool {
+        self.stop_if_given_up();
+        false
+    }
+}
+
+/// Cancels the work of a request whose future is dropped before the work ended: a client
+/// that goes away (a closed tab, an aborted fetch) stops the work it started, not only the
+/// answer.
+struct CancelOnDrop(Option<Cancel>);
+
+impl CancelOnDrop {
+    /// The work's outcome is in: nothing to cancel any more.
+    fn disarm(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.take() {
+            c.cancel();
         }
     }
 }
@@ -565,7 +633,7 @@ async fn heavy_json<B, T, F>(s: Arc<AppState>, b: Result<Json<B>, JsonRejection>
 where
     B: Send + 'static,
     T: Serialize + Send + 'static,
-    F: FnOnce(&dyn Backend, &Limits, B, &Cancel) -> Result<T, ApiError> + Send + 'static,
+    F: FnOnce(&dyn Backend, &Limits, B, &Watch) -> Result<T, ApiError> + Send + 'static,
 {
     let req = match body(&s, b) {
         Ok(v) => v,

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use aurum_app::calls::{
@@ -26,6 +26,13 @@ use serde_json::{Value, json};
 /// Heavy studies running now, and the most that ever ran at once.
 static RUNNING: AtomicUsize = AtomicUsize::new(0);
 static MOST: AtomicUsize = AtomicUsize::new(0);
+
+/// Paths of a scenario run that works until it is cancelled (or 20 s pass), and whether it
+/// started, ended and was recorded.
+const HEAVY_PATHS: usize = 199_999;
+static HEAVY_STARTED: AtomicBool = AtomicBool::new(false);
+static HEAVY_ENDED: AtomicBool = AtomicBool::new(false);
+static HEAVY_RECORDED: AtomicBool = AtomicBool::new(false);
 
 /// Answers fixed data; a study whose window ends on day 60 sleeps, for the timeout, and one
 /// ending on day 59 counts how many run at once.
@@ -104,7 +111,32 @@ impl Backend for Fake {
             targets,
         })
     }
-    fn run_scenario(&self, req: &ScenarioRun, _: &dyn Progress) -> AppResult<RunResult> {
+    fn run_scenario(&self, req: &ScenarioRun, progress: &dyn Progress) -> AppResult<RunResult> {
+        if req.paths == HEAVY_PATHS {
+            // Busy work with a checkpoint every millisecond or so, for up to 20 s; recorded
+            // only when it ran to its end.
+            // Marks the end however the work ends (returning or unwound).
+            struct Ended;
+            impl Drop for Ended {
+                fn drop(&mut self) {
+                    HEAVY_ENDED.store(true, Ordering::SeqCst);
+                }
+            }
+            let _ended = Ended;
+            HEAVY_STARTED.store(true, Ordering::SeqCst);
+            let started = std::time::Instant::now();
+            let mut x = 0u64;
+            while !progress.cancelled() {
+                for i in 0..100_000u64 {
+                    x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(i));
+                }
+                if started.elapsed() > Duration::from_secs(20) {
+                    HEAVY_RECORDED.store(true, Ordering::SeqCst);
+                    break;
+                }
+            }
+            AppError::check(progress)?;
+        }
         let day = aurum_core::date(2025, 2, 18);
         Ok(RunResult {
             run_id: 1,
@@ -467,6 +499,67 @@ fn timed_out_work_still_counts_against_the_heavy_limit() {
     std::thread::sleep(Duration::from_millis(2500));
     assert_eq!(RUNNING.load(Ordering::SeqCst), 0);
     assert_eq!(MOST.load(Ordering::SeqCst), 1);
+}
+
+/// A client that goes away before its scenario run has ended stops the run on the server:
+/// the work ends at its next checkpoint, records nothing, and gives back its heavy-work
+/// place at once.
+#[test]
+fn a_client_that_goes_away_stops_the_work_it_started() {
+    use std::io::Write;
+    let addr = start(Limits {
+        heavy_at_once: 1,
+        ..Limits::default()
+    });
+    let body = json!({ "toml": "1", "paths": HEAVY_PATHS }).to_string();
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "POST /api/scenarios/run HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !HEAVY_STARTED.load(Ordering::SeqCst) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run did not start"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        !HEAVY_ENDED.load(Ordering::SeqCst),
+        "the run is still working"
+    );
+    // The client goes away.
+    let gone = std::time::Instant::now();
+    drop(s);
+    while !HEAVY_ENDED.load(Ordering::SeqCst) {
+        assert!(
+            gone.elapsed() < Duration::from_secs(1),
+            "the work ran on after its client went away"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(
+        !HEAVY_RECORDED.load(Ordering::SeqCst),
+        "a given-up run was recorded"
+    );
+    // Its heavy-work place is free: the next run is answered at once.
+    let next = std::time::Instant::now();
+    let (code, v) = call(
+        addr,
+        "POST",
+        "/api/scenarios/run",
+        Some(&json!({ "toml": "1", "paths": 10 }).to_string()),
+    );
+    assert_eq!(code, 200, "{v}");
+    assert!(
+        next.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        next.elapsed()
+    );
 }
 
 /// Slow clients: headers not sent in time close the connection, and at the connection cap a

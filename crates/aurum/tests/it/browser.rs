@@ -1841,3 +1841,124 @@ fn every_page_fits_desktop_and_phone_in_both_languages_in_chromium() {
     b.resize(1280, 900);
     assert_eq!(b.console_errors(), Vec::<String>::new());
 }
+
+/// CPU seconds (user and system) the server child of this test process started with
+/// `home` has used so far, read from `/proc`.
+fn server_cpu(home: &std::path::Path) -> f64 {
+    let me = std::process::id().to_string();
+    let home = home.display().to_string();
+    for entry in fs_err::read_dir("/proc").unwrap().flatten() {
+        let dir = entry.path();
+        let Ok(stat) = std::fs::read_to_string(dir.join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid … utime stime: fields after the closing parenthesis.
+        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+            continue;
+        };
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        if f.get(1) != Some(&me.as_str()) {
+            continue;
+        }
+        let cmdline = std::fs::read(dir.join("cmdline")).unwrap_or_default();
+        let cmdline = String::from_utf8_lossy(&cmdline);
+        if !(cmdline.contains(&home) && cmdline.contains("serve")) {
+            continue;
+        }
+        let ticks: f64 = f[11].parse::<f64>().unwrap() + f[12].parse::<f64>().unwrap();
+        return ticks / 100.0;
+    }
+    panic!("no server process for {home}");
+}
+
+#[test]
+fn cancel_stops_the_run_on_the_server_in_chromium() {
+    let ctx = TestContext::new();
+    // Room for a run that takes many seconds.
+    let server = Server::start(&ctx, &["--max-steps", "100000000000"]);
+    let b = Browser::start();
+    b.goto(&format!("{}/?lang=en#scenario", server.base));
+    b.js(CATCH_ERRORS);
+    b.wait(
+        "the scenario form",
+        "return document.querySelector('#prob-ukraine-ceasefire') !== null",
+    );
+    let (_, runs) = server.get("/api/runs");
+    let before = runs.as_array().unwrap().len();
+    assert_eq!(
+        b.js("return document.querySelector('#cancel-run').hidden"),
+        json!(true)
+    );
+    // A large run keeps the server busy: the simulation itself, on a baseline that needs no
+    // fitting first.
+    b.js("const ta = document.querySelector('#scenario-toml'); \
+         ta.value = ta.value.replace('model = \"stack\"', 'model = \"gbm\"\\nvol_pct = 15'); \
+         ta.dispatchEvent(new Event('input', {bubbles: true})); return true");
+    b.type_into("#sc-paths", "200000");
+    b.click("#run-scenario");
+    b.wait(
+        "the Cancel button",
+        "return !document.querySelector('#cancel-run').hidden",
+    );
+    let cpu0 = server_cpu(ctx.home());
+    std::thread::sleep(Duration::from_millis(800));
+    let busy = server_cpu(ctx.home()) - cpu0;
+    assert!(busy > 0.3, "the server works on the run: {busy} s of CPU");
+    assert_eq!(
+        b.js("return document.querySelector('#run-scenario').getAttribute('aria-busy')"),
+        json!("true"),
+        "the run is still going"
+    );
+    b.screenshot("scenario-running-en");
+    b.click("#cancel-run");
+    let clicked = Instant::now();
+    // The server's CPU time stops growing within a second.
+    let idle_at = loop {
+        let a = server_cpu(ctx.home());
+        std::thread::sleep(Duration::from_millis(250));
+        let used = server_cpu(ctx.home()) - a;
+        if used < 0.05 {
+            break clicked.elapsed();
+        }
+        assert!(
+            clicked.elapsed() < Duration::from_secs(3),
+            "the server still works after Cancel: {used} s of CPU in 250 ms"
+        );
+    };
+    assert!(
+        idle_at < Duration::from_millis(1250),
+        "the server went idle {idle_at:?} after Cancel"
+    );
+    // The form is ready again, saying the run stopped.
+    let ui = b.js("const r = document.querySelector('#run-scenario'); \
+         return { busy: r.getAttribute('aria-busy'), disabled: r.disabled, \
+                  cancel: document.querySelector('#cancel-run').hidden, \
+                  status: document.querySelector('#run-status').textContent, \
+                  error: document.querySelector('#error').hidden, \
+                  results: document.querySelector('#scenario-results').hidden }");
+    assert_eq!(ui["busy"], Value::Null, "{ui}");
+    assert_eq!(ui["disabled"], json!(false), "{ui}");
+    assert_eq!(ui["cancel"], json!(true), "{ui}");
+    assert_eq!(ui["error"], json!(true), "{ui}");
+    assert_eq!(ui["results"], json!(true), "{ui}");
+    assert!(ui["status"].as_str().unwrap().contains("Stopped"), "{ui}");
+    b.screenshot("scenario-cancelled-en");
+    // Nothing was recorded, then or later.
+    std::thread::sleep(Duration::from_millis(1000));
+    let (_, runs) = server.get("/api/runs");
+    assert_eq!(runs.as_array().unwrap().len(), before, "{runs}");
+    // A run afterwards works as before.
+    b.type_into("#sc-paths", "1000");
+    b.click("#run-scenario");
+    b.wait(
+        "the run",
+        "const e = document.querySelector('#p-touch-0'); return e && e.textContent.trim()",
+    );
+    let (_, runs) = server.get("/api/runs");
+    assert_eq!(runs.as_array().unwrap().len(), before + 1);
+    assert_eq!(
+        b.js("return (window.__errors || []).join(' | ')"),
+        json!("")
+    );
+    assert_eq!(b.console_errors(), Vec::<String>::new());
+}
