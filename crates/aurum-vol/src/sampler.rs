@@ -366,7 +366,7 @@ impl Table {
 
     /// [`Table::sample`] of [`LANES`] words at once, the same numbers: the index and
     /// position arithmetic runs on vectors, only the coefficient loads lane by lane.
-    #[inline]
+    #[inline(always)]
     #[must_use]
     pub fn sample_lanes(&self, u: &[u64; LANES]) -> [f64; LANES] {
         let mut at = [0usize; LANES];
