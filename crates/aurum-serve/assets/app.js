@@ -1684,6 +1684,7 @@
       prob.max = '1';
       prob.setAttribute('data-scenario', s.id);
       prob.addEventListener('input', function () {
+        fillOverall();
         var v = parseFloat(prob.value);
         if (!isNum(v)) return;
         prob.classList.remove('invalid');
@@ -1734,7 +1735,7 @@
 
       tbody.appendChild(el('tr', { 'data-id': s.id }, [
         el('td', null, [el('span', { className: 'sc-name', text: name }), el('span', { className: 'sc-id', text: s.id })]),
-        el('td', { 'data-label': t('probability') }, [prob]),
+        el('td', { 'data-label': t('probability'), className: 'prob' }, [prob, el('span', { className: 'overall', id: 'overall-' + s.id, hidden: true })]),
         el('td', { 'data-label': t('baseRate'), className: 'base-rate', id: 'base-rate-' + s.id, 'data-scenario': s.id }),
         el('td', { 'data-label': t('shock') }, [shockCell]),
         el('td', { className: 'cond', text: cond.join(' · ') }),
@@ -1742,6 +1743,63 @@
     });
     fillBaseRates();
     scheduleBaseRates();
+    fillOverall();
+  }
+
+  // A probability of at most two significant places: 40%, 4.5%, 0.45%.
+  function pctShort(x) {
+    if (!isNum(x)) return '—';
+    var d = x >= 0.1 || x === 0 ? 0 : x >= 0.01 ? 1 : 2;
+    return nf({ style: 'percent', maximumFractionDigits: d }).format(x);
+  }
+
+  // Beside the probability of a scenario that requires others: its probability given them,
+  // and about how often it happens overall, as the engine draws it: it can happen only in
+  // paths where each scenario it requires happened, so overall = its probability × the
+  // overall chance of each one it requires (taken as independent). Windows (it happens only
+  // after them and inside its own) and excludes can make it rarer still.
+  function fillOverall() {
+    var model = null;
+    try { model = readScenarioModel($('scenario-toml').value); } catch (e) { model = null; }
+    if (!model) return;
+    // The fields are what the user typed last; the file lags a field that cannot be read.
+    function own(s) {
+      var f = $('prob-' + s.id);
+      var v = f && f.value.trim() !== '' ? Number(f.value) : NaN;
+      return isNum(v) ? v : s.probability;
+    }
+    var memo = {};
+    function overall(s, seen) {
+      if (memo[s.id] !== undefined) return memo[s.id];
+      if (seen.indexOf(s.id) >= 0) return NaN; // a cycle: the server says so
+      var p = own(s);
+      if (!isNum(p) || p < 0 || p > 1) return NaN;
+      (s.requires || []).forEach(function (r) {
+        var parent = scenarioById(model, r);
+        p *= parent ? overall(parent, seen.concat([s.id])) : NaN;
+      });
+      memo[s.id] = p;
+      return p;
+    }
+    model.scenarios.forEach(function (s) {
+      var span = $('overall-' + s.id);
+      if (!span) return;
+      if (!s.requires || !s.requires.length) { span.hidden = true; span.textContent = ''; span.removeAttribute('data-overall'); return; }
+      var names = s.requires.map(function (r) {
+        var parent = scenarioById(model, r);
+        return parent ? (state.lang === 'ja' && parent.name_ja ? parent.name_ja : parent.name || r) : r;
+      }).join(state.lang === 'ja' ? '・' : ', ');
+      var p = own(s), all = overall(s, []);
+      span.hidden = false;
+      if (!isNum(p) || !isNum(all)) {
+        span.textContent = t('givenOnly', { names: names });
+        span.removeAttribute('data-overall');
+      } else {
+        span.textContent = t('givenOverall', { p: pctShort(p), names: names, overall: pctShort(all) });
+        span.setAttribute('data-overall', String(all));
+      }
+      span.title = t('overallHelp');
+    });
   }
 
   function initScenarioTab() {

@@ -1962,3 +1962,76 @@ fn cancel_stops_the_run_on_the_server_in_chromium() {
     );
     assert_eq!(b.console_errors(), Vec::<String>::new());
 }
+
+/// The text and value beside each scenario's probability: its overall chance when it
+/// requires another.
+fn overall(b: &Browser, id: &str) -> Value {
+    b.js(&format!(
+        "const e = document.querySelector('#overall-{id}'); \
+         return e && {{ hidden: e.hidden, text: e.textContent, p: e.dataset.overall ? Number(e.dataset.overall) : null }}"
+    ))
+}
+
+#[test]
+fn a_required_scenario_shows_its_overall_probability_in_chromium() {
+    let ctx = TestContext::new();
+    let server = Server::start(&ctx, &[]);
+    let b = Browser::start();
+    b.goto(&format!("{}/?lang=en#scenario", server.base));
+    b.js(CATCH_ERRORS);
+    b.wait(
+        "the scenario form",
+        "return document.querySelector('#prob-us-nato-exit') !== null",
+    );
+    // The example's US exit (10%) requires the Ukraine ceasefire (45%).
+    let v = overall(&b, "us-nato-exit");
+    assert_eq!(v["hidden"], json!(false), "{v}");
+    assert_eq!(
+        v["text"],
+        json!("10% given Ukraine ceasefire agreed ≈ 4.5% overall"),
+        "{v}"
+    );
+    assert!((v["p"].as_f64().unwrap() - 0.045).abs() < 1e-12, "{v}");
+    // A scenario that requires nothing shows nothing more.
+    assert_eq!(overall(&b, "ukraine-ceasefire")["hidden"], json!(true));
+    // Typing in either field updates it at once.
+    b.type_into("#prob-ukraine-ceasefire", "0.8");
+    assert_eq!(
+        overall(&b, "us-nato-exit")["text"],
+        json!("10% given Ukraine ceasefire agreed ≈ 8% overall")
+    );
+    b.type_into("#prob-us-nato-exit", "0.9");
+    let v = overall(&b, "us-nato-exit");
+    assert_eq!(
+        v["text"],
+        json!("90% given Ukraine ceasefire agreed ≈ 72% overall"),
+        "{v}"
+    );
+    assert!(
+        b.js("return document.querySelector('#overall-us-nato-exit').title")
+            .as_str()
+            .unwrap()
+            .contains("rarer"),
+    );
+    b.screenshot("scenario-overall-en");
+    // In Japanese, with the scenario's Japanese name.
+    b.click("#lang-ja");
+    b.wait(
+        "the Japanese names",
+        "const e = document.querySelector('#overall-us-nato-exit'); return e && e.textContent.includes('停戦')",
+    );
+    assert_eq!(
+        overall(&b, "us-nato-exit")["text"],
+        json!("ウクライナ停戦合意を前提に90%（全体では約72%）")
+    );
+    b.resize(390, 844);
+    b.js("document.querySelector('#prob-us-nato-exit').scrollIntoView({block: 'center'}); return true");
+    b.screenshot("scenario-overall-ja-phone");
+    b.resize(1280, 900);
+    assert_eq!(
+        b.js("return (window.__errors || []).join(' | ')"),
+        json!("")
+    );
+    let console = b.console_errors();
+    assert!(console.iter().all(|e| e.contains("400")), "{console:?}");
+}
