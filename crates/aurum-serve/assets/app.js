@@ -312,6 +312,11 @@
       e.classList.remove('invalid');
       e.removeAttribute('aria-invalid');
     });
+    Array.prototype.forEach.call(document.querySelectorAll('.field-msg'), function (m) {
+      var input = document.querySelector('[aria-describedby="' + m.id + '"]');
+      if (input) input.removeAttribute('aria-describedby');
+      m.remove();
+    });
   }
   function clearError() {
     $('error').hidden = true;
@@ -1834,6 +1839,7 @@
     });
     // Results of an earlier run are greyed out and marked the moment an input changes.
     function edited(e) {
+      clearFieldMsg(e.target);
       var id = e.target && e.target.id;
       if (id === 'sc-publish' || id === 'sc-label') return; // they do not change the numbers
       markResultsStale('edited');
@@ -1918,25 +1924,69 @@
     $('results-stale-text').textContent = why ? t(why === 'failed' ? 'staleFailed' : 'staleEdited') : '';
   }
 
+  // The scenario form's fields that cannot be sent as they are, in the form's order, each
+  // with what is wrong in the page's language. Numbers the form could not write into the
+  // TOML count: the text would otherwise be sent stale.
+  function scenarioProblems() {
+    var out = [];
+    function bad(input, key, vars) { if (input) out.push({ input: input, key: key, vars: vars || {} }); }
+    function num(input) {
+      return (input.validity && input.validity.badInput) || input.value.trim() === '' ? NaN : Number(input.value);
+    }
+    var day = /^\d{4}-\d{2}-\d{2}$/;
+    var asOf = $('sc-as-of').value, horizon = $('sc-horizon').value;
+    if (!day.test(asOf)) bad($('sc-as-of'), 'vDate');
+    if (!day.test(horizon)) bad($('sc-horizon'), 'vDate');
+    else if (day.test(asOf) && horizon <= asOf) bad($('sc-horizon'), 'vHorizon');
+    var r = parseAmounts($('sc-targets').value);
+    if (r.bad) bad($('sc-targets'), 'unreadable', { text: r.bad });
+    else if (!r.values.length) bad($('sc-targets'), 'noTargets');
+    var paths = num($('sc-paths'));
+    if (!(Number.isInteger(paths) && paths > 0)) bad($('sc-paths'), 'vPaths');
+    var seed = num($('sc-seed'));
+    if (!(Number.isInteger(seed) && seed >= 0)) bad($('sc-seed'), 'vSeed');
+    Array.prototype.forEach.call(document.querySelectorAll('#scenario-rows input[type="number"]'), function (x) {
+      var v = num(x);
+      if (!isNum(v)) bad(x, 'vNumber');
+      else if (/^prob-/.test(x.id) && (v < 0 || v > 1)) bad(x, 'vProbability');
+    });
+    return out;
+  }
+
+  // Marks each bad field with its message beside it, sums them up in the error box and moves
+  // the focus to the first.
+  function showFormProblems(problems) {
+    var n = problems.length;
+    showError({ message: t(n === 1 ? 'formInvalidOne' : 'formInvalid', { n: n }), field: 'form' }, function () {
+      return problems.map(function (p) { return p.input; });
+    });
+    problems.forEach(function (p) {
+      var id = p.input.id + '-msg';
+      var msg = el('span', { className: 'field-msg', id: id, text: t(p.key, p.vars) });
+      p.input.insertAdjacentElement('afterend', msg);
+      p.input.setAttribute('aria-describedby', id);
+    });
+    problems[0].input.focus();
+  }
+
+  // A field's message goes when the field is edited.
+  function clearFieldMsg(input) {
+    if (!input || !input.id) return;
+    var m = $(input.id + '-msg');
+    if (m && m.classList.contains('field-msg')) m.remove();
+    if (input.getAttribute('aria-describedby') === input.id + '-msg') input.removeAttribute('aria-describedby');
+  }
+
   function runScenario() {
     clearError();
     var text = $('scenario-toml').value;
     var paths = Number($('sc-paths').value);
     var seed = Number($('sc-seed').value);
-    // Numbers the form could not write into the TOML: say so rather than send stale text.
-    var bad = Array.prototype.filter.call(document.querySelectorAll('#scenario-rows input[type="number"]'), function (x) {
-      return x.value.trim() === '' || !isNum(parseFloat(x.value));
-    });
-    if (bad.length) {
-      showError({ message: t('invalidNumber', { field: bad[0].getAttribute('aria-label') }), field: 'form' }, function () { return bad; });
-      return;
-    }
-    if (!Number.isInteger(paths) || paths <= 0) {
-      showError({ message: t('invalidPaths'), field: 'paths' }, function () { return [$('sc-paths')]; });
-      return;
-    }
-    if (!Number.isInteger(seed) || seed < 0) {
-      showError({ message: t('invalidSeed'), field: 'seed' }, function () { return [$('sc-seed')]; });
+    // Every field is checked at once; nothing is sent while one is bad. (Tests of the
+    // server's own refusals switch the check off.)
+    var problems = window.__aurumTest && window.__aurumTest.noValidate ? [] : scenarioProblems();
+    if (problems.length) {
+      showFormProblems(problems);
       return;
     }
     var label = $('sc-label').value.trim();

@@ -351,7 +351,9 @@ fn the_dashboard_works_in_chromium() {
     );
     typed("3000, 3200, +10%");
 
-    // A bad input shows the server's error.
+    // A bad input shows the server's error (the page's own check, which would catch it
+    // first, switched off).
+    b.js("window.__aurumTest.noValidate = true; return true");
     b.type_into("#prob-ukraine-ceasefire", "1.5");
     b.click("#run-scenario");
     let err = b.wait(
@@ -1052,6 +1054,8 @@ fn stale_results_are_marked_and_errors_are_worded_in_japanese_in_chromium() {
     // earlier run, the error is worded in Japanese with the scenario's name, and the
     // server's own message is behind a disclosure.
     b.click("#lang-ja");
+    // The page's own check, which would catch it first, switched off.
+    b.js("window.__aurumTest.noValidate = true; return true");
     b.type_into("#prob-ukraine-ceasefire", "1.5");
     b.click("#run-scenario");
     let err = b.wait(
@@ -2028,6 +2032,150 @@ fn a_required_scenario_shows_its_overall_probability_in_chromium() {
     b.js("document.querySelector('#prob-us-nato-exit').scrollIntoView({block: 'center'}); return true");
     b.screenshot("scenario-overall-ja-phone");
     b.resize(1280, 900);
+    assert_eq!(
+        b.js("return (window.__errors || []).join(' | ')"),
+        json!("")
+    );
+    let console = b.console_errors();
+    assert!(console.iter().all(|e| e.contains("400")), "{console:?}");
+}
+
+#[test]
+fn the_whole_scenario_form_is_checked_before_anything_is_sent_in_chromium() {
+    let ctx = TestContext::new();
+    let server = Server::start(&ctx, &[]);
+    let b = Browser::start();
+    b.goto(&format!("{}/?lang=en#scenario", server.base));
+    b.js(CATCH_ERRORS);
+    b.wait(
+        "the scenario form",
+        "return document.querySelector('#prob-us-nato-exit') !== null",
+    );
+    let (_, runs) = server.get("/api/runs");
+    let before = runs.as_array().unwrap().len();
+    // Five bad fields at once.
+    b.js(
+        "const h = document.querySelector('#sc-horizon'); h.value = '2025-01-10'; \
+         h.dispatchEvent(new Event('input', {bubbles: true})); return true",
+    );
+    b.type_into("#sc-targets", "3,000, abc");
+    b.type_into("#sc-paths", "0");
+    b.type_into("#prob-ukraine-ceasefire", "1.5");
+    b.js(
+        "const p = document.querySelector('#prob-us-nato-exit'); p.value = ''; \
+         p.dispatchEvent(new Event('input', {bubbles: true})); return true",
+    );
+    b.click("#run-scenario");
+    let messages = |b: &Browser| {
+        b.js(
+            "return Object.fromEntries(Array.from(document.querySelectorAll('.field-msg')).map(m => \
+               [document.querySelector('[aria-describedby=\"' + m.id + '\"]').id, m.textContent]))",
+        )
+    };
+    assert_eq!(
+        messages(&b),
+        json!({
+            "sc-horizon": "The horizon must come after the as-of date.",
+            "sc-targets": "Could not read “abc”: write prices such as 3,000 or moves such as +10%, separated by commas",
+            "sc-paths": "Enter a whole number above 0.",
+            "prob-ukraine-ceasefire": "Enter a number from 0 to 1.",
+            "prob-us-nato-exit": "Enter a number.",
+        })
+    );
+    let invalid = b.js(
+        "return Array.from(document.querySelectorAll('#scenario-form [aria-invalid=\"true\"]')).map(e => e.id)",
+    );
+    assert_eq!(
+        invalid,
+        json!([
+            "sc-horizon",
+            "sc-targets",
+            "sc-paths",
+            "prob-ukraine-ceasefire",
+            "prob-us-nato-exit"
+        ])
+    );
+    assert_eq!(
+        b.js("return document.activeElement.id"),
+        json!("sc-horizon")
+    );
+    assert_eq!(
+        b.text("#error-text"),
+        "5 fields need attention (marked below); nothing was sent."
+    );
+    b.js("window.scrollTo(0, 0); return true");
+    b.screenshot("scenario-form-invalid-en");
+    // Nothing was sent.
+    let sent = b.js(
+        "return performance.getEntriesByType('resource').filter(e => e.name.includes('/api/scenarios/run')).length",
+    );
+    assert_eq!(sent, json!(0));
+    // In Japanese, the same check words each field in Japanese.
+    // (The switch redraws the rows from the file, which kept the last readable values.)
+    b.click("#lang-ja");
+    b.type_into("#sc-targets", "3,000, abc");
+    b.js(
+        "const p = document.querySelector('#prob-us-nato-exit'); p.value = ''; \
+         p.dispatchEvent(new Event('input', {bubbles: true})); return true",
+    );
+    b.click("#run-scenario");
+    let ja = messages(&b);
+    assert_eq!(
+        ja["prob-ukraine-ceasefire"],
+        json!("0から1までの数を入力してください。"),
+        "{ja}"
+    );
+    assert_eq!(
+        ja["prob-us-nato-exit"],
+        json!("数値を入力してください。"),
+        "{ja}"
+    );
+    assert_eq!(
+        ja["sc-paths"],
+        json!("1以上の整数を入力してください。"),
+        "{ja}"
+    );
+    assert_eq!(
+        ja["sc-horizon"],
+        json!("評価期限は基準日より後の日付にしてください。"),
+        "{ja}"
+    );
+    assert_eq!(
+        b.text("#error-text"),
+        "入力に問題が5件あります（下に表示）。送信していません。"
+    );
+    assert_eq!(
+        b.js("return document.activeElement.id"),
+        json!("sc-horizon")
+    );
+    b.resize(390, 844);
+    b.js("document.querySelector('#prob-ukraine-ceasefire').scrollIntoView({block: 'center'}); return true");
+    b.screenshot("scenario-form-invalid-ja-phone");
+    b.resize(1280, 900);
+    // Editing a field takes its message away; once all are good the run goes.
+    b.type_into("#prob-ukraine-ceasefire", "0.5");
+    assert_eq!(
+        b.js("return document.querySelector('#prob-ukraine-ceasefire-msg') === null"),
+        json!(true)
+    );
+    b.js(
+        "const h = document.querySelector('#sc-horizon'); h.value = '2025-06-30'; \
+         h.dispatchEvent(new Event('input', {bubbles: true})); return true",
+    );
+    b.type_into("#sc-targets", "3,000, 3200");
+    b.type_into("#sc-paths", "1000");
+    b.type_into("#prob-us-nato-exit", "0.1");
+    b.click("#run-scenario");
+    b.wait(
+        "the run",
+        "const e = document.querySelector('#p-touch-0'); return e && e.textContent.trim()",
+    );
+    assert_eq!(
+        b.js("return document.querySelectorAll('.field-msg').length"),
+        json!(0)
+    );
+    let (_, runs) = server.get("/api/runs");
+    assert_eq!(runs.as_array().unwrap().len(), before + 1);
     assert_eq!(
         b.js("return (window.__errors || []).join(' | ')"),
         json!("")
