@@ -188,6 +188,12 @@
     if (state.lang === 'ja' && I18N.seriesJa[id]) return I18N.seriesJa[id];
     return m && m.name ? m.name : id;
   }
+  // A series' data source in the page's language (the names of sources stay as they are).
+  function sourceLabel(id, source) {
+    if (state.lang !== 'ja') return source;
+    var ja = I18N.sourceJa || {};
+    return ja[id] || (/^gpr/.test(id) ? ja.gpr : null) || source;
+  }
   function eventTitle(e) {
     if (!e) return '';
     if (state.lang === 'ja') return e.title_ja || e.title_en || e.title || e.id;
@@ -736,7 +742,7 @@
         first: fmtDate(bars[0].first_date || bars[0].date),
         last: fmtDate(minDate(last.last_date || last.date, state.asOf)),
         asOf: fmtDate(state.asOf), close: fmtNum(last.close, 2),
-      }) + (meta && meta.source ? ' · ' + meta.source : '');
+      }) + (meta && meta.source ? t('sourceLine', { source: sourceLabel(d.id, meta.source) }) : '');
     } else {
       $('chart-subtitle').textContent = t('noBars');
     }
@@ -1663,7 +1669,9 @@
     }
     var active = document.activeElement;
     function setIfIdle(id, v) { var x = $(id); if (x !== active) x.value = v; }
-    setIfIdle('sc-title', model.title);
+    // The title in the page's language: the Japanese one, when the file has it, is edited
+    // in its place.
+    setIfIdle('sc-title', titleKey(model) === 'title_ja' ? model.title_ja : model.title);
     setIfIdle('sc-as-of', model.as_of);
     setIfIdle('sc-horizon', model.horizon);
     setIfIdle('sc-targets', targetsToText(model.targets));
@@ -1751,6 +1759,12 @@
     fillOverall();
   }
 
+  // Which title the title field shows and edits: `title_ja` on a Japanese page when the file
+  // has one, else `title`.
+  function titleKey(model) {
+    return state.lang === 'ja' && model && model.title_ja ? 'title_ja' : 'title';
+  }
+
   // A probability of at most two significant places: 40%, 4.5%, 0.45%.
   function pctShort(x) {
     if (!isNum(x)) return '—';
@@ -1816,11 +1830,12 @@
         editToml(function (text, model) {
           var s = serialize(v);
           if (s === null) return text;
-          return setKey(text, model.scan.tables[0], model.top[key], key, s);
+          var k = typeof key === 'function' ? key(model) : key;
+          return setKey(text, model.scan.tables[0], model.top[k], k, s);
         });
       });
     }
-    top('sc-title', 'title', function (v) { return tomlString(v); });
+    top('sc-title', titleKey, function (v) { return tomlString(v); });
     top('sc-as-of', 'as_of', function (v) { return /^\d{4}-\d{2}-\d{2}$/.test(v) ? tomlString(v) : null; });
     top('sc-horizon', 'horizon', function (v) { return /^\d{4}-\d{2}-\d{2}$/.test(v) ? tomlString(v) : null; });
     top('sc-targets', 'targets', function (v) {
@@ -2475,7 +2490,7 @@
       var tr = el('tr', { className: 'clickable', 'data-id': String(r.id) }, [
         el('td', null, [btn]),
         el('td', { className: 'd', text: fmtDateTime(r.created_at) }),
-        el('td', { text: r.title || '' }),
+        el('td', { text: (state.lang === 'ja' && r.title_ja) || r.title || '' }),
         el('td', { className: 'n', text: fmtInt(r.paths) }),
         el('td', { className: 'n', text: r.seed === undefined || r.seed === null ? '—' : String(r.seed) }),
       ]);

@@ -36,6 +36,7 @@ window.AURUM_I18N = {
     chartTitle: '{name}, {freq}',
     chartTitleGold: '{name}, {freq}',
     chartSub: '{first} to {last} · as of {asOf} · last close {close}',
+    sourceLine: ' · source: {source}',
     targetLine: 'Target {v}',
     targetLineUsd: 'Target ${v}',
     targetLineJpy: 'Target ¥{v}',
@@ -362,6 +363,7 @@ window.AURUM_I18N = {
     chartTitle: '{name} {freq}推移',
     chartTitleGold: '金価格 {freq}推移',
     chartSub: '{first}〜{last}（{asOf}時点）　直近終値 {close}',
+    sourceLine: '　出所：{source}',
     targetLine: '目標 {v}',
     targetLineUsd: '目標 {v}ドル',
     targetLineJpy: '目標 {v}円',
@@ -678,6 +680,14 @@ window.AURUM_I18N = {
     'southeast-asia': { en: 'Southeast Asia', ja: '東南アジア' },
   },
   // Short Japanese names of series the store ships with (English names come from the server).
+  // Data sources in Japanese, by series id ('gpr': every GPR series); others keep their names.
+  sourceJa: {
+    'gold-usd-lbma-pm': 'LBMA金価格PM（ICE Benchmark Administration。2020年まではFRED経由）',
+    'gold-jpy-gram': 'LBMA金価格PM×Yahoo FinanceのUSD/JPY÷31.1034768で算出',
+    'gold-usd-monthly': '1959年まではTimothy Green、1960年からは世界銀行ピンクシート（datasets/gold-prices）',
+    'gold-usd-spot': 'stooq（XAU/USD日次）',
+    'gpr': 'Caldara・Iacoviello（2022）「Measuring Geopolitical Risk」American Economic Review 112(4)',
+  },
   seriesJa: {
     'gold-usd-lbma-pm': '金価格（LBMA PM、ドル/トロイオンス）',
     'gold-usd-spot': '金スポット価格（ドル/トロイオンス）',

@@ -75,6 +75,14 @@ pub trait Backend: Send + Sync + 'static {
     fn run_scenario(&self, req: &ScenarioRun, progress: &dyn Progress) -> AppResult<RunResult>;
     /// Recorded runs, newest first.
     fn runs(&self) -> AppResult<Vec<aurum_store::RunRecord>>;
+    /// The Japanese titles of the listed runs whose scenario file has one (`title_ja`), by
+    /// run id.
+    fn run_titles_ja(
+        &self,
+        _runs: &[aurum_store::RunRecord],
+    ) -> AppResult<std::collections::HashMap<i64, String>> {
+        Ok(std::collections::HashMap::new())
+    }
     /// One recorded run with its input and results.
     fn run(&self, id: i64) -> AppResult<RunRecord>;
     /// A report on a scenario file: Markdown, HTML and results.

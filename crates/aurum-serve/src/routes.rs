@@ -677,8 +677,28 @@ async fn run_scenario(
     .await
 }
 
+/// A run as listed: its record and, when its scenario file has one, its Japanese title.
+#[derive(Serialize)]
+struct ListedRun {
+    #[serde(flatten)]
+    run: aurum_store::RunRecord,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title_ja: Option<String>,
+}
+
 async fn runs(State(s): State<Arc<AppState>>) -> Response {
-    call(s, false, |b, _| Ok(b.runs()?)).await
+    call(s, false, |b, _| {
+        let list = b.runs()?;
+        let mut ja = b.run_titles_ja(&list)?;
+        Ok(list
+            .into_iter()
+            .map(|run| ListedRun {
+                title_ja: ja.remove(&run.id),
+                run,
+            })
+            .collect::<Vec<_>>())
+    })
+    .await
 }
 
 async fn run(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Response {

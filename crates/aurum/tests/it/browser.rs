@@ -2183,3 +2183,74 @@ fn the_whole_scenario_form_is_checked_before_anything_is_sent_in_chromium() {
     let console = b.console_errors();
     assert!(console.iter().all(|e| e.contains("400")), "{console:?}");
 }
+
+#[test]
+fn japanese_pages_use_the_japanese_titles_in_chromium() {
+    let ctx = TestContext::new();
+    let server = Server::start(&ctx, &[]);
+    let example = fs_err::read_to_string("../../examples/us-nato-exit-2025-02-18.toml").unwrap();
+    let (code, run) = server.post(
+        "/api/scenarios/run",
+        &json!({ "toml": example, "paths": 1000, "seed": 1 }),
+    );
+    assert_eq!(code, 200, "{run}");
+    // The runs listing carries the file's Japanese title.
+    let (_, runs) = server.get("/api/runs");
+    assert_eq!(
+        runs[0]["title_ja"],
+        json!("米国のNATO離脱は金価格に何をもたらすか"),
+        "{runs}"
+    );
+    let b = Browser::start();
+    b.goto(&format!("{}/?lang=ja#scenario", server.base));
+    b.js(CATCH_ERRORS);
+    b.wait(
+        "the scenario form",
+        "return document.querySelector('#prob-us-nato-exit') !== null && document.querySelector('#sc-title').value",
+    );
+    assert_eq!(
+        b.js("return document.querySelector('#sc-title').value"),
+        json!("米国のNATO離脱は金価格に何をもたらすか")
+    );
+    // Editing it edits the Japanese title, not the English one.
+    b.type_into("#sc-title", "米国のNATO離脱と金");
+    let toml = b.js("return document.querySelector('#scenario-toml').value");
+    let toml = toml.as_str().unwrap();
+    assert!(toml.contains("title_ja = \"米国のNATO離脱と金\""), "{toml}");
+    assert!(
+        toml.contains("title    = \"What a US withdrawal from NATO would mean for gold\""),
+        "{toml}"
+    );
+    b.click("#lang-en");
+    assert_eq!(
+        b.js("return document.querySelector('#sc-title').value"),
+        json!("What a US withdrawal from NATO would mean for gold")
+    );
+    // The runs list in Japanese.
+    b.goto(&format!("{}/?lang=ja#runs", server.base));
+    let title = b.wait(
+        "the runs",
+        "const r = document.querySelector('#runs-rows tr[data-id]'); return r && r.cells[2].textContent",
+    );
+    assert_eq!(title, json!("米国のNATO離脱は金価格に何をもたらすか"));
+    b.click("#lang-en");
+    assert_eq!(
+        b.js("return document.querySelector('#runs-rows tr[data-id]').cells[2].textContent"),
+        json!("What a US withdrawal from NATO would mean for gold")
+    );
+    // The chart's subtitle and data source in Japanese.
+    b.goto(&format!("{}/?lang=ja#chart", server.base));
+    b.wait(
+        "the chart",
+        "return document.querySelector('#price-chart[data-ready=\"1\"]') !== null",
+    );
+    let sub = b.text("#chart-subtitle");
+    assert!(sub.contains("直近終値"), "{sub}");
+    assert!(sub.contains("出所：LBMA金価格PM"), "{sub}");
+    b.screenshot("chart-source-ja");
+    assert_eq!(
+        b.js("return (window.__errors || []).join(' | ')"),
+        json!("")
+    );
+    assert_eq!(b.console_errors(), Vec::<String>::new());
+}
