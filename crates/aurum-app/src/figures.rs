@@ -778,9 +778,11 @@ pub fn weekly_chart(
         }
     }
     points.retain(|x| x.period_end > last_end);
+    // Short labels, so that the legend fits in a row above the plot (the caption says what
+    // the ranges are).
     chart.fan = Some(match lang {
-        Lang::Ja => Fan::new(points, "90%区間（5〜95%）", "50%区間（25〜75%）", "中央値"),
-        _ => Fan::new(points, "90% range (5–95%)", "50% range (25–75%)", "median"),
+        Lang::Ja => Fan::new(points, "90%区間", "50%区間", "中央値"),
+        _ => Fan::new(points, "90% range", "50% range", "median"),
     });
     let groups = aurum_chart::event_groups(&chart)?;
     let number = |date: Date, text: &str| {

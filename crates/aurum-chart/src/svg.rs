@@ -186,6 +186,9 @@ pub fn render_svg(chart: &CandleChart) -> Result<String, ChartError> {
     if let (Some(fan), Some(legend)) = (&chart.fan, frame.legend) {
         fan_legend(&mut out, fan, legend);
     }
+    if let (Some(fan), Some(mid)) = (&chart.fan, frame.legend_row) {
+        fan_legend_row(&mut out, fan, frame.left, mid, chart.lang == Lang::Ja);
+    }
     if let (Some(label), Some(last)) = (&chart.last_close_label, chart.bars.last()) {
         last_close(&mut out, &frame, last, label, chart.color_blind_safe);
     }
@@ -408,8 +411,11 @@ struct Frame {
     tag_price: Option<f64>,
     /// The event markers that are drawn, where they go.
     markers: Vec<MarkerSpot>,
-    /// Where the fan's legend goes, when there is a fan.
+    /// Where the fan's legend goes, when there is a fan and it goes in the plot.
     legend: Option<LabelBox>,
+    /// The baseline's middle of the fan's legend as one row above the plot, when it goes
+    /// there (no corner of the plot is free for it).
+    legend_row: Option<f64>,
     /// The key of the markers' numbers to their events, under the plot.
     key: Key,
     /// The title and subtitle, above the plot.
@@ -425,6 +431,24 @@ impl Frame {
     /// plot, the key laid out under it and the fan's legend placed. Everything is in the
     /// layout's pixels: the chart's size over [`layout_scale`].
     fn new(chart: &CandleChart) -> Self {
+        let inside = Self::build(chart, false);
+        let Some(fan) = &chart.fan else {
+            return inside;
+        };
+        let covers = inside
+            .legend
+            .is_none_or(|b| legend_hits(&inside, chart, fan, &b) > 0);
+        // Only where the plot keeps the height to read its price ticks.
+        let tall = inside.bottom - inside.top - (LEGEND_ROW + 2.0) >= ROW_PLOT_MIN;
+        if covers && tall && legend_row_width(chart, fan) <= inside.width - 2.0 * MARGIN {
+            Self::build(chart, true)
+        } else {
+            inside
+        }
+    }
+
+    /// [`Frame::new`] with the fan's legend in the plot, or in a row above it when `row`.
+    fn build(chart: &CandleChart, row: bool) -> Self {
         let scale = layout_scale(chart);
         let size = (
             f64::from(chart.width) / scale,
@@ -432,7 +456,7 @@ impl Frame {
         );
         let attached = attach_markers(chart);
         // Groups need the bars' spacing, which the headroom above them does not change.
-        let slot = Self::layout(chart, size, &BTreeMap::new(), 0.0).slot;
+        let slot = Self::layout(chart, size, &BTreeMap::new(), 0.0, row).slot;
         let groups = group_markers(&attached, slot);
         let key = Key::new(chart, &groups, size, Header::new(chart, size).bottom);
         // First guess: each marker straight above the highest bar of its group.
@@ -446,7 +470,7 @@ impl Frame {
                 .unwrap_or(0);
             room.insert(highest, MARKER_LIFT + 2.0 * MARKER_RADIUS + MARKER_TOP_ROOM);
         }
-        let mut frame = Self::layout(chart, size, &room, key.height);
+        let mut frame = Self::layout(chart, size, &room, key.height, row);
         // Markers over higher neighbours need more room; raising the axis squeezes the bars
         // together, so check again (a few rounds settle it).
         for _ in 0..4 {
@@ -464,7 +488,7 @@ impl Frame {
             if !grown {
                 break;
             }
-            frame = Self::layout(chart, size, &room, key.height);
+            frame = Self::layout(chart, size, &room, key.height, row);
         }
         let mut markers = place_markers(&frame, chart, &groups);
         fit_markers(&frame, &mut markers);
@@ -483,6 +507,7 @@ impl Frame {
         frame.legend = chart
             .fan
             .as_ref()
+            .filter(|_| !row)
             .map(|fan| place_legend(&frame, chart, fan))
             .filter(|b| {
                 b.h + 2.0 * LEGEND_INSET <= frame.bottom - frame.top
@@ -493,15 +518,18 @@ impl Frame {
 
     /// The plot box, scales and ticks of a layout `size` pixels (width, height), with
     /// `room` pixels kept free above the bars it names and `key_h` pixels under the date
-    /// labels for the key; no markers or legend yet.
+    /// labels for the key, and a row for the fan's legend above the plot when `row`; no
+    /// markers or legend yet.
     fn layout(
         chart: &CandleChart,
         (width, height): (f64, f64),
         room: &BTreeMap<usize, f64>,
         key_h: f64,
+        row: bool,
     ) -> Self {
         let header = Header::new(chart, (width, height));
-        let top = header.bottom;
+        let legend_row = row.then_some(header.bottom + LEGEND_ROW / 2.0 - 6.0);
+        let top = header.bottom + if row { LEGEND_ROW + 2.0 } else { 0.0 };
         // The key's rows end where the source line's ascent begins.
         let bottom = (height - FOOT - key_h).max(top + 20.0);
         let (lo, hi) = price_range(chart, room, bottom - top);
@@ -547,6 +575,7 @@ impl Frame {
             tag_price,
             markers: Vec::new(),
             legend: None,
+            legend_row,
             key: Key::default(),
             header,
             target_boxes: Vec::new(),
@@ -1559,6 +1588,74 @@ fn fan_group(out: &mut String, f: &Frame, chart: &CandleChart, fan: &Fan) {
     out.push_str("</g>\n");
 }
 
+/// The least height of the plot, in pixels, for the fan's legend to take a row above it.
+const ROW_PLOT_MIN: f64 = 120.0;
+/// Gap between the entries of a legend in a row, in pixels.
+const LEGEND_GAP: f64 = 18.0;
+
+/// The width of the fan's legend in one row: each entry's sample, its label and a gap.
+fn legend_row_width(chart: &CandleChart, fan: &Fan) -> f64 {
+    [&fan.outer_label, &fan.inner_label, &fan.median_label]
+        .iter()
+        .map(|l| LEGEND_SWATCH + 8.0 + measured(l, LEGEND_SIZE, false, chart.lang == Lang::Ja))
+        .sum::<f64>()
+        + 2.0 * LEGEND_GAP
+}
+
+/// The swatch of legend entry `i` (outer band, inner band over it, median) from `x0`,
+/// centred on `mid`.
+fn legend_sample(out: &mut String, i: usize, x0: f64, mid: f64) {
+    let swatch = |opacity: f64| {
+        format!(
+            r#"<rect x="{}" y="{}" width="{}" height="10" fill="{FAN_FILL}" fill-opacity="{opacity}"/>"#,
+            num(x0),
+            num(mid - 5.0),
+            num(LEGEND_SWATCH),
+        )
+    };
+    match i {
+        0 => out.push_str(&swatch(FAN_OUTER_OPACITY)),
+        // The inner band is seen over the outer one.
+        1 => {
+            out.push_str(&swatch(FAN_OUTER_OPACITY));
+            out.push_str(&swatch(FAN_INNER_OPACITY));
+        }
+        _ => w!(
+            out,
+            r#"<line x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="{FAN_LINE}" stroke-width="2" stroke-dasharray="6 4"/>"#,
+            num(x0),
+            num(x0 + LEGEND_SWATCH),
+            y = num(mid),
+        ),
+    }
+}
+
+/// The fan's legend in one row from `x`, centred on `mid`: above the plot, where it covers
+/// nothing.
+fn fan_legend_row(out: &mut String, fan: &Fan, x: f64, mid: f64, japanese: bool) {
+    out.push_str(r#"<g class="fan-legend">"#);
+    let mut x = x;
+    for (i, label) in [&fan.outer_label, &fan.inner_label, &fan.median_label]
+        .into_iter()
+        .enumerate()
+    {
+        legend_sample(out, i, x, mid);
+        let text_x = x + LEGEND_SWATCH + 8.0;
+        w!(
+            out,
+            r#"<text x="{}" y="{}" font-size="{LEGEND_SIZE}" fill="{INK}">{}</text>"#,
+            num(text_x),
+            num(mid + LEGEND_SIZE * 0.36),
+            escape_xml(label),
+        );
+        x = text_x + measured(label, LEGEND_SIZE, false, japanese) + LEGEND_GAP;
+    }
+    out.push_str(
+        "</g>
+",
+    );
+}
+
 /// The fan's legend: a swatch per band and a dashed line for the median, each labelled.
 fn fan_legend(out: &mut String, fan: &Fan, b: LabelBox) {
     w!(
@@ -1575,29 +1672,7 @@ fn fan_legend(out: &mut String, fan: &Fan, b: LabelBox) {
     for (i, label) in rows.into_iter().enumerate() {
         #[allow(clippy::cast_precision_loss)]
         let mid = b.y + LEGEND_PAD - 2.0 + LEGEND_ROW * (i as f64 + 0.5);
-        let swatch = |opacity: f64| {
-            format!(
-                r#"<rect x="{}" y="{}" width="{}" height="10" fill="{FAN_FILL}" fill-opacity="{opacity}"/>"#,
-                num(x0),
-                num(mid - 5.0),
-                num(LEGEND_SWATCH),
-            )
-        };
-        match i {
-            0 => out.push_str(&swatch(FAN_OUTER_OPACITY)),
-            // The inner band is seen over the outer one.
-            1 => {
-                out.push_str(&swatch(FAN_OUTER_OPACITY));
-                out.push_str(&swatch(FAN_INNER_OPACITY));
-            }
-            _ => w!(
-                out,
-                r#"<line x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="{FAN_LINE}" stroke-width="2" stroke-dasharray="6 4"/>"#,
-                num(x0),
-                num(x1),
-                y = num(mid),
-            ),
-        }
+        legend_sample(out, i, x0, mid);
         w!(
             out,
             r#"<text x="{}" y="{}" font-size="{LEGEND_SIZE}" fill="{INK}">{}</text>"#,
@@ -2734,6 +2809,45 @@ mod tests {
         assert_eq!(legend_hits(&f, &c, c.fan.as_ref().unwrap(), &legend), 0);
         assert!(legend.y >= f.top && legend.x >= f.left && legend.x + legend.w <= f.right);
         crate::png::parse(&svg).unwrap();
+    }
+
+    #[test]
+    fn a_legend_with_no_free_corner_goes_in_a_row_above_the_plot() {
+        // Square, as the report's weekly chart, and short labels; targets at the top and
+        // bottom of the range put a label in every corner of the plot.
+        let mut c = chart(110, Lang::Ja);
+        (c.width, c.height) = (1200, 1200);
+        let mut fan = fan_after(&c.bars, 19, 2.0);
+        (fan.outer_label, fan.inner_label, fan.median_label) =
+            ("90%区間".into(), "50%区間".into(), "中央値".into());
+        c.fan = Some(fan);
+        let (lo, hi) = c.bars.iter().fold((f64::MAX, f64::MIN), |(lo, hi), b| {
+            (lo.min(b.low), hi.max(b.high))
+        });
+        c.targets = vec![
+            TargetLine::new(hi * 1.02, "目標 とても高い水準の価格"),
+            TargetLine::new(lo * 0.98, "目標 とても低い水準の価格"),
+        ];
+        let f = Frame::new(&c);
+        let fan = c.fan.as_ref().unwrap();
+        let inside = Frame::build(&c, false);
+        assert!(
+            inside
+                .legend
+                .is_none_or(|b| legend_hits(&inside, &c, fan, &b) > 0)
+        );
+        assert!(f.legend.is_none());
+        let mid = f.legend_row.expect("a row");
+        // The row sits between the header and the plot, which gave it room.
+        assert!(mid > f.header.bottom - LEGEND_ROW && mid + LEGEND_SIZE / 2.0 < f.top);
+        assert!(f.top > inside.top);
+        let svg = render_svg(&c).unwrap();
+        assert_eq!(svg.matches(r#"class="fan-legend""#).count(), 1);
+        assert!(svg.contains(">50%区間</text>"));
+        // The inner band's sample is seen over the outer one, as in the plot.
+        let group = &svg[svg.find(r#"class="fan-legend""#).unwrap()..];
+        let group = &group[..group.find("</g>").unwrap()];
+        assert_eq!(group.matches("<rect").count(), 3);
     }
 
     #[test]
