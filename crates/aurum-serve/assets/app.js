@@ -392,6 +392,7 @@
     fillCategorySelects();
     if (state.chart.data) renderChart();
     if (state.scenario.example || $('scenario-toml').value) renderScenarioForm();
+    if (!$('draft-note').hidden) fillDraftNote();
     if (state.scenario.result) renderResults();
     if (state.events.list) renderEvents();
     if (state.study.data) renderStudy();
@@ -1638,8 +1639,49 @@
     });
   }
 
+  // Unsaved edits of the scenario editor, kept in this browser so that a reload (or a tab
+  // closed by mistake) does not lose them; dropped by "Reload the example".
+  var DRAFT_KEY = 'aurum.scenario.draft';
+  function saveDraft() {
+    try {
+      localStorage.setItem(DRAFT_KEY, JSON.stringify({
+        toml: $('scenario-toml').value, paths: $('sc-paths').value, seed: $('sc-seed').value,
+        label: $('sc-label').value, publish: $('sc-publish').checked, saved: Date.now(),
+      }));
+    } catch (e) { /* storage unavailable or full: the edits live only in the page */ }
+  }
+  function readDraft() {
+    try {
+      var d = JSON.parse(localStorage.getItem(DRAFT_KEY) || 'null');
+      return d && typeof d.toml === 'string' && d.toml.trim() ? d : null;
+    } catch (e) { return null; }
+  }
+  function dropDraft() {
+    try { localStorage.removeItem(DRAFT_KEY); } catch (e) { /* storage unavailable */ }
+    $('draft-note').hidden = true;
+  }
+  function restoreDraft(d) {
+    $('scenario-toml').value = d.toml;
+    if (d.paths) $('sc-paths').value = d.paths;
+    if (d.seed) $('sc-seed').value = d.seed;
+    $('sc-label').value = d.label || '';
+    $('sc-publish').checked = !!d.publish;
+    state.scenario.draftSaved = d.saved;
+    $('draft-note').hidden = false;
+    fillDraftNote();
+    renderScenarioForm();
+  }
+  function fillDraftNote() {
+    var at = state.scenario.draftSaved ? new Date(state.scenario.draftSaved) : null;
+    $('draft-note-text').textContent = t('draftRestored', {
+      time: at ? at.toLocaleString(state.lang === 'ja' ? 'ja-JP' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }) : '—',
+    });
+  }
+
   function loadScenario() {
     if ($('scenario-toml').value.trim()) { renderScenarioForm(); return Promise.resolve(); }
+    var draft = readDraft();
+    if (draft) { restoreDraft(draft); return Promise.resolve(); }
     return api('/api/scenarios/example').then(function (d) {
       state.scenario.example = d || {};
       $('scenario-toml').value = (d && (d.toml || d.text)) || '';
@@ -1855,6 +1897,7 @@
     // Results of an earlier run are greyed out and marked the moment an input changes.
     function edited(e) {
       clearFieldMsg(e.target);
+      saveDraft();
       var id = e.target && e.target.id;
       if (id === 'sc-publish' || id === 'sc-label') return; // they do not change the numbers
       markResultsStale('edited');
@@ -1866,7 +1909,9 @@
       if (state.scenario.abort) state.scenario.abort.abort();
     });
     $('save-scenario').addEventListener('click', saveScenario);
+    $('draft-discard').addEventListener('click', function () { $('reset-scenario').click(); });
     $('reset-scenario').addEventListener('click', function () {
+      dropDraft();
       markResultsStale('edited');
       clearError();
       $('scenario-toml').value = '';
@@ -2590,6 +2635,7 @@
       state.loaded.scenario = 'any';
       selectTab('scenario', true);
       renderScenarioForm();
+      saveDraft();
     });
   }
 

@@ -400,7 +400,9 @@ fn the_dashboard_works_in_chromium() {
     );
     b.screenshot("chart-ja");
 
-    // The scenario editor on a phone, in Japanese: the base rates stay beside the judgements.
+    // The scenario editor on a phone, in Japanese: the base rates stay beside the judgements
+    // (of the example: the edits above, kept in the browser, are dropped first).
+    b.js("localStorage.removeItem('aurum.scenario.draft'); return true");
     b.resize(390, 844);
     b.goto(&format!("{}/?lang=ja#scenario", server.base));
     b.wait(
@@ -2248,6 +2250,81 @@ fn japanese_pages_use_the_japanese_titles_in_chromium() {
     assert!(sub.contains("直近終値"), "{sub}");
     assert!(sub.contains("出所：LBMA金価格PM"), "{sub}");
     b.screenshot("chart-source-ja");
+    assert_eq!(
+        b.js("return (window.__errors || []).join(' | ')"),
+        json!("")
+    );
+    assert_eq!(b.console_errors(), Vec::<String>::new());
+}
+
+#[test]
+fn unsaved_scenario_edits_survive_a_reload_in_chromium() {
+    let ctx = TestContext::new();
+    let server = Server::start(&ctx, &[]);
+    let b = Browser::start();
+    let url = format!("{}/?lang=en#scenario", server.base);
+    b.goto(&url);
+    b.js(CATCH_ERRORS);
+    let ready = "return document.querySelector('#prob-ukraine-ceasefire') !== null";
+    b.wait("the scenario form", ready);
+    assert_eq!(
+        b.js("return document.querySelector('#draft-note').hidden"),
+        json!(true)
+    );
+    b.type_into("#prob-ukraine-ceasefire", "0.3");
+    b.type_into("#sc-paths", "5000");
+    b.type_into("#sc-label", "desk note");
+    // A reload keeps the edits, and says so.
+    b.js("window.__old = true; location.reload(); return true");
+    b.js(CATCH_ERRORS);
+    b.wait(
+        "the scenario form again",
+        &format!("if (window.__old) return false; {ready}"),
+    );
+    let v = b.js(
+        "return { p: document.querySelector('#prob-ukraine-ceasefire').value, \
+                  paths: document.querySelector('#sc-paths').value, \
+                  label: document.querySelector('#sc-label').value, \
+                  toml: /probability = 0\\.3\\b/.test(document.querySelector('#scenario-toml').value), \
+                  note: document.querySelector('#draft-note').hidden ? null : document.querySelector('#draft-note-text').textContent }",
+    );
+    assert_eq!(v["p"], json!("0.3"), "{v}");
+    assert_eq!(v["paths"], json!("5000"), "{v}");
+    assert_eq!(v["label"], json!("desk note"), "{v}");
+    assert_eq!(v["toml"], json!(true), "{v}");
+    assert!(v["note"].as_str().unwrap().contains("unsaved edits"), "{v}");
+    b.screenshot("scenario-draft-restored-en");
+    // The run goes with the kept edits.
+    b.click("#run-scenario");
+    b.wait(
+        "the run",
+        "const e = document.querySelector('#p-touch-0'); return e && e.textContent.trim()",
+    );
+    let (_, runs) = server.get("/api/runs");
+    assert_eq!(runs[0]["paths"], json!(5000), "{runs}");
+    // In Japanese the note is in Japanese.
+    b.click("#lang-ja");
+    assert!(b.text("#draft-note-text").contains("保存していない編集"));
+    b.click("#lang-en");
+    // Discarding them brings the example back, and a reload keeps it.
+    b.click("#draft-discard");
+    b.wait(
+        "the example",
+        "const p = document.querySelector('#prob-ukraine-ceasefire'); return p && p.value === '0.45'",
+    );
+    assert_eq!(
+        b.js("return [document.querySelector('#draft-note').hidden, localStorage.getItem('aurum.scenario.draft')]"),
+        json!([true, null])
+    );
+    b.js("window.__old = true; location.reload(); return true");
+    b.wait(
+        "the scenario form after discarding",
+        &format!("if (window.__old) return false; {ready}"),
+    );
+    assert_eq!(
+        b.js("return [document.querySelector('#prob-ukraine-ceasefire').value, document.querySelector('#draft-note').hidden]"),
+        json!(["0.45", true])
+    );
     assert_eq!(
         b.js("return (window.__errors || []).join(' | ')"),
         json!("")
