@@ -4,7 +4,10 @@
 use std::borrow::Cow;
 
 use aurum_core::Date;
-use aurum_vol::{ArchModel, Dist, FitOptions, HarFit, Innovations, Mean, Simulator, Vol, path_rng};
+use aurum_vol::{
+    ArchModel, Dist, FitOptions, GarchPath, HarFit, HarPath, Innovations, Mean, Simulator, Vol,
+    path_rng,
+};
 use chrono::Datelike;
 use rand::Rng;
 use rand_distr::StandardNormal;
@@ -12,8 +15,6 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::BacktestError;
-use crate::garch::GarchPath;
-use crate::har::HarPath;
 use crate::model::{ModelKind, VolModel};
 use crate::scores::{crps_sorted, kde_logpdf, pit, quantile};
 

@@ -33,8 +33,6 @@
 pub mod call;
 mod engine;
 mod error;
-mod garch;
-mod har;
 mod mean;
 mod model;
 pub mod scores;

@@ -4,7 +4,10 @@ use std::collections::HashMap;
 
 use aurum_core::Date;
 pub use aurum_vol::Sampler;
-use aurum_vol::{FastDraws, Innovations, LANES, LaneRng, Simulator, Table, fast_rng, path_rng};
+use aurum_vol::{
+    FastDraws, GarchPath, HarPath, Innovations, LANES, LaneRng, Simulator, Table, fast_rng,
+    path_rng,
+};
 use rand::Rng;
 use rand_distr::StandardNormal;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -611,21 +614,15 @@ fn run_scalar(plan: &Plan, first_path: usize, count: usize, acc: &mut Accum) {
         let mut touched = vec![false; nt];
         // The running maximum of x + β σ (Broadie–Glasserman–Kou).
         let mut cont = f64::NEG_INFINITY;
-        let mut state = match base {
-            Base::Model { sim, .. } => Some(sim.initial_state()),
-            Base::Gbm { .. } | Base::Mixture(_) => None,
-        };
-        // GARCH(1,1): the fused loop keeps the last residual and variance in registers; the
-        // general simulator is its naive twin (tests assert they agree to the bit).
-        let mut g11 = match (base, &state) {
-            (Base::Model { sim, .. }, Some(st)) => sim.garch11().map(|p| {
-                (
-                    p,
-                    st.resid[st.resid.len() - 1],
-                    st.variance[st.variance.len() - 1],
-                )
+        // GARCH(1,1) and HAR step their fused loops (the general simulator is their naive
+        // twin; tests assert they agree); other models step the general simulator.
+        let mut stepper = match base {
+            Base::Model { sim, .. } => Some(match (GarchPath::new(sim), HarPath::new(sim)) {
+                (Some(g), _) => Stepper::Garch(g),
+                (None, Some(h)) => Stepper::Har(h),
+                (None, None) => Stepper::General(sim.initial_state()),
             }),
-            _ => None,
+            Base::Gbm { .. } | Base::Mixture(_) => None,
         };
         for t in 0..n {
             let (r, sd) = match base {
@@ -636,18 +633,12 @@ fn run_scalar(plan: &Plan, first_path: usize, count: usize, acc: &mut Accum) {
                 }
                 Base::Model { sim, scale } => {
                     let z = draws.model(sim, &how);
-                    let (y, sd) = match g11.as_mut() {
-                        Some(([mu, omega, alpha, beta], e_last, s2_last)) => {
-                            let s2 = *omega + *alpha * *e_last * *e_last + *beta * *s2_last;
-                            let sd = (s2 * ev.var_mult[t]).sqrt();
-                            let e = sd * z;
-                            *e_last = e;
-                            *s2_last = s2;
-                            (*mu + e, sd)
-                        }
-                        None => {
-                            sim.step_scaled(state.as_mut().expect("model state"), z, ev.var_mult[t])
-                        }
+                    let m = ev.var_mult[t];
+                    let (y, sd) = match stepper.as_mut() {
+                        Some(Stepper::Garch(g)) => g.step_scaled(z, m),
+                        Some(Stepper::Har(h)) => h.step_scaled(z, m),
+                        Some(Stepper::General(state)) => sim.step_scaled(state, z, m),
+                        None => (0.0, 0.0),
                     };
                     let inv = 1.0 / scale;
                     ((y + shift) * inv, sd * inv)
@@ -673,6 +664,14 @@ fn run_scalar(plan: &Plan, first_path: usize, count: usize, acc: &mut Accum) {
         }
         finish_path(acc, plan, &ev, x, &touched, cont);
     }
+}
+
+/// How a model's path steps: a fused loop where there is one, else the general simulator's
+/// state.
+enum Stepper {
+    Garch(GarchPath),
+    Har(HarPath),
+    General(aurum_vol::State),
 }
 
 /// [`LANES`] paths side by side (structure of arrays): one model with tabulated innovations,
