@@ -36,7 +36,7 @@ window.AURUM_I18N = {
     chartTitle: '{name}, {freq}',
     chartTitleGold: '{name}, {freq}',
     chartSub: '{first} to {last} · as of {asOf} · last close {close}',
-    sourceLine: ' · source: {source}',
+    sourceLine: ' · {source}',
     targetLine: 'Target {v}',
     targetLineUsd: 'Target ${v}',
     targetLineJpy: 'Target ¥{v}',
