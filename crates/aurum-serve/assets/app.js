@@ -1783,8 +1783,15 @@
       var cond = [];
       if (Array.isArray(s.window) && s.window.length === 2) cond.push(t('windowFromTo', { from: fmtDate(s.window[0]), to: fmtDate(s.window[1]) }));
       else cond.push(t('anyTime'));
-      if (s.requires && s.requires.length) cond.push(t('requires', { ids: s.requires.join(', ') }));
-      if (s.excludes && s.excludes.length) cond.push(t('excludes', { ids: s.excludes.join(', ') }));
+      // Other scenarios by their names in the page's language.
+      var names = function (ids) {
+        return ids.map(function (id) {
+          var o = scenarioById(model, id);
+          return o ? (state.lang === 'ja' && o.name_ja ? o.name_ja : o.name || id) : id;
+        }).join(', ');
+      };
+      if (s.requires && s.requires.length) cond.push(t('requires', { ids: names(s.requires) }));
+      if (s.excludes && s.excludes.length) cond.push(t('excludes', { ids: names(s.excludes) }));
       if (isNum(s.spread_days) && s.spread_days > 1) cond.push(t('spreadDays', { d: s.spread_days }));
       if (s.volatility && typeof s.volatility === 'object') cond.push(t('volRegime', { m: fmtNum(s.volatility.multiplier, 1), d: s.volatility.days }));
 
