@@ -682,6 +682,7 @@ pub fn weekly_chart(
     report: &Report,
     lang: Lang,
     weeks: usize,
+    color_blind: bool,
 ) -> AppResult<(String, Vec<Vec<Option<usize>>>)> {
     let id = SeriesId::new(f.series.clone())?;
     let from = f.as_of - chrono::Days::new(7 * weeks as u64);
@@ -748,6 +749,7 @@ pub fn weekly_chart(
     // Square, so that read at phone width (as on X) the key and the plot keep their room.
     (chart.width, chart.height) = (1200, 1200);
     chart.last_close_label = Some(close_tag(last_close, &meta, lang));
+    chart.color_blind_safe = color_blind;
     // Each event once, on its own date: the chart numbers them in groups and keys them.
     let mut markers: Vec<Marker> = Vec::new();
     for e in report.scenarios.iter().flat_map(|s| &s.events) {

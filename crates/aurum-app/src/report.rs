@@ -50,6 +50,9 @@ pub struct ReportRequest {
     /// Add the price in yen per gram (LBMA PM × USD/JPY ÷ 31.1034768) to the lead; the
     /// probabilities stay on the USD series.
     pub yen: bool,
+    /// Draw the weekly chart's candles in colours that colour-blind readers tell apart
+    /// (hollow blue rising, filled orange falling).
+    pub color_blind: bool,
 }
 
 impl ReportRequest {
@@ -215,7 +218,15 @@ pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppRe
     } else {
         None
     };
-    let (weekly, numbers) = figures::weekly_chart(&store, &f, &results, &report, a.lang, a.weeks)?;
+    let (weekly, numbers) = figures::weekly_chart(
+        &store,
+        &f,
+        &results,
+        &report,
+        a.lang,
+        a.weeks,
+        a.color_blind,
+    )?;
     for (s, numbers) in report.scenarios.iter_mut().zip(numbers) {
         for (e, n) in s.events.iter_mut().zip(numbers) {
             e.chart = n;

@@ -9,6 +9,10 @@ use aurum_core::{Lang, date};
 const EXAMPLE: &str = include_str!("../../../examples/us-nato-exit-2025-02-18.toml");
 
 fn composed(home: &Home, lang: Lang) -> Composed {
+    composed_with(home, lang, false)
+}
+
+fn composed_with(home: &Home, lang: Lang, color_blind: bool) -> Composed {
     let file = aurum_sim::parse("example.toml", EXAMPLE).unwrap();
     let request = ReportRequest {
         name: "example.toml".to_owned(),
@@ -22,6 +26,7 @@ fn composed(home: &Home, lang: Lang) -> Composed {
         filing: aurum_app::calls::Filing::default(),
         link: None,
         yen: false,
+        color_blind,
     };
     compose(home, &request, &Silent).unwrap()
 }
@@ -166,6 +171,12 @@ fn report_figures_match_the_headline_and_read_in_their_language() {
         };
         assert_eq!((w, h), size, "{png}");
     }
+
+    // Colour-blind-safe candles on request: blue and orange instead of green and red.
+    let safe = composed_with(&home, Lang::En, true).weekly_svg;
+    assert!(safe.contains("#0072b2") && safe.contains("#e69f00"));
+    assert!(!safe.contains("#ef5350"));
+    assert!(ja.weekly_svg.contains("#ef5350") && !ja.weekly_svg.contains("#e69f00"));
 
     let en = composed(&home, Lang::En);
     assert!(

@@ -138,6 +138,10 @@ pub struct ReportArgs {
     /// Also print report.html to report.pdf (A4) with headless Chromium, when installed.
     #[arg(long)]
     pub pdf: bool,
+    /// Candles that colour-blind readers tell apart: hollow blue rising, filled orange
+    /// falling.
+    #[arg(long)]
+    pub color_blind: bool,
     /// Name the call this records (`aurum calls list` shows it).
     #[arg(long, value_name = "TEXT")]
     pub label: Option<String>,

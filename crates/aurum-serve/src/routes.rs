@@ -738,6 +738,7 @@ async fn report(
                 },
                 link: None,
                 yen: false,
+                color_blind: false,
             },
             cancel,
         )?)

@@ -25,6 +25,7 @@ pub fn run(ctx: &Context, a: &ReportArgs) -> Result<()> {
         },
         link: a.link.clone(),
         yen: a.currency == Currency::Jpy,
+        color_blind: a.color_blind,
     };
     req.check()?;
     let composed = report::compose(&ctx.home, &req, &ctx.progress)?;
