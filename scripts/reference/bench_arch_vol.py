@@ -4,7 +4,7 @@ optimum reached, for `aurum-bench vol`.
 
     python3 scripts/reference/bench_arch_vol.py [--repeats N]
 
-Same data, returns and timed call as bench_arch.py (y = 100 * diff(ln close), n = 14282;
+Data and timed call: y = 100 * diff(ln close) of the bundled LBMA PM series (n = 14282);
 `arch_model(y, mean="Constant", vol="GARCH", p=1, o=o, q=1, dist="t").fit(disp="off")`, model
 construction included; one untimed warm-up, then REPEATS timed runs with time.perf_counter). Besides
 the times it prints what the fit reached, so that the caller can compare optima in the same run:

@@ -6,10 +6,13 @@
 //!   EGARCH(p, o, q), EWMA) and a [`Dist`] (normal, Student's t, Hansen's skewed t, GED).
 //!   Parameter names and order are `arch`'s (`mu`, `omega`, `alpha[1]`, `gamma[1]`,
 //!   `beta[1]`, `nu`, `eta`, `lambda`).
-//! - [`ArchModel::fit`] maximises the likelihood with BFGS on unconstrained coordinates that
-//!   enforce positivity and stationarity (see `transform`), with exact gradients from
-//!   forward-mode dual numbers, from several starting values; the variance recursion starts
-//!   at `arch`'s backcast. [`FitResult`] carries estimates, robust and classic standard
+//! - [`ArchModel::fit`] maximises the likelihood: GARCH(1,1) and GJR-GARCH(1,1,1) with a
+//!   constant or zero mean and normal or t innovations by Newton's method with the exact
+//!   Hessian on `arch`'s constrained parameters, from variance-targeted starting values;
+//!   other models (and these on request, [`Optimizer::Bfgs`]) by BFGS on unconstrained
+//!   coordinates that enforce positivity and stationarity (see `transform`), with exact
+//!   gradients from forward-mode dual numbers. The variance recursion starts at `arch`'s
+//!   backcast. [`FitResult`] carries estimates, robust and classic standard
 //!   errors, log-likelihood, AIC/BIC, conditional variances, standardised residuals, a
 //!   Ljung–Box test, and the optimiser's [`Termination`] as data.
 //! - [`ArchModel::fix`] evaluates given parameters.
@@ -19,6 +22,10 @@
 //!   [`Forecast`]s (simulated for EGARCH), and paths with parametric innovations or
 //!   filtered historical simulation ([`Innovations::Bootstrap`]); path `i` draws from
 //!   ChaCha8 stream `i` of the seed, so results are identical whatever the thread count.
+//!   [`HarPath`] and [`GarchPath`] are its fused loops for HAR and GARCH(1,1).
+//! - The fast sampler ([`FastDraws`], [`Table`]): tabulated inverse CDFs of the normal,
+//!   Student's t and the GED on one xoshiro256++ stream per path ([`fast_rng`],
+//!   [`LaneRng`]), with [`Simulator::draw`] as its exact reference ([`Sampler`]).
 //!
 //! Pure: no I/O, no clock, no global randomness.
 //!
