@@ -2070,7 +2070,17 @@
     state.scenario.abort = abort;
     cancelBtn.hidden = !abort;
     var started = Date.now();
-    return api('/api/scenarios/run', { method: 'POST', signal: abort ? abort.signal : undefined, body: { toml: text, paths: paths, seed: seed, publish: publish, label: label || undefined } }).then(function (res) {
+    // The run's progress, asked for under a name of this page's choosing while it runs.
+    var follow = 'run-' + started.toString(36) + '-' + Math.random().toString(36).slice(2, 10);
+    var polling = setInterval(function () {
+      api('/api/progress/' + follow).then(function (p) {
+        if (!polling || !p || !p.running || !isNum(p.fraction)) return;
+        var step = /^simulating/.test(p.step || '') ? 'stepSimulating' : /^backtest/.test(p.step || '') ? 'stepBacktest' : 'running';
+        spinnerStatus($('run-status'), t('runningPct', { step: t(step), pct: fmtPct(p.fraction, 0) }));
+        $('run-status').setAttribute('data-fraction', String(p.fraction));
+      }, function () { /* progress is a nicety: the run itself says what went wrong */ });
+    }, 400);
+    return api('/api/scenarios/run', { method: 'POST', signal: abort ? abort.signal : undefined, body: { toml: text, paths: paths, seed: seed, publish: publish, label: label || undefined, progress: follow } }).then(function (res) {
       state.scenario.result = res || {};
       state.scenario.resultModel = model;
       state.scenario.runParams = { paths: paths, seed: seed, publish: publish };
@@ -2095,6 +2105,9 @@
         return field === 'label' ? [$('sc-label')] : scenarioMarks(field, message);
       });
     }).then(function () {
+      clearInterval(polling);
+      polling = null;
+      $('run-status').removeAttribute('data-fraction');
       if (state.scenario.abort === abort) state.scenario.abort = null;
       cancelBtn.hidden = true;
       btn.disabled = false;

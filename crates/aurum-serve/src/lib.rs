@@ -137,6 +137,9 @@ pub struct RunRequest {
     /// Publishes the call the run records (else it is a draft).
     #[serde(default)]
     pub publish: bool,
+    /// A name the client chose (letters, digits, `-` and `_`, at most 64) under which the
+    /// run's progress can be followed at `GET /api/progress/{name}` while it runs.
+    pub progress: Option<String>,
 }
 
 /// `POST /api/scenarios/check`.
@@ -230,6 +233,8 @@ pub struct AppState {
     token: Option<String>,
     limits: Limits,
     heavy: Arc<tokio::sync::Semaphore>,
+    /// The progress of running requests that asked to be followed, by the client's name.
+    progress: routes::Following,
 }
 
 impl AppState {
@@ -251,6 +256,7 @@ impl AppState {
             token,
             limits,
             heavy: Arc::new(tokio::sync::Semaphore::new(limits.heavy_at_once.max(1))),
+            progress: routes::Following::default(),
         })
     }
 }

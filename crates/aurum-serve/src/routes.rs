@@ -45,6 +45,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/scenarios/example", get(example))
         .route("/api/scenarios/check", axum::routing::post(check_scenario))
         .route("/api/scenarios/run", axum::routing::post(run_scenario))
+        .route("/api/progress/{name}", get(progress))
         .route("/api/runs", get(runs))
         .route("/api/runs/{id}", get(run))
         .route("/api/report", axum::routing::post(report))
@@ -66,11 +67,18 @@ where
     T: Serialize + Send + 'static,
     F: FnOnce(&dyn Backend, &Watch) -> Result<T, ApiError> + Send + 'static,
 {
-    call_as(state, heavy, f, |v| Json(v).into_response()).await
+    call_as(state, heavy, None, f, |v| Json(v).into_response()).await
 }
 
 /// As [`call`], the result answered by `respond`.
-async fn call_as<T, F, R>(state: Arc<AppState>, heavy: bool, f: F, respond: R) -> Response
+/// `counts`, when given, follow the work's progress.
+async fn call_as<T, F, R>(
+    state: Arc<AppState>,
+    heavy: bool,
+    counts: Option<Arc<Counts>>,
+    f: F,
+    respond: R,
+) -> Response
 where
     T: Send + 'static,
     F: FnOnce(&dyn Backend, &Watch) -> Result<T, ApiError> + Send + 'static,
@@ -99,7 +107,7 @@ where
         // until the work it started has really ended, so heavy work at once stays bounded.
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let watch = Watch(flag);
+            let watch = Watch(flag, counts);
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 f(backend.as_ref(), &watch)
             })) {
@@ -139,7 +147,7 @@ where
 /// backtest every block of origins) end within a block: the work is unwound with
 /// [`Stopped`], which `call_as` answers as cancelled work. Nothing is recorded: a run is
 /// recorded only after its simulation.
-pub(crate) struct Watch(Cancel);
+pub(crate) struct Watch(Cancel, Option<Arc<Counts>>);
 
 impl Watch {
     fn stop_if_given_up(&self) {
@@ -154,11 +162,20 @@ impl Watch {
 struct Stopped;
 
 impl aurum_app::Progress for Watch {
-    fn start(&self, _: &str, _: Option<u64>) {
+    fn start(&self, message: &str, len: Option<u64>) {
         self.stop_if_given_up();
+        if let Some(c) = &self.1 {
+            use std::sync::atomic::Ordering::SeqCst;
+            *c.step.lock().unwrap_or_else(|e| e.into_inner()) = message.to_owned();
+            c.done.store(0, SeqCst);
+            c.len.store(len.unwrap_or(0), SeqCst);
+        }
     }
-    fn advance(&self, _: u64) {
+    fn advance(&self, n: u64) {
         self.stop_if_given_up();
+        if let Some(c) = &self.1 {
+            c.done.fetch_add(n, std::sync::atomic::Ordering::SeqCst);
+        }
     }
     fn finish(&self) {}
     fn note(&self, _: &str) {}
@@ -166,6 +183,100 @@ impl aurum_app::Progress for Watch {
         self.stop_if_given_up();
         false
     }
+}
+
+/// How far a followed request's work is: the step it is on, and units of it done and in
+/// all (0: not known).
+#[derive(Default)]
+pub(crate) struct Counts {
+    step: std::sync::Mutex<String>,
+    done: std::sync::atomic::AtomicU64,
+    len: std::sync::atomic::AtomicU64,
+}
+
+/// The followed requests running now, by the client's name for them.
+#[derive(Default)]
+pub(crate) struct Following(std::sync::Mutex<std::collections::HashMap<String, Arc<Counts>>>);
+
+/// A followed request's entry, removed when the request ends (answered or given up).
+struct Followed {
+    state: Arc<AppState>,
+    name: String,
+    counts: Arc<Counts>,
+}
+
+impl Followed {
+    /// Follows a request as `name` (letters, digits, `-` and `_`, at most 64).
+    fn new(state: &Arc<AppState>, name: &str) -> Result<Self, ApiError> {
+        let ok = !name.is_empty()
+            && name.len() <= 64
+            && name
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
+        if !ok {
+            return Err(ApiError::bad(
+                "progress",
+                format!("progress {name:?}: expected 1 to 64 letters, digits, - or _"),
+            ));
+        }
+        let counts = Arc::new(Counts::default());
+        state
+            .progress
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name.to_owned(), Arc::clone(&counts));
+        Ok(Self {
+            state: Arc::clone(state),
+            name: name.to_owned(),
+            counts,
+        })
+    }
+}
+
+impl Drop for Followed {
+    fn drop(&mut self) {
+        let mut map = self
+            .state
+            .progress
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        // Only this request's entry: a later request may have taken the name.
+        if map
+            .get(&self.name)
+            .is_some_and(|c| Arc::ptr_eq(c, &self.counts))
+        {
+            map.remove(&self.name);
+        }
+    }
+}
+
+/// `GET /api/progress/{name}`: the step a followed request is on and how far it is, or
+/// `running: false` when no request of that name is running (not yet or no longer).
+async fn progress(State(s): State<Arc<AppState>>, Path(name): Path<String>) -> Response {
+    use std::sync::atomic::Ordering::SeqCst;
+    let counts = s
+        .progress
+        .0
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&name)
+        .cloned();
+    let Some(c) = counts else {
+        return Json(json!({ "running": false })).into_response();
+    };
+    let step = c.step.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let (done, len) = (c.done.load(SeqCst), c.len.load(SeqCst));
+    let fraction = (len > 0).then(|| (done as f64 / len as f64).min(1.0));
+    Json(json!({
+        "running": true,
+        "step": step,
+        "done": done,
+        "total": (len > 0).then_some(len),
+        "fraction": fraction,
+    }))
+    .into_response()
 }
 
 /// Cancels the work of a request whose future is dropped before the work ended: a client
@@ -288,6 +399,7 @@ async fn bars(
             call_as(
                 s,
                 false,
+                None,
                 move |b, _| Ok(b.bars(&req)?),
                 |bars| {
                     (
@@ -647,7 +759,19 @@ async fn run_scenario(
     State(s): State<Arc<AppState>>,
     b: Result<Json<RunRequest>, JsonRejection>,
 ) -> Response {
-    heavy_json(s, b, |b, limits, req, cancel| {
+    let req = match body(&s, b) {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
+    };
+    // Followed while the request lives: dropped with it, answered or given up.
+    let followed = match req.progress.as_deref().map(|n| Followed::new(&s, n)) {
+        None => None,
+        Some(Ok(f)) => Some(f),
+        Some(Err(e)) => return e.into_response(),
+    };
+    let counts = followed.as_ref().map(|f| Arc::clone(&f.counts));
+    let limits = s.limits;
+    let f = move |b: &dyn Backend, limits: &Limits, req: RunRequest, cancel: &Watch| {
         let as_of = match req.as_of.as_deref().filter(|s| !s.is_empty()) {
             None => None,
             Some(a) => Some(a.parse::<Date>().map_err(|_| {
@@ -673,8 +797,17 @@ async fn run_scenario(
             },
             cancel,
         )?)
-    })
-    .await
+    };
+    let out = call_as(
+        s,
+        true,
+        counts,
+        move |b, cancel| f(b, &limits, req, cancel),
+        |v| Json(v).into_response(),
+    )
+    .await;
+    drop(followed);
+    out
 }
 
 /// A run as listed: its record and, when its scenario file has one, its Japanese title.

@@ -30,6 +30,8 @@ static MOST: AtomicUsize = AtomicUsize::new(0);
 /// Paths of a scenario run that works until it is cancelled (or 20 s pass), and whether it
 /// started, ended and was recorded.
 const HEAVY_PATHS: usize = 199_999;
+/// Paths of a scenario run that reports its progress over a second.
+const FOLLOWED_PATHS: usize = 199_998;
 static HEAVY_STARTED: AtomicBool = AtomicBool::new(false);
 static HEAVY_ENDED: AtomicBool = AtomicBool::new(false);
 static HEAVY_RECORDED: AtomicBool = AtomicBool::new(false);
@@ -112,6 +114,15 @@ impl Backend for Fake {
         })
     }
     fn run_scenario(&self, req: &ScenarioRun, progress: &dyn Progress) -> AppResult<RunResult> {
+        if req.paths == FOLLOWED_PATHS {
+            // 50 steps of 20 ms, reported.
+            progress.start("simulating 50 paths", Some(50));
+            for _ in 0..50 {
+                std::thread::sleep(Duration::from_millis(20));
+                progress.advance(1);
+            }
+            progress.finish();
+        }
         if req.paths == HEAVY_PATHS {
             // Busy work with a checkpoint every millisecond or so, for up to 20 s; recorded
             // only when it ran to its end.
@@ -559,6 +570,53 @@ fn a_client_that_goes_away_stops_the_work_it_started() {
         next.elapsed() < Duration::from_secs(1),
         "{:?}",
         next.elapsed()
+    );
+}
+
+/// A run asked to be followed reports its step and how far it is while it runs, and nothing
+/// once it has ended; a bad name is refused naming the field.
+#[test]
+fn a_followed_run_reports_its_progress() {
+    let addr = start(Limits::default());
+    let run = std::thread::spawn(move || {
+        call(
+            addr,
+            "POST",
+            "/api/scenarios/run",
+            Some(
+                &json!({ "toml": "1", "paths": FOLLOWED_PATHS, "progress": "run-1_a" }).to_string(),
+            ),
+        )
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let seen = loop {
+        let (code, v) = call(addr, "GET", "/api/progress/run-1_a", None);
+        assert_eq!(code, 200, "{v}");
+        if v["running"] == json!(true) && v["done"].as_u64().unwrap_or(0) > 0 {
+            break v;
+        }
+        assert!(std::time::Instant::now() < deadline, "no progress: {v}");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert_eq!(seen["step"], json!("simulating 50 paths"), "{seen}");
+    assert_eq!(seen["total"], json!(50), "{seen}");
+    let f = seen["fraction"].as_f64().unwrap();
+    assert!(f > 0.0 && f <= 1.0, "{seen}");
+    assert_eq!(f, seen["done"].as_f64().unwrap() / 50.0, "{seen}");
+    let (code, v) = run.join().unwrap();
+    assert_eq!(code, 200, "{v}");
+    let (_, after) = call(addr, "GET", "/api/progress/run-1_a", None);
+    assert_eq!(after, json!({ "running": false }));
+    let (code, v) = call(
+        addr,
+        "POST",
+        "/api/scenarios/run",
+        Some(&json!({ "toml": "1", "paths": 10, "progress": "no spaces" }).to_string()),
+    );
+    assert_eq!(
+        (code, v["code"].as_str(), v["field"].as_str()),
+        (400, Some("invalid_input"), Some("progress")),
+        "{v}"
     );
 }
 

@@ -1915,6 +1915,13 @@ fn cancel_stops_the_run_on_the_server_in_chromium() {
         json!("true"),
         "the run is still going"
     );
+    // The run says how far it is.
+    let pct = b.wait(
+        "the progress",
+        "const s = document.querySelector('#run-status'); return s.dataset.fraction && /\\d+%/.test(s.textContent) && s.textContent",
+    );
+    assert!(pct.as_str().unwrap().contains("Simulating"), "{pct}");
+    b.js("document.querySelector('#run-status').scrollIntoView({block: 'center'}); return true");
     b.screenshot("scenario-running-en");
     b.click("#cancel-run");
     let clicked = Instant::now();
@@ -1948,6 +1955,7 @@ fn cancel_stops_the_run_on_the_server_in_chromium() {
     assert_eq!(ui["error"], json!(true), "{ui}");
     assert_eq!(ui["results"], json!(true), "{ui}");
     assert!(ui["status"].as_str().unwrap().contains("Stopped"), "{ui}");
+    b.js("document.querySelector('#run-status').scrollIntoView({block: 'center'}); return true");
     b.screenshot("scenario-cancelled-en");
     // Nothing was recorded, then or later.
     std::thread::sleep(Duration::from_millis(1000));
