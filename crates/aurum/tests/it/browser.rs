@@ -1855,7 +1855,7 @@ fn server_cpu(home: &std::path::Path) -> f64 {
     let home = home.display().to_string();
     for entry in fs_err::read_dir("/proc").unwrap().flatten() {
         let dir = entry.path();
-        let Ok(stat) = std::fs::read_to_string(dir.join("stat")) else {
+        let Ok(stat) = fs_err::read_to_string(dir.join("stat")) else {
             continue;
         };
         // pid (comm) state ppid … utime stime: fields after the closing parenthesis.
@@ -1866,7 +1866,7 @@ fn server_cpu(home: &std::path::Path) -> f64 {
         if f.get(1) != Some(&me.as_str()) {
             continue;
         }
-        let cmdline = std::fs::read(dir.join("cmdline")).unwrap_or_default();
+        let cmdline = fs_err::read(dir.join("cmdline")).unwrap_or_default();
         let cmdline = String::from_utf8_lossy(&cmdline);
         if !(cmdline.contains(&home) && cmdline.contains("serve")) {
             continue;
