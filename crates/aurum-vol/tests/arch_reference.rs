@@ -4,29 +4,14 @@
 use aurum_vol::{ArchModel, Dist, FitOptions, Mean, Simulator, Vol};
 use serde_json::Value;
 
-fn root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+use common::{lbma_returns, root};
 
 fn fixture(name: &str) -> Value {
     serde_json::from_str(
         &fs_err::read_to_string(root().join("crates/aurum-vol/tests/fixtures").join(name)).unwrap(),
     )
     .unwrap()
-}
-
-fn lbma_returns() -> Vec<f64> {
-    let text =
-        fs_err::read_to_string(root().join("data/prices/gold_usd_daily_lbma_pm.csv")).unwrap();
-    let closes: Vec<f64> = text
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
-        .collect();
-    closes
-        .windows(2)
-        .map(|w| 100.0 * (w[1].ln() - w[0].ln()))
-        .collect()
 }
 
 fn floats(v: &Value) -> Vec<f64> {

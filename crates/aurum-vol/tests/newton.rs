@@ -4,23 +4,8 @@
 use aurum_vol::{ArchModel, Dist, FitOptions, Mean, Optimizer, Vol, VolError};
 use serde_json::Value;
 
-fn root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn lbma_returns() -> Vec<f64> {
-    let text =
-        fs_err::read_to_string(root().join("data/prices/gold_usd_daily_lbma_pm.csv")).unwrap();
-    let closes: Vec<f64> = text
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
-        .collect();
-    closes
-        .windows(2)
-        .map(|w| 100.0 * (w[1].ln() - w[0].ln()))
-        .collect()
-}
+mod common;
+use common::{lbma_returns, root};
 
 fn simulated() -> Vec<(String, Vec<f64>)> {
     let v: Value = serde_json::from_str(
