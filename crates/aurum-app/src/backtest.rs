@@ -291,7 +291,9 @@ pub fn run_rows(
     let store = Mutex::new(store);
     let failed: Mutex<Option<AppError>> = Mutex::new(None);
     let computed = Mutex::new(0usize);
-    aurum_backtest::run(&history, &cfg, &plan, &skip, |block| {
+    // Given up (a client gone, a time limit): no further block starts.
+    let stop = || progress.cancelled();
+    aurum_backtest::run_until(&history, &cfg, &plan, &skip, &stop, |block| {
         // Blocks that finish after the work was given up are not saved.
         if progress.cancelled() {
             return;

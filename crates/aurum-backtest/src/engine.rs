@@ -375,12 +375,31 @@ pub fn run<F>(history: &History, cfg: &Config, blocks: &[Vec<usize>], skip: &[bo
 where
     F: Fn(BlockResult) + Sync,
 {
+    run_until(history, cfg, blocks, skip, &|| false, sink);
+}
+
+/// As [`run`], starting no further block once `stop` says so (whoever waits has given up):
+/// the blocks under way finish, the others are not computed.
+pub fn run_until<F>(
+    history: &History,
+    cfg: &Config,
+    blocks: &[Vec<usize>],
+    skip: &[bool],
+    stop: &(dyn Fn() -> bool + Sync),
+    sink: F,
+) where
+    F: Fn(BlockResult) + Sync,
+{
     let climate = Climate::new(history, cfg);
     blocks
         .par_iter()
         .enumerate()
         .filter(|(i, _)| !skip.get(*i).copied().unwrap_or(false))
-        .for_each(|(i, b)| sink(run_block(history, cfg, &climate, i, b)));
+        .for_each(|(i, b)| {
+            if !stop() {
+                sink(run_block(history, cfg, &climate, i, b));
+            }
+        });
 }
 
 impl Config {

@@ -42,7 +42,7 @@ mod summary;
 pub use engine::{
     BLOCK, BlockResult, CLIMATE_MIN, Climate, Config, EventForecast, EventKind, Every, Failure,
     Forecaster, History, INTERVALS, QUANTILES, Revision, Row, Window, blocks, fit_member, origins,
-    run, run_block, spacing,
+    run, run_block, run_until, spacing,
 };
 pub use error::BacktestError;
 pub use mean::{MOM_HORIZON, MOM_LOOKBACK, MOM_MIN_OBS, hist_drift, momentum_drift};

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use aurum_backtest::{
     Climate, Config, Every, History, ModelKind, Revision, Row, Window, blocks, origins, run,
-    run_block, spacing, summarise,
+    run_block, run_until, spacing, summarise,
 };
 use aurum_core::Date;
 use rand::{Rng, SeedableRng};
@@ -141,6 +141,16 @@ fn results_do_not_depend_on_threads_or_blocks_run_alone() {
     let mut rest = rest.into_inner().unwrap();
     rest.sort_unstable();
     assert_eq!(rest, (1..b.len()).step_by(2).collect::<Vec<_>>());
+    // Given up after the first block finishes: the blocks not yet started are not computed.
+    assert!(b.len() > 1);
+    let done = Mutex::new(Vec::new());
+    let stop = || !done.lock().unwrap().is_empty();
+    one.install(|| {
+        run_until(&h, &cfg, &b, &[], &stop, |r| {
+            done.lock().unwrap().push(r.block)
+        });
+    });
+    assert_eq!(done.into_inner().unwrap(), vec![0]);
 }
 
 #[test]
