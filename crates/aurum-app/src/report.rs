@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use aurum_backtest::{Every, ModelKind, origins};
-use aurum_core::{Date, Frequency, Lang, SeriesId};
+use aurum_core::{Date, Lang, SeriesId};
 use aurum_report::{
     AnalogOut, Checkpoint, EventOut, FanEnd, Figure, GprOut, ModelInfo, NameOut, Report,
     ScenarioOut, ShockOut, SourceOut, Start, TargetOut, TrackBin, TrackRecord,
@@ -677,16 +677,7 @@ fn gpr_now(store: &Store, as_of: Date) -> AppResult<GprOut> {
         .ok_or_else(|| AppError::not_found("no GPR value before as_of"))?;
     let below = monthly.iter().filter(|(_, v)| *v <= value).count();
     let mean = monthly.iter().map(|(_, v)| v).sum::<f64>() / monthly.len() as f64;
-    let (_, d) = gpr::design(
-        store,
-        &SeriesId::new("gold-usd-lbma-pm")?,
-        Frequency::Weekly,
-        Measure::Change,
-        GprComponent::Threats,
-        &window,
-        &[],
-    )?;
-    let ols = aurum_risk::ols_hac(&d, None)?;
+    let (_, ols) = crate::sensitivity::weekly_gold_on_threats(store, &window, &[])?;
     let effect = gpr::effect(&ols, Measure::Change, GprComponent::Threats, Lang::En);
     let (beta_pct, ci_low_pct, ci_high_pct) = (effect.pct, effect.ci_low, effect.ci_high);
     Ok(GprOut {

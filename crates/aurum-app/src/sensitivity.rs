@@ -18,6 +18,30 @@ pub const YEARS: i32 = 10;
 /// percent for prices, percentage points for rates), and the name the text uses.
 const FACTORS: [(&str, f64); 3] = [("dxy", 1.0), ("dfii10", 0.1), ("sp500", 1.0)];
 
+/// The report's weekly regression: the LBMA gold price's weekly change on the GPR threats
+/// index and `controls`, over `window`, with Newey–West errors; its design and fit.
+///
+/// # Errors
+///
+/// A series missing from the store, too few weeks, a regression that cannot be solved.
+pub(crate) fn weekly_gold_on_threats(
+    store: &Store,
+    window: &Window,
+    controls: &[SeriesId],
+) -> AppResult<(aurum_risk::Design, aurum_risk::OlsResult)> {
+    let (_, d) = gpr::design(
+        store,
+        &SeriesId::new("gold-usd-lbma-pm")?,
+        Frequency::Weekly,
+        Measure::Change,
+        GprComponent::Threats,
+        window,
+        controls,
+    )?;
+    let ols = aurum_risk::ols_hac(&d, None)?;
+    Ok((d, ols))
+}
+
 /// Gold's weekly log change (percent) regressed on the weekly changes of the dollar index
 /// (log, percent), the 10-year TIPS yield (percentage points) and the S&P 500 (log, percent),
 /// with the GPR threats index alongside, over the [`YEARS`] years to `as_of`, with
@@ -41,16 +65,7 @@ pub fn measure(store: &Store, as_of: Date) -> AppResult<Sensitivities> {
         .iter()
         .map(|(id, _)| SeriesId::new(*id))
         .collect::<Result<_, _>>()?;
-    let (_, d) = gpr::design(
-        store,
-        &SeriesId::new("gold-usd-lbma-pm")?,
-        Frequency::Weekly,
-        Measure::Change,
-        GprComponent::Threats,
-        &window,
-        &controls,
-    )?;
-    let ols = aurum_risk::ols_hac(&d, None)?;
+    let (d, ols) = weekly_gold_on_threats(store, &window, &controls)?;
     let factors = FACTORS
         .iter()
         .map(|(id, size)| {
