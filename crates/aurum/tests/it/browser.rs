@@ -105,7 +105,7 @@ impl Browser {
             assert!(
                 Instant::now() < deadline,
                 "timed out waiting for {what}; page errors: {}",
-                self.js("return (window.__errors || []).join(' | ')")
+                self.page_errors()
             );
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -131,6 +131,11 @@ impl Browser {
         let e = self.element(css);
         self.cmd(&format!("/element/{e}/clear"), &json!({}));
         self.cmd(&format!("/element/{e}/value"), &json!({ "text": text }));
+    }
+
+    /// The page's uncaught errors so far (see [`CATCH_ERRORS`]), joined: `""` when none.
+    fn page_errors(&self) -> Value {
+        self.js("return (window.__errors || []).join(' | ')")
     }
 
     /// The browser console's entries at level SEVERE since the last call (errors the page's
@@ -791,7 +796,7 @@ fn calls_are_listed_scored_and_published_in_chromium() {
             if !(lang == "en" && suffix.is_empty()) {
                 b.page_screenshot(&format!("calls-{lang}{suffix}"), width);
             }
-            let errors = b.js("return (window.__errors || []).join(' | ')");
+            let errors = b.page_errors();
             assert_eq!(errors, json!(""));
         }
     }
@@ -968,7 +973,7 @@ fn chart_markers_group_by_week_and_never_overlap_in_chromium() {
         let phone = marker_boxes(&b);
         assert_eq!(overlapping(&phone), vec![], "Jan–Feb 2025 on a phone");
         b.screenshot(&format!("chart-markers-2025-{lang}-phone"));
-        let errors = b.js("return (window.__errors || []).join(' | ')");
+        let errors = b.page_errors();
         assert_eq!(errors, json!(""));
     }
     b.resize(1280, 900);
@@ -1113,7 +1118,7 @@ fn stale_results_are_marked_and_errors_are_worded_in_japanese_in_chromium() {
         "Ukraine ceasefire agreed: A probability must be a number from 0 to 1."
     );
     b.screenshot("scenario-error-en");
-    let errors = b.js("return (window.__errors || []).join(' | ')");
+    let errors = b.page_errors();
     assert_eq!(errors, json!(""));
     let console = b.console_errors();
     assert!(
@@ -1309,7 +1314,7 @@ fn the_view_lives_in_the_url_in_chromium() {
             .unwrap()
             .contains("as_of=2024-12-31")
     );
-    let errors = b.js("return (window.__errors || []).join(' | ')");
+    let errors = b.page_errors();
     assert_eq!(errors, json!(""));
     assert_eq!(b.console_errors(), Vec::<String>::new());
 }
@@ -1382,7 +1387,7 @@ fn dark_mode_follows_the_system_in_chromium() {
             );
             assert_eq!(field, json!("rgb(32, 34, 37)"));
             b.page_screenshot(&format!("scenario-dark-{lang}{suffix}"), width);
-            let errors = b.js("return (window.__errors || []).join(' | ')");
+            let errors = b.page_errors();
             assert_eq!(errors, json!(""));
         }
     }
@@ -1532,7 +1537,7 @@ fn tables_export_csv_and_charts_png_in_chromium() {
     let csv = download_of(&b, "#export-csv-study-events-table");
     assert!(csv["text"].as_str().unwrap().lines().count() > 5, "{csv}");
     b.screenshot("study-exports-ja");
-    let errors = b.js("return (window.__errors || []).join(' | ')");
+    let errors = b.page_errors();
     assert_eq!(errors, json!(""));
     assert_eq!(b.console_errors(), Vec::<String>::new());
 }
@@ -1762,7 +1767,7 @@ fn chart_tools_switch_bars_scale_and_zoom_in_chromium() {
     assert_eq!(b.text("#chart-freq-monthly"), "月");
     b.screenshot("chart-tools-ja-phone");
     b.resize(1280, 900);
-    let errors = b.js("return (window.__errors || []).join(' | ')");
+    let errors = b.page_errors();
     assert_eq!(errors, json!(""));
     assert_eq!(b.console_errors(), Vec::<String>::new());
 }
@@ -1839,7 +1844,7 @@ fn every_page_fits_desktop_and_phone_in_both_languages_in_chromium() {
                 );
                 let name = page.replace('/', "-");
                 b.page_screenshot(&format!("tour-{name}-{lang}-{size}"), width);
-                let errors = b.js("return (window.__errors || []).join(' | ')");
+                let errors = b.page_errors();
                 assert_eq!(errors, json!(""), "{page} {lang} {size}");
             }
         }
@@ -1970,10 +1975,7 @@ fn cancel_stops_the_run_on_the_server_in_chromium() {
     );
     let (_, runs) = server.get("/api/runs");
     assert_eq!(runs.as_array().unwrap().len(), before + 1);
-    assert_eq!(
-        b.js("return (window.__errors || []).join(' | ')"),
-        json!("")
-    );
+    assert_eq!(b.page_errors(), json!(""));
     assert_eq!(b.console_errors(), Vec::<String>::new());
 }
 
@@ -2042,10 +2044,7 @@ fn a_required_scenario_shows_its_overall_probability_in_chromium() {
     b.js("document.querySelector('#prob-us-nato-exit').scrollIntoView({block: 'center'}); return true");
     b.screenshot("scenario-overall-ja-phone");
     b.resize(1280, 900);
-    assert_eq!(
-        b.js("return (window.__errors || []).join(' | ')"),
-        json!("")
-    );
+    assert_eq!(b.page_errors(), json!(""));
     let console = b.console_errors();
     assert!(console.iter().all(|e| e.contains("400")), "{console:?}");
 }
@@ -2186,10 +2185,7 @@ fn the_whole_scenario_form_is_checked_before_anything_is_sent_in_chromium() {
     );
     let (_, runs) = server.get("/api/runs");
     assert_eq!(runs.as_array().unwrap().len(), before + 1);
-    assert_eq!(
-        b.js("return (window.__errors || []).join(' | ')"),
-        json!("")
-    );
+    assert_eq!(b.page_errors(), json!(""));
     let console = b.console_errors();
     assert!(console.iter().all(|e| e.contains("400")), "{console:?}");
 }
@@ -2258,10 +2254,7 @@ fn japanese_pages_use_the_japanese_titles_in_chromium() {
     assert!(sub.contains("直近終値"), "{sub}");
     assert!(sub.contains("出所：LBMA金価格PM"), "{sub}");
     b.screenshot("chart-source-ja");
-    assert_eq!(
-        b.js("return (window.__errors || []).join(' | ')"),
-        json!("")
-    );
+    assert_eq!(b.page_errors(), json!(""));
     assert_eq!(b.console_errors(), Vec::<String>::new());
 }
 
@@ -2333,9 +2326,6 @@ fn unsaved_scenario_edits_survive_a_reload_in_chromium() {
         b.js("return [document.querySelector('#prob-ukraine-ceasefire').value, document.querySelector('#draft-note').hidden]"),
         json!(["0.45", true])
     );
-    assert_eq!(
-        b.js("return (window.__errors || []).join(' | ')"),
-        json!("")
-    );
+    assert_eq!(b.page_errors(), json!(""));
     assert_eq!(b.console_errors(), Vec::<String>::new());
 }
