@@ -62,33 +62,11 @@ fn date(v: &Value) -> Option<Date> {
     v.as_str().map(|s| s.parse().unwrap())
 }
 
-fn report(ctx: &TestContext, file: &str, lang: &str, out: &str, extra: &[&str]) {
-    let mut args = vec![
-        "report",
-        file,
-        "--lang",
-        lang,
-        "--paths",
-        "4000",
-        "--seed",
-        "11",
-        "--track-record-from",
-        "2021-01-01",
-        "--track-record-paths",
-        "200",
-        "--out",
-        out,
-    ];
-    args.extend_from_slice(extra);
-    ctx.run(&args).ok();
-}
-
 #[test]
 fn a_published_call_is_scored_when_its_prices_arrive() {
     let ctx = TestContext::new();
     let out = ctx.path("first").display().to_string();
-    report(
-        &ctx,
+    ctx.quick_report(
         &example(),
         "en",
         &out,
@@ -260,7 +238,7 @@ shock       = { mean_pct = -2.0, sd_pct = 1.0 }
     );
     for lang in ["ja", "en"] {
         let out = ctx.path(&format!("later-{lang}")).display().to_string();
-        report(&ctx, &later, lang, &out, &[]);
+        ctx.quick_report(&later, lang, &out, &[]);
         let md = fs_err::read_to_string(format!("{out}/report.md")).unwrap();
         let results: Value =
             serde_json::from_str(&fs_err::read_to_string(format!("{out}/results.json")).unwrap())

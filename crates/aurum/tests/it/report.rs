@@ -18,23 +18,7 @@ fn example() -> String {
 /// numbers are not the point here; their provenance and the text are).
 fn report(ctx: &TestContext, lang: &str) -> std::path::PathBuf {
     let out = ctx.path(&format!("report-{lang}"));
-    ctx.run(&[
-        "report",
-        &example(),
-        "--lang",
-        lang,
-        "--paths",
-        "4000",
-        "--seed",
-        "11",
-        "--track-record-from",
-        "2021-01-01",
-        "--track-record-paths",
-        "200",
-        "--out",
-        &out.display().to_string(),
-    ])
-    .ok();
+    ctx.quick_report(&example(), lang, &out.display().to_string(), &[]);
     out
 }
 

@@ -78,6 +78,30 @@ impl TestContext {
     }
 
     /// Writes a file into the temporary directory and returns its path as a string.
+    /// `aurum report` of `file` in `lang` into `out`, with a fixed seed, few paths and a
+    /// short track record (the tests check the text and where its numbers come from), and
+    /// `extra` arguments.
+    pub fn quick_report(&self, file: &str, lang: &str, out: &str, extra: &[&str]) -> Run {
+        let mut args = vec![
+            "report",
+            file,
+            "--lang",
+            lang,
+            "--paths",
+            "4000",
+            "--seed",
+            "11",
+            "--track-record-from",
+            "2021-01-01",
+            "--track-record-paths",
+            "200",
+            "--out",
+            out,
+        ];
+        args.extend_from_slice(extra);
+        self.run(&args).ok()
+    }
+
     pub fn write(&self, name: &str, contents: &str) -> String {
         let p = self.path(name);
         fs_err::write(&p, contents).expect("write");
