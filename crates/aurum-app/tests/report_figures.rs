@@ -76,6 +76,29 @@ fn texts(svg: &str) -> Vec<String> {
     out
 }
 
+/// A Japanese chart's texts: no ISO dates, none of the Latin `punctuation`, Latin words only
+/// in [`NAMES`], and the source line in Japanese.
+fn reads_in_japanese(name: &str, all: &[String], punctuation: &[char]) {
+    for t in all {
+        assert!(!has_iso_date(t), "{name}: ISO date in {t:?}");
+        assert!(
+            !t.contains(punctuation),
+            "{name}: Latin punctuation in {t:?}"
+        );
+        // Latin letters only in names: sources, methods, models and statistics.
+        for word in t.split(|c: char| !c.is_ascii_alphabetic()) {
+            assert!(
+                word.is_empty() || NAMES.contains(&word),
+                "{name}: Latin word {word:?} in {t:?}"
+            );
+        }
+    }
+    assert!(
+        all.iter().any(|t| t.starts_with("出所：")),
+        "{name}: {all:?}"
+    );
+}
+
 /// Whether `s` has a date written as `YYYY-MM-DD`.
 fn has_iso_date(s: &str) -> bool {
     let c: Vec<char> = s.chars().collect();
@@ -131,24 +154,7 @@ fn report_figures_match_the_headline_and_read_in_their_language() {
         ("touch", &ja.touch_svg),
     ] {
         let all = texts(svg);
-        for t in &all {
-            assert!(!has_iso_date(t), "{name}: ISO date in {t:?}");
-            assert!(
-                !t.contains([':', ';', '(', ')']),
-                "{name}: Latin punctuation in {t:?}"
-            );
-            // Latin letters only in names: sources, methods, models and statistics.
-            for word in t.split(|c: char| !c.is_ascii_alphabetic()) {
-                assert!(
-                    word.is_empty() || NAMES.contains(&word),
-                    "{name}: Latin word {word:?} in {t:?}"
-                );
-            }
-        }
-        assert!(
-            all.iter().any(|t| t.starts_with("出所：")),
-            "{name}: {all:?}"
-        );
+        reads_in_japanese(name, &all, &[':', ';', '(', ')']);
         assert!(
             all.iter().any(|t| t.contains("2025年2月18日")),
             "{name}: {all:?}"
@@ -299,23 +305,6 @@ fn every_japanese_chart_reads_as_japanese() {
 
     for (name, svg) in &svgs {
         let all = texts(svg);
-        for t in &all {
-            assert!(!has_iso_date(t), "{name}: ISO date in {t:?}");
-            assert!(
-                !t.contains([':', ';']),
-                "{name}: Latin punctuation in {t:?}"
-            );
-            // Latin letters only in names: sources, methods, models and statistics.
-            for word in t.split(|c: char| !c.is_ascii_alphabetic()) {
-                assert!(
-                    word.is_empty() || NAMES.contains(&word),
-                    "{name}: Latin word {word:?} in {t:?}"
-                );
-            }
-        }
-        assert!(
-            all.iter().any(|t| t.starts_with("出所：")),
-            "{name}: {all:?}"
-        );
+        reads_in_japanese(name, &all, &[':', ';']);
     }
 }
