@@ -786,7 +786,7 @@ pub fn weekly_chart(
         Lang::Ja => Fan::new(points, "90%区間", "50%区間", "中央値"),
         _ => Fan::new(points, "90% range", "50% range", "median"),
     });
-    let groups = aurum_chart::event_groups(&chart)?;
+    let (svg, groups) = aurum_chart::render_svg_with_groups(&chart)?;
     let number = |date: Date, text: &str| {
         let m = chart
             .markers
@@ -815,7 +815,7 @@ pub fn weekly_chart(
                 .collect()
         })
         .collect();
-    Ok((render_svg(&chart)?, numbers))
+    Ok((svg, numbers))
 }
 
 /// The last-close tag with its unit: `$2,927/oz` or `2,927ドル`.

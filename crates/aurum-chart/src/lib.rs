@@ -15,7 +15,8 @@
 //!   candles; text sized to read at phone width, no two texts overlapping. The output
 //!   depends on the input only.
 //! - [`event_groups`]: the groups of events [`render_svg`] numbers, and where their markers
-//!   are in the image, so that a text can refer to the chart's numbers.
+//!   are in the image, so that a text can refer to the chart's numbers;
+//!   [`render_svg_with_groups`] gives both from one layout.
 //! - [`svg_to_png`]: any SVG rendered to PNG with resvg, using only the fonts embedded in
 //!   this crate (DejaVu Sans and, for Japanese, IPAexGothic), so a PNG is the same on
 //!   every machine.
@@ -103,7 +104,7 @@ use thiserror::Error;
 
 pub use line::{date_x, render_line_svg, series_color};
 pub use png::svg_to_png;
-pub use svg::{event_groups, render_svg};
+pub use svg::{event_groups, render_svg, render_svg_with_groups};
 
 /// Smallest accepted chart width or height, in pixels.
 pub const MIN_SIZE: u32 = 200;

@@ -152,7 +152,24 @@ const LEGEND_INSET: f64 = 10.0;
 /// [`ChartError::InvalidZoom`] for a zoom outside 0.25–8.
 pub fn render_svg(chart: &CandleChart) -> Result<String, ChartError> {
     validate(chart)?;
+    Ok(draw(chart, &Frame::new(chart)))
+}
+
+/// [`render_svg`] and [`event_groups`] from one layout.
+///
+/// # Errors
+///
+/// Those of [`render_svg`].
+pub fn render_svg_with_groups(
+    chart: &CandleChart,
+) -> Result<(String, Vec<EventGroup>), ChartError> {
+    validate(chart)?;
     let frame = Frame::new(chart);
+    Ok((draw(chart, &frame), groups(chart, &frame)))
+}
+
+/// The SVG document of `chart` laid out as `frame`.
+fn draw(chart: &CandleChart, frame: &Frame) -> String {
     let mut out = String::with_capacity(4096 + 200 * chart.bars.len());
     let text_fonts = match chart.lang {
         Lang::Ja => JAPANESE_FONTS,
@@ -172,15 +189,15 @@ pub fn render_svg(chart: &CandleChart) -> Result<String, ChartError> {
         r##"<rect width="100%" height="100%" fill="#ffffff"/>"##
     );
     out.push('\n');
-    grid_and_axes(&mut out, &frame);
+    grid_and_axes(&mut out, frame);
     if let Some(fan) = &chart.fan {
-        fan_group(&mut out, &frame, chart, fan);
+        fan_group(&mut out, frame, chart, fan);
     }
     for (i, bar) in chart.bars.iter().enumerate() {
-        candle(&mut out, &frame, i, bar, chart.color_blind_safe);
+        candle(&mut out, frame, i, bar, chart.color_blind_safe);
     }
     for target in &chart.targets {
-        target_line(&mut out, &frame, frame.y(target.value));
+        target_line(&mut out, frame, frame.y(target.value));
     }
     // Over the candles and lines it may cover, so that they do not cross its text.
     if let (Some(fan), Some(legend)) = (&chart.fan, frame.legend) {
@@ -190,7 +207,7 @@ pub fn render_svg(chart: &CandleChart) -> Result<String, ChartError> {
         fan_legend_row(&mut out, fan, frame.left, mid, chart.lang == Lang::Ja);
     }
     if let (Some(label), Some(last)) = (&chart.last_close_label, chart.bars.last()) {
-        last_close(&mut out, &frame, last, label, chart.color_blind_safe);
+        last_close(&mut out, frame, last, label, chart.color_blind_safe);
     }
     for spot in &frame.markers {
         marker(&mut out, spot);
@@ -198,10 +215,10 @@ pub fn render_svg(chart: &CandleChart) -> Result<String, ChartError> {
     for (target, &label_box) in chart.targets.iter().zip(&frame.target_boxes) {
         target_label(&mut out, chart.lang, &target.label, label_box);
     }
-    key(&mut out, &frame);
-    texts(&mut out, chart, &frame);
+    key(&mut out, frame);
+    texts(&mut out, chart, frame);
     out.push_str("</svg>\n");
-    Ok(out)
+    out
 }
 
 /// The groups of events [`render_svg`] draws, one marker each, in the order of their
@@ -213,21 +230,25 @@ pub fn render_svg(chart: &CandleChart) -> Result<String, ChartError> {
 /// Those of [`render_svg`].
 pub fn event_groups(chart: &CandleChart) -> Result<Vec<EventGroup>, ChartError> {
     validate(chart)?;
-    let frame = Frame::new(chart);
+    Ok(groups(chart, &Frame::new(chart)))
+}
+
+/// The groups of events of `chart` laid out as `frame`.
+fn groups(chart: &CandleChart, frame: &Frame) -> Vec<EventGroup> {
     let scale = f64::from(chart.width) * chart.zoom / frame.width;
-    Ok(frame
+    frame
         .groups
-        .into_iter()
+        .iter()
         .zip(&frame.markers)
         .map(|(g, spot)| {
             let b = spot.bounds();
             EventGroup {
                 number: g.number,
-                markers: g.events,
+                markers: g.events.clone(),
                 bounds: [b.x, b.y, b.x + b.w, b.y + b.h].map(|v| v * scale),
             }
         })
-        .collect())
+        .collect()
 }
 
 /// Where the targets' labels go, in the order of the targets: clear of the markers and of
@@ -2351,6 +2372,11 @@ mod tests {
             assert!((g.bounds[0] - (m.cx - m.half_w) * scale).abs() < 1e-9);
             assert!((g.bounds[3] - (m.cy + MARKER_RADIUS) * scale).abs() < 1e-9);
         }
+        // One layout serves both.
+        assert_eq!(
+            crate::render_svg_with_groups(&c).unwrap(),
+            (render_svg(&c).unwrap(), groups.clone())
+        );
         let mut none = c.clone();
         none.markers.clear();
         assert_eq!(crate::event_groups(&none).unwrap(), []);
