@@ -5,8 +5,7 @@ use std::borrow::Cow;
 
 use aurum_core::Date;
 use aurum_vol::{
-    ArchModel, Dist, FitOptions, GarchPath, HarFit, HarPath, Innovations, Mean, Simulator, Vol,
-    path_rng,
+    ArchModel, Dist, FitOptions, HarFit, Innovations, Mean, ModelPath, Simulator, Vol, path_rng,
 };
 use chrono::Datelike;
 use rand::Rng;
@@ -628,15 +627,6 @@ fn origin_seed(seed: u64, day: Date, model: ModelKind) -> u64 {
     z ^ (z >> 31)
 }
 
-/// How an ARCH-type path steps: a fused loop where there is one, else the general
-/// simulator's state.
-enum Stepper {
-    Har(HarPath),
-    Garch(GarchPath),
-    General(aurum_vol::State),
-    None,
-}
-
 /// Simulated paths summarised per horizon: the cumulative log return (percent) and its
 /// running maximum and minimum, one value per path.
 struct Paths {
@@ -657,27 +647,15 @@ fn simulate(f: &Forecaster, horizons: &[usize], paths: usize, seed: u64) -> Path
         // HAR and GARCH(1,1) run their fused loops (the general simulator is their naive
         // twin); the others step the general simulator.
         let mut path = match f {
-            Forecaster::Arch { sim, .. } => HarPath::new(sim).map_or_else(
-                || {
-                    GarchPath::new(sim)
-                        .map_or_else(|| Stepper::General(sim.initial_state()), Stepper::Garch)
-                },
-                Stepper::Har,
-            ),
-            Forecaster::Gbm { .. } => Stepper::None,
+            Forecaster::Arch { sim, .. } => Some(ModelPath::new(sim)),
+            Forecaster::Gbm { .. } => None,
         };
         let (mut cum, mut hi, mut lo) = (0.0, f64::NEG_INFINITY, f64::INFINITY);
         for day in 1..=hmax {
             let r = match (f, &mut path) {
                 (Forecaster::Arch { sim, how, shift }, path) => {
                     let z = sim.draw(&mut rng, how);
-                    shift
-                        + match path {
-                            Stepper::Har(h) => h.step(z),
-                            Stepper::Garch(g) => g.step(z),
-                            Stepper::General(s) => sim.step(s, z),
-                            Stepper::None => 0.0,
-                        }
+                    shift + path.as_mut().map_or(0.0, |p| p.step(sim, z))
                 }
                 (Forecaster::Gbm { mu, sigma }, _) => {
                     let z: f64 = rng.sample(StandardNormal);

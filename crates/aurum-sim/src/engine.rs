@@ -5,8 +5,7 @@ use std::collections::HashMap;
 use aurum_core::Date;
 pub use aurum_vol::Sampler;
 use aurum_vol::{
-    FastDraws, GarchPath, HarPath, Innovations, LANES, LaneRng, Simulator, Table, fast_rng,
-    path_rng,
+    FastDraws, Innovations, LANES, LaneRng, ModelPath, Simulator, Table, fast_rng, path_rng,
 };
 use rand::Rng;
 use rand_distr::StandardNormal;
@@ -617,11 +616,7 @@ fn run_scalar(plan: &Plan, first_path: usize, count: usize, acc: &mut Accum) {
         // GARCH(1,1) and HAR step their fused loops (the general simulator is their naive
         // twin; tests assert they agree); other models step the general simulator.
         let mut stepper = match base {
-            Base::Model { sim, .. } => Some(match (GarchPath::new(sim), HarPath::new(sim)) {
-                (Some(g), _) => Stepper::Garch(g),
-                (None, Some(h)) => Stepper::Har(h),
-                (None, None) => Stepper::General(sim.initial_state()),
-            }),
+            Base::Model { sim, .. } => Some(ModelPath::new(sim)),
             Base::Gbm { .. } | Base::Mixture(_) => None,
         };
         for t in 0..n {
@@ -634,12 +629,9 @@ fn run_scalar(plan: &Plan, first_path: usize, count: usize, acc: &mut Accum) {
                 Base::Model { sim, scale } => {
                     let z = draws.model(sim, &how);
                     let m = ev.var_mult[t];
-                    let (y, sd) = match stepper.as_mut() {
-                        Some(Stepper::Garch(g)) => g.step_scaled(z, m),
-                        Some(Stepper::Har(h)) => h.step_scaled(z, m),
-                        Some(Stepper::General(state)) => sim.step_scaled(state, z, m),
-                        None => (0.0, 0.0),
-                    };
+                    let (y, sd) = stepper
+                        .as_mut()
+                        .map_or((0.0, 0.0), |path| path.step_scaled(sim, z, m));
                     let inv = 1.0 / scale;
                     ((y + shift) * inv, sd * inv)
                 }
@@ -664,14 +656,6 @@ fn run_scalar(plan: &Plan, first_path: usize, count: usize, acc: &mut Accum) {
         }
         finish_path(acc, plan, &ev, x, &touched, cont);
     }
-}
-
-/// How a model's path steps: a fused loop where there is one, else the general simulator's
-/// state.
-enum Stepper {
-    Garch(GarchPath),
-    Har(HarPath),
-    General(aurum_vol::State),
 }
 
 /// [`LANES`] paths side by side (structure of arrays): one model with tabulated innovations,

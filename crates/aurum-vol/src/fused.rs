@@ -3,7 +3,7 @@
 //! instead of the general simulator's growing state. Their naive twin is
 //! [`Simulator::step_scaled`]: GARCH(1,1) agrees with it to the bit, HAR to rounding.
 
-use crate::{HAR_DAYS, HAR_LAGS, Simulator};
+use crate::{HAR_DAYS, HAR_LAGS, Simulator, State};
 
 /// One simulated HAR path: the last [`HAR_LAGS`] squared residuals in a ring, and running sums
 /// of the last 5 and 22 of them, so that a step costs the same whatever the lags.
@@ -126,6 +126,46 @@ impl GarchPath {
     }
 }
 
+/// A path of a fitted model as the Monte Carlo engines step it: its fused loop where it has
+/// one (GARCH(1,1), HAR), else the general simulator's state.
+pub enum ModelPath {
+    /// GARCH(1,1) with a constant mean.
+    Garch(GarchPath),
+    /// HAR.
+    Har(HarPath),
+    /// Any other model.
+    General(State),
+}
+
+impl ModelPath {
+    /// A path continuing `sim` after its last observation.
+    #[must_use]
+    pub fn new(sim: &Simulator) -> Self {
+        match (GarchPath::new(sim), HarPath::new(sim)) {
+            (Some(g), _) => Self::Garch(g),
+            (None, Some(h)) => Self::Har(h),
+            (None, None) => Self::General(sim.initial_state()),
+        }
+    }
+
+    /// One day of `sim` with innovation `z` and the variance times `multiplier`: the return
+    /// and the standard deviation used, as [`Simulator::step_scaled`].
+    #[inline]
+    pub fn step_scaled(&mut self, sim: &Simulator, z: f64, multiplier: f64) -> (f64, f64) {
+        match self {
+            Self::Garch(g) => g.step_scaled(z, multiplier),
+            Self::Har(h) => h.step_scaled(z, multiplier),
+            Self::General(s) => sim.step_scaled(s, z, multiplier),
+        }
+    }
+
+    /// One day with innovation `z`: the return, as [`Simulator::step`].
+    #[inline]
+    pub fn step(&mut self, sim: &Simulator, z: f64) -> f64 {
+        self.step_scaled(sim, z, 1.0).0
+    }
+}
+
 #[cfg(test)]
 mod har_tests {
     use crate::{HarFit, Innovations, path_rng};
@@ -244,6 +284,23 @@ mod scaled_tests {
         let h = Simulator::from_har(&HarFit::fit(&y).unwrap(), &y).unwrap();
         let (mut gp, mut gs) = (GarchPath::new(&g).unwrap(), g.initial_state());
         let (mut hp, mut hs) = (HarPath::new(&h).unwrap(), h.initial_state());
+        // The engines' paths: the fused loop for each, the general simulator for GJR.
+        let gjr = ArchModel::new(
+            Mean::Constant,
+            Vol::Garch { p: 1, o: 1, q: 1 },
+            Dist::StudentsT,
+        );
+        let j = Simulator::new(&gjr, &gjr.fit(&y, &FitOptions::default()).unwrap(), &y).unwrap();
+        let mut paths = [ModelPath::new(&g), ModelPath::new(&h), ModelPath::new(&j)];
+        assert!(matches!(
+            paths,
+            [
+                ModelPath::Garch(_),
+                ModelPath::Har(_),
+                ModelPath::General(_)
+            ]
+        ));
+        let mut js = j.initial_state();
         let mut rng = path_rng(8, 1);
         for day in 0..300 {
             let z: f64 = rand::Rng::sample(&mut rng, rand_distr::StandardNormal);
@@ -253,7 +310,11 @@ mod scaled_tests {
                 (a.0.to_bits(), a.1.to_bits()),
                 (b.0.to_bits(), b.1.to_bits())
             );
+            assert_eq!(paths[0].step_scaled(&g, z, m), a);
+            let gj = j.step_scaled(&mut js, z, m);
+            assert_eq!(paths[2].step_scaled(&j, z, m), gj);
             let (a, b) = (hp.step_scaled(z, m), h.step_scaled(&mut hs, z, m));
+            assert_eq!(paths[1].step_scaled(&h, z, m), a);
             assert!(
                 (a.0 - b.0).abs() < 1e-12 * b.0.abs().max(1.0),
                 "{a:?} {b:?}"

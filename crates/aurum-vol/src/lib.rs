@@ -63,7 +63,7 @@ mod transform;
 pub use error::VolError;
 pub use fit::{FitOptions, FitResult, LjungBox, Optimizer, Termination, ljung_box};
 pub use forecast::{FastDraws, Forecast, Innovations, Simulator, State, path_rng};
-pub use fused::{GarchPath, HarPath};
+pub use fused::{GarchPath, HarPath, ModelPath};
 pub use har::{HAR_DAYS, HAR_FLOOR, HAR_LAGS, HAR_MIN_ROWS, HAR_NAMES, HarFit};
 pub use model::{ArchModel, Dist, Mean, Prepared, Vol, backcast, variance_bounds};
 pub use sampler::{
