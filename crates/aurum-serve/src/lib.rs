@@ -27,6 +27,7 @@ mod conns;
 mod error;
 mod guard;
 mod routes;
+mod table;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -23,6 +23,7 @@ use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::table::{self, Format};
 use crate::{
     ApiError, AppState, Backend, CheckRequest, Limits, Query, ReportRequest, RunRequest, assets,
 };
@@ -68,6 +69,26 @@ where
     F: FnOnce(&dyn Backend, &Watch) -> Result<T, ApiError> + Send + 'static,
 {
     call_as(state, heavy, None, f, |v| Json(v).into_response()).await
+}
+
+/// As [`call`], answered as JSON or, for `format=csv`, as `csv` answers the result (the CSV
+/// of its table).
+async fn call_table<T, F>(
+    state: Arc<AppState>,
+    heavy: bool,
+    format: Format,
+    f: F,
+    csv: fn(&T) -> Response,
+) -> Response
+where
+    T: Serialize + Send + 'static,
+    F: FnOnce(&dyn Backend, &Watch) -> Result<T, ApiError> + Send + 'static,
+{
+    call_as(state, heavy, None, f, move |v| match format {
+        Format::Json => Json(v).into_response(),
+        Format::Csv => csv(&v),
+    })
+    .await
 }
 
 /// As [`call`], the result answered by `respond`.
@@ -386,32 +407,18 @@ async fn bars(
     Path(id): Path<String>,
     QueryExtract(q): QueryExtract<Query>,
 ) -> Response {
-    let csv = match q.get("format").map(String::as_str) {
-        None | Some("" | "json") => false,
-        Some("csv") => true,
-        Some(f) => {
-            return ApiError::bad("format", format!("format={f:?}: expected json or csv"))
-                .into_response();
-        }
-    };
-    match bars_request(&id, &q) {
-        Ok(req) if csv => {
+    match Format::of(&q).and_then(|f| Ok((f, bars_request(&id, &q)?))) {
+        Ok((Format::Csv, req)) => {
             call_as(
                 s,
                 false,
                 None,
                 move |b, _| Ok(b.bars(&req)?),
-                |bars| {
-                    (
-                        [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
-                        bars_csv(&bars),
-                    )
-                        .into_response()
-                },
+                |bars| table::csv_response(bars_csv(&bars)),
             )
             .await
         }
-        Ok(req) => call(s, false, move |b, _| Ok(b.bars(&req)?)).await,
+        Ok((Format::Json, req)) => call(s, false, move |b, _| Ok(b.bars(&req)?)).await,
         Err(e) => e.into_response(),
     }
 }
@@ -478,8 +485,17 @@ fn event_query(q: &Query) -> Result<EventQuery, ApiError> {
 }
 
 async fn events(State(s): State<Arc<AppState>>, QueryExtract(q): QueryExtract<Query>) -> Response {
-    match event_query(&q) {
-        Ok(req) => call(s, false, move |b, _| Ok(b.events(&req)?)).await,
+    match Format::of(&q).and_then(|f| Ok((f, event_query(&q)?))) {
+        Ok((f, req)) => {
+            call_table(
+                s,
+                false,
+                f,
+                move |b, _| Ok(b.events(&req)?),
+                |v| table::answer(&table::event_rows(v)),
+            )
+            .await
+        }
         Err(e) => e.into_response(),
     }
 }
@@ -583,8 +599,17 @@ fn study_request(q: &Query) -> Result<StudyRequest, ApiError> {
 }
 
 async fn study(State(s): State<Arc<AppState>>, QueryExtract(q): QueryExtract<Query>) -> Response {
-    match study_request(&q) {
-        Ok(req) => call(s, true, move |b, _| Ok(b.study(&req)?)).await,
+    match Format::of(&q).and_then(|f| Ok((f, study_request(&q)?))) {
+        Ok((f, req)) => {
+            call_table(
+                s,
+                true,
+                f,
+                move |b, _| Ok(b.study(&req)?),
+                |v| table::answer(&table::study_rows(v)),
+            )
+            .await
+        }
         Err(e) => e.into_response(),
     }
 }
@@ -613,8 +638,17 @@ fn gpr_request(q: &Query) -> Result<GprRequest, ApiError> {
 }
 
 async fn gpr(State(s): State<Arc<AppState>>, QueryExtract(q): QueryExtract<Query>) -> Response {
-    match gpr_request(&q) {
-        Ok(req) => call(s, true, move |b, _| Ok(b.gpr(&req)?)).await,
+    match Format::of(&q).and_then(|f| Ok((f, gpr_request(&q)?))) {
+        Ok((f, req)) => {
+            call_table(
+                s,
+                true,
+                f,
+                move |b, _| Ok(b.gpr(&req)?),
+                |v| table::answer(&table::gpr_rows(v)),
+            )
+            .await
+        }
         Err(e) => e.into_response(),
     }
 }
@@ -819,18 +853,35 @@ struct ListedRun {
     title_ja: Option<String>,
 }
 
-async fn runs(State(s): State<Arc<AppState>>) -> Response {
-    call(s, false, |b, _| {
-        let list = b.runs()?;
-        let mut ja = b.run_titles_ja(&list)?;
-        Ok(list
-            .into_iter()
-            .map(|run| ListedRun {
-                title_ja: ja.remove(&run.id),
-                run,
-            })
-            .collect::<Vec<_>>())
-    })
+async fn runs(State(s): State<Arc<AppState>>, QueryExtract(q): QueryExtract<Query>) -> Response {
+    let format = match Format::of(&q) {
+        Ok(f) => f,
+        Err(e) => return e.into_response(),
+    };
+    let rows = |v: &Vec<ListedRun>| {
+        let rows: Vec<_> = v
+            .iter()
+            .map(|l| table::run_row(&l.run, l.title_ja.as_deref()))
+            .collect();
+        table::answer(&rows)
+    };
+    call_table(
+        s,
+        false,
+        format,
+        |b, _| {
+            let list = b.runs()?;
+            let mut ja = b.run_titles_ja(&list)?;
+            Ok(list
+                .into_iter()
+                .map(|run| ListedRun {
+                    title_ja: ja.remove(&run.id),
+                    run,
+                })
+                .collect::<Vec<_>>())
+        },
+        rows,
+    )
     .await
 }
 
@@ -890,16 +941,28 @@ fn call_id(id: &str) -> Result<i64, ApiError> {
 
 async fn calls(State(s): State<Arc<AppState>>, QueryExtract(q): QueryExtract<Query>) -> Response {
     let req = (|| -> Result<_, ApiError> {
-        Ok(aurum_app::calls::ListCalls {
-            series: q
-                .get("series")
-                .map(|x| series_id("series", x))
-                .transpose()?,
-            published_only: flag(&q, "published")?,
-        })
+        Ok((
+            Format::of(&q)?,
+            aurum_app::calls::ListCalls {
+                series: q
+                    .get("series")
+                    .map(|x| series_id("series", x))
+                    .transpose()?,
+                published_only: flag(&q, "published")?,
+            },
+        ))
     })();
     match req {
-        Ok(req) => call(s, false, move |b, _| Ok(b.calls(&req)?)).await,
+        Ok((f, req)) => {
+            call_table(
+                s,
+                false,
+                f,
+                move |b, _| Ok(b.calls(&req)?),
+                |v| table::answer(&table::call_rows(v)),
+            )
+            .await
+        }
         Err(e) => e.into_response(),
     }
 }
@@ -934,8 +997,17 @@ async fn score_calls(
     State(s): State<Arc<AppState>>,
     QueryExtract(q): QueryExtract<Query>,
 ) -> Response {
-    match score_request(&q) {
-        Ok(req) => call(s, false, move |b, _| Ok(b.score_calls(&req)?)).await,
+    match Format::of(&q).and_then(|f| Ok((f, score_request(&q)?))) {
+        Ok((f, req)) => {
+            call_table(
+                s,
+                false,
+                f,
+                move |b, _| Ok(b.score_calls(&req)?),
+                |v| table::answer(&table::score_rows(v)),
+            )
+            .await
+        }
         Err(e) => e.into_response(),
     }
 }

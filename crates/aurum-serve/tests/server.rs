@@ -50,8 +50,30 @@ impl Backend for Fake {
         }
         Ok(Bars::Daily(Vec::new()))
     }
+    /// Two events whose texts need quoting in CSV.
     fn events(&self, _: &EventQuery) -> AppResult<Vec<Listed>> {
-        Ok(Vec::new())
+        let event = |v: Value| -> Listed {
+            Listed {
+                event: serde_json::from_value(v).expect("an event"),
+                origin: "user",
+            }
+        };
+        Ok(vec![
+            event(json!({
+                "id": "2025-02-14-munich", "date": "2025-02-14",
+                "title_en": "Vance speech, \"Munich\"", "title_ja": "ミュンヘン演説、副大統領",
+                "category": "alliance", "region": "europe", "actors": ["US", "EU"],
+                "surprise": true, "source": "MSC", "announced": null,
+                "note": "two\nlines"
+            })),
+            event(json!({
+                "id": "2025-02-18-riyadh", "date": "2025-02-18",
+                "title_en": "Riyadh talks", "title_ja": "リヤド協議",
+                "category": "ceasefire-peace", "region": "middle-east", "actors": [],
+                "surprise": false, "source": "Reuters", "announced": "2025-02-15",
+                "note": null
+            })),
+        ])
     }
     fn add_event(&self, _: &EventDraft) -> AppResult<Listed> {
         Err(AppError::Conflict {
@@ -180,7 +202,24 @@ impl Backend for Fake {
         })
     }
     fn runs(&self) -> AppResult<Vec<aurum_store::RunRecord>> {
-        Ok(Vec::new())
+        let run = |id: i64, title: &str| aurum_store::RunRecord {
+            id,
+            created_at: 1_739_836_800 + id,
+            kind: "scenario".into(),
+            title: title.into(),
+            seed: 7,
+            paths: 20_000,
+            data_fingerprint: "abc".into(),
+            input: String::new(),
+            results: String::new(),
+        };
+        Ok(vec![run(2, "US exits NATO, \"quickly\""), run(1, "Base")])
+    }
+    fn run_titles_ja(
+        &self,
+        _: &[aurum_store::RunRecord],
+    ) -> AppResult<std::collections::HashMap<i64, String>> {
+        Ok([(2, "米国のNATO離脱".to_owned())].into())
     }
     fn run(&self, id: i64) -> AppResult<RunRecord> {
         Err(AppError::not_found(format!("no run {id}")))
@@ -188,8 +227,25 @@ impl Backend for Fake {
     fn report(&self, _: &ReportRequest, _: &dyn Progress) -> AppResult<Composed> {
         Err(AppError::invalid("no report"))
     }
-    fn calls(&self, _: &ListCalls) -> AppResult<Vec<CallSummary>> {
-        Ok(Vec::new())
+    /// Calls on `gold`, none on other series.
+    fn calls(&self, q: &ListCalls) -> AppResult<Vec<CallSummary>> {
+        if q.series.as_ref().is_none_or(|s| s.as_str() != "gold") {
+            return Ok(Vec::new());
+        }
+        let day = aurum_core::date(2025, 2, 18);
+        Ok(vec![CallSummary {
+            id: 4,
+            created_at: 1_739_836_800,
+            source: "scenario".into(),
+            label: Some("Note, \"Feb\"".into()),
+            published: false,
+            series: "gold".into(),
+            as_of: day,
+            horizon: aurum_core::date(2025, 12, 31),
+            title: "米国のNATO離脱".into(),
+            model: "stack".into(),
+            events: 12,
+        }])
     }
     fn call(&self, id: i64) -> AppResult<CallDetail> {
         Err(AppError::not_found(format!("no call {id}")))
@@ -996,4 +1052,168 @@ fn bars_answer_csv_when_asked() {
     );
     let (s, v) = call(addr, "GET", "/api/series/silver/bars?format=csv", None);
     assert_eq!((s, v["code"].as_str()), (404, Some("not_found")), "{v}");
+}
+
+/// A CSV answer: its status, content type and records (the header first).
+fn csv(addr: SocketAddr, path: &str) -> (u16, String, Vec<Vec<String>>) {
+    let mut r = agent().get(&format!("http://{addr}{path}")).call().unwrap();
+    let kind = r
+        .headers()
+        .get("content-type")
+        .map(|k| k.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let text = r.body_mut().read_to_string().unwrap();
+    let records = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    (r.status().as_u16(), kind, records)
+}
+
+/// A JSON value as its CSV cell: text as it is, null or absent as empty, a list joined by
+/// `;`.
+fn cell(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|x| cell(Some(x)))
+            .collect::<Vec<_>>()
+            .join(";"),
+        Some(v) => v.to_string(),
+    }
+}
+
+/// Each table endpoint answers `format=csv` with the JSON answer's rows: a header, one
+/// record per JSON row, each cell the JSON field of its column (texts with commas, quotes
+/// and line breaks quoted, so a CSV reader reads them back whole); an unknown format is
+/// an error naming `format`.
+#[test]
+fn table_endpoints_answer_csv_with_the_rows_of_their_json() {
+    let addr = start(Limits::default());
+    for (path, columns) in [
+        (
+            "/api/events?from=2025-02-01",
+            &[
+                "id",
+                "date",
+                "title_en",
+                "title_ja",
+                "category",
+                "region",
+                "actors",
+                "surprise",
+                "source",
+                "announced",
+                "note",
+                "origin",
+            ][..],
+        ),
+        (
+            "/api/runs",
+            &[
+                "id",
+                "created_at",
+                "kind",
+                "title",
+                "title_ja",
+                "seed",
+                "paths",
+                "data_fingerprint",
+            ][..],
+        ),
+        (
+            "/api/calls?series=gold",
+            &[
+                "id",
+                "created_at",
+                "source",
+                "label",
+                "published",
+                "series",
+                "as_of",
+                "horizon",
+                "title",
+                "model",
+                "events",
+            ][..],
+        ),
+    ] {
+        let (s, json) = call(addr, "GET", path, None);
+        assert_eq!(s, 200, "{path}: {json}");
+        let rows = json.as_array().unwrap();
+        assert!(!rows.is_empty(), "{path}");
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let (s, kind, records) = csv(addr, &format!("{path}{sep}format=csv"));
+        assert_eq!(
+            (s, kind.as_str()),
+            (200, "text/csv; charset=utf-8"),
+            "{path}"
+        );
+        assert_eq!(records[0], columns, "{path}: header");
+        assert_eq!(records.len(), rows.len() + 1, "{path}: {records:?}");
+        for (record, row) in records[1..].iter().zip(rows) {
+            let want: Vec<String> = columns.iter().map(|c| cell(row.get(*c))).collect();
+            assert_eq!(record, &want, "{path}");
+        }
+        let (s, v) = call(addr, "GET", &format!("{path}{sep}format=xlsx"), None);
+        assert_eq!(
+            (s, v["code"].as_str(), v["field"].as_str()),
+            (400, Some("invalid_input"), Some("format")),
+            "{path}: {v}"
+        );
+    }
+    // A quoted cell is quoted on the wire as RFC 4180 says.
+    let mut r = agent()
+        .get(&format!("http://{addr}/api/runs?format=csv"))
+        .call()
+        .unwrap();
+    let text = r.body_mut().read_to_string().unwrap();
+    assert!(
+        text.contains(r#","US exits NATO, ""quickly""",米国のNATO離脱,"#),
+        "{text}"
+    );
+    // An empty table is its header alone.
+    let (_, _, records) = csv(addr, "/api/calls?series=silver&format=csv");
+    assert_eq!(records.len(), 1, "{records:?}");
+    // The other table endpoints check the format before any work, and answer the work's
+    // error as JSON.
+    for path in [
+        "/api/study?category=war-outbreak&format=pdf",
+        "/api/gpr/regress?format=pdf",
+        "/api/calls/score?format=pdf",
+    ] {
+        let (s, v) = call(addr, "GET", path, None);
+        assert_eq!(
+            (s, v["field"].as_str()),
+            (400, Some("format")),
+            "{path}: {v}"
+        );
+    }
+    let (s, v) = call(
+        addr,
+        "GET",
+        "/api/study?category=war-outbreak&format=csv",
+        None,
+    );
+    assert_eq!((s, v["field"].as_str()), (400, Some("events")), "{v}");
+    let (s, kind, records) = csv(addr, "/api/calls/score?ids=1&format=csv");
+    assert_eq!((s, kind.as_str()), (200, "text/csv; charset=utf-8"));
+    assert_eq!(
+        records,
+        [[
+            "call",
+            "as_of",
+            "kind",
+            "level",
+            "by",
+            "p",
+            "outcome",
+            "resolved_on",
+            "brier"
+        ]]
+    );
 }

@@ -399,3 +399,84 @@ fn a_run_past_its_time_limit_is_stopped_and_not_recorded() {
     let (_, runs) = s.get("/api/runs");
     assert_eq!(runs.as_array().unwrap().len(), 0, "{runs}");
 }
+
+/// The API's `format=csv` answers are the command line's `--format csv` tables, byte for
+/// byte: one writer, the same rows.
+#[test]
+fn the_cli_and_the_api_answer_the_same_csv() {
+    let ctx = TestContext::new();
+    let s = Server::start(&ctx, &[]);
+    let csv = |path: &str| -> String {
+        let mut r = agent().get(&format!("{}{path}", s.base)).call().unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{path}");
+        let kind = r.headers().get("content-type").unwrap().to_str().unwrap();
+        assert_eq!(kind, "text/csv; charset=utf-8", "{path}");
+        r.body_mut().read_to_string().unwrap()
+    };
+    // A run records a call to score.
+    let toml = fs_err::read_to_string("../../examples/us-nato-exit-2025-02-18.toml").unwrap();
+    let (code, run) = s.post(
+        "/api/scenarios/run",
+        &json!({ "toml": toml, "paths": 500, "seed": 3, "contributions": false }),
+    );
+    assert_eq!(code, 200, "{run}");
+    for (args, path) in [
+        (
+            &[
+                "events",
+                "list",
+                "--category",
+                "nuclear",
+                "--as-of",
+                "2025-02-18",
+            ][..],
+            "/api/events?category=nuclear&as_of=2025-02-18",
+        ),
+        (
+            &[
+                "study",
+                "--category",
+                "nuclear",
+                "--window=-1,5",
+                "--as-of",
+                "2025-02-18",
+            ][..],
+            "/api/study?category=nuclear&window=-1,5&as_of=2025-02-18",
+        ),
+        (
+            &[
+                "gpr",
+                "regress",
+                "--freq",
+                "weekly",
+                "--measure",
+                "change",
+                "--component",
+                "threats",
+                "--from",
+                "1985-01-01",
+                "--as-of",
+                "2025-02-18",
+            ][..],
+            "/api/gpr/regress?freq=weekly&measure=change&component=threats&as_of=2025-02-18",
+        ),
+        (&["calls", "list"][..], "/api/calls"),
+        (
+            &["calls", "score", "--drafts", "--as-of", "2025-07-15"][..],
+            "/api/calls/score?drafts=true&as_of=2025-07-15",
+        ),
+    ] {
+        let mut with_format = args.to_vec();
+        with_format.extend(["--format", "csv"]);
+        let cli = ctx.run(&with_format).ok().stdout;
+        let api = csv(&format!("{path}&format=csv").replacen("/api/calls&", "/api/calls?", 1));
+        assert!(api.lines().count() > 1, "{path}: {api}");
+        if path.starts_with("/api/gpr") {
+            // The dashboard's regression has no quantile rows; the command line's adds them
+            // after the OLS rows.
+            assert!(cli.starts_with(&api), "{path}: {api} against {cli}");
+        } else {
+            assert_eq!(api, cli, "{path}");
+        }
+    }
+}
