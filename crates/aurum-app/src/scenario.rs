@@ -465,6 +465,7 @@ pub fn record_job(
             absolute_levels: Vec::new(),
             vol_window: 252,
             min_returns: 500,
+            sampler: aurum_backtest::Sampler::Fast,
         },
         fresh: false,
         max_blocks: None,

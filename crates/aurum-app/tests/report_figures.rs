@@ -285,6 +285,7 @@ fn every_japanese_chart_reads_as_japanese() {
         absolute_levels: Vec::new(),
         vol_window: 252,
         min_returns: 500,
+        sampler: aurum_backtest::Sampler::Fast,
     };
     let job = aurum_app::backtest::BacktestJob {
         series: gold,

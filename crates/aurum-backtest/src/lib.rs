@@ -39,6 +39,7 @@ pub mod scores;
 mod stack;
 mod summary;
 
+pub use aurum_vol::Sampler;
 pub use engine::{
     BLOCK, BlockResult, CLIMATE_MIN, Climate, Config, EventForecast, EventKind, Every, Failure,
     Forecaster, History, INTERVALS, QUANTILES, Revision, Row, Window, blocks, fit_member, origins,

@@ -66,6 +66,7 @@ fn later_data_changes_no_drift_weight_or_calibration_map() {
         absolute_levels: Vec::new(),
         vol_window: 250,
         min_returns: 750,
+        sampler: aurum_backtest::Sampler::Fast,
     };
     // Origins up to the cut. The long history knows 600 more days: outcomes of the last
     // origins, and more. What an origin uses must be the same in both.

@@ -51,6 +51,7 @@ fn config(models: Vec<ModelKind>) -> Config {
         absolute_levels: Vec::new(),
         vol_window: 1000,
         min_returns: 1000,
+        sampler: aurum_backtest::Sampler::Fast,
     }
 }
 

@@ -263,6 +263,7 @@ fn config(models: Vec<ModelKind>) -> Config {
         absolute_levels: Vec::new(),
         vol_window: 250,
         min_returns: 500,
+        sampler: aurum_backtest::Sampler::Fast,
     }
 }
 

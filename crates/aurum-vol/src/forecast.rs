@@ -2,6 +2,8 @@
 //! with a seeded ChaCha generator per path, and filtered historical simulation (bootstrap of
 //! standardised residuals).
 
+use std::sync::Arc;
+
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Gamma, StandardNormal};
@@ -320,17 +322,32 @@ impl Simulator {
     /// A shape the table cannot be built for (Student's t with ν ≤ 2 has no unit-variance
     /// standardisation).
     pub fn fast_draws(&self, how: &Innovations) -> Result<FastDraws, VolError> {
+        self.fast_draws_cached(how, &mut TableCache::default())
+    }
+
+    /// [`Simulator::fast_draws`], taking a table from `cache` when one of the same
+    /// distribution was built before (and keeping a new one there): simulators refitted
+    /// with the same shape, or sharing one fit, share one table.
+    ///
+    /// # Errors
+    ///
+    /// As [`Simulator::fast_draws`].
+    pub fn fast_draws_cached(
+        &self,
+        how: &Innovations,
+        cache: &mut TableCache,
+    ) -> Result<FastDraws, VolError> {
         if *how == Innovations::Bootstrap && !self.std_resid.is_empty() {
             return Ok(FastDraws(Fast::Bootstrap(self.std_resid.clone())));
         }
         let shape = &self.params[self.model.num_mean() + self.model.vol.num_params()..];
         let table = match self.model.dist {
-            Dist::Normal => Table::new(Symmetric::Normal, 1.0)?,
+            Dist::Normal => cache.get(Symmetric::Normal, 1.0)?,
             Dist::StudentsT => {
                 let nu = shape[0];
-                Table::new(Symmetric::StudentsT { nu }, ((nu - 2.0) / nu).sqrt())?
+                cache.get(Symmetric::StudentsT { nu }, ((nu - 2.0) / nu).sqrt())?
             }
-            Dist::Ged => Table::new(Symmetric::Ged { nu: shape[0] }, 1.0)?,
+            Dist::Ged => cache.get(Symmetric::Ged { nu: shape[0] }, 1.0)?,
             Dist::SkewT => {
                 return Ok(FastDraws(Fast::SkewT {
                     eta: shape[0],
@@ -451,6 +468,49 @@ impl Simulator {
     }
 }
 
+/// Tables of inverse CDFs built so far, by distribution and scale (bit for bit).
+#[derive(Clone, Debug, Default)]
+pub struct TableCache(Vec<Arc<Table>>);
+
+impl TableCache {
+    /// The table of `scale · X`, `X ~ dist`: the one built before, or a new one kept here.
+    ///
+    /// # Errors
+    ///
+    /// As [`Table::new`].
+    pub fn get(&mut self, dist: Symmetric, scale: f64) -> Result<Arc<Table>, VolError> {
+        let same = |t: &Table| {
+            t.scale().to_bits() == scale.to_bits()
+                && match (t.dist(), dist) {
+                    (Symmetric::StudentsT { nu: a }, Symmetric::StudentsT { nu: b })
+                    | (Symmetric::Ged { nu: a }, Symmetric::Ged { nu: b }) => {
+                        a.to_bits() == b.to_bits()
+                    }
+                    (Symmetric::Normal, Symmetric::Normal) => true,
+                    _ => false,
+                }
+        };
+        if let Some(t) = self.0.iter().find(|t| same(t)) {
+            return Ok(Arc::clone(t));
+        }
+        let t = Arc::new(Table::new(dist, scale)?);
+        self.0.push(Arc::clone(&t));
+        Ok(t)
+    }
+
+    /// Tables built.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether none was built.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// Innovations of a [`Simulator`] for the fast sampler: each draw takes one 64-bit word of a
 /// path's xoshiro256++ stream ([`crate::fast_rng`], [`crate::LaneRng`]).
 #[derive(Clone, Debug)]
@@ -458,7 +518,7 @@ pub struct FastDraws(Fast);
 
 #[derive(Clone, Debug)]
 enum Fast {
-    Table(Table),
+    Table(Arc<Table>),
     SkewT {
         eta: f64,
         lam: f64,
@@ -474,7 +534,16 @@ impl FastDraws {
     ///
     /// None in practice (the normal's table always builds).
     pub fn normal() -> Result<Self, VolError> {
-        Ok(Self(Fast::Table(Table::new(Symmetric::Normal, 1.0)?)))
+        Ok(Self(Fast::Table(Arc::new(Table::new(
+            Symmetric::Normal,
+            1.0,
+        )?))))
+    }
+
+    /// Draws from a table (for example one from a [`TableCache`]).
+    #[must_use]
+    pub fn from_table(table: Arc<Table>) -> Self {
+        Self(Fast::Table(table))
     }
 
     /// The table, for a symmetric parametric distribution (what the lane loop of a Monte

@@ -62,7 +62,7 @@ mod transform;
 
 pub use error::VolError;
 pub use fit::{FitOptions, FitResult, LjungBox, Optimizer, Termination, ljung_box};
-pub use forecast::{FastDraws, Forecast, Innovations, Simulator, State, path_rng};
+pub use forecast::{FastDraws, Forecast, Innovations, Simulator, State, TableCache, path_rng};
 pub use fused::{GarchPath, HarPath, ModelPath};
 pub use har::{HAR_DAYS, HAR_FLOOR, HAR_LAGS, HAR_MIN_ROWS, HAR_NAMES, HarFit};
 pub use model::{ArchModel, Dist, Mean, Prepared, Vol, backcast, variance_bounds};

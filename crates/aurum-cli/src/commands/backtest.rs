@@ -28,6 +28,7 @@ pub fn run(ctx: &Context, a: &BacktestArgs, format: OutputFormat) -> Result<()> 
         absolute_levels: a.levels.clone(),
         vol_window: 252,
         min_returns: 500,
+        sampler: aurum_backtest::Sampler::Fast,
     };
     backtest::validate(&cfg)?;
     let job = BacktestJob {
