@@ -3413,9 +3413,10 @@
     });
   }
 
-  // For tests and for people checking the layout: the boxes of the chart's markers and
-  // target labels as laid out (page pixels), and a way to show a range of dates.
-  window.__aurumTest = {
+  // For tests of the layout, in a browser driven by WebDriver only (`navigator.webdriver`;
+  // never in normal use): the boxes of the chart's markers and target labels as laid out
+  // (page pixels), the chart's state, the downloads, and a way to show a range of dates.
+  if (navigator.webdriver === true) window.__aurumTest = {
     markers: function () {
       return Array.prototype.filter.call(document.querySelectorAll('#chart-markers > *'), function (n) { return !n.hidden; })
         .map(function (n) {

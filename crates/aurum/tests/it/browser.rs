@@ -34,6 +34,11 @@ fn free_port() -> u16 {
 
 impl Browser {
     fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// A browser started with `extra` command-line switches besides the usual ones.
+    fn start_with(extra: &[&str]) -> Self {
         let port = free_port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -50,6 +55,23 @@ impl Browser {
             std::thread::sleep(Duration::from_millis(100));
         }
         let profile = tempfile::tempdir().unwrap();
+        let mut args: Vec<String> = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1280,900",
+            "--lang=en-US",
+        ]
+        .iter()
+        .chain(extra)
+        .map(|x| (*x).to_owned())
+        .collect();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
         let (code, v) = post(
             &format!("{base}/session"),
             &json!({ "capabilities": { "alwaysMatch": {
@@ -57,13 +79,7 @@ impl Browser {
                 "goog:loggingPrefs": { "browser": "ALL" },
                 "goog:chromeOptions": {
                     "binary": "/usr/bin/chromium",
-                    "args": [
-                        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                        "--no-first-run", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync",
-                        "--window-size=1280,900", "--lang=en-US",
-                        format!("--user-data-dir={}", profile.path().display()),
-                    ]
+                    "args": args,
                 }
             }}}),
         );
@@ -88,6 +104,20 @@ impl Browser {
 
     fn goto(&self, url: &str) {
         self.cmd("/url", &json!({ "url": url }));
+    }
+
+    /// Opens `url` and records the page's uncaught errors from then on (see
+    /// [`CATCH_ERRORS`]).
+    fn open(&self, url: &str) {
+        self.goto(url);
+        self.js(CATCH_ERRORS);
+    }
+
+    /// Opens `url` as [`Browser::open`] does and waits until `ready` returns something
+    /// truthy (see [`Browser::wait`]); returns it.
+    fn open_when(&self, url: &str, what: &str, ready: &str) -> Value {
+        self.open(url);
+        self.wait(what, ready)
     }
 
     fn js(&self, script: &str) -> Value {
@@ -240,6 +270,36 @@ fn base64(s: &str) -> Vec<u8> {
     out
 }
 
+/// A dashboard under test: a fresh home, `aurum serve` on it and a browser, dropped in
+/// that order's reverse (the browser first, the home last).
+struct Dashboard {
+    b: Browser,
+    server: Server,
+    ctx: TestContext,
+}
+
+impl Dashboard {
+    /// A fresh home and its server (started with `args`), and a browser that has opened
+    /// `page` (a path and query, e.g. `/?lang=en#scenario`) and waited until `ready`.
+    fn open(args: &[&str], page: &str, what: &str, ready: &str) -> Self {
+        Self::open_on(TestContext::new(), args, page, what, ready)
+    }
+
+    /// As [`Dashboard::open`], on a home prepared beforehand.
+    fn open_on(ctx: TestContext, args: &[&str], page: &str, what: &str, ready: &str) -> Self {
+        let server = Server::start(&ctx, args);
+        let b = Browser::start();
+        b.open_when(&format!("{}{page}", server.base), what, ready);
+        Self { b, server, ctx }
+    }
+}
+
+/// The price chart has drawn.
+const CHART_READY: &str =
+    "return document.querySelector('#price-chart[data-ready=\"1\"]') !== null";
+/// The scenario editor shows the example's scenarios.
+const SCENARIO_READY: &str = "return document.querySelector('#prob-ukraine-ceasefire') !== null";
+
 /// Records uncaught errors of the page, so a failure can show them.
 const CATCH_ERRORS: &str = "window.__errors = window.__errors || []; \
     window.addEventListener('error', e => window.__errors.push(e.message)); \
@@ -253,11 +313,10 @@ fn the_dashboard_works_in_chromium() {
     let b = Browser::start();
 
     // The chart: as many weekly candles as the API gives for the same query.
-    b.goto(&format!("{}/?lang=en#chart", server.base));
-    b.js(CATCH_ERRORS);
-    b.wait(
+    b.open_when(
+        &format!("{}/?lang=en#chart", server.base),
         "the chart",
-        "return document.querySelector('#price-chart[data-ready=\"1\"]') !== null",
+        CHART_READY,
     );
     let bars: i64 = b
         .js("return document.querySelector('#price-chart').dataset.bars")
@@ -282,11 +341,10 @@ fn the_dashboard_works_in_chromium() {
     b.screenshot("chart-en");
 
     // The scenario editor: a lower probability of the ceasefire changes P(touch).
-    b.goto(&format!("{}/?lang=en#scenario", server.base));
-    b.js(CATCH_ERRORS);
-    b.wait(
+    b.open_when(
+        &format!("{}/?lang=en#scenario", server.base),
         "the scenario form",
-        "return document.querySelector('#prob-ukraine-ceasefire') !== null",
+        SCENARIO_READY,
     );
     // Beside each judged probability, the base rate of its reference class as the API
     // answers it; a scenario without one shows a dash, and the note says what a base rate is.
@@ -373,7 +431,7 @@ fn the_dashboard_works_in_chromium() {
     b.screenshot("scenario-error-en");
 
     // The runs recorded by the editor are listed.
-    b.goto(&format!("{}/?lang=en#runs", server.base));
+    b.open(&format!("{}/?lang=en#runs", server.base));
     b.wait(
         "the runs",
         "return document.querySelectorAll('#runs-rows tr[data-id]').length >= 2",
@@ -381,13 +439,13 @@ fn the_dashboard_works_in_chromium() {
     b.screenshot("runs-en");
 
     // Events and the event study, in Japanese.
-    b.goto(&format!("{}/?lang=ja#events", server.base));
+    b.open(&format!("{}/?lang=ja#events", server.base));
     b.wait(
         "the events",
         "return document.querySelectorAll('#events-rows tr[data-id]').length > 100",
     );
     b.screenshot("events-ja");
-    b.goto(&format!("{}/?lang=ja#study", server.base));
+    b.open(&format!("{}/?lang=ja#study", server.base));
     b.wait(
         "the study form",
         "return document.querySelector('#run-study') !== null",
@@ -398,18 +456,15 @@ fn the_dashboard_works_in_chromium() {
         "return document.querySelector('#study-chart[data-ready=\"1\"]') !== null && document.querySelectorAll('#study-rows tr').length > 5",
     );
     b.screenshot("study-ja");
-    b.goto(&format!("{}/?lang=ja#chart", server.base));
-    b.wait(
-        "the chart",
-        "return document.querySelector('#price-chart[data-ready=\"1\"]') !== null",
-    );
+    b.open(&format!("{}/?lang=ja#chart", server.base));
+    b.wait("the chart", CHART_READY);
     b.screenshot("chart-ja");
 
     // The scenario editor on a phone, in Japanese: the base rates stay beside the judgements
     // (of the example: the edits above, kept in the browser, are dropped first).
     b.js("localStorage.removeItem('aurum.scenario.draft'); return true");
     b.resize(390, 844);
-    b.goto(&format!("{}/?lang=ja#scenario", server.base));
+    b.open(&format!("{}/?lang=ja#scenario", server.base));
     b.wait(
         "the base rates in Japanese",
         "const e = document.querySelector('#base-rate-east-asia-proliferation[data-p]'); return e && e.textContent.includes('核')",
@@ -505,9 +560,8 @@ fn calls_are_listed_scored_and_published_in_chromium() {
     let b = Browser::start();
 
     // The list: published calls only until drafts are asked for, scored as of the page's date.
-    b.goto(&format!("{}/?lang=en#calls", server.base));
-    b.js(CATCH_ERRORS);
-    b.wait(
+    b.open_when(
+        &format!("{}/?lang=en#calls", server.base),
         "the calls",
         "return document.querySelectorAll('#calls-rows tr[data-id]').length === 1",
     );
@@ -671,11 +725,10 @@ fn calls_are_listed_scored_and_published_in_chromium() {
 
     // As known at the end of 15 April: the June events are still open, as the API says; as
     // of a day before the calls were made, they are not scored at all.
-    b.goto(&format!(
+    b.open(&format!(
         "{}/?lang=en&as_of=2025-04-15#calls/{published}",
         server.base
     ));
-    b.js(CATCH_ERRORS);
     b.wait(
         "the call as of 15 April",
         &format!(
@@ -696,11 +749,10 @@ fn calls_are_listed_scored_and_published_in_chromium() {
         "return document.querySelectorAll('#call-events-rows [data-col=outcome][data-value=open]').length",
     );
     assert_eq!(open_rows, json!(open));
-    b.goto(&format!(
+    b.open(&format!(
         "{}/?lang=en&as_of=2025-02-10#calls/{published}",
         server.base
     ));
-    b.js(CATCH_ERRORS);
     b.wait(
         "the call made after the as-of date",
         "const n = document.querySelector('#call-not-scored'); return !n.hidden && n.textContent",
@@ -716,11 +768,10 @@ fn calls_are_listed_scored_and_published_in_chromium() {
 
     // A run in the scenario editor, published with a label: it says which call it recorded
     // and links to it.
-    b.goto(&format!("{}/?lang=en#scenario", server.base));
-    b.js(CATCH_ERRORS);
-    b.wait(
+    b.open_when(
+        &format!("{}/?lang=en#scenario", server.base),
         "the scenario form",
-        "return document.querySelector('#prob-ukraine-ceasefire') !== null",
+        SCENARIO_READY,
     );
     b.type_into("#sc-paths", "1000");
     b.click("#sc-publish");
@@ -759,8 +810,7 @@ fn calls_are_listed_scored_and_published_in_chromium() {
     for (width, suffix) in [(1280, ""), (390, "-phone")] {
         for lang in ["en", "ja"] {
             b.resize(width, 900);
-            b.goto(&format!("{}/?lang={lang}#calls/{published}", server.base));
-            b.js(CATCH_ERRORS);
+            b.open(&format!("{}/?lang={lang}#calls/{published}", server.base));
             b.wait(
                 "the call's detail",
                 &format!(
@@ -852,12 +902,8 @@ fn chart_markers_group_by_week_and_never_overlap_in_chromium() {
     let b = Browser::start();
     for lang in ["en", "ja"] {
         b.resize(1280, 800);
-        b.goto(&format!("{}/?lang={lang}#chart", server.base));
-        b.js(CATCH_ERRORS);
-        b.wait(
-            "the chart",
-            "return document.querySelector('#price-chart[data-ready=\"1\"]') !== null && +document.querySelector('#chart-markers').dataset.layout > 0",
-        );
+        b.open_when(&format!("{}/?lang={lang}#chart", server.base), "the chart",
+            "return document.querySelector('#price-chart[data-ready=\"1\"]') !== null && +document.querySelector('#chart-markers').dataset.layout > 0");
         b.type_into("#chart-targets", "2,900, 3000");
         b.click("#chart-apply");
         b.wait(
@@ -993,15 +1039,13 @@ fn staleness(b: &Browser) -> Value {
 
 #[test]
 fn stale_results_are_marked_and_errors_are_worded_in_japanese_in_chromium() {
-    let ctx = TestContext::new();
-    let server = Server::start(&ctx, &[]);
-    let b = Browser::start();
-    b.goto(&format!("{}/?lang=en#scenario", server.base));
-    b.js(CATCH_ERRORS);
-    b.wait(
+    let d = Dashboard::open(
+        &[],
+        "/?lang=en#scenario",
         "the scenario form",
-        "return document.querySelector('#prob-ukraine-ceasefire') !== null",
+        SCENARIO_READY,
     );
+    let b = &d.b;
     b.type_into("#sc-paths", "1000");
     b.click("#run-scenario");
     b.wait(
@@ -1017,16 +1061,16 @@ fn stale_results_are_marked_and_errors_are_worded_in_japanese_in_chromium() {
         "const r = document.querySelector('#scenario-results').getBoundingClientRect(); return r.top > -2 && r.top < innerHeight / 2 || [r.top, innerHeight].join()",
     );
     assert_eq!(top, json!(true), "the results are in view after the run");
-    let fresh = staleness(&b);
+    let fresh = staleness(b);
     assert_eq!(fresh["stale"], Value::Null, "{fresh}");
     assert_eq!(fresh["note"], Value::Null, "{fresh}");
     assert_eq!(fresh["opacity"].as_f64(), Some(1.0), "{fresh}");
 
     // An edit greys the results out and says so at once; the label does not change the numbers.
     b.type_into("#sc-label", "a note");
-    assert_eq!(staleness(&b)["stale"], Value::Null);
+    assert_eq!(staleness(b)["stale"], Value::Null);
     b.type_into("#prob-ukraine-ceasefire", "0.5");
-    let edited = staleness(&b);
+    let edited = staleness(b);
     assert_eq!(edited["stale"], json!("edited"), "{edited}");
     assert_eq!(edited["described"], json!("results-stale"), "{edited}");
     assert!(
@@ -1044,13 +1088,13 @@ fn stale_results_are_marked_and_errors_are_worded_in_japanese_in_chromium() {
         "the results current again",
         "return !document.querySelector('#scenario-results').dataset.stale && document.querySelector('#run-scenario').getAttribute('aria-busy') === null",
     );
-    assert_eq!(staleness(&b)["opacity"].as_f64(), Some(1.0));
+    assert_eq!(staleness(b)["opacity"].as_f64(), Some(1.0));
     // The targets field counts as an edit too.
     b.js(
         "const f = document.querySelector('#sc-targets'); f.value = '3,000, 3200'; \
          f.dispatchEvent(new Event('input', {bubbles: true})); return true",
     );
-    assert_eq!(staleness(&b)["stale"], json!("edited"));
+    assert_eq!(staleness(b)["stale"], json!("edited"));
     b.click("#run-scenario");
     b.wait(
         "the results current again",
@@ -1096,7 +1140,7 @@ fn stale_results_are_marked_and_errors_are_worded_in_japanese_in_chromium() {
         ),
         json!("true")
     );
-    let failed = staleness(&b);
+    let failed = staleness(b);
     assert_eq!(failed["stale"], json!("failed"), "{failed}");
     assert!(
         failed["note"]
@@ -1153,11 +1197,10 @@ fn the_view_lives_in_the_url_in_chromium() {
     assert_eq!(code, 200, "{run}");
     let run_id = run["run_id"].to_string();
     let b = Browser::start();
-    b.goto(&format!("{}/?lang=en#chart", server.base));
-    b.js(CATCH_ERRORS);
-    b.wait(
+    b.open_when(
+        &format!("{}/?lang=en#chart", server.base),
         "the chart",
-        "return document.querySelector('#price-chart[data-ready=\"1\"]') !== null",
+        CHART_READY,
     );
     let start = b.js("return location.href");
     // Another series, an earlier start and two targets: the address says so.
@@ -1242,8 +1285,7 @@ fn the_view_lives_in_the_url_in_chromium() {
     assert_eq!(view(&b)["run"], json!(run_id));
 
     // Loading the addresses restores their views, in a fresh page.
-    b.goto(&url);
-    b.js(CATCH_ERRORS);
+    b.open(&url);
     let v = b.wait(
         "the chart from its address",
         &format!(
@@ -1267,9 +1309,8 @@ fn the_view_lives_in_the_url_in_chromium() {
         v["as_of"].as_str().unwrap()
     ));
     assert_eq!(bars, api.as_array().unwrap().len());
-    b.goto(&run_url);
-    b.js(CATCH_ERRORS);
-    b.wait(
+    b.open_when(
+        &run_url,
         "the run from its address",
         "return !document.querySelector('#run-detail').hidden",
     );
@@ -1331,18 +1372,11 @@ fn chart_canvas_colour(b: &Browser) -> Value {
 
 #[test]
 fn dark_mode_follows_the_system_in_chromium() {
-    let ctx = TestContext::new();
-    let server = Server::start(&ctx, &[]);
-    let b = Browser::start();
+    let d = Dashboard::open(&[], "/?lang=en#chart", "the chart", CHART_READY);
+    let (b, server) = (&d.b, &d.server);
     let body_bg = "return getComputedStyle(document.documentElement).backgroundColor";
-    b.goto(&format!("{}/?lang=en#chart", server.base));
-    b.js(CATCH_ERRORS);
-    b.wait(
-        "the chart",
-        "return document.querySelector('#price-chart[data-ready=\"1\"]') !== null",
-    );
     assert_eq!(b.js(body_bg), json!("rgb(255, 255, 255)"));
-    assert_eq!(chart_canvas_colour(&b), json!("rgb(255, 255, 255)"));
+    assert_eq!(chart_canvas_colour(b), json!("rgb(255, 255, 255)"));
 
     // The system turns dark: the page and the chart's canvas follow at once.
     b.cmd(
@@ -1360,27 +1394,25 @@ fn dark_mode_follows_the_system_in_chromium() {
         "the chart redrawn dark",
         "const c = document.querySelector('#price-chart canvas'); const p = c.getContext('2d').getImageData(2, 2, 1, 1).data; return p[0] < 60",
     );
-    assert_eq!(chart_canvas_colour(&b), json!("rgb(23, 24, 26)"));
+    assert_eq!(chart_canvas_colour(b), json!("rgb(23, 24, 26)"));
     b.screenshot("chart-dark-en");
 
     // Loaded dark, in both languages, on a desktop and a phone.
     for (width, suffix) in [(1280, ""), (390, "-phone")] {
         for lang in ["en", "ja"] {
             b.resize(width, 800);
-            b.goto(&format!("{}/?lang={lang}#chart", server.base));
-            b.js(CATCH_ERRORS);
-            b.wait(
+            b.open_when(
+                &format!("{}/?lang={lang}#chart", server.base),
                 "the chart",
-                "return document.querySelector('#price-chart[data-ready=\"1\"]') !== null",
+                CHART_READY,
             );
             assert_eq!(b.js(body_bg), json!("rgb(23, 24, 26)"));
-            assert_eq!(chart_canvas_colour(&b), json!("rgb(23, 24, 26)"));
+            assert_eq!(chart_canvas_colour(b), json!("rgb(23, 24, 26)"));
             b.screenshot(&format!("chart-dark-{lang}{suffix}"));
-            b.goto(&format!("{}/?lang={lang}#scenario", server.base));
-            b.js(CATCH_ERRORS);
-            b.wait(
+            b.open_when(
+                &format!("{}/?lang={lang}#scenario", server.base),
                 "the scenario form",
-                "return document.querySelector('#prob-ukraine-ceasefire') !== null",
+                SCENARIO_READY,
             );
             let field = b.js(
                 "return getComputedStyle(document.querySelector('#prob-ukraine-ceasefire')).backgroundColor",
@@ -1431,19 +1463,12 @@ fn download_of(b: &Browser, css: &str) -> Value {
 
 #[test]
 fn tables_export_csv_and_charts_png_in_chromium() {
-    let ctx = TestContext::new();
-    let server = Server::start(&ctx, &[]);
-    let b = Browser::start();
-    b.goto(&format!("{}/?lang=en#chart", server.base));
-    b.js(CATCH_ERRORS);
-    b.wait(
-        "the chart",
-        "return document.querySelector('#price-chart[data-ready=\"1\"]') !== null",
-    );
+    let d = Dashboard::open(&[], "/?lang=en#chart", "the chart", CHART_READY);
+    let (b, server) = (&d.b, &d.server);
     b.js("window.__aurumTest.noSave = true; return true");
 
     // The chart's bars: the same text as the API's format=csv for the same query.
-    let bars = download_of(&b, "#export-csv-bars");
+    let bars = download_of(b, "#export-csv-bars");
     let query = b
         .js("return '&from=' + document.querySelector('#chart-from').value + '&as_of=' + document.querySelector('#as-of').value")
         .as_str()
@@ -1466,7 +1491,7 @@ fn tables_export_csv_and_charts_png_in_chromium() {
     );
 
     // The price chart as PNG, its markers drawn in.
-    let png = download_of(&b, "#export-png-price-chart");
+    let png = download_of(b, "#export-png-price-chart");
     assert_eq!(png["type"], json!("image/png"), "{png}");
     assert_eq!(
         png["head"],
@@ -1474,19 +1499,18 @@ fn tables_export_csv_and_charts_png_in_chromium() {
         "{png}"
     );
     assert!(png["size"].as_u64().unwrap() > 5000, "{png}");
-    save_download(&b, "chart-export-en");
+    save_download(b, "chart-export-en");
     assert_eq!(
-        download_of(&b, "#export-png-gpr-chart")["type"],
+        download_of(b, "#export-png-gpr-chart")["type"],
         json!("image/png")
     );
     b.screenshot("chart-exports-en");
 
     // A run's results: the table as shown, and the fan chart.
-    b.goto(&format!("{}/?lang=ja#scenario", server.base));
-    b.js(CATCH_ERRORS);
-    b.wait(
+    b.open_when(
+        &format!("{}/?lang=ja#scenario", server.base),
         "the scenario form",
-        "return document.querySelector('#prob-ukraine-ceasefire') !== null",
+        SCENARIO_READY,
     );
     b.js("window.__aurumTest.noSave = true; return true");
     b.type_into("#sc-paths", "1000");
@@ -1495,7 +1519,7 @@ fn tables_export_csv_and_charts_png_in_chromium() {
         "the run",
         "const e = document.querySelector('#p-touch-0'); return e && e.textContent.trim() && document.querySelector('#fan-chart[data-ready=\"1\"]')",
     );
-    let csv = download_of(&b, "#export-csv-results-table");
+    let csv = download_of(b, "#export-csv-results-table");
     let text = csv["text"].as_str().unwrap();
     assert!(
         text.starts_with('\u{feff}'),
@@ -1509,14 +1533,13 @@ fn tables_export_csv_and_charts_png_in_chromium() {
     let p_touch = b.text("#p-touch-0");
     assert!(lines[1].contains(&p_touch), "{text}");
     assert_eq!(
-        download_of(&b, "#export-png-fan-chart")["head"],
+        download_of(b, "#export-png-fan-chart")["head"],
         json!([137, 80, 78, 71, 13, 10, 26, 10])
     );
 
     // The event study's chart is SVG: drawn to a PNG too.
-    b.goto(&format!("{}/?lang=ja#study", server.base));
-    b.js(CATCH_ERRORS);
-    b.wait(
+    b.open_when(
+        &format!("{}/?lang=ja#study", server.base),
         "the study form",
         "return document.querySelector('#run-study') !== null",
     );
@@ -1526,15 +1549,15 @@ fn tables_export_csv_and_charts_png_in_chromium() {
         "the study",
         "return document.querySelector('#study-chart[data-ready=\"1\"]') !== null && document.querySelectorAll('#study-rows tr').length > 5",
     );
-    let study = download_of(&b, "#export-png-study-chart");
+    let study = download_of(b, "#export-png-study-chart");
     assert_eq!(
         study["head"],
         json!([137, 80, 78, 71, 13, 10, 26, 10]),
         "{study}"
     );
     assert!(study["size"].as_u64().unwrap() > 5000, "{study}");
-    save_download(&b, "study-export-ja");
-    let csv = download_of(&b, "#export-csv-study-events-table");
+    save_download(b, "study-export-ja");
+    let csv = download_of(b, "#export-csv-study-events-table");
     assert!(csv["text"].as_str().unwrap().lines().count() > 5, "{csv}");
     b.screenshot("study-exports-ja");
     let errors = b.page_errors();
@@ -1544,15 +1567,8 @@ fn tables_export_csv_and_charts_png_in_chromium() {
 
 #[test]
 fn chart_tools_switch_bars_scale_and_zoom_in_chromium() {
-    let ctx = TestContext::new();
-    let server = Server::start(&ctx, &[]);
-    let b = Browser::start();
-    b.goto(&format!("{}/?lang=en#chart", server.base));
-    b.js(CATCH_ERRORS);
-    b.wait(
-        "the chart",
-        "return document.querySelector('#price-chart[data-ready=\"1\"]') !== null",
-    );
+    let d = Dashboard::open(&[], "/?lang=en#chart", "the chart", CHART_READY);
+    let (b, server) = (&d.b, &d.server);
     let query = b
         .js("return '&from=' + document.querySelector('#chart-from').value + '&as_of=' + document.querySelector('#as-of').value")
         .as_str()
@@ -1565,7 +1581,7 @@ fn chart_tools_switch_bars_scale_and_zoom_in_chromium() {
         v.as_array().unwrap().len() as u64
     };
     let state = |b: &Browser| b.js("return window.__aurumTest.chart()");
-    assert_eq!(state(&b)["bars"].as_u64(), Some(api_bars("weekly")));
+    assert_eq!(state(b)["bars"].as_u64(), Some(api_bars("weekly")));
     // Room before the first bar, so that the first date's label is drawn whole.
     let first = b.wait(
         "the chart fitted",
@@ -1604,8 +1620,8 @@ fn chart_tools_switch_bars_scale_and_zoom_in_chromium() {
             freq != "weekly",
             "{search}"
         );
-        relayout(&b, "window.__aurumTest.zoom()");
-        assert_eq!(overlapping(&marker_boxes(&b)), vec![], "{freq}");
+        relayout(b, "window.__aurumTest.zoom()");
+        assert_eq!(overlapping(&marker_boxes(b)), vec![], "{freq}");
     }
 
     // Log scale, kept in the address.
@@ -1628,8 +1644,8 @@ fn chart_tools_switch_bars_scale_and_zoom_in_chromium() {
     );
 
     // Zoomed into 2025, the reset shows every bar again.
-    relayout(&b, "window.__aurumTest.zoom('2025-01-01', '2025-02-21')");
-    let zoomed = state(&b);
+    relayout(b, "window.__aurumTest.zoom('2025-01-01', '2025-02-21')");
+    let zoomed = state(b);
     assert!(zoomed["from"].as_f64().unwrap() > 50.0, "{zoomed}");
     b.click("#chart-reset");
     let reset = b.wait(
@@ -1734,7 +1750,7 @@ fn chart_tools_switch_bars_scale_and_zoom_in_chromium() {
         (dragged["hlineY"].as_f64().unwrap() - (line_y - 60.0)).abs() < 3.0,
         "{dragged}"
     );
-    assert_eq!(overlapping(&marker_boxes(&b)), vec![]);
+    assert_eq!(overlapping(&marker_boxes(b)), vec![]);
     b.screenshot("chart-line-en");
     let level = dragged["hline"].as_f64().unwrap().round();
     b.click("#hline-target");
@@ -1743,7 +1759,7 @@ fn chart_tools_switch_bars_scale_and_zoom_in_chromium() {
         "return document.querySelectorAll('#chart-markers .target-label').length === 2 && document.querySelector('#chart-targets').value",
     );
     assert_eq!(targets, json!(format!("3000, {level}")));
-    assert_eq!(state(&b)["hline"], Value::Null);
+    assert_eq!(state(b)["hline"], Value::Null);
     assert!(
         b.js("return location.search")
             .as_str()
@@ -1753,11 +1769,10 @@ fn chart_tools_switch_bars_scale_and_zoom_in_chromium() {
 
     // In Japanese, on a phone.
     b.resize(390, 844);
-    b.goto(&format!(
+    b.open(&format!(
         "{}/?lang=ja&freq=monthly&log=1#chart",
         server.base
     ));
-    b.js(CATCH_ERRORS);
     let s = b.wait(
         "the monthly chart from the address",
         "const s = window.__aurumTest.chart(); return document.querySelector('#price-chart').dataset.ready === '1' && s && s.freq === 'monthly' && s",
@@ -1821,8 +1836,7 @@ fn every_page_fits_desktop_and_phone_in_both_languages_in_chromium() {
                 ),
             ];
             for (page, act, ready) in pages {
-                b.goto(&format!("{}/?lang={lang}#{page}", server.base));
-                b.js(CATCH_ERRORS);
+                b.open(&format!("{}/?lang={lang}#{page}", server.base));
                 if !act.is_empty() {
                     let first = page.split('/').next().unwrap();
                     b.wait(
@@ -1884,16 +1898,14 @@ fn server_cpu(home: &std::path::Path) -> f64 {
 
 #[test]
 fn cancel_stops_the_run_on_the_server_in_chromium() {
-    let ctx = TestContext::new();
     // Room for a run that takes many seconds.
-    let server = Server::start(&ctx, &["--max-steps", "100000000000"]);
-    let b = Browser::start();
-    b.goto(&format!("{}/?lang=en#scenario", server.base));
-    b.js(CATCH_ERRORS);
-    b.wait(
+    let d = Dashboard::open(
+        &["--max-steps", "100000000000"],
+        "/?lang=en#scenario",
         "the scenario form",
-        "return document.querySelector('#prob-ukraine-ceasefire') !== null",
+        SCENARIO_READY,
     );
+    let (b, server, ctx) = (&d.b, &d.server, &d.ctx);
     let (_, runs) = server.get("/api/runs");
     let before = runs.as_array().unwrap().len();
     assert_eq!(
@@ -1990,17 +2002,15 @@ fn overall(b: &Browser, id: &str) -> Value {
 
 #[test]
 fn a_required_scenario_shows_its_overall_probability_in_chromium() {
-    let ctx = TestContext::new();
-    let server = Server::start(&ctx, &[]);
-    let b = Browser::start();
-    b.goto(&format!("{}/?lang=en#scenario", server.base));
-    b.js(CATCH_ERRORS);
-    b.wait(
+    let d = Dashboard::open(
+        &[],
+        "/?lang=en#scenario",
         "the scenario form",
         "return document.querySelector('#prob-us-nato-exit') !== null",
     );
+    let b = &d.b;
     // The example's US exit (10%) requires the Ukraine ceasefire (45%).
-    let v = overall(&b, "us-nato-exit");
+    let v = overall(b, "us-nato-exit");
     assert_eq!(v["hidden"], json!(false), "{v}");
     assert_eq!(
         v["text"],
@@ -2009,15 +2019,15 @@ fn a_required_scenario_shows_its_overall_probability_in_chromium() {
     );
     assert!((v["p"].as_f64().unwrap() - 0.045).abs() < 1e-12, "{v}");
     // A scenario that requires nothing shows nothing more.
-    assert_eq!(overall(&b, "ukraine-ceasefire")["hidden"], json!(true));
+    assert_eq!(overall(b, "ukraine-ceasefire")["hidden"], json!(true));
     // Typing in either field updates it at once.
     b.type_into("#prob-ukraine-ceasefire", "0.8");
     assert_eq!(
-        overall(&b, "us-nato-exit")["text"],
+        overall(b, "us-nato-exit")["text"],
         json!("10% given Ukraine ceasefire agreed ≈ 8% overall")
     );
     b.type_into("#prob-us-nato-exit", "0.9");
-    let v = overall(&b, "us-nato-exit");
+    let v = overall(b, "us-nato-exit");
     assert_eq!(
         v["text"],
         json!("90% given Ukraine ceasefire agreed ≈ 72% overall"),
@@ -2037,7 +2047,7 @@ fn a_required_scenario_shows_its_overall_probability_in_chromium() {
         "const e = document.querySelector('#overall-us-nato-exit'); return e && e.textContent.includes('停戦')",
     );
     assert_eq!(
-        overall(&b, "us-nato-exit")["text"],
+        overall(b, "us-nato-exit")["text"],
         json!("ウクライナ停戦合意を前提に90%（全体では約72%）")
     );
     b.resize(390, 844);
@@ -2051,15 +2061,13 @@ fn a_required_scenario_shows_its_overall_probability_in_chromium() {
 
 #[test]
 fn the_whole_scenario_form_is_checked_before_anything_is_sent_in_chromium() {
-    let ctx = TestContext::new();
-    let server = Server::start(&ctx, &[]);
-    let b = Browser::start();
-    b.goto(&format!("{}/?lang=en#scenario", server.base));
-    b.js(CATCH_ERRORS);
-    b.wait(
+    let d = Dashboard::open(
+        &[],
+        "/?lang=en#scenario",
         "the scenario form",
         "return document.querySelector('#prob-us-nato-exit') !== null",
     );
+    let (b, server) = (&d.b, &d.server);
     let (_, runs) = server.get("/api/runs");
     let before = runs.as_array().unwrap().len();
     // Five bad fields at once.
@@ -2082,7 +2090,7 @@ fn the_whole_scenario_form_is_checked_before_anything_is_sent_in_chromium() {
         )
     };
     assert_eq!(
-        messages(&b),
+        messages(b),
         json!({
             "sc-horizon": "The horizon must come after the as-of date.",
             "sc-targets": "Could not read “abc”: write prices such as 3,000 or moves such as +10%, separated by commas",
@@ -2128,7 +2136,7 @@ fn the_whole_scenario_form_is_checked_before_anything_is_sent_in_chromium() {
          p.dispatchEvent(new Event('input', {bubbles: true})); return true",
     );
     b.click("#run-scenario");
-    let ja = messages(&b);
+    let ja = messages(b);
     assert_eq!(
         ja["prob-ukraine-ceasefire"],
         json!("0から1までの数を入力してください。"),
@@ -2208,12 +2216,8 @@ fn japanese_pages_use_the_japanese_titles_in_chromium() {
         "{runs}"
     );
     let b = Browser::start();
-    b.goto(&format!("{}/?lang=ja#scenario", server.base));
-    b.js(CATCH_ERRORS);
-    b.wait(
-        "the scenario form",
-        "return document.querySelector('#prob-us-nato-exit') !== null && document.querySelector('#sc-title').value",
-    );
+    b.open_when(&format!("{}/?lang=ja#scenario", server.base), "the scenario form",
+        "return document.querySelector('#prob-us-nato-exit') !== null && document.querySelector('#sc-title').value");
     assert_eq!(
         b.js("return document.querySelector('#sc-title').value"),
         json!("米国のNATO離脱は金価格に何をもたらすか")
@@ -2245,11 +2249,8 @@ fn japanese_pages_use_the_japanese_titles_in_chromium() {
         json!("What a US withdrawal from NATO would mean for gold")
     );
     // The chart's subtitle and data source in Japanese.
-    b.goto(&format!("{}/?lang=ja#chart", server.base));
-    b.wait(
-        "the chart",
-        "return document.querySelector('#price-chart[data-ready=\"1\"]') !== null",
-    );
+    b.open(&format!("{}/?lang=ja#chart", server.base));
+    b.wait("the chart", CHART_READY);
     let sub = b.text("#chart-subtitle");
     assert!(sub.contains("直近終値"), "{sub}");
     assert!(sub.contains("出所：LBMA金価格PM"), "{sub}");
@@ -2264,9 +2265,8 @@ fn unsaved_scenario_edits_survive_a_reload_in_chromium() {
     let server = Server::start(&ctx, &[]);
     let b = Browser::start();
     let url = format!("{}/?lang=en#scenario", server.base);
-    b.goto(&url);
-    b.js(CATCH_ERRORS);
-    let ready = "return document.querySelector('#prob-ukraine-ceasefire') !== null";
+    b.open(&url);
+    let ready = SCENARIO_READY;
     b.wait("the scenario form", ready);
     assert_eq!(
         b.js("return document.querySelector('#draft-note').hidden"),
@@ -2328,4 +2328,26 @@ fn unsaved_scenario_edits_survive_a_reload_in_chromium() {
     );
     assert_eq!(b.page_errors(), json!(""));
     assert_eq!(b.console_errors(), Vec::<String>::new());
+}
+
+/// The page's test hooks (`window.__aurumTest`) are there only in a browser driven by
+/// WebDriver: a browser that does not say it is driven (as a person's does not) has none.
+#[test]
+fn test_hooks_exist_only_under_webdriver_in_chromium() {
+    let d = Dashboard::open(&[], "/?lang=en#chart", "the chart", CHART_READY);
+    assert_eq!(
+        d.b.js("return [navigator.webdriver, typeof window.__aurumTest]"),
+        json!([true, "object"])
+    );
+    let person = Browser::start_with(&["--disable-blink-features=AutomationControlled"]);
+    person.open_when(
+        &format!("{}/?lang=en#chart", d.server.base),
+        "the chart",
+        CHART_READY,
+    );
+    assert_eq!(
+        person.js("return [navigator.webdriver, typeof window.__aurumTest]"),
+        json!([false, "undefined"])
+    );
+    assert_eq!(person.page_errors(), json!(""));
 }
