@@ -2087,7 +2087,8 @@
       setStatus($('run-status'), t('ranIn', { s: fmtNum((Date.now() - started) / 1000, 1) }), true);
       renderResults();
       markResultsStale(null);
-      // The results below the fold come into view (the form stays above them).
+      // Results below the form (a narrow screen) come into view; beside it (a wide one)
+      // they already are, kept in view while the form scrolls.
       var top = $('scenario-results').getBoundingClientRect().top;
       if (top > window.innerHeight * 0.5 || top < -2) $('scenario-results').scrollIntoView({ block: 'start' });
       state.loaded.runs = null; // a new run and a new call were recorded
@@ -2126,6 +2127,8 @@
     var r = state.scenario.result;
     if (!r) return;
     $('scenario-results').hidden = false;
+    // On a wide screen the results take a column beside the form (app.css).
+    $('panel-scenario').classList.add('with-results');
     var model = state.scenario.resultModel;
     var start = r.start || {};
     var sub = t('resultsSub', {

@@ -212,6 +212,15 @@ impl Browser {
         self.cmd("/window/rect", &json!({ "width": width, "height": height }));
     }
 
+    /// Sets the size of the page's viewport (the window less its frame), as a screen of
+    /// `width` × `height` shows a page.
+    fn viewport(&self, width: u32, height: u32) {
+        self.resize(width, height);
+        let frame = self.js("return [outerWidth - innerWidth, outerHeight - innerHeight]");
+        let extra = |i: usize| u32::try_from(frame[i].as_i64().unwrap_or(0).max(0)).unwrap_or(0);
+        self.resize(width + extra(0), height + extra(1));
+    }
+
     fn screenshot(&self, name: &str) {
         let r = agent()
             .get(&format!(
@@ -2326,6 +2335,102 @@ fn unsaved_scenario_edits_survive_a_reload_in_chromium() {
         b.js("return [document.querySelector('#prob-ukraine-ceasefire').value, document.querySelector('#draft-note').hidden]"),
         json!(["0.45", true])
     );
+    assert_eq!(b.page_errors(), json!(""));
+    assert_eq!(b.console_errors(), Vec::<String>::new());
+}
+
+/// The boxes of the scenario form and its results (viewport pixels), the window's size and
+/// how far the page is scrolled.
+fn form_and_results(b: &Browser) -> Value {
+    b.js(
+        "const f = document.querySelector('#scenario-form').getBoundingClientRect(); \
+         const r = document.querySelector('#scenario-results').getBoundingClientRect(); \
+         return { form: { left: f.left, right: f.right, top: f.top, bottom: f.bottom }, \
+                  results: { left: r.left, right: r.right, top: r.top, bottom: r.bottom }, \
+                  width: innerWidth, height: innerHeight, scrolled: scrollY }",
+    )
+}
+
+/// Runs the scenario from its Run button, scrolled to as a person would, and waits for the
+/// results of this run.
+fn run_from_the_button(b: &Browser) {
+    b.js(
+        "document.querySelectorAll('#results-rows tr').forEach(r => r.remove()); \
+         document.querySelector('#run-scenario').scrollIntoView({ block: 'center' }); return true",
+    );
+    b.click("#run-scenario");
+    b.wait(
+        "the run",
+        "const e = document.querySelector('#p-touch-0'); return e && e.textContent.trim() && document.querySelector('#fan-chart').dataset.ready === '1'",
+    );
+    std::thread::sleep(Duration::from_millis(300));
+}
+
+#[test]
+fn results_sit_beside_the_form_on_a_wide_screen_and_below_it_on_a_phone_in_chromium() {
+    let d = Dashboard::open(
+        &[],
+        "/?lang=en#scenario",
+        "the scenario form",
+        SCENARIO_READY,
+    );
+    let b = &d.b;
+    b.type_into("#sc-paths", "1000");
+
+    // A desktop: the results in a column to the right of the form, in view after the run
+    // (the Run button is far down the form), and on the first screen of the page.
+    b.viewport(1280, 800);
+    run_from_the_button(b);
+    let v = form_and_results(b);
+    let (form, results) = (&v["form"], &v["results"]);
+    let f = |x: &Value, k: &str| x[k].as_f64().unwrap();
+    assert!(
+        f(&v, "scrolled") > 0.0,
+        "the Run button is below the first screen: {v}"
+    );
+    assert!(
+        f(results, "left") >= f(form, "right"),
+        "results beside the form: {v}"
+    );
+    assert!(
+        f(results, "top") >= -1.0 && f(results, "top") < f(&v, "height") / 2.0,
+        "the results in view after the run: {v}"
+    );
+    assert_eq!((f(&v, "width"), f(&v, "height")), (1280.0, 800.0), "{v}");
+    assert!(f(results, "right") <= f(&v, "width"), "{v}");
+    b.js("window.scrollTo(0, 0); return true");
+    let top = form_and_results(b);
+    assert!(
+        f(&top["results"], "top") < f(&top, "height") / 2.0,
+        "the results on the page's first screen: {top}"
+    );
+    assert!(
+        (f(&top["results"], "top") - f(&top["form"], "top")).abs() < 40.0,
+        "the results start beside the form's top: {top}"
+    );
+    let overflow =
+        b.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth");
+    assert!(
+        overflow.as_i64().unwrap() <= 0,
+        "wider than the window by {overflow}px"
+    );
+    b.screenshot("scenario-beside-en");
+
+    // A phone: below the form, and scrolled into view after the run.
+    b.viewport(390, 844);
+    run_from_the_button(b);
+    let v = form_and_results(b);
+    let (form, results) = (&v["form"], &v["results"]);
+    assert!(
+        f(results, "top") >= f(form, "bottom") - 1.0,
+        "results below the form: {v}"
+    );
+    assert!(
+        f(results, "top") > -2.0 && f(results, "top") < f(&v, "height") / 2.0,
+        "the results scrolled into view: {v}"
+    );
+    b.screenshot("scenario-below-en-phone");
+    b.resize(1280, 900);
     assert_eq!(b.page_errors(), json!(""));
     assert_eq!(b.console_errors(), Vec::<String>::new());
 }
