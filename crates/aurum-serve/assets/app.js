@@ -2301,14 +2301,23 @@
   }
 
   function initEventsTab() {
+    // Each filter chosen is a step in the history; the search text replaces the address as
+    // it is typed.
     ['ev-filter-category', 'ev-filter-region', 'ev-filter-from', 'ev-filter-to'].forEach(function (id) {
-      $(id).addEventListener('change', function () { if (state.events.list) renderEvents(); });
+      $(id).addEventListener('change', function () {
+        if (state.events.list) renderEvents();
+        saveView(true);
+      });
     });
-    $('ev-filter-q').addEventListener('input', function () { if (state.events.list) renderEvents(); });
+    $('ev-filter-q').addEventListener('input', function () {
+      if (state.events.list) renderEvents();
+      saveView(false);
+    });
     $('events-filter').addEventListener('submit', function (e) { e.preventDefault(); });
     $('ev-sort').addEventListener('click', function () {
       state.events.sortDesc = !state.events.sortDesc;
       renderEvents();
+      saveView(true);
     });
     $('add-event').addEventListener('submit', function (e) {
       e.preventDefault();
@@ -2519,6 +2528,7 @@
       e.preventDefault();
       state.loaded.study = state.asOf;
       runStudy();
+      saveView(true);
     });
     if (window.ResizeObserver) {
       var last = 0;
@@ -3267,11 +3277,39 @@
 
   // ---------------------------------------------------------------- the view in the address
 
-  // The chart's series, start and targets, the as-of date, the tab and the open run or call
-  // live in the address (`?series=…&from=…&targets=…&as_of=…#runs/12`), so that a view can
-  // be shared; what the user changes adds a history entry (back and forward step through
-  // them) and loading an address restores its view.
+  // The chart's series, start and targets, the as-of date, the events' filters and sort, the
+  // study's category and window, the tab and the open run or call live in the address
+  // (`?series=…&from=…&targets=…&as_of=…&ev_category=…&study_window=…#runs/12`), so that a
+  // view can be shared; what the user changes adds a history entry (back and forward step
+  // through them) and loading an address restores its view. The last view is also kept in
+  // this browser: an address without any (`/`, `/?lang=ja`) opens it again.
   var DEFAULT_TARGETS = '3000';
+  var DEFAULT_STUDY = { category: 'war-outbreak', window: '-1,5' };
+  var VIEW_KEY = 'aurum.view';
+  var VIEW_PARAMS = ['series', 'from', 'targets', 'freq', 'log', 'as_of', 'ev_category', 'ev_region', 'ev_from', 'ev_to',
+    'ev_q', 'ev_sort', 'study_category', 'study_window'];
+
+  // An address that names no view opens the last one this browser showed.
+  function reopenLastView() {
+    var p = new URLSearchParams(location.search);
+    var named = VIEW_PARAMS.some(function (k) { return p.has(k); }) || location.hash.replace('#', '') !== '';
+    if (named) return;
+    var last = null;
+    try { last = localStorage.getItem(VIEW_KEY); } catch (e) { last = null; }
+    if (!last || !/^[?#]/.test(last)) return;
+    var q = last.indexOf('#') >= 0 ? last.slice(0, last.indexOf('#')) : last;
+    var hash = last.slice(q.length);
+    var lp = new URLSearchParams(q);
+    // The language the address asks for wins over the one the view was shown in.
+    if (p.has('lang')) lp.set('lang', p.get('lang'));
+    else lp.delete('lang');
+    var qs2 = lp.toString();
+    history.replaceState(null, '', location.pathname + (qs2 ? '?' + qs2 : '') + hash);
+  }
+
+  function rememberView() {
+    try { localStorage.setItem(VIEW_KEY, location.search + location.hash); } catch (e) { /* storage unavailable */ }
+  }
 
   // `#runs/12` opens run 12.
   function runInHash() {
@@ -3301,6 +3339,15 @@
     put('freq', state.chart.freq, 'weekly');
     put('log', state.chart.log ? '1' : '');
     put('as_of', state.asOf, naturalAsOf());
+    put('ev_category', $('ev-filter-category').value);
+    put('ev_region', $('ev-filter-region').value);
+    put('ev_from', $('ev-filter-from').value);
+    put('ev_to', $('ev-filter-to').value);
+    put('ev_q', $('ev-filter-q').value.trim());
+    put('ev_sort', state.events.sortDesc ? '' : 'asc');
+    var study = state.study.params || DEFAULT_STUDY;
+    put('study_category', study.category, DEFAULT_STUDY.category);
+    put('study_window', study.window, DEFAULT_STUDY.window);
     if (p.has('lang')) p.set('lang', state.lang);
     var q = p.toString();
     return location.pathname + (q ? '?' + q : '') + viewHash();
@@ -3310,9 +3357,11 @@
   function saveView(push) {
     if (!state.series || state.restoring) return;
     var url = viewUrl();
-    if (url === location.pathname + location.search + location.hash) return;
-    if (push) history.pushState(null, '', url);
-    else history.replaceState(null, '', url);
+    if (url !== location.pathname + location.search + location.hash) {
+      if (push) history.pushState(null, '', url);
+      else history.replaceState(null, '', url);
+    }
+    rememberView();
   }
 
   // Shows the view the address describes (on load, back and forward).
@@ -3341,6 +3390,7 @@
       var after = [sel.value, $('chart-from').value, state.asOf, state.chart.freq].join('|');
       if (before !== after) state.loaded.chart = null;
       else if ((logChanged || hadTargets !== $('chart-targets').value) && state.chart.data) renderChart();
+      restoreFilters(p);
       var run = runInHash();
       var call = callInHash();
       var tab = call !== null ? 'calls' : run !== null ? 'runs' : location.hash.replace('#', '');
@@ -3355,6 +3405,38 @@
     } finally {
       state.restoring = false;
     }
+    rememberView();
+  }
+
+  // The events' filters and the study's settings the address names (absent: none, the
+  // defaults). A study whose settings changed runs again when its tab shows.
+  function restoreFilters(p) {
+    var day = /^\d{4}-\d{2}-\d{2}$/;
+    function choose(id, v) {
+      var sel = $(id);
+      sel.value = v && sel.querySelector('option[value="' + v.replace(/["\\]/g, '') + '"]') ? v : '';
+    }
+    var before = [$('ev-filter-category').value, $('ev-filter-region').value, $('ev-filter-from').value,
+      $('ev-filter-to').value, $('ev-filter-q').value, state.events.sortDesc].join('|');
+    choose('ev-filter-category', p.get('ev_category'));
+    choose('ev-filter-region', p.get('ev_region'));
+    $('ev-filter-from').value = day.test(p.get('ev_from') || '') ? p.get('ev_from') : '';
+    $('ev-filter-to').value = day.test(p.get('ev_to') || '') ? p.get('ev_to') : '';
+    $('ev-filter-q').value = p.get('ev_q') || '';
+    state.events.sortDesc = p.get('ev_sort') !== 'asc';
+    var after = [$('ev-filter-category').value, $('ev-filter-region').value, $('ev-filter-from').value,
+      $('ev-filter-to').value, $('ev-filter-q').value, state.events.sortDesc].join('|');
+    if (before !== after && state.events.list) renderEvents();
+
+    var cat = p.get('study_category') || DEFAULT_STUDY.category;
+    var sel = $('study-category');
+    if (!sel.querySelector('option[value="' + cat.replace(/["\\]/g, '') + '"]')) cat = DEFAULT_STUDY.category;
+    var win = (p.get('study_window') || DEFAULT_STUDY.window).replace(/\s+/g, '');
+    var was = state.study.params || DEFAULT_STUDY;
+    sel.value = cat;
+    $('study-window').value = win;
+    state.study.params = { category: cat, window: win };
+    if (was.category !== cat || was.window !== win) state.loaded.study = null;
   }
 
   function setAsOf(v) {
@@ -3364,6 +3446,7 @@
   }
 
   function init() {
+    reopenLastView();
     state.lang = initialLang();
     applyI18n();
     initTabs();

@@ -2456,3 +2456,151 @@ fn test_hooks_exist_only_under_webdriver_in_chromium() {
     );
     assert_eq!(person.page_errors(), json!(""));
 }
+
+/// The event catalog's rows as the page lists them, by id.
+fn listed_events(b: &Browser) -> Vec<Value> {
+    b.js("return [...document.querySelectorAll('#events-rows tr[data-id]')].map(r => r.dataset.id)")
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// Sets a form field's value as a person's choice would, firing its `change`.
+fn choose(b: &Browser, id: &str, value: &str) {
+    b.js(&format!(
+        "const x = document.querySelector('#{id}'); x.value = '{value}'; x.dispatchEvent(new Event('change', {{ bubbles: true }})); return true"
+    ));
+}
+
+const STUDY_DRAWN: &str = "return document.querySelector('#study-chart[data-ready=\"1\"]') !== null && document.querySelectorAll('#study-rows tr').length > 0";
+
+#[test]
+fn event_filters_and_study_settings_live_in_the_url_and_the_last_view_returns_in_chromium() {
+    let d = Dashboard::open(
+        &[],
+        "/?lang=en#events",
+        "the events",
+        "return document.querySelectorAll('#events-rows tr[data-id]').length > 100",
+    );
+    let (b, server) = (&d.b, &d.server);
+    let as_of = b.js("return document.querySelector('#as-of').value");
+    let as_of = as_of.as_str().unwrap();
+    // The nuclear events since 2000, oldest first: the address says so, and the list is the
+    // API's for the same query.
+    choose(b, "ev-filter-category", "nuclear");
+    choose(b, "ev-filter-from", "2000-01-01");
+    b.click("#ev-sort");
+    let events_url = b.js("return location.href").as_str().unwrap().to_owned();
+    for part in ["ev_category=nuclear", "ev_from=2000-01-01", "ev_sort=asc"] {
+        assert!(events_url.contains(part), "{part} in {events_url}");
+    }
+    assert!(events_url.ends_with("#events"), "{events_url}");
+    let (_, api) = server.get(&format!(
+        "/api/events?category=nuclear&from=2000-01-01&as_of={as_of}"
+    ));
+    let ids: Vec<Value> = api
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].clone())
+        .collect();
+    assert!(ids.len() > 3, "{api}");
+    assert_eq!(listed_events(b), ids);
+
+    // A study of nuclear events over days −2 to 3.
+    b.click("#tab-study");
+    b.wait("the default study", STUDY_DRAWN);
+    choose(b, "study-category", "nuclear");
+    b.type_into("#study-window", "-2,3");
+    b.js("document.querySelector('#study-rows').replaceChildren(); return true");
+    b.click("#run-study");
+    b.wait("the nuclear study", STUDY_DRAWN);
+    let study_url = b.js("return location.href").as_str().unwrap().to_owned();
+    for part in [
+        "study_category=nuclear",
+        "study_window=-2%2C3",
+        "ev_category=nuclear",
+    ] {
+        assert!(study_url.contains(part), "{part} in {study_url}");
+    }
+    let study_rows =
+        |b: &Browser| b.js("return document.querySelectorAll('#study-rows tr').length");
+    let (_, nuclear) = server.get(&format!(
+        "/api/study?category=nuclear&window=-2,3&as_of={as_of}"
+    ));
+    let nuclear_n = nuclear["groups"][0]["study"]["events"]
+        .as_array()
+        .map(Vec::len)
+        .or_else(|| nuclear["groups"][0]["events"].as_array().map(Vec::len))
+        .unwrap();
+    assert_eq!(study_rows(b), json!(nuclear_n));
+
+    // Back: the study of the defaults again, then the filtered events.
+    b.js("history.back(); return true");
+    b.wait(
+        "the default study again",
+        "return !location.search.includes('study_') && document.querySelector('#study-category').value === 'war-outbreak' && document.querySelector('#study-window').value === '-1,5' && document.querySelector('#study-chart').dataset.ready === '1' && document.querySelectorAll('#study-rows tr').length > 0",
+    );
+    let (_, war) = server.get(&format!(
+        "/api/study?category=war-outbreak&window=-1,5&as_of={as_of}"
+    ));
+    let war_n = war["groups"][0]["study"]["events"]
+        .as_array()
+        .map(Vec::len)
+        .or_else(|| war["groups"][0]["events"].as_array().map(Vec::len))
+        .unwrap();
+    assert_ne!(war_n, nuclear_n);
+    b.wait(
+        "the default study's rows",
+        &format!("return document.querySelectorAll('#study-rows tr').length === {war_n}"),
+    );
+    b.js("history.back(); return true");
+    b.wait(
+        "the filtered events",
+        "return location.hash === '#events' && !document.querySelector('#panel-events').hidden",
+    );
+    assert_eq!(
+        b.js("return ['#ev-filter-category', '#ev-filter-from'].map(s => document.querySelector(s).value)"),
+        json!(["nuclear", "2000-01-01"])
+    );
+    assert_eq!(listed_events(b), ids);
+
+    // The study's address, in a fresh page.
+    b.open_when(&study_url, "the study from its address", STUDY_DRAWN);
+    assert_eq!(
+        b.js("return [document.querySelector('#study-category').value, document.querySelector('#study-window').value]"),
+        json!(["nuclear", "-2,3"])
+    );
+    b.wait(
+        "the nuclear study's rows",
+        &format!("return document.querySelectorAll('#study-rows tr').length === {nuclear_n}"),
+    );
+
+    // An address without a view opens the last one shown, filters and all.
+    b.open_when(
+        &format!("{}/?lang=en", server.base),
+        "the last view",
+        "return location.hash === '#study' && document.querySelector('#study-chart').dataset.ready === '1'",
+    );
+    let reopened = b.js("return location.href").as_str().unwrap().to_owned();
+    for part in [
+        "study_category=nuclear",
+        "study_window=-2%2C3",
+        "ev_category=nuclear",
+        "ev_sort=asc",
+    ] {
+        assert!(reopened.contains(part), "{part} in {reopened}");
+    }
+    assert_eq!(
+        b.js("return [document.querySelector('#study-category').value, document.querySelector('#ev-filter-category').value]"),
+        json!(["nuclear", "nuclear"])
+    );
+    b.click("#tab-events");
+    b.wait(
+        "the filtered events again",
+        "return document.querySelectorAll('#events-rows tr[data-id]').length > 0",
+    );
+    assert_eq!(listed_events(b), ids);
+    assert_eq!(b.page_errors(), json!(""));
+    assert_eq!(b.console_errors(), Vec::<String>::new());
+}
