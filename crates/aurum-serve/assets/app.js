@@ -277,6 +277,13 @@
   // Fills the error box: the words, and the server's own message behind a disclosure.
   function wordError(err) {
     var msg = err && err.message ? err.message : String(err);
+    if (err && err.words) {
+      // The page's own error (the form's check): worded again in the page's language.
+      $('error-text').textContent = t(err.words.key, err.words.vars);
+      $('error-detail').hidden = true;
+      $('error-detail-text').textContent = '';
+      return;
+    }
     var words = errorWords(err);
     $('error-text').textContent = words || msg;
     var detail = $('error-detail');
@@ -391,7 +398,8 @@
     fillSeriesSelect();
     fillCategorySelects();
     if (state.chart.data) renderChart();
-    if (state.scenario.example || $('scenario-toml').value) renderScenarioForm();
+    if (state.scenario.example || $('scenario-toml').value) renderScenarioForm(true);
+    rewordFieldMsgs();
     if (!$('draft-note').hidden) fillDraftNote();
     if (state.scenario.result) renderResults();
     if (state.events.list) renderEvents();
@@ -1699,7 +1707,8 @@
     });
   }
 
-  function renderScenarioForm() {
+  // `keep`: the fields the user is still correcting (see heldField) are kept as they are.
+  function renderScenarioForm(keep) {
     var text = $('scenario-toml').value;
     var model;
     try {
@@ -1710,7 +1719,7 @@
       return;
     }
     var active = document.activeElement;
-    function setIfIdle(id, v) { var x = $(id); if (x !== active) x.value = v; }
+    function setIfIdle(id, v) { var x = $(id); if (x !== active && !(keep && heldField(x))) x.value = v; }
     // The title in the page's language: the Japanese one, when the file has it, is edited
     // in its place.
     setIfIdle('sc-title', titleKey(model) === 'title_ja' ? model.title_ja : model.title);
@@ -1731,6 +1740,9 @@
       scheduleBaseRates();
       return;
     }
+    // The rows' fields being corrected, with their messages, go into the new rows.
+    var held = keep ? Array.prototype.filter.call(tbody.querySelectorAll('input'), heldField) : [];
+    var heldMsgs = held.map(function (x) { return $(x.id + '-msg'); });
     clear(tbody);
     model.scenarios.forEach(function (s) {
       var name = state.lang === 'ja' && s.name_ja ? s.name_ja : s.name || s.id;
@@ -1802,6 +1814,13 @@
         el('td', { 'data-label': t('shock') }, [shockCell]),
         el('td', { className: 'cond', text: cond.join(' · ') }),
       ]));
+    });
+    held.forEach(function (x, k) {
+      var fresh = $(x.id);
+      if (!fresh || fresh === x) return;
+      x.setAttribute('aria-label', fresh.getAttribute('aria-label') || '');
+      fresh.replaceWith(x);
+      if (heldMsgs[k]) x.insertAdjacentElement('afterend', heldMsgs[k]);
     });
     fillBaseRates();
     scheduleBaseRates();
@@ -1903,6 +1922,7 @@
     });
     // Results of an earlier run are greyed out and marked the moment an input changes.
     function edited(e) {
+      if (e.target && e.target.setAttribute && e.type === 'input') e.target.setAttribute('data-edited', '1');
       clearFieldMsg(e.target);
       saveDraft();
       var id = e.target && e.target.id;
@@ -1921,6 +1941,7 @@
       dropDraft();
       markResultsStale('edited');
       clearError();
+      Array.prototype.forEach.call(document.querySelectorAll('#scenario-form [data-edited]'), function (x) { x.removeAttribute('data-edited'); });
       $('scenario-toml').value = '';
       clear($('scenario-rows'));
       state.loaded.scenario = 'any';
@@ -2024,16 +2045,44 @@
   // the focus to the first.
   function showFormProblems(problems) {
     var n = problems.length;
-    showError({ message: t(n === 1 ? 'formInvalidOne' : 'formInvalid', { n: n }), field: 'form' }, function () {
+    var key = n === 1 ? 'formInvalidOne' : 'formInvalid';
+    showError({ message: t(key, { n: n }), field: 'form', words: { key: key, vars: { n: n } } }, function () {
       return problems.map(function (p) { return p.input; });
     });
     problems.forEach(function (p) {
       var id = p.input.id + '-msg';
-      var msg = el('span', { className: 'field-msg', id: id, text: t(p.key, p.vars) });
+      // The message's key and values stay on it, to word it again in another language.
+      var msg = el('span', {
+        className: 'field-msg', id: id, text: t(p.key, p.vars),
+        'data-key': p.key, 'data-vars': JSON.stringify(p.vars || {}),
+      });
       p.input.insertAdjacentElement('afterend', msg);
       p.input.setAttribute('aria-describedby', id);
     });
     problems[0].input.focus();
+  }
+
+  // The fields' messages in the page's language.
+  function rewordFieldMsgs() {
+    Array.prototype.forEach.call(document.querySelectorAll('.field-msg[data-key]'), function (m) {
+      var vars = {};
+      try { vars = JSON.parse(m.getAttribute('data-vars') || '{}'); } catch (e) { vars = {}; }
+      m.textContent = t(m.getAttribute('data-key'), vars);
+    });
+  }
+
+  // A scenario field the user typed into whose text the file could not take (an unreadable
+  // number, date or target list), or one marked as wrong: a new rendering of the form (in
+  // another language) keeps it as it is, the text and the marks.
+  function heldField(x) {
+    if (!x || !x.id) return false;
+    if (x.classList.contains('invalid') || x.getAttribute('aria-invalid') === 'true' || $(x.id + '-msg')) return true;
+    if (x.getAttribute('data-edited') !== '1') return false;
+    if (x.validity && x.validity.badInput) return true;
+    if (x.type === 'number') return x.value.trim() === '' || !isNum(Number(x.value));
+    if (x.id === 'sc-as-of' || x.id === 'sc-horizon') return !/^\d{4}-\d{2}-\d{2}$/.test(x.value);
+    if (x.id === 'sc-targets') return parseTargetList(x.value) === null;
+    return false;
   }
 
   // A field's message goes when the field is edited.

@@ -2604,3 +2604,120 @@ fn event_filters_and_study_settings_live_in_the_url_and_the_last_view_returns_in
     assert_eq!(b.page_errors(), json!(""));
     assert_eq!(b.console_errors(), Vec::<String>::new());
 }
+
+/// A scenario field as the page shows it: its text, whether the browser could read it,
+/// its marks and its message.
+fn field(b: &Browser, id: &str) -> Value {
+    b.js(&format!(
+        "const x = document.querySelector('#{id}'); const m = document.querySelector('#{id}-msg'); \
+         return {{ value: x.value, bad_input: !!(x.validity && x.validity.badInput), invalid: x.classList.contains('invalid'), \
+                  aria: x.getAttribute('aria-invalid'), msg: m ? m.textContent : null, label: x.getAttribute('aria-label') }}"
+    ))
+}
+
+#[test]
+fn switching_the_language_keeps_what_the_user_typed_and_rewords_its_messages_in_chromium() {
+    let d = Dashboard::open(
+        &[],
+        "/?lang=en#scenario",
+        "the scenario form",
+        SCENARIO_READY,
+    );
+    let b = &d.b;
+    // Text the form cannot read: a target list with a letter in it, a probability with an
+    // exponent but no power (the browser keeps the text but has no number for it), and one not
+    // yet checked.
+    b.type_into("#sc-targets", "3000, 3l00");
+    b.type_into("#prob-us-nato-exit", "1e");
+    b.type_into("#shock-mean-taiwan-escalation", "4e-");
+    assert_eq!(
+        field(b, "prob-us-nato-exit")["bad_input"],
+        json!(true),
+        "{}",
+        field(b, "prob-us-nato-exit")
+    );
+    b.click("#run-scenario");
+    b.wait(
+        "the form's problems",
+        "return document.querySelectorAll('.field-msg').length >= 3",
+    );
+    let en = json!({
+        "targets": field(b, "sc-targets"),
+        "prob": field(b, "prob-us-nato-exit"),
+        "error": b.text("#error-text"),
+    });
+    assert_eq!(en["targets"]["value"], json!("3000, 3l00"), "{en}");
+    assert_eq!(en["prob"]["invalid"], json!(true), "{en}");
+    let dict = |lang: &str, key: &str| -> String {
+        b.js(&format!("return window.AURUM_I18N.{lang}.{key}"))
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(en["prob"]["msg"], json!(dict("en", "vNumber")), "{en}");
+
+    b.click("#lang-ja");
+    b.wait(
+        "the Japanese form",
+        "return document.documentElement.lang === 'ja' && document.querySelector('#prob-us-nato-exit').getAttribute('aria-label').indexOf('米国') >= 0",
+    );
+    for (id, want_value) in [
+        ("sc-targets", "3000, 3l00"),
+        ("prob-us-nato-exit", ""),
+        ("shock-mean-taiwan-escalation", ""),
+    ] {
+        let f = field(b, id);
+        assert_eq!(f["value"], json!(want_value), "{id}: {f}");
+        assert_eq!(
+            (&f["invalid"], &f["aria"]),
+            (&json!(true), &json!("true")),
+            "{id}: {f}"
+        );
+    }
+    // The unreadable numbers are the text the user typed, still unreadable to the browser.
+    assert_eq!(field(b, "prob-us-nato-exit")["bad_input"], json!(true));
+    assert_eq!(
+        field(b, "shock-mean-taiwan-escalation")["bad_input"],
+        json!(true)
+    );
+    // The messages, and the error box, in Japanese.
+    assert_eq!(
+        field(b, "prob-us-nato-exit")["msg"],
+        json!(dict("ja", "vNumber"))
+    );
+    let targets_msg = field(b, "sc-targets")["msg"].as_str().unwrap().to_owned();
+    assert!(
+        targets_msg.contains("読み取れません") && targets_msg.contains("「l」"),
+        "{targets_msg}"
+    );
+    let error = b.text("#error-text");
+    assert!(error.contains("送信していません"), "{error}");
+    assert_ne!(json!(error), en["error"]);
+    // Nothing was dropped into the file either: it still has the example's values.
+    let toml = b.js("return document.querySelector('#scenario-toml').value");
+    assert!(!toml.as_str().unwrap().contains("3l00"));
+    b.screenshot("scenario-lang-kept-ja");
+
+    // And back to English: the same text, the English messages.
+    b.click("#lang-en");
+    b.wait(
+        "the English form",
+        "return document.documentElement.lang === 'en'",
+    );
+    assert_eq!(field(b, "sc-targets")["value"], json!("3000, 3l00"));
+    assert_eq!(field(b, "prob-us-nato-exit")["bad_input"], json!(true));
+    assert_eq!(
+        field(b, "prob-us-nato-exit")["msg"],
+        json!(dict("en", "vNumber"))
+    );
+    assert_eq!(json!(b.text("#error-text")), en["error"]);
+    // A corrected field is written into the file as before.
+    b.type_into("#prob-us-nato-exit", "0.2");
+    let toml = b.js("return document.querySelector('#scenario-toml').value");
+    assert!(
+        toml.as_str().unwrap().contains("probability = 0.2"),
+        "{toml}"
+    );
+    assert_eq!(b.page_errors(), json!(""));
+    assert_eq!(b.console_errors(), Vec::<String>::new());
+}
