@@ -1648,7 +1648,9 @@
   }
 
   // Unsaved edits of the scenario editor, kept in this browser so that a reload (or a tab
-  // closed by mistake) does not lose them; dropped by "Reload the example".
+  // closed by mistake) does not lose them; dropped by "Reload the example". Kept, they need
+  // no warning before the page is left; only edits the browser would not keep (its storage
+  // unavailable or full) make leaving the page ask first.
   var DRAFT_KEY = 'aurum.scenario.draft';
   function saveDraft() {
     try {
@@ -1656,7 +1658,10 @@
         toml: $('scenario-toml').value, paths: $('sc-paths').value, seed: $('sc-seed').value,
         label: $('sc-label').value, publish: $('sc-publish').checked, saved: Date.now(),
       }));
-    } catch (e) { /* storage unavailable or full: the edits live only in the page */ }
+      state.scenario.unkept = false;
+    } catch (e) {
+      state.scenario.unkept = true; // the edits live only in the page
+    }
   }
   function readDraft() {
     try {
@@ -1665,6 +1670,7 @@
     } catch (e) { return null; }
   }
   function dropDraft() {
+    state.scenario.unkept = false;
     try { localStorage.removeItem(DRAFT_KEY); } catch (e) { /* storage unavailable */ }
     $('draft-note').hidden = true;
   }
@@ -3508,6 +3514,11 @@
     initCallsTab();
     initExports();
     $('lang-en').addEventListener('click', function () { setLang('en', true); });
+    window.addEventListener('beforeunload', function (e) {
+      if (!state.scenario.unkept) return;
+      e.preventDefault();
+      e.returnValue = '';
+    });
     $('lang-ja').addEventListener('click', function () { setLang('ja', true); });
     $('error-close').addEventListener('click', clearError);
     document.addEventListener('click', function (e) {

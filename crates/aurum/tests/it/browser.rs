@@ -2721,3 +2721,39 @@ fn switching_the_language_keeps_what_the_user_typed_and_rewords_its_messages_in_
     assert_eq!(b.page_errors(), json!(""));
     assert_eq!(b.console_errors(), Vec::<String>::new());
 }
+
+/// Whether leaving the page now would ask first (its `beforeunload` cancelled).
+fn leaving_asks(b: &Browser) -> Value {
+    b.js("const e = new Event('beforeunload', { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented")
+}
+
+/// Edits kept in the browser (a reload restores them; see
+/// `unsaved_scenario_edits_survive_a_reload_in_chromium`) need no warning before the page is
+/// left; edits the browser refuses to keep do.
+#[test]
+fn only_edits_the_browser_cannot_keep_ask_before_leaving_in_chromium() {
+    let d = Dashboard::open(
+        &[],
+        "/?lang=en#scenario",
+        "the scenario form",
+        SCENARIO_READY,
+    );
+    let b = &d.b;
+    assert_eq!(leaving_asks(b), json!(false));
+    b.type_into("#prob-ukraine-ceasefire", "0.3");
+    let kept = b.js("return JSON.parse(localStorage.getItem('aurum.scenario.draft')).toml.includes('probability = 0.3')");
+    assert_eq!(kept, json!(true));
+    assert_eq!(leaving_asks(b), json!(false));
+    // Storage full: the next edit lives only in the page.
+    b.js("Storage.prototype.setItem = function () { throw new DOMException('full', 'QuotaExceededError'); }; return true");
+    b.type_into("#prob-ukraine-ceasefire", "0.35");
+    assert_eq!(leaving_asks(b), json!(true));
+    // Reloading the example drops the edits: nothing is left to lose.
+    b.click("#reset-scenario");
+    b.wait(
+        "the example",
+        "const p = document.querySelector('#prob-ukraine-ceasefire'); return p && p.value === '0.45'",
+    );
+    assert_eq!(leaving_asks(b), json!(false));
+    assert_eq!(b.page_errors(), json!(""));
+}
