@@ -202,23 +202,34 @@ impl Browser {
             .as_u64()
             .unwrap_or(900)
             .clamp(600, 5000);
-        self.resize(width, u32::try_from(h).unwrap() + 100);
+        self.metrics(width, u32::try_from(h).unwrap());
         self.screenshot(name);
         self.resize(width, 900);
     }
 
-    /// Sets the window's size (a phone's, a desktop's).
+    /// Sets the window's size (a phone's, a desktop's). The page is laid out `width` pixels
+    /// wide even below the narrowest window Chromium draws (about 500 pixels), as on a
+    /// phone.
     fn resize(&self, width: u32, height: u32) {
         self.cmd("/window/rect", &json!({ "width": width, "height": height }));
+        self.metrics(width, 0);
     }
 
-    /// Sets the size of the page's viewport (the window less its frame), as a screen of
-    /// `width` × `height` shows a page.
+    /// Lays the page out `width` × `height` pixels (0: the window's), whatever the window's
+    /// size.
+    fn metrics(&self, width: u32, height: u32) {
+        self.cmd(
+            "/goog/cdp/execute",
+            &json!({ "cmd": "Emulation.setDeviceMetricsOverride", "params": {
+                "width": width, "height": height, "deviceScaleFactor": 1, "mobile": false,
+            }}),
+        );
+    }
+
+    /// Sets the size of the page's viewport, as a screen of `width` × `height` shows a page.
     fn viewport(&self, width: u32, height: u32) {
-        self.resize(width, height);
-        let frame = self.js("return [outerWidth - innerWidth, outerHeight - innerHeight]");
-        let extra = |i: usize| u32::try_from(frame[i].as_i64().unwrap_or(0).max(0)).unwrap_or(0);
-        self.resize(width + extra(0), height + extra(1));
+        self.cmd("/window/rect", &json!({ "width": width, "height": height + 200 }));
+        self.metrics(width, height);
     }
 
     fn screenshot(&self, name: &str) {
@@ -1811,7 +1822,7 @@ fn every_page_fits_desktop_and_phone_in_both_languages_in_chromium() {
     let b = Browser::start();
     for (width, height, size) in [(1280, 800, "desktop"), (390, 844, "phone")] {
         for lang in ["en", "ja"] {
-            b.resize(width, height);
+            b.viewport(width, height);
             let pages: [(&str, &str, &str); 6] = [
                 (
                     "chart",
@@ -1866,7 +1877,10 @@ fn every_page_fits_desktop_and_phone_in_both_languages_in_chromium() {
                     "{page} in {lang} at {width}px is wider than the window by {overflow}px"
                 );
                 let name = page.replace('/', "-");
+                // The first screen as the page opens on it, then the whole page.
+                b.screenshot(&format!("screen-{name}-{lang}-{size}"));
                 b.page_screenshot(&format!("tour-{name}-{lang}-{size}"), width);
+                b.viewport(width, height);
                 let errors = b.page_errors();
                 assert_eq!(errors, json!(""), "{page} {lang} {size}");
             }
