@@ -2202,8 +2202,8 @@
     clear(tbody);
     var thead = $('results-table').tHead.rows[0];
     clear(thead);
-    [t('target'), t('pTouch'), t('se'), t('pClose'), t('se'), t('firstPassage')].forEach(function (h) {
-      thead.appendChild(el('th', { scope: 'col', text: h }));
+    [t('target'), t('pTouch'), t('se'), t('pClose'), t('se'), t('firstPassage')].forEach(function (h, k) {
+      thead.appendChild(el('th', { scope: 'col', text: h, className: k === 2 || k === 4 ? 'se' : '' }));
     });
     (r.targets || []).forEach(function (tg, i) {
       var level = isNum(tg.target) ? tg.target : tg.level;
@@ -2351,7 +2351,7 @@
         el('td', { 'data-label': t('surprise'), text: e.surprise ? t('yes') : '' }),
       ]));
     });
-    if (!list.length) frag.appendChild(el('tr', null, [el('td', { colspan: '6', className: 'sub', text: t('noEvents') })]));
+    if (!list.length) frag.appendChild(el('tr', null, [el('td', { colspan: '6', className: 'sub' }, [el('span', { className: 'empty', text: t('noEvents') })])]));
     tbody.appendChild(frag);
   }
 
@@ -2614,7 +2614,7 @@
     clear(tbody);
     var list = state.runs.list || [];
     if (!list.length) {
-      tbody.appendChild(el('tr', null, [el('td', { colspan: '5', className: 'sub', text: t('noRuns') })]));
+      tbody.appendChild(el('tr', null, [el('td', { colspan: '5', className: 'sub' }, [el('span', { className: 'empty', text: t('noRuns') })])]));
       return;
     }
     list.forEach(function (r) {
@@ -2819,7 +2819,7 @@
     });
     var scores = (state.calls.scores && state.calls.scores.byId) || {};
     if (!list.length) {
-      tbody.appendChild(el('tr', null, [el('td', { colspan: '10', className: 'sub', text: t(includeDrafts() ? 'noCalls' : 'noPublishedCalls') })]));
+      tbody.appendChild(el('tr', null, [el('td', { colspan: '10', className: 'sub' }, [el('span', { className: 'empty', text: t(includeDrafts() ? 'noCalls' : 'noPublishedCalls') })])]));
     }
     list.forEach(function (c) {
       var sc = scores[c.id];
