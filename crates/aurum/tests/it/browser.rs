@@ -228,7 +228,10 @@ impl Browser {
 
     /// Sets the size of the page's viewport, as a screen of `width` × `height` shows a page.
     fn viewport(&self, width: u32, height: u32) {
-        self.cmd("/window/rect", &json!({ "width": width, "height": height + 200 }));
+        self.cmd(
+            "/window/rect",
+            &json!({ "width": width, "height": height + 200 }),
+        );
         self.metrics(width, height);
     }
 
