@@ -772,14 +772,17 @@ fn run_lanes_with<const EVENTS: bool>(
                 } else {
                     ([1.0; LANES], [0.0; LANES])
                 };
+                // The group's state in locals for the day's arithmetic (kept in registers and
+                // vector instructions, not reloaded through the references), written back after.
+                let (mut xl, mut cl, mut el, mut s2l) = (*xg, *cg, *eg, *s2g);
                 match lane {
                     Lane::Gbm { mu, sigma } => {
                         for l in 0..LANES {
                             let sd = if EVENTS { sigma * m[l].sqrt() } else { sigma };
                             let r = mu + sd * z[l];
-                            xg[l] += if EVENTS { r + sh[l] } else { r };
-                            let c = xg[l] + BGK_BETA * sd;
-                            cg[l] = if c > cg[l] { c } else { cg[l] };
+                            xl[l] += if EVENTS { r + sh[l] } else { r };
+                            let c = xl[l] + BGK_BETA * sd;
+                            cl[l] = if c > cl[l] { c } else { cl[l] };
                         }
                     }
                     Lane::Garch11 {
@@ -789,22 +792,23 @@ fn run_lanes_with<const EVENTS: bool>(
                     } => {
                         let inv = 1.0 / scale;
                         for l in 0..LANES {
-                            let s2 = omega + alpha * eg[l] * eg[l] + beta * s2g[l];
+                            let s2 = omega + alpha * el[l] * el[l] + beta * s2l[l];
                             let sd = if EVENTS {
                                 (s2 * m[l]).sqrt()
                             } else {
                                 s2.sqrt()
                             };
                             let e = sd * z[l];
-                            eg[l] = e;
-                            s2g[l] = s2;
+                            el[l] = e;
+                            s2l[l] = s2;
                             let r = (mu + e + 0.0) * inv;
-                            xg[l] += if EVENTS { r + sh[l] } else { r };
-                            let c = xg[l] + BGK_BETA * (sd * inv);
-                            cg[l] = if c > cg[l] { c } else { cg[l] };
+                            xl[l] += if EVENTS { r + sh[l] } else { r };
+                            let c = xl[l] + BGK_BETA * (sd * inv);
+                            cl[l] = if c > cl[l] { c } else { cl[l] };
                         }
                     }
                 }
+                (*xg, *cg, *eg, *s2g) = (xl, cl, el, s2l);
                 let mut bins = [0u32; LANES];
                 for l in 0..LANES {
                     bins[l] = bin32(xg[l]);
