@@ -852,7 +852,7 @@ fn price_source(meta: &SeriesMeta, lang: Lang) -> String {
     }
 }
 
-/// The subtitle of a price chart: the dates drawn, the as-of date and the last close.
+/// The subtitle of a price chart: the dates drawn, the as-of date and the last fixing or close.
 fn price_subtitle(
     meta: &SeriesMeta,
     first: Date,
@@ -872,13 +872,14 @@ fn price_subtitle(
                 _ => "",
             };
             format!(
-                "{}〜{}{as_of}、直近終値 {}{unit}",
+                "{}〜{}{as_of}、{} {}{unit}",
                 ja_date(first),
                 ja_date(last),
+                labels::last_value(labels::is_fixing(meta), lang),
                 labels::price(close)
             )
         }
-        _ => labels::subtitle(first, last, as_of, close, lang),
+        _ => labels::subtitle(first, last, as_of, close, labels::is_fixing(meta), lang),
     }
 }
 
@@ -997,6 +998,25 @@ mod tests {
 
     fn example() -> ScenarioFile {
         aurum_sim::parse("example", crate::scenario::EXAMPLE).unwrap()
+    }
+
+    #[test]
+    fn subtitles_call_a_fixing_a_fixing_and_a_close_a_close() {
+        let meta = |id: &str| SeriesMeta {
+            id: aurum_core::SeriesId::new(id).unwrap(),
+            name: id.to_owned(),
+            unit: aurum_core::Unit::TroyOunce,
+            currency: Some("USD".into()),
+            source: "test".into(),
+        };
+        let d = |m, day| Date::from_ymd_opt(2025, m, day).unwrap();
+        let sub = |id: &str, lang| {
+            price_subtitle(&meta(id), d(1, 2), d(2, 18), Some(d(2, 18)), 2927.1, lang)
+        };
+        assert!(sub("gold-usd-lbma-pm", Lang::Ja).contains("直近の値決め 2,927.10ドル"));
+        assert!(sub("gold-usd-lbma-pm", Lang::En).contains("last fixing 2,927.10"));
+        assert!(sub("gold-usd-spot", Lang::Ja).contains("直近終値 2,927.10ドル"));
+        assert!(sub("gold-usd-spot", Lang::En).contains("last close 2,927.10"));
     }
 
     const S0: f64 = 2927.1;

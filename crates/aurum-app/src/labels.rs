@@ -76,14 +76,31 @@ pub fn series_source_ja(meta: &SeriesMeta) -> String {
     }
 }
 
-/// Subtitle: the range drawn, the as-of date and the last close.
+/// Whether a series' values are fixings (the LBMA's auctions) rather than closes.
+pub fn is_fixing(meta: &SeriesMeta) -> bool {
+    meta.id.as_str().contains("lbma")
+}
+
+/// What the last value of a series is called: its fixing or its close.
+pub fn last_value(fixing: bool, lang: Lang) -> &'static str {
+    match (lang, fixing) {
+        (Lang::Ja, true) => "直近の値決め",
+        (Lang::Ja, false) => "直近終値",
+        (_, true) => "last fixing",
+        (_, false) => "last close",
+    }
+}
+
+/// Subtitle: the range drawn, the as-of date and the last value (a fixing or a close).
 pub fn subtitle(
     first: aurum_core::Date,
     last: aurum_core::Date,
     as_of: Option<aurum_core::Date>,
     close: f64,
+    fixing: bool,
     lang: Lang,
 ) -> String {
+    let what = last_value(fixing, lang);
     match lang {
         Lang::En => {
             let day = |d: aurum_core::Date| d.format("%-d %b %Y").to_string();
@@ -92,7 +109,7 @@ pub fn subtitle(
                 .map(|d| format!(" · as of {}", day(d)))
                 .unwrap_or_default();
             format!(
-                "{} to {}{as_of} · last close {}",
+                "{} to {}{as_of} · {what} {}",
                 day(first),
                 day(last),
                 price(close)
@@ -103,7 +120,7 @@ pub fn subtitle(
                 .map(|d| format!("（{}時点）", ja_date(d)))
                 .unwrap_or_default();
             format!(
-                "{}〜{}{as_of}　直近終値 {}",
+                "{}〜{}{as_of}　{what} {}",
                 ja_date(first),
                 ja_date(last),
                 price(close)
