@@ -652,6 +652,23 @@ struct Paths {
     min: Vec<Vec<f64>>,
 }
 
+impl Paths {
+    fn with_capacity(horizons: usize, paths: usize) -> Self {
+        Self {
+            cum: vec![Vec::with_capacity(paths); horizons],
+            max: vec![Vec::with_capacity(paths); horizons],
+            min: vec![Vec::with_capacity(paths); horizons],
+        }
+    }
+}
+
+/// The horizons' indices, shortest first: the order in which a path reaches them.
+fn by_length(horizons: &[usize]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..horizons.len()).collect();
+    order.sort_by_key(|j| horizons[*j]);
+    order
+}
+
 /// The fast sampler's innovations of a forecaster, its table from `tables`.
 fn fast_draws(f: &Forecaster, tables: &mut TableCache) -> Result<FastDraws, String> {
     match f {
@@ -672,14 +689,11 @@ fn simulate(
     paths: usize,
     seed: u64,
 ) -> Paths {
-    let hmax = horizons.iter().copied().max().unwrap_or(0);
-    let mut order: Vec<usize> = (0..horizons.len()).collect();
-    order.sort_by_key(|j| horizons[*j]);
-    let mut out = Paths {
-        cum: vec![Vec::with_capacity(paths); horizons.len()],
-        max: vec![Vec::with_capacity(paths); horizons.len()],
-        min: vec![Vec::with_capacity(paths); horizons.len()],
-    };
+    let (hmax, order) = (
+        horizons.iter().copied().max().unwrap_or(0),
+        by_length(horizons),
+    );
+    let mut out = Paths::with_capacity(horizons.len(), paths);
     for i in 0..paths {
         let mut stream = match draws {
             Some(d) => Stream::Fast(fast_rng(seed, i as u64), d),
@@ -743,14 +757,11 @@ fn simulate_lanes(
     paths: usize,
     seed: u64,
 ) -> Paths {
-    let hmax = horizons.iter().copied().max().unwrap_or(0);
-    let mut order: Vec<usize> = (0..horizons.len()).collect();
-    order.sort_by_key(|j| horizons[*j]);
-    let mut out = Paths {
-        cum: vec![Vec::with_capacity(paths); horizons.len()],
-        max: vec![Vec::with_capacity(paths); horizons.len()],
-        min: vec![Vec::with_capacity(paths); horizons.len()],
-    };
+    let (hmax, order) = (
+        horizons.iter().copied().max().unwrap_or(0),
+        by_length(horizons),
+    );
+    let mut out = Paths::with_capacity(horizons.len(), paths);
     for first in (0..paths).step_by(LANES) {
         let live = LANES.min(paths - first);
         let mut rng: [Xoshiro256PlusPlus; LANES] =
