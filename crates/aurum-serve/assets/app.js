@@ -746,7 +746,7 @@
     setChartTools();
     if (bars.length) {
       var last = bars[bars.length - 1];
-      $('chart-subtitle').textContent = t('chartSub', {
+      $('chart-subtitle').textContent = t(isFixing(d.id) ? 'chartSubFixing' : 'chartSub', {
         // A week is labelled by its last day, which may lie after the as-of date.
         first: fmtDate(bars[0].first_date || bars[0].date),
         last: fmtDate(minDate(last.last_date || last.date, state.asOf)),
@@ -1169,6 +1169,9 @@
   function freqWords(f) { return t(f === 'daily' ? 'freqDaily' : f === 'monthly' ? 'freqMonthly' : 'freqWeekly'); }
 
   function isGprSeries(id) { return /^gpr/.test(id); }
+  // Whether a series' values are fixings (the LBMA's auctions, `gold-usd-lbma-pm`) rather
+  // than closes: its last value is then its latest fixing (直近の値決め), not its close.
+  function isFixing(id) { return /(^|-)lbma(-|$)/.test(id || ''); }
 
   function minDate(a, b) { return !b || (a && a < b) ? a : b; }
 

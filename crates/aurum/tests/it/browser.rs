@@ -2277,10 +2277,35 @@ fn japanese_pages_use_the_japanese_titles_in_chromium() {
     // The chart's subtitle and data source in Japanese.
     b.open(&format!("{}/?lang=ja#chart", server.base));
     b.wait("the chart", CHART_READY);
+    // The LBMA price is a fixing, not a close: its last value is its latest fixing.
     let sub = b.text("#chart-subtitle");
-    assert!(sub.contains("直近終値"), "{sub}");
+    assert!(sub.contains("直近の値決め"), "{sub}");
+    assert!(!sub.contains("終値"), "{sub}");
     assert!(sub.contains("出所：LBMA金価格PM"), "{sub}");
     b.screenshot("chart-source-ja");
+    b.click("#lang-en");
+    let sub = b.text("#chart-subtitle");
+    assert!(sub.contains("latest fixing"), "{sub}");
+    assert!(!sub.contains("close"), "{sub}");
+    // Another series keeps its close, in both languages.
+    let other = b
+        .js("return [...document.querySelectorAll('#chart-series option')].map(o => o.value).find(v => !/lbma/.test(v) && /^gold/.test(v))")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    b.open(&format!("{}/?lang=ja&series={other}#chart", server.base));
+    b.wait(
+        "the other series' chart",
+        &format!(
+            "const c = document.querySelector('#price-chart'); return c.dataset.ready === '1' && c.dataset.series === '{other}'"
+        ),
+    );
+    let sub = b.text("#chart-subtitle");
+    assert!(sub.contains("直近終値"), "{other}: {sub}");
+    assert!(!sub.contains("値決め"), "{other}: {sub}");
+    b.click("#lang-en");
+    let sub = b.text("#chart-subtitle");
+    assert!(sub.contains("last close"), "{other}: {sub}");
     assert_eq!(b.page_errors(), json!(""));
     assert_eq!(b.console_errors(), Vec::<String>::new());
 }
