@@ -399,6 +399,7 @@
     fillCategorySelects();
     if (state.chart.data) renderChart();
     if (state.scenario.example || $('scenario-toml').value) renderScenarioForm(true);
+    fillTomlHeld();
     rewordFieldMsgs();
     if (!$('draft-note').hidden) fillDraftNote();
     if (state.scenario.result) renderResults();
@@ -1633,21 +1634,117 @@
     return model.scenarios.filter(function (s) { return s.id === id; })[0] || null;
   }
 
-  function editShock(id, field, value) {
+  // A scenario's shock with `field` set to `value` (null: without it); the text as it is when
+  // the field already has that value.
+  function shockText(text, model, id, field, value) {
+    var s = scenarioById(model, id);
+    if (!s) return text;
+    if (s.entries.shock) {
+      var raw = s.entries.shock.value;
+      if (typeof raw !== 'object' || raw === null) return text;
+      if (raw[field] === (value === null ? undefined : value)) return text;
+      var obj = {};
+      Object.keys(raw).forEach(function (k) { obj[k] = raw[k]; });
+      if (value === null) delete obj[field];
+      else obj[field] = value;
+      return splice(text, s.entries.shock.vStart, s.entries.shock.vEnd, tomlInline(obj, ['analogs', 'pct', 'mean_pct', 'sd_pct']));
+    }
+    if (s.shockTable) {
+      var entry = s.shockEntries[field];
+      if (value === null) return entry ? dropKey(text, entry) : text;
+      if (entry && entry.value === value) return text;
+      return setKey(text, s.shockTable, entry, field, tomlNumber(value));
+    }
+    return text;
+  }
+
+  // A key's line taken out of the text.
+  function dropKey(text, entry) {
+    var end = text.indexOf('\n', entry.vEnd);
+    return text.slice(0, entry.lineStart) + (end < 0 ? '' : text.slice(end + 1));
+  }
+
+  // Where a form field's value lives in the file: `get` reads it (null: absent), `put` writes
+  // one (null: takes the key out). A plain key's value is its TOML text, kept as written.
+  function keySlot(where) {
+    return {
+      get: function (text, model) {
+        var w = where(model);
+        return w && w.entry ? text.slice(w.entry.vStart, w.entry.vEnd) : null;
+      },
+      put: function (text, model, raw) {
+        var w = where(model);
+        if (!w) return text;
+        if (raw === null) return w.entry ? dropKey(text, w.entry) : text;
+        return setKey(text, w.table, w.entry, w.key, raw);
+      },
+    };
+  }
+  function shockSlot(id, field) {
+    return {
+      get: function (text, model) {
+        var s = scenarioById(model, id);
+        if (!s) return null;
+        var v = s.entries.shock ? (s.entries.shock.value || {})[field]
+          : s.shockEntries[field] ? s.shockEntries[field].value : undefined;
+        return v === undefined ? null : v;
+      },
+      put: function (text, model, v) { return shockText(text, model, id, field, v); },
+    };
+  }
+
+  // The fields the file does not follow now. Typing goes into the file as it is typed, but
+  // the steps on the way can be read too ("3" on the way to "3l00", "1" on the way to "1e"):
+  // a field that turns unreadable puts back, in the file, the value it had before the user
+  // began typing in it (focused it), and the TOML panel says the file leaves that field out.
+  // Once the field reads again the file follows it; it is settled when the user leaves it
+  // readable (or when it was not being typed in: a value set at once). By field id:
+  // { before: the value in the file before the edit, bad: whether it cannot be read now }.
+  var tomlHeld = {};
+
+  // One edit of a form field into the file: `value` for `slot.put`, or null when the field
+  // cannot be read.
+  function fieldToToml(input, slot, value) {
     editToml(function (text, model) {
-      var s = scenarioById(model, id);
-      if (!s) return text;
-      if (s.entries.shock) {
-        var raw = s.entries.shock.value;
-        if (typeof raw !== 'object' || raw === null) return text;
-        var obj = {};
-        Object.keys(raw).forEach(function (k) { obj[k] = raw[k]; });
-        obj[field] = value;
-        return splice(text, s.entries.shock.vStart, s.entries.shock.vEnd, tomlInline(obj, ['analogs', 'pct', 'mean_pct', 'sd_pct']));
-      }
-      if (s.shockTable) return setKey(text, s.shockTable, s.shockEntries[field], field, tomlNumber(value));
-      return text;
+      var held = tomlHeld[input.id];
+      if (!held) held = tomlHeld[input.id] = { before: slot.get(text, model), bad: false };
+      held.bad = value === null;
+      if (held.bad) return slot.put(text, model, held.before);
+      if (document.activeElement !== input) delete tomlHeld[input.id];
+      return slot.put(text, model, value);
     });
+    fillTomlHeld();
+  }
+
+  // A field left readable is settled.
+  function settleField(input) {
+    if (input && input.id && tomlHeld[input.id] && !tomlHeld[input.id].bad) delete tomlHeld[input.id];
+  }
+
+  function flagField(input, bad) {
+    input.classList.toggle('invalid', bad);
+    if (bad) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+  }
+
+  // A field's name as its label says it (for a scenario's field, with the scenario's name).
+  function fieldName(input) {
+    var aria = input.getAttribute('aria-label');
+    if (aria) return aria;
+    var label = input.closest('label');
+    var span = label ? label.querySelector('[data-i18n]') : null;
+    return span ? span.textContent : input.id;
+  }
+
+  // The TOML panel's note of the fields the file leaves out.
+  function fillTomlHeld() {
+    var ids = Object.keys(tomlHeld).filter(function (id) { return tomlHeld[id].bad && $(id); });
+    var note = $('toml-held');
+    note.hidden = !ids.length;
+    note.setAttribute('data-fields', ids.join(' '));
+    note.textContent = ids.length ? t('tomlHeld', {
+      fields: ids.map(function (id) { return fieldName($(id)); }).join(state.lang === 'ja' ? '、' : ', '),
+    }) : '';
   }
 
   // Unsaved edits of the scenario editor, kept in this browser so that a reload (or a tab
@@ -1709,6 +1806,12 @@
     });
   }
 
+  // The number in a number field: NaN when empty or unreadable ("1e", which the browser keeps
+  // as text but has no number for).
+  function numberIn(input) {
+    return (input.validity && input.validity.badInput) || input.value.trim() === '' ? NaN : Number(input.value);
+  }
+
   function inputNumber(id, value, step, label) {
     return el('input', {
       type: 'number', id: id, step: step, value: isNum(value) ? String(value) : '',
@@ -1719,6 +1822,11 @@
   // `keep`: the fields the user is still correcting (see heldField) are kept as they are.
   function renderScenarioForm(keep) {
     var text = $('scenario-toml').value;
+    // A new file (typed into the TOML box, loaded, restored): the form follows it.
+    if (!keep) {
+      tomlHeld = {};
+      fillTomlHeld();
+    }
     var model;
     try {
       model = readScenarioModel(text);
@@ -1761,14 +1869,12 @@
       prob.setAttribute('data-scenario', s.id);
       prob.addEventListener('input', function () {
         fillOverall();
-        var v = parseFloat(prob.value);
-        if (!isNum(v)) return;
-        prob.classList.remove('invalid');
-        prob.removeAttribute('aria-invalid');
-        editToml(function (txt, m) {
+        var v = numberIn(prob);
+        flagField(prob, !isNum(v));
+        fieldToToml(prob, keySlot(function (m) {
           var sc = scenarioById(m, s.id);
-          return sc ? setKey(txt, sc.table, sc.entries.probability, 'probability', tomlNumber(v)) : txt;
-        });
+          return sc ? { table: sc.table, entry: sc.entries.probability, key: 'probability' } : null;
+        }), isNum(v) ? tomlNumber(v) : null);
       });
 
       var shockCell = el('div', { className: 'shock' });
@@ -1780,11 +1886,9 @@
         inp.setAttribute('data-scenario', s.id);
         inp.setAttribute('data-field', field);
         inp.addEventListener('input', function () {
-          var v = parseFloat(inp.value);
-          if (!isNum(v)) return;
-          inp.classList.remove('invalid');
-          inp.removeAttribute('aria-invalid');
-          editShock(s.id, field, v);
+          var v = numberIn(inp);
+          flagField(inp, !isNum(v));
+          fieldToToml(inp, shockSlot(s.id, field), isNum(v) ? v : null);
         });
         shockCell.appendChild(el('label', null, [label, inp]));
       }
@@ -1900,16 +2004,14 @@
 
   function initScenarioTab() {
     function top(id, key, serialize) {
-      $(id).addEventListener('input', function () {
-        var v = $(id).value;
-        $(id).classList.remove('invalid');
-        $(id).removeAttribute('aria-invalid');
-        editToml(function (text, model) {
-          var s = serialize(v);
-          if (s === null) return text;
+      var input = $(id);
+      input.addEventListener('input', function () {
+        var s = serialize(input.value);
+        flagField(input, s === null);
+        fieldToToml(input, keySlot(function (model) {
           var k = typeof key === 'function' ? key(model) : key;
-          return setKey(text, model.scan.tables[0], model.top[k], k, s);
-        });
+          return { table: model.scan.tables[0], entry: model.top[k], key: k };
+        }), s);
       });
     }
     top('sc-title', titleKey, function (v) { return tomlString(v); });
@@ -1939,6 +2041,7 @@
       markResultsStale('edited');
     }
     $('scenario-form').addEventListener('input', edited);
+    $('scenario-form').addEventListener('focusout', function (e) { settleField(e.target); });
     $('scenario-form').addEventListener('change', edited);
     $('results-rerun').addEventListener('click', function () { runScenario(); });
     $('cancel-run').addEventListener('click', function () {

@@ -2799,3 +2799,118 @@ fn only_edits_the_browser_cannot_keep_ask_before_leaving_in_chromium() {
     assert_eq!(leaving_asks(b), json!(false));
     assert_eq!(b.page_errors(), json!(""));
 }
+
+#[test]
+fn half_typed_fields_stay_out_of_the_toml_in_chromium() {
+    let d = Dashboard::open(
+        &[],
+        "/?lang=en#scenario",
+        "the scenario form",
+        SCENARIO_READY,
+    );
+    let b = &d.b;
+    let toml = |b: &Browser| {
+        b.js("return document.querySelector('#scenario-toml').value")
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let note = |b: &Browser| {
+        b.js("const n = document.querySelector('#toml-held'); \
+             return { shown: !n.hidden, fields: n.dataset.fields || '', text: n.textContent }")
+    };
+    let before = toml(b);
+    assert!(
+        before.contains("targets  = [3000.0, 3200.0, \"+10%\"]"),
+        "{before}"
+    );
+    assert_eq!(note(b)["shown"], json!(false));
+    // Typed key by key: "3" and "1" on the way can be read, "3l00" and "1e" cannot.
+    b.type_into("#sc-targets", "3l00");
+    b.type_into("#prob-us-nato-exit", "1e");
+    assert_eq!(field(b, "prob-us-nato-exit")["bad_input"], json!(true));
+    // The file keeps the values from before the edits: neither the steps on the way nor a
+    // guess.
+    let now = toml(b);
+    let lines = |t: &str| {
+        t.lines()
+            .filter(|l| l.starts_with("targets") || l.starts_with("probability"))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    assert!(
+        now == before,
+        "the file took a half-typed value: {} (was {})",
+        lines(&now),
+        lines(&before)
+    );
+    // The fields are flagged, and the TOML panel says which it leaves out.
+    for id in ["sc-targets", "prob-us-nato-exit"] {
+        let f = field(b, id);
+        assert_eq!(
+            (&f["invalid"], &f["aria"]),
+            (&json!(true), &json!("true")),
+            "{id}: {f}"
+        );
+    }
+    let n = note(b);
+    assert_eq!(n["shown"], json!(true), "{n}");
+    assert_eq!(n["fields"], json!("sc-targets prob-us-nato-exit"), "{n}");
+    let text = n["text"].as_str().unwrap();
+    assert!(
+        text.contains("Targets") && text.contains("US formally starts to leave NATO"),
+        "{n}"
+    );
+    // In Japanese too, the typed text and the file as they were.
+    b.click("#lang-ja");
+    b.wait(
+        "the Japanese note",
+        "return document.documentElement.lang === 'ja' && document.querySelector('#toml-held').textContent.includes('反映していません')",
+    );
+    let n = note(b);
+    assert!(
+        n["text"].as_str().unwrap().contains("目標")
+            && n["text"].as_str().unwrap().contains("米国"),
+        "{n}"
+    );
+    assert_eq!(field(b, "sc-targets")["value"], json!("3l00"));
+    assert_eq!(toml(b), before);
+    b.screenshot("scenario-toml-held-ja");
+    b.click("#lang-en");
+    // Run is still refused while they cannot be read, and nothing is sent.
+    b.click("#run-scenario");
+    assert_eq!(
+        b.text("#error-text"),
+        "2 fields need attention (marked below); nothing was sent."
+    );
+    let sent = b.js(
+        "return performance.getEntriesByType('resource').filter(e => e.name.includes('/api/scenarios/run')).length",
+    );
+    assert_eq!(sent, json!(0));
+    assert_eq!(toml(b), before);
+    // Corrected, the fields go into the file and the note goes.
+    b.type_into("#sc-targets", "3100, 3300");
+    b.type_into("#prob-us-nato-exit", "0.2");
+    let after = toml(b);
+    assert!(after.contains("targets  = [3100.0, 3300.0]"), "{after}");
+    assert!(
+        after.contains("requires    = [\"ukraine-ceasefire\"]\nprobability = 0.2\n"),
+        "{after}"
+    );
+    assert_eq!(
+        b.js("return document.querySelectorAll('#scenario-form [aria-invalid=\"true\"]').length"),
+        json!(0)
+    );
+    assert_eq!(note(b)["shown"], json!(false), "{}", note(b));
+    // A field that turns unreadable after a readable edit, the user having left it between,
+    // keeps the value it was left with.
+    b.type_into("#sc-targets", "3100, 3300x");
+    assert!(
+        toml(b).contains("targets  = [3100.0, 3300.0]"),
+        "{}",
+        toml(b)
+    );
+    assert_eq!(note(b)["fields"], json!("sc-targets"));
+    assert_eq!(b.page_errors(), json!(""));
+    assert_eq!(b.console_errors(), Vec::<String>::new());
+}
