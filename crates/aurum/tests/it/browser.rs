@@ -2875,6 +2875,7 @@ fn half_typed_fields_stay_out_of_the_toml_in_chromium() {
     );
     assert_eq!(field(b, "sc-targets")["value"], json!("3l00"));
     assert_eq!(toml(b), before);
+    b.js("document.querySelector('#toml-held').scrollIntoView({block: 'center'}); return true");
     b.screenshot("scenario-toml-held-ja");
     b.click("#lang-en");
     // Run is still refused while they cannot be read, and nothing is sent.
