@@ -17,6 +17,7 @@
 //! | [`calendar`] | a [`ScenarioFile`](aurum_sim::ScenarioFile) → the [`Scheduled`](aurum_events::Scheduled) events in its horizon, as known on its as-of date |
 //! | [`calls`] | what a report or run printed, recorded as a call; [`ScoreRequest`](calls::ScoreRequest) → [`ScoreReport`](calls::ScoreReport); [`ResolveRequest`](calls::ResolveRequest) → [`Resolved`](calls::Resolved) |
 //! | [`figures`] | every chart, labelled in English or Japanese |
+//! | [`rows`] | the table-shaped results as flat rows, for CSV: events, studies, GPR regressions, runs, calls, scores |
 //!
 //! [`Home`] resolves where the store lives and opens it, creating and seeding it on first
 //! use. Long work reports through a [`Progress`] the caller passes in ([`Silent`] for
@@ -58,6 +59,7 @@ pub mod input;
 pub mod labels;
 mod progress;
 pub mod report;
+pub mod rows;
 pub mod scenario;
 pub mod sensitivity;
 pub mod study;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use aurum_app::data::{Bars, BarsRequest};
 use aurum_app::events::{EventDraft, EventOrigin, EventQuery};
 use aurum_app::gpr::{GprComponent, GprRequest};
+use aurum_app::rows;
 use aurum_app::scenario::{ScenarioRun, Size};
 use aurum_app::study::StudyRequest;
 use aurum_app::vol::{VolKind, VolSpec};
@@ -492,7 +493,7 @@ async fn events(State(s): State<Arc<AppState>>, QueryExtract(q): QueryExtract<Qu
                 false,
                 f,
                 move |b, _| Ok(b.events(&req)?),
-                |v| table::answer(&table::event_rows(v)),
+                |v| table::answer(&rows::events(v)),
             )
             .await
         }
@@ -606,7 +607,7 @@ async fn study(State(s): State<Arc<AppState>>, QueryExtract(q): QueryExtract<Que
                 true,
                 f,
                 move |b, _| Ok(b.study(&req)?),
-                |v| table::answer(&table::study_rows(v)),
+                |v| table::answer(&rows::study(v)),
             )
             .await
         }
@@ -645,7 +646,7 @@ async fn gpr(State(s): State<Arc<AppState>>, QueryExtract(q): QueryExtract<Query
                 true,
                 f,
                 move |b, _| Ok(b.gpr(&req)?),
-                |v| table::answer(&table::gpr_rows(v)),
+                |v| table::answer(&rows::gpr(v)),
             )
             .await
         }
@@ -858,10 +859,10 @@ async fn runs(State(s): State<Arc<AppState>>, QueryExtract(q): QueryExtract<Quer
         Ok(f) => f,
         Err(e) => return e.into_response(),
     };
-    let rows = |v: &Vec<ListedRun>| {
+    let csv = |v: &Vec<ListedRun>| {
         let rows: Vec<_> = v
             .iter()
-            .map(|l| table::run_row(&l.run, l.title_ja.as_deref()))
+            .map(|l| rows::run(&l.run, l.title_ja.as_deref()))
             .collect();
         table::answer(&rows)
     };
@@ -880,7 +881,7 @@ async fn runs(State(s): State<Arc<AppState>>, QueryExtract(q): QueryExtract<Quer
                 })
                 .collect::<Vec<_>>())
         },
-        rows,
+        csv,
     )
     .await
 }
@@ -959,7 +960,7 @@ async fn calls(State(s): State<Arc<AppState>>, QueryExtract(q): QueryExtract<Que
                 false,
                 f,
                 move |b, _| Ok(b.calls(&req)?),
-                |v| table::answer(&table::call_rows(v)),
+                |v| table::answer(v),
             )
             .await
         }
@@ -1004,7 +1005,7 @@ async fn score_calls(
                 false,
                 f,
                 move |b, _| Ok(b.score_calls(&req)?),
-                |v| table::answer(&table::score_rows(v)),
+                |v| table::answer(&rows::scores(v)),
             )
             .await
         }
