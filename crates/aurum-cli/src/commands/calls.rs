@@ -4,6 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 use aurum_app::calls::{self, ListCalls, ScoreReport, ScoreRequest};
+use aurum_app::rows;
 use serde::Serialize;
 
 use super::resolve;
@@ -152,7 +153,11 @@ pub fn run(ctx: &Context, cli: &Cli, cmd: &CallsCommand) -> Result<()> {
             match resolve(a.format, cli) {
                 OutputFormat::Json => print_json(&report),
                 OutputFormat::Csv => {
-                    emit(OutputFormat::Csv, &score_rows(&report), || Table::new(&[]))
+                    emit(
+                        OutputFormat::Csv,
+                        &rows::scores(&report),
+                        || Table::new(&[]),
+                    )
                 }
                 OutputFormat::Table => print_scores(&report),
             }
@@ -167,39 +172,6 @@ struct EventRow {
     level: f64,
     by: String,
     p: f64,
-}
-
-/// One scored event, flat (for CSV).
-#[derive(Serialize)]
-struct ScoreRow {
-    call: i64,
-    as_of: String,
-    kind: &'static str,
-    level: f64,
-    by: String,
-    p: f64,
-    outcome: &'static str,
-    resolved_on: String,
-    brier: Option<f64>,
-}
-
-fn score_rows(r: &ScoreReport) -> Vec<ScoreRow> {
-    r.calls
-        .iter()
-        .flat_map(|c| {
-            c.score.events.iter().map(|e| ScoreRow {
-                call: c.id,
-                as_of: c.as_of.to_string(),
-                kind: e.event.kind.name(),
-                level: e.event.level,
-                by: e.event.by.to_string(),
-                p: e.event.p,
-                outcome: e.outcome.name(),
-                resolved_on: e.resolved_on.map(|d| d.to_string()).unwrap_or_default(),
-                brier: e.brier,
-            })
-        })
-        .collect()
 }
 
 fn opt(x: Option<f64>, digits: usize) -> String {

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use aurum_app::events::{self, EventDraft, EventOrigin, EventQuery, Listed};
-use serde::Serialize;
+use aurum_app::rows;
 
 use super::resolve;
 use crate::args::{self, Cli, EventsAddArgs, EventsCommand, EventsListArgs, OutputFormat};
@@ -24,23 +24,6 @@ pub fn run(ctx: &Context, cli: &Cli, cmd: &EventsCommand) -> Result<()> {
             Ok(())
         }
     }
-}
-
-/// A flat row for CSV (actors joined by `;`).
-#[derive(Serialize)]
-struct CsvRow<'a> {
-    id: &'a str,
-    date: String,
-    title_en: &'a str,
-    title_ja: &'a str,
-    category: &'static str,
-    region: &'static str,
-    actors: String,
-    surprise: bool,
-    source: &'a str,
-    announced: Option<&'a str>,
-    note: Option<&'a str>,
-    origin: &'static str,
 }
 
 fn list(ctx: &Context, a: &EventsListArgs, format: OutputFormat) -> Result<()> {
@@ -71,24 +54,7 @@ fn list(ctx: &Context, a: &EventsListArgs, format: OutputFormat) -> Result<()> {
         t
     };
     if format == OutputFormat::Csv {
-        let flat: Vec<CsvRow<'_>> = rows
-            .iter()
-            .map(|l| CsvRow {
-                id: &l.event.id,
-                date: l.event.date.to_string(),
-                title_en: &l.event.title_en,
-                title_ja: &l.event.title_ja,
-                category: l.event.category.as_str(),
-                region: l.event.region.as_str(),
-                actors: l.event.actors.join(";"),
-                surprise: l.event.surprise,
-                source: &l.event.source,
-                announced: l.event.announced.as_deref(),
-                note: l.event.note.as_deref(),
-                origin: l.origin,
-            })
-            .collect();
-        return emit(format, &flat, table);
+        return emit(format, &rows::events(&rows), table);
     }
     emit(format, &rows, table)
 }

@@ -2,8 +2,7 @@
 
 use anyhow::Result;
 use aurum_app::gpr::{self, BuildRequest, GprComponent, GprRequest, parse_base};
-use aurum_app::{Window, figures, parse_time};
-use serde::Serialize;
+use aurum_app::{Window, figures, parse_time, rows};
 
 use super::resolve;
 use crate::args::{
@@ -48,40 +47,7 @@ fn regress(ctx: &Context, a: &GprRegressArgs, format: OutputFormat) -> Result<()
     }
     match format {
         OutputFormat::Json => print_json(&r),
-        OutputFormat::Csv => {
-            #[derive(Serialize)]
-            struct Row<'a> {
-                estimator: String,
-                regressor: &'a str,
-                beta: f64,
-                se: f64,
-                t: f64,
-                p: f64,
-            }
-            let mut rows: Vec<Row<'_>> = r
-                .names
-                .iter()
-                .map(|n| Row {
-                    estimator: "ols".into(),
-                    regressor: n,
-                    beta: at(&r.ols.beta, n),
-                    se: at(&r.ols.se, n),
-                    t: at(&r.ols.t, n),
-                    p: at(&r.ols.p, n),
-                })
-                .collect();
-            for q in &r.quantiles {
-                rows.extend(r.names.iter().map(|n| Row {
-                    estimator: format!("quantile {}", q.tau),
-                    regressor: n,
-                    beta: at(&q.beta, n),
-                    se: at(&q.se, n),
-                    t: at(&q.t, n),
-                    p: at(&q.p, n),
-                }));
-            }
-            emit(format, &rows, Table::default)
-        }
+        OutputFormat::Csv => emit(format, &rows::gpr(&r), Table::default),
         OutputFormat::Table => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
@@ -98,13 +64,13 @@ fn regress(ctx: &Context, a: &GprRegressArgs, format: OutputFormat) -> Result<()
             )?;
             writeln!(out)?;
             let mut t = Table::new(&["regressor", "OLS beta", "HAC se", "t", "p"]);
-            for n in &r.names {
+            for c in rows::gpr(&r).iter().filter(|c| c.estimator == "ols") {
                 t.row(vec![
-                    n.clone(),
-                    format!("{:.5}", at(&r.ols.beta, n)),
-                    format!("{:.5}", at(&r.ols.se, n)),
-                    format!("{:.2}", at(&r.ols.t, n)),
-                    format!("{:.4}", at(&r.ols.p, n)),
+                    c.regressor.to_owned(),
+                    format!("{:.5}", c.beta),
+                    format!("{:.5}", c.se),
+                    format!("{:.2}", c.t),
+                    format!("{:.4}", c.p),
                 ]);
             }
             t.write(&mut out)?;

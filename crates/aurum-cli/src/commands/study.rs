@@ -1,28 +1,12 @@
 //! `aurum study`: event studies of a price series by category or for chosen events.
 
 use anyhow::Result;
-use aurum_app::figures;
 use aurum_app::study::{self, StudyReport, StudyRequest, parse_window};
-use aurum_core::Date;
-use serde::Serialize;
+use aurum_app::{figures, rows};
 
 use crate::args::{OutputFormat, StudyArgs};
 use crate::context::Context;
 use crate::output::{Table, emit, print_json};
-
-#[derive(Serialize)]
-struct EventRow<'a> {
-    group: &'a str,
-    id: &'a str,
-    event_date: Date,
-    day0: Date,
-    moved: bool,
-    car: f64,
-    scar: f64,
-    p: f64,
-    df: usize,
-    overlaps: String,
-}
 
 fn pct(v: f64) -> String {
     format!("{:+.2}%", 100.0 * v)
@@ -80,14 +64,14 @@ pub fn run(ctx: &Context, a: &StudyArgs, format: OutputFormat) -> Result<()> {
     match format {
         OutputFormat::Json => print_json(&report),
         OutputFormat::Csv => {
-            let rows = event_rows(&report);
+            let rows = rows::study(&report);
             emit(format, &rows, Table::default)
         }
         OutputFormat::Table => {
             let mut out = std::io::stdout().lock();
             summary_table(&report).write(&mut out)?;
             std::io::Write::write_all(&mut out, b"\n")?;
-            let rows = event_rows(&report);
+            let rows = rows::study(&report);
             let mut t = Table::new(&[
                 "group", "event", "date", "day 0", "CAR", "t", "p", "overlaps",
             ]);
@@ -111,27 +95,6 @@ pub fn run(ctx: &Context, a: &StudyArgs, format: OutputFormat) -> Result<()> {
             Ok(())
         }
     }
-}
-
-fn event_rows(report: &StudyReport) -> Vec<EventRow<'_>> {
-    report
-        .groups
-        .iter()
-        .flat_map(|g| {
-            g.study.events.iter().map(move |e| EventRow {
-                group: &g.name,
-                id: &e.id,
-                event_date: e.event_date,
-                day0: e.day0,
-                moved: e.moved,
-                car: e.car,
-                scar: e.scar,
-                p: e.p,
-                df: e.df,
-                overlaps: e.overlaps.join(";"),
-            })
-        })
-        .collect()
 }
 
 fn summary_table(report: &StudyReport) -> Table {
