@@ -1101,6 +1101,30 @@ pub fn runs(store: &Store) -> AppResult<Vec<aurum_store::RunRecord>> {
     Ok(store.runs()?)
 }
 
+/// The Japanese titles of the listed runs whose scenario file has one (`title_ja`), by run
+/// id. A file that no longer parses (an older format) keeps its English title only.
+///
+/// # Errors
+///
+/// The store.
+pub fn titles_ja(
+    store: &Store,
+    runs: &[aurum_store::RunRecord],
+) -> AppResult<HashMap<i64, String>> {
+    let mut out = HashMap::new();
+    for r in runs {
+        let Some(full) = store.run(r.id)? else {
+            continue;
+        };
+        if let Ok(f) = parse("scenario", &full.input, None)
+            && let Some(ja) = f.title_ja.filter(|t| !t.trim().is_empty())
+        {
+            out.insert(r.id, ja);
+        }
+    }
+    Ok(out)
+}
+
 /// One recorded run.
 ///
 /// # Errors

@@ -131,19 +131,7 @@ impl Backend for StoreBackend {
         &self,
         runs: &[aurum_store::RunRecord],
     ) -> AppResult<std::collections::HashMap<i64, String>> {
-        self.with_store(|s| {
-            let mut out = std::collections::HashMap::new();
-            for r in runs {
-                let Some(full) = s.run(r.id)? else { continue };
-                // A file that no longer parses (an older format) keeps its English title.
-                if let Ok(f) = scenario::parse("scenario", &full.input, None)
-                    && let Some(ja) = f.title_ja.filter(|t| !t.trim().is_empty())
-                {
-                    out.insert(r.id, ja);
-                }
-            }
-            Ok(out)
-        })
+        self.with_store(|s| scenario::titles_ja(s, runs))
     }
 
     fn run(&self, id: i64) -> AppResult<RunRecord> {

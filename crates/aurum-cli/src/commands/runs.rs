@@ -4,7 +4,7 @@ use anyhow::Result;
 use aurum_app::scenario;
 
 use super::resolve;
-use crate::args::{Cli, RunsCommand};
+use crate::args::{Cli, OutputFormat, RunsCommand};
 use crate::context::Context;
 use crate::output::{Table, emit, print_json};
 
@@ -13,7 +13,16 @@ pub fn run(ctx: &Context, cli: &Cli, cmd: &RunsCommand) -> Result<()> {
     match cmd {
         RunsCommand::List(a) => {
             let rows = scenario::runs(&store)?;
-            emit(resolve(a.format, cli), &rows, || {
+            let format = resolve(a.format, cli);
+            if format == OutputFormat::Csv {
+                let ja = scenario::titles_ja(&store, &rows)?;
+                let flat: Vec<_> = rows
+                    .iter()
+                    .map(|r| aurum_app::rows::run(r, ja.get(&r.id).map(String::as_str)))
+                    .collect();
+                return emit(format, &flat, Table::default);
+            }
+            emit(format, &rows, || {
                 let mut t =
                     Table::new(&["id", "when (UTC)", "kind", "paths", "seed", "data", "title"]);
                 for r in &rows {
