@@ -542,12 +542,17 @@ impl Prepared {
     }
 }
 
+/// Most calendar days between a series' last price and a scenario's `as_of`: the longest
+/// break of a daily series is a long holiday weekend (Easter, Christmas: four days), so a
+/// longer gap means the data stop before `as_of`.
+pub const STALE_DAYS: i64 = 7;
+
 /// Prepares a scenario file: its prices as of its date, its fitted baseline, its analogs.
 ///
 /// # Errors
 ///
-/// An unknown series, no price by as_of, a baseline that cannot be fitted, analogs that
-/// cannot be measured.
+/// An unknown series, no price by as_of or none within [`STALE_DAYS`] before it, a
+/// baseline that cannot be fitted, analogs that cannot be measured.
 pub fn prepare(
     store: &mut Store,
     f: &ScenarioFile,
@@ -563,6 +568,18 @@ pub fn prepare(
             format!("{id} has no price on or before {}", f.as_of),
         )
     })?;
+    let stale = (f.as_of - last_date).num_days();
+    if stale > STALE_DAYS {
+        return Err(AppError::bad(
+            "as_of",
+            format!(
+                "as_of {} is {stale} days after {id}'s last price ({last_date}): the paths \
+                 would start from that old price as if it were the price on {}. Update the \
+                 data (`aurum data update`) or set as_of to {last_date} or earlier",
+                f.as_of, f.as_of
+            ),
+        ));
+    }
     let mut fit_from = None;
     let mut stack = None;
     let mut record_report = None;
