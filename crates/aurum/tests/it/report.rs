@@ -242,6 +242,13 @@ fn writes_every_file_in_both_languages_with_numbers_from_results() {
     for lang in ["en", "ja"] {
         let dir = report(&ctx, lang);
         let md = fs_err::read_to_string(dir.join("report.md")).unwrap();
+        // Every heading after the title starts its own block: a blank line before it.
+        let lines: Vec<&str> = md.lines().collect();
+        for (i, l) in lines.iter().enumerate().skip(1) {
+            if l.starts_with('#') {
+                assert_eq!(lines[i - 1], "", "{lang}: no blank line before {l:?}");
+            }
+        }
         let results: Value =
             serde_json::from_str(&fs_err::read_to_string(dir.join("results.json")).unwrap())
                 .unwrap();
