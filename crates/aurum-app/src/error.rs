@@ -248,12 +248,38 @@ impl From<std::io::Error> for AppError {
     }
 }
 
+/// A compute crate's message, which names a file's keys and values, never request fields:
+/// the backticks that parsers put around them (``unknown field `dat`, expected one of `id` ``)
+/// are rewritten so that no front-end takes the keys for fields. The key at fault is quoted,
+/// the keys expected are bare, and numbers lose their backticks:
+/// `unknown field "dat", expected one of id, date`.
+fn file_text(message: &str) -> String {
+    if message.matches('`').count() % 2 == 1 {
+        return message.replace('`', "'");
+    }
+    let (head, tail) = message.split_at(message.find("expected").unwrap_or(message.len()));
+    let rewrite = |text: &str, quote: bool| {
+        let mut out = String::with_capacity(text.len());
+        for (i, part) in text.split('`').enumerate() {
+            if i % 2 == 1 && quote && part.parse::<f64>().is_err() {
+                out.push('"');
+                out.push_str(part);
+                out.push('"');
+            } else {
+                out.push_str(part);
+            }
+        }
+        out
+    };
+    format!("{}{}", rewrite(head, true), rewrite(tail, false))
+}
+
 /// Errors of the compute crates are the request's fault: invalid data or settings.
 macro_rules! bad_input_from {
     ($($t:ty),* $(,)?) => {$(
         impl From<$t> for AppError {
             fn from(e: $t) -> Self {
-                Self::invalid(e.to_string())
+                Self::invalid(file_text(&e.to_string()))
             }
         }
     )*};
@@ -274,9 +300,9 @@ impl From<aurum_sim::SimError> for AppError {
         match &e {
             aurum_sim::SimError::Field { field, .. } => Self::BadInput {
                 field: Some((*field).to_owned()),
-                message: e.to_string(),
+                message: file_text(&e.to_string()),
             },
-            _ => Self::invalid(e.to_string()),
+            _ => Self::invalid(file_text(&e.to_string())),
         }
     }
 }
@@ -319,6 +345,24 @@ mod tests {
         );
         assert_eq!(e.field(), Some("track_record_from"));
         assert_eq!(e.kind(), ErrorKind::BadInput);
+    }
+
+    /// A file's keys in a parser's message are not taken for request fields.
+    #[test]
+    fn file_keys_are_not_rendered_as_flags() {
+        let e = AppError::from(aurum_events::EventCatalogError::Syntax {
+            file: "e.toml".into(),
+            line: 3,
+            message: "unknown field `dat`, expected one of `id`, `title_en`".into(),
+        });
+        let want = "e.toml:3: unknown field \"dat\", expected one of id, title_en";
+        assert_eq!(e.render(FieldStyle::Flag), want);
+        assert_eq!(e.to_string(), want);
+        assert_eq!(
+            file_text("invalid type: integer `5`, expected a string"),
+            "invalid type: integer 5, expected a string"
+        );
+        assert_eq!(file_text("a ` b"), "a ' b");
     }
 
     #[test]

@@ -296,6 +296,36 @@ fn horizon_within_limit(as_of: Date, horizon: Date) -> Result<(), String> {
     Ok(())
 }
 
+/// The parser's message in the file's own words: serde writes keys in backticks
+/// (``unknown field `probabilty`, expected one of `id`, `name` ``); the key at fault becomes
+/// `"probabilty"` and the keys it expected are listed bare (`expected one of id, name`).
+/// Numbers in backticks (``integer `5` ``) lose them.
+fn file_keys(message: &str) -> String {
+    let (head, tail) = match message.find("expected") {
+        Some(i) => message.split_at(i),
+        None => (message, ""),
+    };
+    let rewrite = |text: &str, quote: bool| {
+        let mut out = String::with_capacity(text.len());
+        for (i, part) in text.split('`').enumerate() {
+            let number = part.parse::<f64>().is_ok();
+            if i % 2 == 1 && quote && !number {
+                out.push('"');
+                out.push_str(part);
+                out.push('"');
+            } else {
+                out.push_str(part);
+            }
+        }
+        // An unpaired backtick is kept as written.
+        if text.matches('`').count() % 2 == 1 {
+            return text.to_owned();
+        }
+        out
+    };
+    format!("{}{}", rewrite(head, true), rewrite(tail, false))
+}
+
 /// Reads and validates a scenario file.
 ///
 /// # Errors
@@ -319,9 +349,13 @@ pub fn parse(file: &str, text: &str) -> Result<ScenarioFile, SimError> {
     let raw: RawFile = toml::from_str(text).map_err(|e| SimError::Syntax {
         file: file.to_owned(),
         line: e.span().map_or(0, |s| {
-            text[..s.start.min(text.len())].lines().count().max(1)
+            text.as_bytes()[..s.start.min(text.len())]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1
         }),
-        message: e.message().trim().to_owned(),
+        message: file_keys(e.message().trim()),
     })?;
     let field = |scenario: &str, field: &'static str, message: String| SimError::Field {
         file: file.to_owned(),
@@ -969,6 +1003,33 @@ mod tests {
                 .contains("field \"shock\"")
         );
         assert!(err("[[scenario]]\nid = \"a\"\nprobabilty = 0.5\n").starts_with("s.toml:"));
+    }
+
+    /// Parser errors name the file's keys as written in it, with no backticks or dashes, and
+    /// the line where the key is.
+    #[test]
+    fn unknown_keys_are_named_as_the_file_writes_them() {
+        let e = err("[[scenario]]\nid = \"a\"\nprobabilty = 0.5\n");
+        assert!(
+            e.starts_with(
+                "s.toml:7: unknown field \"probabilty\", expected one of id, name, probability, "
+            ),
+            "{e}"
+        );
+        assert!(
+            e.contains(", spread_days, ") && e.contains(", name_ja, "),
+            "{e}"
+        );
+        assert!(!e.contains('`') && !e.contains("--"), "{e}");
+        assert_eq!(
+            file_keys("missing field `title`"),
+            "missing field \"title\""
+        );
+        assert_eq!(
+            file_keys("invalid type: integer `5`, expected a string"),
+            "invalid type: integer 5, expected a string"
+        );
+        assert_eq!(file_keys("a ` b"), "a ` b");
         assert!(
             parse(
                 "s.toml",

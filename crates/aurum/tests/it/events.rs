@@ -214,6 +214,24 @@ fn event_files_are_imported_whole_or_not_at_all() {
     assert_eq!(ctx.counts().events, 1);
 }
 
+/// A misspelt key in an event file is named as the file writes it, not as a flag.
+#[test]
+fn unknown_keys_in_event_files_are_named_as_the_file_writes_them() {
+    let ctx = TestContext::new();
+    let path = ctx.write(
+        "typo.toml",
+        "[[event]]\nid = \"2025-01-01-x\"\ndat = \"2025-01-01\"\n",
+    );
+    let run = ctx.run(&["events", "import", &path]).fails();
+    assert!(
+        run.stderr
+            .contains("typo.toml:3: unknown field \"dat\", expected one of id, date, title_en, "),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("--"), "{}", run.stderr);
+}
+
 #[test]
 fn study_reports_cars_and_every_statistic() {
     let ctx = TestContext::new();

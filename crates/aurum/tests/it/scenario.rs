@@ -112,6 +112,38 @@ fn bad_scenario_files_are_named_errors() {
     assert!(run.stderr.contains("skirmish"), "{}", run.stderr);
 }
 
+/// A misspelt key is named as the file writes it, on its line, with the keys the file may
+/// use: TOML keys, not command-line flags.
+#[test]
+fn unknown_keys_are_named_as_the_file_writes_them() {
+    let ctx = TestContext::new();
+    let text = std::fs::read_to_string(example()).expect("example");
+    let at = text.find("\nprobability =").expect("a probability") + 1;
+    let line = text[..at].lines().count() + 1;
+    let typo = ctx.write(
+        "typo.toml",
+        &format!(
+            "{}probabilty{}",
+            &text[..at],
+            &text[at + "probability".len()..]
+        ),
+    );
+    let run = ctx.run(&["scenario", "check", &typo]).fails();
+    assert!(
+        run.stderr.contains(&format!(
+            "typo.toml:{line}: unknown field \"probabilty\", expected one of id, name, probability, "
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(", spread_days, ") && run.stderr.contains(", name_ja, "),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("--"), "{}", run.stderr);
+}
+
 #[test]
 fn runs_are_recorded_and_shown() {
     let ctx = TestContext::new();
