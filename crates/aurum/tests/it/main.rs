@@ -4,6 +4,7 @@ mod backtest;
 mod browser;
 mod calls;
 mod chart;
+mod cli;
 mod data;
 mod events;
 mod gpr;
