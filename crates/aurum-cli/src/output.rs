@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use anyhow::Result;
+use aurum_app::rows::Row;
 use serde::Serialize;
 
 use crate::args::OutputFormat;
@@ -117,6 +118,40 @@ pub fn emit<T: Serialize>(
     Ok(())
 }
 
+/// As [`emit`], for rows with named columns ([`Row`]): CSV starts with [`Row::HEADER`] even
+/// when there are no rows, as the API's `format=csv` does.
+///
+/// # Errors
+///
+/// I/O and serialisation errors (a closed pipe among them).
+pub fn emit_rows<R: Row>(
+    format: OutputFormat,
+    rows: &[R],
+    table: impl FnOnce() -> Table,
+) -> Result<()> {
+    if format != OutputFormat::Csv {
+        return emit(format, rows, table);
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    write_csv(&mut out, rows)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// `rows` as CSV: the header, then one record a row.
+fn write_csv<R: Row>(out: &mut impl Write, rows: &[R]) -> Result<()> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(out);
+    w.write_record(R::HEADER)?;
+    for row in rows {
+        w.serialize(row)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
 /// Prints one JSON document (a report rather than rows), pretty, with a final newline.
 ///
 /// # Errors
@@ -146,6 +181,26 @@ pub fn opt(v: Option<f64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Serialize)]
+    struct Pair {
+        a: i32,
+        b: &'static str,
+    }
+
+    impl Row for Pair {
+        const HEADER: &'static [&'static str] = &["a", "b"];
+    }
+
+    #[test]
+    fn csv_rows_have_their_header_even_when_there_are_none() {
+        let mut buf = Vec::new();
+        write_csv::<Pair>(&mut buf, &[]).unwrap();
+        assert_eq!(String::from_utf8(buf).unwrap(), "a,b\n");
+        let mut buf = Vec::new();
+        write_csv(&mut buf, &[Pair { a: 1, b: "x,y" }]).unwrap();
+        assert_eq!(String::from_utf8(buf).unwrap(), "a,b\n1,\"x,y\"\n");
+    }
 
     #[test]
     fn prices_group_thousands() {

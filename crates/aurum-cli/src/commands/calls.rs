@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::resolve;
 use crate::args::{CallsCommand, Cli, OutputFormat};
 use crate::context::Context;
-use crate::output::{Table, emit, print_json};
+use crate::output::{Table, emit, emit_rows, print_json};
 
 pub fn run(ctx: &Context, cli: &Cli, cmd: &CallsCommand) -> Result<()> {
     match cmd {
@@ -22,7 +22,7 @@ pub fn run(ctx: &Context, cli: &Cli, cmd: &CallsCommand) -> Result<()> {
                     published_only: a.published,
                 },
             )?;
-            emit(resolve(a.format, cli), &rows, || {
+            emit_rows(resolve(a.format, cli), &rows, || {
                 let mut t = Table::new(&[
                     "id", "as of", "horizon", "series", "model", "from", "status", "events",
                     "label", "title",
@@ -153,7 +153,7 @@ pub fn run(ctx: &Context, cli: &Cli, cmd: &CallsCommand) -> Result<()> {
             match resolve(a.format, cli) {
                 OutputFormat::Json => print_json(&report),
                 OutputFormat::Csv => {
-                    emit(
+                    emit_rows(
                         OutputFormat::Csv,
                         &rows::scores(&report),
                         || Table::new(&[]),

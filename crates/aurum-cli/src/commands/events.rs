@@ -7,7 +7,7 @@ use aurum_app::rows;
 use super::{input_file, resolve};
 use crate::args::{self, Cli, EventsAddArgs, EventsCommand, EventsListArgs, OutputFormat};
 use crate::context::Context;
-use crate::output::{Table, emit, print_json};
+use crate::output::{Table, emit, emit_rows, print_json};
 
 pub fn run(ctx: &Context, cli: &Cli, cmd: &EventsCommand) -> Result<()> {
     match cmd {
@@ -55,7 +55,7 @@ fn list(ctx: &Context, a: &EventsListArgs, format: OutputFormat) -> Result<()> {
         t
     };
     if format == OutputFormat::Csv {
-        return emit(format, &rows::events(&rows), table);
+        return emit_rows(format, &rows::events(&rows), table);
     }
     emit(format, &rows, table)
 }

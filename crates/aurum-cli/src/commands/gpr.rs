@@ -9,7 +9,7 @@ use crate::args::{
     self, Cli, GprBuildArgs, GprCommand, GprImportArgs, GprRegressArgs, OutputFormat,
 };
 use crate::context::Context;
-use crate::output::{Table, emit, print_json};
+use crate::output::{Table, emit, emit_rows, print_json};
 
 pub fn run(ctx: &Context, cli: &Cli, cmd: &GprCommand) -> Result<()> {
     match cmd {
@@ -47,7 +47,7 @@ fn regress(ctx: &Context, a: &GprRegressArgs, format: OutputFormat) -> Result<()
     }
     match format {
         OutputFormat::Json => print_json(&r),
-        OutputFormat::Csv => emit(format, &rows::gpr(&r), Table::default),
+        OutputFormat::Csv => emit_rows(format, &rows::gpr(&r), Table::default),
         OutputFormat::Table => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();

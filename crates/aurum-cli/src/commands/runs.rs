@@ -6,7 +6,7 @@ use aurum_app::scenario;
 use super::resolve;
 use crate::args::{Cli, OutputFormat, RunsCommand};
 use crate::context::Context;
-use crate::output::{Table, emit, print_json};
+use crate::output::{Table, emit, emit_rows, print_json};
 
 pub fn run(ctx: &Context, cli: &Cli, cmd: &RunsCommand) -> Result<()> {
     let store = ctx.open_store()?;
@@ -20,7 +20,7 @@ pub fn run(ctx: &Context, cli: &Cli, cmd: &RunsCommand) -> Result<()> {
                     .iter()
                     .map(|r| aurum_app::rows::run(r, ja.get(&r.id).map(String::as_str)))
                     .collect();
-                return emit(format, &flat, Table::default);
+                return emit_rows(format, &flat, Table::default);
             }
             emit(format, &rows, || {
                 let mut t =

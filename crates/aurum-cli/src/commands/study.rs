@@ -6,7 +6,7 @@ use aurum_app::{figures, rows};
 
 use crate::args::{OutputFormat, StudyArgs};
 use crate::context::Context;
-use crate::output::{Table, emit, print_json};
+use crate::output::{Table, emit_rows, print_json};
 
 fn pct(v: f64) -> String {
     format!("{:+.2}%", 100.0 * v)
@@ -65,7 +65,7 @@ pub fn run(ctx: &Context, a: &StudyArgs, format: OutputFormat) -> Result<()> {
         OutputFormat::Json => print_json(&report),
         OutputFormat::Csv => {
             let rows = rows::study(&report);
-            emit(format, &rows, Table::default)
+            emit_rows(format, &rows, Table::default)
         }
         OutputFormat::Table => {
             let mut out = std::io::stdout().lock();

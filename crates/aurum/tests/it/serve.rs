@@ -413,6 +413,18 @@ fn the_cli_and_the_api_answer_the_same_csv() {
         assert_eq!(kind, "text/csv; charset=utf-8", "{path}");
         r.body_mut().read_to_string().unwrap()
     };
+    // An empty list is its header row on both.
+    for (args, path) in [
+        (&["runs", "list"][..], "/api/runs"),
+        (&["calls", "list"][..], "/api/calls"),
+    ] {
+        let mut with_format = args.to_vec();
+        with_format.extend(["--format", "csv"]);
+        let cli = ctx.run(&with_format).ok().stdout;
+        let api = csv(&format!("{path}?format=csv"));
+        assert_eq!(api.lines().count(), 1, "{path}: {api}");
+        assert_eq!(api, cli, "{path}");
+    }
     // A run records a call to score.
     let toml = fs_err::read_to_string("../../examples/us-nato-exit-2025-02-18.toml").unwrap();
     let (code, run) = s.post(
@@ -461,6 +473,7 @@ fn the_cli_and_the_api_answer_the_same_csv() {
             "/api/gpr/regress?freq=weekly&measure=change&component=threats&as_of=2025-02-18",
         ),
         (&["calls", "list"][..], "/api/calls"),
+        (&["runs", "list"][..], "/api/runs"),
         (
             &["calls", "score", "--drafts", "--as-of", "2025-07-15"][..],
             "/api/calls/score?drafts=true&as_of=2025-07-15",
@@ -469,7 +482,9 @@ fn the_cli_and_the_api_answer_the_same_csv() {
         let mut with_format = args.to_vec();
         with_format.extend(["--format", "csv"]);
         let cli = ctx.run(&with_format).ok().stdout;
-        let api = csv(&format!("{path}&format=csv").replacen("/api/calls&", "/api/calls?", 1));
+        let api = csv(&format!("{path}&format=csv")
+            .replacen("/api/calls&", "/api/calls?", 1)
+            .replacen("/api/runs&", "/api/runs?", 1));
         assert!(api.lines().count() > 1, "{path}: {api}");
         if path.starts_with("/api/gpr") {
             // The dashboard's regression has no quantile rows; the command line's adds them
