@@ -114,7 +114,8 @@ const LEGEND_INSET: f64 = 10.0;
 ///
 /// The same chart always gives the same string. Coordinates carry at most two decimals;
 /// every text is XML-escaped. Each candle is one `<g class="candle">` (a wick and a body),
-/// each target one `<line class="target">` and one `<g class="target-label">`, the
+/// each target one `<line class="target">`, each target label one `<g class="target-label">`
+/// (targets whose lines are closer than a label's height share one), the
 /// last-close marker one `<g class="last-close">`, each group of events one
 /// `<g class="marker">`, and the key of events one `<g class="key">` under the date
 /// labels. A title or subtitle too long for one line takes two (one each, cut short with
@@ -126,7 +127,10 @@ const LEGEND_INSET: f64 = 10.0;
 /// as far as keeps the layout 200 px a side), and the image is drawn at the chart's size.
 /// Labels are placed by their widths as resvg lays them out in the embedded fonts, so that
 /// no two texts overlap: a target's label goes above its line (the axis leaves room above
-/// the highest), else below it, else further right or a row further out.
+/// the highest), else below it, else across it, further right or in more rows, never over
+/// another target's line or the last-close line nor with one between it and its own, and
+/// clear of the latest candles and the fan; where no such spot is free, further out with a
+/// leader to its line.
 ///
 /// A fan is one `<g class="fan">` holding a dashed line at the last bar (`fan-as-of`), the
 /// 5–95% band (`<path class="fan-outer">`), the 25–75% band (`<path class="fan-inner">`)
@@ -212,8 +216,8 @@ fn draw(chart: &CandleChart, frame: &Frame) -> String {
     for spot in &frame.markers {
         marker(&mut out, spot);
     }
-    for (target, &label_box) in chart.targets.iter().zip(&frame.target_boxes) {
-        target_label(&mut out, chart.lang, &target.label, label_box);
+    for l in &frame.target_labels {
+        target_label(&mut out, chart.lang, l);
     }
     key(&mut out, frame);
     texts(&mut out, chart, frame);
@@ -251,38 +255,186 @@ fn groups(chart: &CandleChart, frame: &Frame) -> Vec<EventGroup> {
         .collect()
 }
 
-/// Where the targets' labels go, in the order of the targets: clear of the markers and of
-/// each other.
-fn target_label_boxes(chart: &CandleChart, frame: &Frame) -> Vec<LabelBox> {
-    let mut placed: Vec<LabelBox> = frame.markers.iter().map(MarkerSpot::bounds).collect();
-    let markers = placed.len();
-    // Highest first: of two close targets the higher gets the spot above the lines and the
-    // lower the spot below, so each label reads next to its own line.
+/// Where the targets' labels go, top line first: targets whose lines are closer than a
+/// label's height share one label (see [`TargetLabel`]), placed by [`place_target_label`]
+/// clear of the markers, of each other, of the latest candles and of the fan.
+fn target_labels(chart: &CandleChart, frame: &Frame) -> Vec<TargetLabel> {
+    let h = LABEL_SIZE + 6.0;
     let mut order: Vec<usize> = (0..chart.targets.len()).collect();
     order.sort_by(|&a, &b| chart.targets[b].value.total_cmp(&chart.targets[a].value));
-    let mut boxes = vec![None; chart.targets.len()];
-    for &i in &order {
-        let target = &chart.targets[i];
-        let japanese = chart.lang == Lang::Ja || is_japanese(&target.label);
-        let others: Vec<f64> = chart
-            .targets
-            .iter()
-            .enumerate()
-            .filter(|&(j, _)| j != i)
-            .map(|(_, t)| frame.y(t.value))
-            .collect();
-        let b = place_label(
-            frame,
-            (&placed, &placed[markers..]),
-            (frame.y(target.value), &others),
-            &target.label,
-            japanese,
-        );
-        placed.push(b);
-        boxes[i] = Some(b);
+    // Chains of lines each closer than a label's height to the next share a label.
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for i in order {
+        let y = frame.y(chart.targets[i].value);
+        match groups.last_mut() {
+            Some(g) if y - frame.y(chart.targets[g[g.len() - 1]].value) < h => g.push(i),
+            _ => groups.push(vec![i]),
+        }
     }
-    boxes.into_iter().flatten().collect()
+    let mut placed: Vec<LabelBox> = frame.markers.iter().map(MarkerSpot::bounds).collect();
+    placed.extend(latest_boxes(chart, frame));
+    let lines: Vec<f64> = chart
+        .targets
+        .iter()
+        .map(|t| t.value)
+        .chain(frame.tag_price)
+        .map(|v| frame.y(v))
+        .collect();
+    let mut labels = Vec::new();
+    for members in groups {
+        let japanese = chart.lang == Lang::Ja
+            || members
+                .iter()
+                .any(|&i| is_japanese(&chart.targets[i].label));
+        // The text names the levels from the lowest up.
+        let texts: Vec<&str> = members
+            .iter()
+            .rev()
+            .map(|&i| chart.targets[i].label.as_str())
+            .collect();
+        let parts = shared_label(&texts, japanese);
+        let text = parts.join(label_separator(japanese));
+        let ys: Vec<f64> = members
+            .iter()
+            .map(|&i| frame.y(chart.targets[i].value))
+            .collect();
+        let span = (ys[0], ys[ys.len() - 1]);
+        let others: Vec<f64> = lines
+            .iter()
+            .copied()
+            .filter(|&y| !ys.iter().any(|&m| (m - y).abs() < 1e-9))
+            .collect();
+        // One row where it fits, else two or three; where none fits clear of the other
+        // lines, the first that fits clear of the labels and markers.
+        let (rows, b, leader) = [others.as_slice(), &[]]
+            .into_iter()
+            .flat_map(|others| (1..=3).map(move |n| (others, n)))
+            .find_map(|(others, n)| {
+                let rows = label_rows(&parts, n, japanese);
+                place_target_label(frame, &placed, span, others, &rows, japanese)
+                    .map(|(b, leader)| (rows, b, leader))
+            })
+            .unwrap_or_else(|| {
+                let rows = vec![text.clone()];
+                let (b, leader) = fallback_spot(frame, span, &rows, japanese);
+                (rows, b, leader)
+            });
+        placed.push(b);
+        labels.push(TargetLabel {
+            members,
+            text,
+            rows,
+            b,
+            leader,
+        });
+    }
+    labels
 }
+
+/// The parts of a label shared by targets labelled `texts` (lowest level first), to be
+/// joined by [`label_separator`]: one name where they begin with the same word
+/// (`Targets 3,200 · 3,220 (+10%)`, `目標 3,200ドル・3,220ドル（+10%）`), else the labels
+/// side by side.
+fn shared_label(texts: &[&str], japanese: bool) -> Vec<String> {
+    if texts.len() == 1 {
+        return vec![texts[0].to_owned()];
+    }
+    let split: Vec<Option<(&str, &str)>> = texts.iter().map(|t| t.split_once(' ')).collect();
+    let head = split[0].map(|(h, _)| h);
+    if head.is_some() && split.iter().all(|s| s.map(|(h, _)| h) == head) {
+        let head = head.unwrap_or_default();
+        let plural = if !japanese && head.is_ascii() && !head.ends_with('s') {
+            "s"
+        } else {
+            ""
+        };
+        let mut parts: Vec<String> = split.iter().flatten().map(|&(_, r)| r.to_owned()).collect();
+        parts[0] = format!("{head}{plural} {}", parts[0]);
+        return parts;
+    }
+    texts.iter().map(|&t| t.to_owned()).collect()
+}
+
+/// What joins the parts of a shared label.
+fn label_separator(japanese: bool) -> &'static str {
+    if japanese { "・" } else { " · " }
+}
+
+/// The rows of a label of `parts` in `n` rows (fewer where there are fewer parts), split
+/// where the widest row is narrowest; each row but the last ends with the separator.
+fn label_rows(parts: &[String], n: usize, japanese: bool) -> Vec<String> {
+    let sep = label_separator(japanese);
+    let n = n.clamp(1, parts.len().max(1));
+    let width = |r: &[String]| measured(&r.join(sep), LABEL_SIZE, true, japanese);
+    // Each row takes parts until it is as wide as an n-th of the whole.
+    let total = width(parts);
+    let mut rows: Vec<Vec<String>> = vec![Vec::new()];
+    for (i, p) in parts.iter().enumerate() {
+        let last = rows.len() - 1;
+        let left = parts.len() - i;
+        let open = rows.len() < n && !rows[last].is_empty();
+        #[allow(clippy::cast_precision_loss)]
+        let full = width(&rows[last]) >= total / n as f64 || left < n - last;
+        if open && (full || left <= n - rows.len()) {
+            rows.push(Vec::new());
+        }
+        let last = rows.len() - 1;
+        rows[last].push(p.clone());
+    }
+    let count = rows.len();
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let row = r.join(sep);
+            if i + 1 < count {
+                format!("{row}{}", sep.trim_end())
+            } else {
+                row
+            }
+        })
+        .collect()
+}
+
+/// How many of the last candles (the weeks just before the as-of date) labels keep clear of.
+const LATEST_CANDLES: usize = 4;
+
+/// Boxes target labels must not cover: the latest candles and the fan.
+fn latest_boxes(chart: &CandleChart, f: &Frame) -> Vec<LabelBox> {
+    let n = chart.bars.len();
+    let mut out: Vec<LabelBox> = chart
+        .bars
+        .iter()
+        .enumerate()
+        .skip(n.saturating_sub(LATEST_CANDLES))
+        .map(|(i, bar)| {
+            let top = f.y(bar_top(bar));
+            let low = f.y(bar.low.min(bar.open).min(bar.close));
+            LabelBox {
+                x: f.x(i) - f.slot / 2.0,
+                y: top - 1.0,
+                w: f.slot,
+                h: low - top + 2.0,
+            }
+        })
+        .collect();
+    if let Some(fan) = &chart.fan {
+        let hi = fan.points.iter().map(|p| p.p95).fold(f64::MIN, f64::max);
+        let lo = fan.points.iter().map(|p| p.p5).fold(f64::MAX, f64::min);
+        let last = chart.bars.last().map_or(lo, |b| b.close);
+        let (top, bottom) = (f.y(hi.max(last)), f.y(lo.min(last)));
+        let x0 = f.x(n.saturating_sub(1));
+        out.push(LabelBox {
+            x: x0,
+            y: top,
+            w: f.x(n + fan.points.len() - 1) + f.slot / 2.0 - x0,
+            h: bottom - top,
+        });
+    }
+    out
+}
+
+/// Gap between a label's box and the line it sits beside, in pixels.
+const LABEL_GAP: f64 = 1.0;
 
 /// How many times larger than its layout a chart is drawn so that its smallest text
 /// (12 px in the layout) reads as 10 px at [`CandleChart::read_width`]; 1 for charts narrow
@@ -441,8 +593,8 @@ struct Frame {
     key: Key,
     /// The title and subtitle, above the plot.
     header: Header,
-    /// Where the targets' labels go, in the order of the targets.
-    target_boxes: Vec<LabelBox>,
+    /// The targets' labels, top line first.
+    target_labels: Vec<TargetLabel>,
     /// The groups of events, one marker each (in the order of [`Frame::markers`]).
     groups: Vec<Group>,
 }
@@ -516,14 +668,14 @@ impl Frame {
         frame.markers = markers;
         frame.key = key;
         frame.groups = groups;
-        frame.target_boxes = target_label_boxes(chart, &frame);
+        frame.target_labels = target_labels(chart, &frame);
         // The legend where it covers least; none where it would cover a label or a marker,
         // or does not fit the plot.
         let taken: Vec<LabelBox> = frame
             .markers
             .iter()
             .map(MarkerSpot::bounds)
-            .chain(frame.target_boxes.iter().copied())
+            .chain(frame.target_labels.iter().map(|l| l.b))
             .collect();
         frame.legend = chart
             .fan
@@ -599,7 +751,7 @@ impl Frame {
             legend_row,
             key: Key::default(),
             header,
-            target_boxes: Vec::new(),
+            target_labels: Vec::new(),
             groups: Vec::new(),
         }
     }
@@ -730,7 +882,9 @@ fn grid_and_axes(out: &mut String, f: &Frame) {
     let tag_y = f.tag_price.map(|p| f.y(p));
     for (&v, label) in f.price_ticks.values.iter().zip(&f.price_labels) {
         let y = f.y(v);
-        if tag_y.is_some_and(|ty| (ty - y).abs() < TICK_SIZE + 5.0) {
+        // The tag is a font size and 8 px high, a label's digits about 0.74 of one: those
+        // that would touch it go.
+        if tag_y.is_some_and(|ty| (ty - y).abs() < TICK_SIZE * (0.5 + 0.37) + 4.0) {
             continue;
         }
         w!(
@@ -844,6 +998,22 @@ struct LabelBox {
     h: f64,
 }
 
+/// A leader from a label's box to its line: x, from y (the box's edge), to y (the line).
+type Leader = (f64, f64, f64);
+
+/// The label of one target, or of targets whose lines are closer than a label's height:
+/// which targets (top line first), its text, its box and, where it could not go beside its
+/// lines, a leader to the nearest of them (x, from y, to y).
+#[derive(Clone, Debug, PartialEq)]
+struct TargetLabel {
+    members: Vec<usize>,
+    text: String,
+    /// The text as drawn, one row or more.
+    rows: Vec<String>,
+    b: LabelBox,
+    leader: Option<Leader>,
+}
+
 impl LabelBox {
     fn overlaps(&self, other: &Self) -> bool {
         self.x < other.x + other.w
@@ -853,84 +1023,108 @@ impl LabelBox {
     }
 }
 
-/// Where the label of a target line at height `y` goes: at the line's left end, above it,
-/// else below it, else a row further out, else further right, so that labels of close
-/// targets do not cover each other (nor the `placed` boxes), nor a label of a higher target
-/// in `higher` go under this one. A spot whose box would cover one of the other target lines
-/// at heights `others`, or be further from its own line than one of them (and so seem to
-/// label it), is taken only when there is no other.
-/// Falls back to the first spot when nothing is free.
-fn place_label(
-    f: &Frame,
-    (placed, higher): (&[LabelBox], &[LabelBox]),
-    (y, others): (f64, &[f64]),
-    label: &str,
-    japanese: bool,
-) -> LabelBox {
+/// Row pitch of a target label of more than one row, in pixels.
+const LABEL_ROW: f64 = LABEL_SIZE + 2.0;
+
+/// The width and height of a target label's box for its `rows`.
+fn label_size(rows: &[String], japanese: bool) -> (f64, f64) {
     // One pixel more for the outline that emboldens Japanese.
-    let w = measured(label, LABEL_SIZE, true, japanese) + 13.0;
-    let h = LABEL_SIZE + 6.0;
-    let above = LabelBox {
-        x: f.left + 6.0,
-        y: y - h - 3.0,
-        w,
-        h,
+    let w = rows
+        .iter()
+        .map(|r| measured(r, LABEL_SIZE, true, japanese))
+        .fold(0.0, f64::max)
+        + 13.0;
+    #[allow(clippy::cast_precision_loss)]
+    let h = LABEL_SIZE + 6.0 + LABEL_ROW * (rows.len().max(1) - 1) as f64;
+    (w, h)
+}
+
+/// Where a target label of `rows` goes for lines from `span.0` (top) to `span.1` (bottom):
+/// beside them (above the top one, below the bottom one) or across them, at the left end or
+/// further right, so that it covers none of the `placed` boxes and no line in `others` runs
+/// under it or between it and its lines. Where no such spot is free, it goes further out,
+/// still short of any other line, with a leader (x, from y, to y) to its nearest line. None
+/// where neither is free.
+fn place_target_label(
+    f: &Frame,
+    placed: &[LabelBox],
+    (ya, yb): (f64, f64),
+    others: &[f64],
+    rows: &[String],
+    japanese: bool,
+) -> Option<(LabelBox, Option<Leader>)> {
+    let (w, h) = label_size(rows, japanese);
+    let x0 = f.left + 6.0;
+    let inside = |b: &LabelBox| b.y >= f.top && b.y + b.h <= f.bottom && b.x + b.w <= f.right;
+    // No other line under the box or between it and its lines.
+    let clear = |b: &LabelBox| {
+        let (lo, hi) = (b.y.min(ya), (b.y + b.h).max(yb));
+        !others.iter().any(|&o| lo - 1.0 < o && o < hi + 1.0)
     };
-    let below = LabelBox {
-        y: y + 3.0,
-        ..above
-    };
-    let first = if above.y >= f.top { above } else { below };
-    let inside = |b: &LabelBox| b.y >= f.top && b.y + b.h <= f.bottom;
-    // Another line under the box, or between it and its own line.
-    let crosses = |b: &LabelBox| {
-        let (lo, hi) = (b.y.min(y), (b.y + b.h).max(y));
-        others.iter().any(|&o| lo - 1.0 < o && o < hi + 1.0)
-    };
-    let search = |strict: bool| {
-        // Next to the line first; where that is taken, a row or more further out.
-        for k in 0..4 {
-            #[allow(clippy::cast_precision_loss)]
-            let out = k as f64 * (h + 2.0);
-            let (above, below) = (
-                LabelBox {
-                    y: above.y - out,
-                    ..above
-                },
-                LabelBox {
-                    y: below.y + out,
-                    ..below
-                },
-            );
-            let mut x = f.left + 6.0;
-            for _ in 0..=placed.len() {
-                let spots = [LabelBox { x, ..above }, LabelBox { x, ..below }];
-                if let Some(free) = spots.into_iter().find(|b| {
-                    inside(b)
-                        && placed.iter().all(|p| !p.overlaps(b))
-                        && higher.iter().all(|p| p.y <= b.y)
-                        && !(strict && crosses(b))
-                }) {
-                    return Some(free);
-                }
-                // Step past the boxes in the way of the first spot that is inside the plot.
-                let Some(spot) = spots.into_iter().find(inside) else {
-                    break;
-                };
-                let next = placed
-                    .iter()
-                    .filter(|p| p.overlaps(&spot))
-                    .map(|p| p.x + p.w + 8.0)
-                    .fold(x, f64::max);
-                if next <= x || next + w > f.right {
-                    break;
-                }
-                x = next;
+    // The leftmost free spot at height `y`, stepping right past the boxes in the way.
+    let along = |y: f64| {
+        let mut b = LabelBox { x: x0, y, w, h };
+        if !inside(&b) || !clear(&b) {
+            return None;
+        }
+        for _ in 0..=placed.len() {
+            let next = placed
+                .iter()
+                .filter(|p| p.overlaps(&b))
+                .map(|p| p.x + p.w + 8.0)
+                .fold(b.x, f64::max);
+            if next <= b.x {
+                return Some(b);
+            }
+            b.x = next;
+            if !inside(&b) {
+                return None;
             }
         }
         None
     };
-    search(true).or_else(|| search(false)).unwrap_or(first)
+    let above = ya - LABEL_GAP - h;
+    let below = yb + LABEL_GAP;
+    // Across the lines: centred on them first, then nudged up or down.
+    let centre = (ya + yb) / 2.0 - h / 2.0;
+    let mut across: Vec<f64> = (0..)
+        .map(|k| f64::from(k) * 2.0)
+        .take_while(|d| *d <= h)
+        .flat_map(|d| [centre - d, centre + d])
+        .filter(|&y| y > above && y < below)
+        .collect();
+    across.dedup();
+    if let Some(b) = [above, below].into_iter().chain(across).find_map(along) {
+        return Some((b, None));
+    }
+    // Further out, with a leader to the nearest of its lines.
+    for k in 1..8 {
+        let out = f64::from(k) * 6.0;
+        for (y, to) in [(above - out, ya), (below + out, yb)] {
+            if let Some(b) = along(y) {
+                let from = if to < b.y { b.y } else { b.y + b.h };
+                return Some((b, Some((b.x + 10.0, from, to))));
+            }
+        }
+    }
+    None
+}
+
+/// Where a label goes when no spot is free: above its lines at the left end.
+fn fallback_spot(
+    f: &Frame,
+    (ya, _): (f64, f64),
+    rows: &[String],
+    japanese: bool,
+) -> (LabelBox, Option<Leader>) {
+    let (w, h) = label_size(rows, japanese);
+    let b = LabelBox {
+        x: f.left + 6.0,
+        y: (ya - LABEL_GAP - h).max(f.top),
+        w,
+        h,
+    };
+    (b, None)
 }
 
 /// The dashed line of a target, across the plot at height `y`.
@@ -945,29 +1139,44 @@ fn target_line(out: &mut String, f: &Frame, y: f64) {
     out.push('\n');
 }
 
-/// The label of a target on a translucent white box, drawn after every line so no line
-/// crosses it.
-fn target_label(out: &mut String, lang: Lang, label: &str, b: LabelBox) {
+/// The label of a target (or of close targets) on a translucent white box, drawn after every
+/// line so no line crosses it, with its leader where it has one: a thin line from the box
+/// to a dot on its line.
+fn target_label(out: &mut String, lang: Lang, l: &TargetLabel) {
+    let b = l.b;
+    out.push_str(r#"<g class="target-label">"#);
+    if let Some((x, from, to)) = l.leader {
+        w!(
+            out,
+            r#"<line class="leader" x1="{x}" y1="{y1}" x2="{x}" y2="{y2}" stroke="{TARGET_TEXT}" stroke-width="1"/><circle cx="{x}" cy="{y2}" r="2" fill="{TARGET_TEXT}"/>"#,
+            x = num(x),
+            y1 = num(from),
+            y2 = num(to),
+        );
+    }
     w!(
         out,
         concat!(
-            r#"<g class="target-label">"#,
             r##"<rect x="{bx}" y="{by}" width="{bw}" height="{bh}" rx="3" fill="#ffffff" fill-opacity="0.85"/>"##,
-            r#"<text x="{tx}" y="{ty}" font-size="{LABEL_SIZE}" fill="{TARGET_TEXT}" {bold}>{label}</text>"#,
-            "</g>"
         ),
         bx = num(b.x),
         by = num(b.y),
         bw = num(b.w),
         bh = num(b.h),
-        tx = num(b.x + 6.0),
-        ty = num(b.y + LABEL_SIZE + 1.5),
-        label = escape_xml(label),
-        bold = bold(lang, TARGET_TEXT, LABEL_SIZE),
-        TARGET_TEXT = TARGET_TEXT,
-        LABEL_SIZE = LABEL_SIZE,
     );
-    out.push('\n');
+    for (i, row) in l.rows.iter().enumerate() {
+        #[allow(clippy::cast_precision_loss)]
+        let ty = b.y + LABEL_SIZE + 1.5 + LABEL_ROW * i as f64;
+        w!(
+            out,
+            r#"<text x="{}" y="{}" font-size="{LABEL_SIZE}" fill="{TARGET_TEXT}" {}>{}</text>"#,
+            num(b.x + 6.0),
+            num(ty),
+            bold(lang, TARGET_TEXT, LABEL_SIZE),
+            escape_xml(row),
+        );
+    }
+    out.push_str("</g>\n");
 }
 
 /// Attributes for bold text. IPAexGothic has no bold face, so Japanese text is emboldened
@@ -1547,7 +1756,7 @@ fn legend_hits(f: &Frame, chart: &CandleChart, fan: &Fan, b: &LabelBox) -> usize
     // Markers and labels it must not cover: any other corner first.
     const COVER_WEIGHT: usize = 10_000;
     hits += f.markers.iter().filter(|s| s.bounds().overlaps(b)).count() * COVER_WEIGHT;
-    hits += f.target_boxes.iter().filter(|l| l.overlaps(b)).count() * COVER_WEIGHT;
+    hits += f.target_labels.iter().filter(|l| l.b.overlaps(b)).count() * COVER_WEIGHT;
     let lines = chart
         .targets
         .iter()
@@ -2008,19 +2217,15 @@ mod tests {
             c.targets.push(TargetLine::new(v, format!("Target {v}")));
         }
         let f = Frame::new(&c);
-        let mut placed = Vec::new();
-        for t in &c.targets {
-            let b = place_label(&f, (&placed, &[]), (f.y(t.value), &[]), &t.label, false);
-            assert!(
-                placed.iter().all(|p: &LabelBox| !p.overlaps(&b)),
-                "{b:?} vs {placed:?}"
-            );
+        let boxes: Vec<LabelBox> = f.target_labels.iter().map(|l| l.b).collect();
+        for (i, b) in boxes.iter().enumerate() {
+            assert!(boxes[..i].iter().all(|p| !p.overlaps(b)), "{boxes:?}");
             assert!(b.y >= f.top && b.y + b.h <= f.bottom && b.x + b.w <= f.right);
-            placed.push(b);
         }
         // A lone target keeps the default spot: left end, above the line.
-        assert_eq!(placed[3].x, f.left + 6.0);
-        assert!(placed[3].y + placed[3].h < f.y(2000.0));
+        let lone = f.target_labels.iter().find(|l| l.members == [3]).unwrap();
+        assert_eq!(lone.b.x, f.left + 6.0);
+        assert!(lone.b.y + lone.b.h < f.y(2000.0));
         assert_eq!(
             render_svg(&c).unwrap().matches(r#"class="target""#).count(),
             4
@@ -2028,9 +2233,9 @@ mod tests {
     }
 
     #[test]
-    fn labels_of_close_targets_read_next_to_their_own_lines() {
-        // Two targets a few pixels apart, the lower given first: the higher's label goes
-        // above both lines, the lower's below both, whatever the order given.
+    fn close_targets_share_one_label_at_their_lines() {
+        // Two targets a few pixels apart, whatever the order given: one label, lowest
+        // level first, beside or across both lines.
         for values in [[2400.0, 2410.0], [2410.0, 2400.0]] {
             let mut c = chart(110, Lang::En);
             for v in values {
@@ -2038,24 +2243,43 @@ mod tests {
             }
             let f = Frame::new(&c);
             let svg = render_svg(&c).unwrap();
-            let boxes: Vec<(f64, f64)> = svg
-                .lines()
-                .filter(|l| l.contains(r#"class="target-label""#))
-                .map(|l| {
-                    let attr = |name: &str| -> f64 {
-                        let start = l.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
-                        l[start..].split('"').next().unwrap().parse().unwrap()
-                    };
-                    (attr("y"), attr("height"))
-                })
-                .collect();
-            assert_eq!(boxes.len(), 2);
+            assert_eq!(svg.matches(r#"class="target-label""#).count(), 1);
+            assert!(svg.contains(">Targets 2400 · 2410</text>"), "{svg}");
+            let b = f.target_labels[0].b;
             let (y_hi, y_lo) = (f.y(2410.0), f.y(2400.0));
-            let order = |v: f64| values.iter().position(|&x| x == v).unwrap();
-            let (above, below) = (boxes[order(2410.0)], boxes[order(2400.0)]);
-            assert!(above.0 + above.1 <= y_hi, "{above:?} above {y_hi}");
-            assert!(below.0 >= y_lo, "{below:?} below {y_lo}");
+            assert!(
+                b.y <= y_lo + 2.0 && b.y + b.h >= y_hi - 2.0,
+                "{b:?} {y_hi} {y_lo}"
+            );
         }
+    }
+
+    #[test]
+    fn shared_labels_name_the_levels_once() {
+        let en = shared_label(&["Target 3,200", "Target 3,220 (+10%)"], false);
+        assert_eq!(
+            en.join(label_separator(false)),
+            "Targets 3,200 · 3,220 (+10%)"
+        );
+        let ja = shared_label(&["目標 3,200ドル", "目標 3,220ドル（+10%）"], true);
+        assert_eq!(
+            ja.join(label_separator(true)),
+            "目標 3,200ドル・3,220ドル（+10%）"
+        );
+        let mixed = shared_label(&["Low", "High mark"], false);
+        assert_eq!(mixed.join(label_separator(false)), "Low · High mark");
+        let parts: Vec<String> = ["Targets 3,000", "3,200", "3,220 (+10%)"]
+            .map(str::to_owned)
+            .to_vec();
+        assert_eq!(
+            label_rows(&parts, 2, false),
+            ["Targets 3,000 · 3,200 ·", "3,220 (+10%)"]
+        );
+        assert_eq!(
+            label_rows(&parts, 1, false),
+            ["Targets 3,000 · 3,200 · 3,220 (+10%)"]
+        );
+        assert_eq!(label_rows(&parts, 5, false).len(), 3);
     }
 
     #[test]
@@ -2612,10 +2836,16 @@ mod tests {
                         "{a:?} {p:?}"
                     );
                 }
-                // Each label and tag is there, whole.
+                // Each label and tag is there, whole, and each target has a label.
                 let all: Vec<&str> = texts.iter().map(|t| t.0.as_str()).collect();
-                for t in &c.targets {
-                    assert!(all.contains(&t.label.as_str()), "{all:?}");
+                let f = Frame::new(&c);
+                for l in &f.target_labels {
+                    for row in &l.rows {
+                        assert!(all.contains(&row.as_str()), "{all:?}");
+                    }
+                }
+                for i in 0..c.targets.len() {
+                    assert!(f.target_labels.iter().any(|l| l.members.contains(&i)));
                 }
                 assert!(all.contains(&c.last_close_label.as_deref().unwrap()));
             }
@@ -2625,26 +2855,178 @@ mod tests {
     #[test]
     fn target_labels_cover_no_other_target_line() {
         // Three targets, two of them 20 dollars apart and the third close below: each
-        // label reads next to its own line, over none of the others.
+        // label reads next to its own lines, over none of the others.
         for lang in [Lang::En, Lang::Ja] {
             for size in [(1200, 1200), (1200, 1500), (800, 1000)] {
                 let c = report_chart(lang, size);
                 let f = Frame::new(&c);
-                for (i, b) in f.target_boxes.iter().enumerate() {
+                for l in &f.target_labels {
+                    let b = l.b;
+                    let own: Vec<f64> =
+                        l.members.iter().map(|&i| f.y(c.targets[i].value)).collect();
+                    let lo = own.iter().copied().fold(b.y, f64::min);
+                    let hi = own.iter().copied().fold(b.y + b.h, f64::max);
                     for (j, t) in c.targets.iter().enumerate() {
-                        // Labels keep the order of their lines.
-                        if t.value < c.targets[i].value {
-                            assert!(f.target_boxes[j].y >= b.y, "{lang:?} {size:?}: {i} {j}");
-                        }
-                        // No other line under the label or between it and its own line.
-                        let (y, own) = (f.y(t.value), f.y(c.targets[i].value));
-                        let (lo, hi) = (b.y.min(own), (b.y + b.h).max(own));
+                        let y = f.y(t.value);
                         assert!(
-                            i == j || y <= lo - 1.0 || y >= hi + 1.0,
-                            "{lang:?} {size:?}: label {i} {b:?} over line {j} at {y}"
+                            l.members.contains(&j) || y <= lo - 1.0 || y >= hi + 1.0,
+                            "{lang:?} {size:?}: label {:?} {b:?} over line {j} at {y}",
+                            l.members
                         );
                     }
                 }
+            }
+        }
+    }
+
+    /// The example report's chart as a user saw it: two years of weekly bars up to a last
+    /// close of 2,927.10, targets at 3,000, 3,200 and 3,219.81 (+10%), its events and a fan
+    /// reaching 3,600.
+    fn example_chart(lang: Lang, size: (u32, u32)) -> CandleChart {
+        let mut c = report_chart(lang, size);
+        let (first, last) = (c.bars[0].open, c.bars[c.bars.len() - 1].close);
+        let k = (2927.10 - 1830.0) / (last - first);
+        let map = |p: f64| 1830.0 + (p - first) * k;
+        for b in &mut c.bars {
+            (b.open, b.high, b.low, b.close) = (map(b.open), map(b.high), map(b.low), map(b.close));
+        }
+        let last = c.bars[c.bars.len() - 1];
+        let mut fan = c.fan.take().unwrap();
+        for (n, p) in fan.points.iter_mut().enumerate() {
+            #[allow(clippy::cast_precision_loss)]
+            let inner = 45.0 * ((n + 1) as f64).sqrt();
+            p.p50 = last.close + 6.0 * (n as f64 + 1.0);
+            (p.p5, p.p25, p.p75, p.p95) = (
+                p.p50 - 3.0 * inner,
+                p.p50 - inner,
+                p.p50 + inner,
+                p.p50 + 3.0 * inner,
+            );
+        }
+        c.fan = Some(fan);
+        let ja = lang == Lang::Ja;
+        let name = |v: &str, rel: bool| match (ja, rel) {
+            (true, false) => format!("目標 {v}ドル"),
+            (true, true) => format!("目標 {v}ドル（+10%）"),
+            (false, false) => format!("Target {v}"),
+            (false, true) => format!("Target {v} (+10%)"),
+        };
+        c.targets = vec![
+            TargetLine::new(3000.0, name("3,000", false)),
+            TargetLine::new(3200.0, name("3,200", false)),
+            TargetLine::new(3219.81, name("3,220", true)),
+        ];
+        c
+    }
+
+    /// The example chart in both languages at every size, with its layout.
+    fn example_frames() -> Vec<(String, CandleChart, Frame)> {
+        let mut out = Vec::new();
+        for lang in [Lang::En, Lang::Ja] {
+            for size in SIZES {
+                let c = example_chart(lang, size);
+                let f = Frame::new(&c);
+                out.push((format!("{lang:?} {size:?}"), c, f));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_target_label_is_at_its_lines_or_has_a_leader_to_one() {
+        for (at, c, f) in example_frames() {
+            for l in &f.target_labels {
+                let own: Vec<f64> = l.members.iter().map(|&i| f.y(c.targets[i].value)).collect();
+                let (top, bottom) = (
+                    own.iter().copied().fold(f64::MAX, f64::min),
+                    own.iter().copied().fold(f64::MIN, f64::max),
+                );
+                let b = l.b;
+                match l.leader {
+                    // The box reaches (within 2 px) the band of its lines.
+                    None => assert!(
+                        b.y <= bottom + 2.0 && b.y + b.h >= top - 2.0,
+                        "{at}: {:?} {b:?} far from its lines {own:?}",
+                        l.text
+                    ),
+                    Some((x, from, to)) => {
+                        assert!(own.contains(&to), "{at}: leader to {to}, lines {own:?}");
+                        assert!((from - b.y).abs() < 1e-9 || (from - b.y - b.h).abs() < 1e-9);
+                        assert!(b.x <= x && x <= b.x + b.w);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_target_label_crosses_another_line_or_the_last_price() {
+        for (at, c, f) in example_frames() {
+            let last_price = f.y(c.bars[c.bars.len() - 1].close);
+            for l in &f.target_labels {
+                let b = l.b;
+                let others = c
+                    .targets
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| !l.members.contains(j))
+                    .map(|(_, t)| f.y(t.value))
+                    .chain([last_price]);
+                for y in others {
+                    assert!(
+                        y < b.y || y > b.y + b.h,
+                        "{at}: {:?} {b:?} crosses the line at {y}",
+                        l.text
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn targets_closer_than_a_label_share_one() {
+        let h = LABEL_SIZE + 6.0;
+        for (at, c, f) in example_frames() {
+            let label_of = |i: usize| {
+                let mut of = f.target_labels.iter().filter(|l| l.members.contains(&i));
+                let l = of.next().unwrap();
+                assert!(of.next().is_none(), "{at}: target {i} labelled twice");
+                l
+            };
+            for i in 0..c.targets.len() {
+                for j in 0..i {
+                    if (f.y(c.targets[i].value) - f.y(c.targets[j].value)).abs() < h {
+                        assert_eq!(label_of(i), label_of(j), "{at}: {i} and {j}");
+                    }
+                }
+            }
+            // 3,200 and 3,219.81 are closer than a label at every size.
+            assert!(label_of(1).members.contains(&2), "{at}");
+            assert!(label_of(1).text.contains("3,200") && label_of(1).text.contains("3,220"));
+        }
+    }
+
+    #[test]
+    fn target_labels_leave_the_latest_candles_and_the_fan_clear() {
+        for (at, c, f) in example_frames() {
+            let keep = latest_boxes(&c, &f);
+            assert_eq!(keep.len(), LATEST_CANDLES + 1);
+            for l in &f.target_labels {
+                assert!(keep.iter().all(|k| !k.overlaps(&l.b)), "{at}: {:?}", l.text);
+            }
+        }
+    }
+
+    #[test]
+    fn price_numbers_clear_of_the_last_close_tag_stay() {
+        for (at, c, f) in example_frames() {
+            let svg = draw(&c, &f);
+            let tag = f.y(2927.10);
+            for (&v, label) in f.price_ticks.values.iter().zip(&f.price_labels) {
+                let gap = (f.y(v) - tag).abs();
+                let drawn = svg.contains(&format!(">{label}</text>"));
+                // The tag reaches 10 px from its middle, a number's digits about 4.4.
+                assert_eq!(drawn, gap >= TICK_SIZE * 0.87 + 4.0, "{at}: {label} {gap}");
             }
         }
     }
@@ -2796,7 +3178,9 @@ mod tests {
         let value = c.bars[0].low
             + (f.y(c.bars[0].low) - (legend.y + legend.h / 2.0)) / (f.bottom - f.top)
                 * (f.y_hi - f.y_lo);
-        let b = place_label(&f, (&[legend], &[]), (f.y(value), &[]), "Target", false);
+        let y = f.y(value);
+        let (b, _) =
+            place_target_label(&f, &[legend], (y, y), &[], &["Target".to_owned()], false).unwrap();
         assert!(!b.overlaps(&legend), "{b:?} vs {legend:?}");
     }
 
