@@ -3,7 +3,7 @@
 use thiserror::Error;
 
 /// Why a use case failed. Each front-end maps the kind once: the command line to exit code 1
-/// with the message, the server to HTTP 400, 404, 409 or 500 with the field at fault.
+/// with the message (2 for a bad value of a flag, [`AppError::is_bad_value`]), the server to HTTP 400, 404, 409 or 500 with the field at fault.
 ///
 /// Messages write the request fields they mention in backticks (`` `paths` 10: expected … ``);
 /// [`AppError::render`] turns them into `--paths` for the command line or `paths` for the API.
@@ -151,6 +151,24 @@ impl AppError {
         match self {
             Self::BadInput { field, .. } | Self::Conflict { field, .. } => field.as_deref(),
             _ => None,
+        }
+    }
+
+    /// Whether this is a bad value of the request field it names: invalid input whose message
+    /// starts with that field (`` `paths` 0: expected 1 to 5,000,000 ``), as the checks of a
+    /// request's values write it. Errors found in a file's text name the file first and are
+    /// not. The command line exits with 2 for these, as for its parser's usage errors.
+    #[must_use]
+    pub fn is_bad_value(&self) -> bool {
+        match self {
+            Self::BadInput {
+                field: Some(field),
+                message,
+            } => message
+                .strip_prefix('`')
+                .and_then(|m| m.strip_prefix(field.as_str()))
+                .is_some_and(|m| m.starts_with('`')),
+            _ => false,
         }
     }
 
@@ -345,6 +363,28 @@ mod tests {
         );
         assert_eq!(e.field(), Some("track_record_from"));
         assert_eq!(e.kind(), ErrorKind::BadInput);
+        assert!(!e.is_bad_value());
+    }
+
+    #[test]
+    fn bad_values_start_with_their_field() {
+        assert!(AppError::bad("paths", "`paths` 0: expected 1 to 5,000,000").is_bad_value());
+        assert!(AppError::bad("every", "`every`: expected week").is_bad_value());
+        assert!(!AppError::bad("every", "`every_x`: expected week").is_bad_value());
+        assert!(!AppError::bad("from", "series x has no data").is_bad_value());
+        assert!(!AppError::invalid("`paths` 0").is_bad_value());
+        assert!(
+            !AppError::bad("paths", "`paths` 0")
+                .context("x.toml")
+                .is_bad_value()
+        );
+        let file = AppError::from(aurum_sim::SimError::Field {
+            file: "s.toml".into(),
+            scenario: "a".into(),
+            field: "probability",
+            message: "1.5: expected a probability between 0 and 1".into(),
+        });
+        assert!(!file.is_bad_value());
     }
 
     /// A file's keys in a parser's message are not taken for request fields.

@@ -2,7 +2,8 @@
 //!
 //! [`main`] parses the arguments ([`args`]), resolves the home directory and store
 //! ([`context`]), runs one command ([`commands`]) and maps the outcome to an exit code:
-//! 0 success, 1 failure, 2 usage error. Results go to stdout as a table, CSV or JSON
+//! 0 success, 1 failure, 2 usage error (a missing or bad flag, whether clap or the application
+//! finds the value bad: [`aurum_app::AppError::is_bad_value`]). Results go to stdout as a table, CSV or JSON
 //! ([`output`]); progress and warnings go to stderr and are silenced by `--quiet`.
 //!
 //! Every use case lives in `aurum-app`; this crate turns arguments into its requests and its
@@ -37,6 +38,12 @@ pub fn main() -> ExitCode {
             if err.chain().any(is_broken_pipe) {
                 return ExitCode::SUCCESS;
             }
+            // A bad value of a flag is a usage error, whether the parser or the application
+            // found it.
+            let usage = err.chain().any(|c| {
+                c.downcast_ref::<aurum_app::AppError>()
+                    .is_some_and(aurum_app::AppError::is_bad_value)
+            });
             let mut stderr = io::stderr().lock();
             let _ = write!(stderr, "error");
             for cause in err.chain() {
@@ -46,7 +53,11 @@ pub fn main() -> ExitCode {
                 };
             }
             let _ = writeln!(stderr);
-            ExitCode::FAILURE
+            if usage {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

@@ -23,7 +23,8 @@ use crate::context::Context;
 ///
 /// # Errors
 ///
-/// Whatever the command reports; the caller prints it and exits with 1.
+/// Whatever the command reports; the caller prints it and exits with 1, or 2 for a bad
+/// value of a flag.
 pub fn run(cli: &Cli) -> Result<()> {
     let ctx = Context::from_cli(cli)?;
     match &cli.command {

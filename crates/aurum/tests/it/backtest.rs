@@ -183,7 +183,7 @@ fn bad_settings_name_the_flag() {
     ];
     for (extra, want) in cases {
         let args = with(extra);
-        let r = ctx.run(&args).fails();
+        let r = ctx.run(&args).usage();
         assert!(r.stderr.contains(want), "{extra:?}: {}", r.stderr);
     }
     let args = with(&["--from", "2030-01-01", "--to", "2030-12-31"]);

@@ -319,7 +319,7 @@ fn bad_calls_and_outcomes_are_refused_and_change_nothing() {
         "--date",
         "2025-01-10",
     ])
-    .fails();
+    .usage();
     assert!(
         run.stderr.contains("2025-01-10") && run.stderr.contains("before"),
         "{}",
@@ -328,7 +328,7 @@ fn bad_calls_and_outcomes_are_refused_and_change_nothing() {
     let run = resolve(&["--scenario", "ukraine-ceasefire", "--happened", "maybe"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("maybe"), "{}", run.stderr);
-    let run = ctx.run(&["calls", "publish", "1", "--label", ""]).fails();
+    let run = ctx.run(&["calls", "publish", "1", "--label", ""]).usage();
     assert!(run.stderr.contains("label"), "{}", run.stderr);
     // Nothing changed: the call as it was, no outcome recorded.
     assert_eq!(

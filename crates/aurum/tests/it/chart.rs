@@ -93,7 +93,7 @@ fn bad_chart_requests_fail_clearly() {
     let ctx = TestContext::new();
     let run = ctx
         .run(&["chart", "--out", &ctx.path("x.jpg").display().to_string()])
-        .fails();
+        .usage();
     assert!(
         run.stderr
             .contains("expected a file name ending in .svg or .png"),
@@ -121,7 +121,7 @@ fn bad_chart_requests_fail_clearly() {
             "--out",
             &ctx.path("x.svg").display().to_string(),
         ])
-        .fails();
+        .usage();
     assert!(
         run.stderr.contains("--target -5: expected a price > 0"),
         "{}",

@@ -144,7 +144,7 @@ fn usage_errors_exit_2_and_failures_exit_1() {
             "--to",
             "2025-01-01",
         ])
-        .fails();
+        .usage();
     assert!(
         run.stderr
             .contains("--from 2025-02-01 is after --to 2025-01-01"),

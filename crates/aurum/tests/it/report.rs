@@ -492,7 +492,7 @@ fn unknown_events_and_bad_settings_are_clear_errors() {
     assert!(!ctx.path("out").join("report.md").exists());
     let r = ctx
         .run(&["report", &example(), "--paths", "10", "--out", &out])
-        .fails();
+        .usage();
     assert!(r.stderr.contains("--paths 10"), "{}", r.stderr);
     let r = ctx
         .run(&[
@@ -503,7 +503,7 @@ fn unknown_events_and_bad_settings_are_clear_errors() {
             "--out",
             &out,
         ])
-        .fails();
+        .usage();
     assert!(
         r.stderr.contains("--link") && r.stderr.contains("http"),
         "{}",

@@ -28,6 +28,17 @@ impl Run {
         self
     }
 
+    /// A usage error: a bad flag or a bad value of one (exit 2).
+    #[track_caller]
+    pub fn usage(self) -> Self {
+        assert_eq!(
+            self.code, 2,
+            "expected a usage error (2)\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
     #[track_caller]
     pub fn fails(self) -> Self {
         assert_eq!(

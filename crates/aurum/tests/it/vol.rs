@@ -134,7 +134,7 @@ fn forecast_term_structure_and_plot() {
 fn bad_requests() {
     let ctx = TestContext::new();
     assert_eq!(ctx.run(&["vol", "fit", "--dist", "cauchy"]).code, 2);
-    let run = ctx.run(&["vol", "forecast", "--horizon", "0"]).fails();
+    let run = ctx.run(&["vol", "forecast", "--horizon", "0"]).usage();
     assert!(run.stderr.contains("--horizon 0"), "{}", run.stderr);
     let run = ctx.run(&["vol", "fit", "--from", "2025-02-01"]).fails();
     assert!(run.stderr.contains("observations"), "{}", run.stderr);
