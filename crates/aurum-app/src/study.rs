@@ -53,22 +53,59 @@ impl StudyRequest {
     }
 }
 
-/// Parses an event or estimation window such as `-1,5`.
+/// Parses an event or estimation window such as `-1,5`: two days, the first not after the
+/// second.
 ///
 /// # Errors
 ///
-/// Anything but two integers, naming `field`.
+/// Anything else, naming `field`: [`window_error`].
 pub fn parse_window(field: &str, text: &str) -> AppResult<(i32, i32)> {
     let parts: Vec<&str> = text.split(',').map(str::trim).collect();
     if let [a, b] = parts.as_slice()
         && let (Ok(a), Ok(b)) = (a.parse(), b.parse())
+        && a <= b
     {
         return Ok((a, b));
     }
-    Err(AppError::bad(
+    Err(window_error(field, text))
+}
+
+/// The error for a window that is not two days in order, in every front-end's words:
+/// `` `window` "5,-1": expected two days like -1,5 ``.
+#[must_use]
+pub fn window_error(field: &str, text: &str) -> AppError {
+    let like = if field == "estimation" {
+        "-250,-11"
+    } else {
+        "-1,5"
+    };
+    AppError::bad(
         field,
-        format!("`{field}` {text:?}: expected two integers such as -1,5"),
-    ))
+        format!("`{field}` {text:?}: expected two days like {like}"),
+    )
+}
+
+/// Checks the windows of a request: each two days in order, the estimation window ending
+/// before the event window starts.
+fn check_windows(window: (i32, i32), estimation: (i32, i32)) -> AppResult<()> {
+    let text = |(a, b): (i32, i32)| format!("{a},{b}");
+    if window.0 > window.1 {
+        return Err(window_error("window", &text(window)));
+    }
+    if estimation.0 > estimation.1 {
+        return Err(window_error("estimation", &text(estimation)));
+    }
+    if estimation.1 >= window.0 {
+        return Err(AppError::bad(
+            "estimation",
+            format!(
+                "`estimation` {:?}: expected to end before `window` {:?} starts, like -250,-11 before -1,5",
+                text(estimation),
+                text(window)
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// One studied group of events: a category, or the events the user listed.
@@ -100,6 +137,7 @@ pub struct StudyReport {
 ///
 /// Bad windows, unknown series or event ids, models without their benchmarks.
 pub fn run(store: &Store, a: &StudyRequest) -> AppResult<StudyReport> {
+    check_windows(a.window, a.estimation)?;
     let design =
         Design::new(a.window, a.estimation).map_err(|e| AppError::bad("window", e.to_string()))?;
     let benchmark_ids: Vec<SeriesId> = match (a.model, a.benchmarks.is_empty()) {
@@ -203,4 +241,37 @@ pub fn run(store: &Store, a: &StudyRequest) -> AppResult<StudyReport> {
         as_of: a.dates.as_of,
         groups,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_are_two_days_in_order() {
+        assert_eq!(parse_window("window", " -1, 5").unwrap(), (-1, 5));
+        assert_eq!(parse_window("window", "0,0").unwrap(), (0, 0));
+        for bad in ["5,-1", "1", "a,b", "1,2,3"] {
+            let e = parse_window("window", bad).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!("window {bad:?}: expected two days like -1,5")
+            );
+            assert!(e.is_bad_value());
+        }
+        assert_eq!(
+            parse_window("estimation", "-11,-250")
+                .unwrap_err()
+                .to_string(),
+            "estimation \"-11,-250\": expected two days like -250,-11"
+        );
+        assert!(check_windows((-1, 5), (-250, -11)).is_ok());
+        assert_eq!(
+            check_windows((5, -1), (-250, -11)).unwrap_err().to_string(),
+            "window \"5,-1\": expected two days like -1,5"
+        );
+        let e = check_windows((-20, 5), (-250, -11)).unwrap_err();
+        assert_eq!(e.field(), Some("estimation"));
+        assert!(e.to_string().contains("end before window \"-20,5\""), "{e}");
+    }
 }

@@ -34,6 +34,10 @@ fn bad_flag_values_exit_with_2_and_name_the_flag() {
         (&["backtest", "--every", "fortnight"], "--every"),
         (&["backtest", "--paths", "0"], "--paths"),
         (&["scenario", "run", &example, "--paths", "0"], "--paths"),
+        (
+            &["study", "--window=5,-1"],
+            "--window \"5,-1\": expected two days like -1,5",
+        ),
         (&["events", "list", "--category", "nope"], "--category"),
         (
             &["report", &example, "--out", "x", "--lang", "fr"],

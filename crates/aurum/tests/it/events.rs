@@ -334,8 +334,18 @@ fn study_respects_as_of_and_reports_bad_requests() {
     for e in v["groups"][0]["events"].as_array().unwrap() {
         assert!(e["event_date"].as_str().unwrap() <= "2025-02-14");
     }
-    let run = ctx.run(&["study", "--window=5,1"]).fails();
-    assert!(run.stderr.contains("must satisfy"), "{}", run.stderr);
+    let run = ctx.run(&["study", "--window=5,1"]).usage();
+    assert_eq!(
+        run.stderr,
+        "error: --window \"5,1\": expected two days like -1,5\n"
+    );
+    let run = ctx.run(&["study", "--window=-20,5"]).usage();
+    assert!(
+        run.stderr
+            .contains("--estimation \"-250,-11\": expected to end before --window \"-20,5\""),
+        "{}",
+        run.stderr
+    );
     let run = ctx.run(&["study", "--benchmark", "dxy"]).usage();
     assert!(
         run.stderr
