@@ -117,7 +117,7 @@ fn bad_scenario_files_are_named_errors() {
 #[test]
 fn unknown_keys_are_named_as_the_file_writes_them() {
     let ctx = TestContext::new();
-    let text = std::fs::read_to_string(example()).expect("example");
+    let text = fs_err::read_to_string(example()).expect("example");
     let at = text.find("\nprobability =").expect("a probability") + 1;
     let line = text[..at].lines().count() + 1;
     let typo = ctx.write(
