@@ -223,6 +223,33 @@ fn print_summary(run: &RunResult, sim: &Simulated) -> Result<()> {
         ]);
     }
     t.write(&mut out)?;
+    // The headline numbers of a stack baseline: the horizon's probabilities recalibrated on
+    // its track record (what the report prints), beside the simulated ones above.
+    if !doc.recalibrated.is_empty() {
+        writeln!(out)?;
+        let mut t = Table::new(&[
+            "target",
+            "P(close ≥), recalibrated",
+            "P(touch), recalibrated",
+            "track-record level",
+        ]);
+        for x in &doc.recalibrated {
+            let mapped = |v: f64| {
+                if x.mapped {
+                    format!("{v:.3}")
+                } else {
+                    format!("{v:.3} (no map)")
+                }
+            };
+            t.row(vec![
+                format!("{:.2}", x.target),
+                mapped(x.p_close),
+                mapped(x.p_touch),
+                x.level.clone(),
+            ]);
+        }
+        t.write(&mut out)?;
+    }
     if !r.scenarios.is_empty() {
         writeln!(out)?;
         let mut t = Table::new(&[

@@ -372,3 +372,41 @@ fn check_shows_base_rates_counted_from_the_catalog() {
         run.stderr
     );
 }
+
+#[test]
+fn the_table_shows_the_recalibrated_headline_beside_the_simulated_numbers() {
+    let ctx = TestContext::new();
+    let run = ctx
+        .run(&["scenario", "run", &example(), "--paths", "2000"])
+        .ok();
+    let json = ctx
+        .run(&[
+            "scenario",
+            "run",
+            &example(),
+            "--paths",
+            "2000",
+            "--format",
+            "json",
+        ])
+        .ok();
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let first = &v["recalibrated"][0];
+    assert!(first["p_touch"].is_f64(), "{v}");
+    assert!(
+        run.stdout.contains("P(touch), recalibrated"),
+        "{}",
+        run.stdout
+    );
+    // The row of the first target carries the JSON's recalibrated numbers.
+    let row = run
+        .stdout
+        .lines()
+        .skip_while(|l| !l.contains("recalibrated"))
+        .find(|l| l.trim_start().starts_with("3000.00"))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    for key in ["p_close", "p_touch"] {
+        let want = format!("{:.3}", first[key].as_f64().unwrap());
+        assert!(row.contains(&want), "{key} {want} not in {row:?}");
+    }
+}
