@@ -149,22 +149,26 @@ fn print(report: &BacktestReport, format: OutputFormat) -> Result<()> {
                     s.model.to_string(),
                     s.n.to_string(),
                     format!("{:.3}", s.crps),
-                    s.skill
-                        .as_ref()
-                        .map_or("—".into(), |k| format!("{:+.1}%", k.crps * 100.0)),
+                    s.skill.as_ref().map_or("—".into(), |k| pct1(k.crps)),
                     format!("{:.3}", s.log_score),
                     format!("{:.3}", s.pit.chi2_p),
                     cov.join("/"),
                     format!("{:.4}", s.brier.bs),
-                    s.skill
-                        .as_ref()
-                        .map_or("—".into(), |k| format!("{:+.1}%", k.brier * 100.0)),
-                    s.brier_skill_vs_climatology
-                        .map_or("—".into(), |k| format!("{:+.1}%", k * 100.0)),
+                    s.skill.as_ref().map_or("—".into(), |k| pct1(k.brier)),
+                    s.brier_skill_vs_climatology.map_or("—".into(), pct1),
                     s.verdict.clone(),
                 ]);
             }
             t.write(&mut out)?;
+            for line in [
+                "h: trading days ahead. CRPS % and log score: lower is better. skill: CRPS skill",
+                "against gbm. PIT p: χ² test that the PIT is uniform. cover: % of outcomes inside",
+                "the 50/80/90/98% intervals. Brier: mean over the events; BSS: Brier skill against",
+                "gbm; BSS clim.: against each event's frequency known at the origin. calibrated:",
+                "no calibration test flags the model at 1%.",
+            ] {
+                writeln!(out, "{line}")?;
+            }
             if !report.summary.comparisons.is_empty() {
                 writeln!(
                     out,
@@ -207,13 +211,20 @@ fn print(report: &BacktestReport, format: OutputFormat) -> Result<()> {
                         .filter(|(_, w)| *w >= 0.005)
                         .map(|(m, w)| format!("{m} {:.0}%", w * 100.0))
                         .collect();
+                    let recalibrated = match t.calibration.len() {
+                        0 => format!(
+                            "no event recalibrated yet (a map needs {} past outcomes of it)",
+                            aurum_backtest::CALIBRATION_MIN
+                        ),
+                        1 => "1 event recalibrated".to_owned(),
+                        n => format!("{n} events recalibrated"),
+                    };
                     writeln!(
                         out,
-                        "  h={} on {} forecasts: {}; {} events recalibrated",
+                        "  h={} on {} forecasts: {}; {recalibrated}",
                         t.horizon,
                         t.fitted_on,
                         w.join(", "),
-                        t.calibration.len()
                     )?;
                 }
             }
@@ -227,5 +238,29 @@ fn print(report: &BacktestReport, format: OutputFormat) -> Result<()> {
             out.flush()?;
             Ok(())
         }
+    }
+}
+
+/// A share as a signed percentage to a tenth; a value that rounds to zero is `0.0%`, not
+/// `-0.0%`.
+fn pct1(x: f64) -> String {
+    let v = (x * 1000.0).round() / 10.0;
+    if v == 0.0 {
+        "0.0%".to_owned()
+    } else {
+        format!("{v:+.1}%")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pct1;
+
+    #[test]
+    fn shares_round_to_a_tenth_of_a_percent_without_a_negative_zero() {
+        assert_eq!(pct1(-0.0004), "0.0%");
+        assert_eq!(pct1(0.0), "0.0%");
+        assert_eq!(pct1(0.0123), "+1.2%");
+        assert_eq!(pct1(-0.0123), "-1.2%");
     }
 }

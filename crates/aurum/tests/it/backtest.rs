@@ -189,3 +189,24 @@ fn bad_settings_name_the_flag() {
     let args = with(&["--from", "2030-01-01", "--to", "2030-12-31"]);
     assert!(ctx.run(&args).fails().stderr.contains("no origins between"));
 }
+
+#[test]
+fn the_table_explains_its_columns_and_the_stack() {
+    let ctx = TestContext::new();
+    let out = ctx
+        .run(&with(&["--models", "gbm,stack", "--relative", "5,-5"]))
+        .ok()
+        .stdout;
+    for words in [
+        "skill: CRPS skill",
+        "PIT p: χ² test",
+        "BSS clim.: against each event's frequency",
+        "calibrated:",
+        // Three years of monthly origins are too few for a calibration map.
+        "no event recalibrated yet (a map needs 120 past outcomes of it)",
+    ] {
+        assert!(out.contains(words), "{words:?} missing from\n{out}");
+    }
+    // A skill that rounds to zero has no sign.
+    assert!(!out.contains("-0.0%"), "{out}");
+}
