@@ -240,6 +240,13 @@ pub fn run_rows(
             ),
         ));
     }
+    if to > *last {
+        progress.note(&format!(
+            "{}'s data end on {last}, before the requested end {to}: the last origin is \
+             on or before it, and only forecasts whose horizon ends by then are scored",
+            a.series
+        ));
+    }
     let plan = blocks(&schedule, cfg.refit);
     let key = key(&a.series, &history, &cfg, from, to, every);
     // The same backtest asked for twice at once (the dashboard's first runs on a fresh home)

@@ -210,3 +210,22 @@ fn the_table_explains_its_columns_and_the_stack() {
     // A skill that rounds to zero has no sign.
     assert!(!out.contains("-0.0%"), "{out}");
 }
+
+#[test]
+fn an_end_after_the_data_is_pointed_out() {
+    let ctx = TestContext::new();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aurum"))
+        .arg("--home")
+        .arg(ctx.home())
+        .args(with(&["--from", "2024-01-01", "--to", "2026-01-01"]))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "gold-usd-lbma-pm's data end on 2025-02-18, before the requested end 2026-01-01"
+        ),
+        "{err}"
+    );
+}
