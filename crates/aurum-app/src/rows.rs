@@ -5,7 +5,8 @@
 //! an event study's measured events, a GPR regression's coefficients, recorded runs,
 //! recorded calls and scored call events. A row serialises its fields in the order of its
 //! [`Row::HEADER`]; an absent value is an empty cell and a list in a cell is joined by `;`.
-//! How the rows are written (the CSV writer, a header for no rows, a content type) is the
+//! [`write_csv`] writes them for both front-ends: the header (also for no rows), then one
+//! record a row, quoted as RFC 4180 says; where they go (stdout, a response) is the
 //! front-end's.
 
 use std::collections::BTreeMap;
@@ -22,6 +23,25 @@ use crate::study::StudyReport;
 pub trait Row: Serialize {
     /// The column names.
     const HEADER: &'static [&'static str];
+}
+
+/// `rows` as CSV into `out`: the header, even for no rows, then one record a row; a cell
+/// that holds a comma, a quote or a line break is quoted, its quotes doubled (RFC 4180).
+///
+/// # Errors
+///
+/// I/O errors of `out`, and a row that does not serialise as a flat record (a bug in the
+/// row type).
+pub fn write_csv<R: Row>(out: impl std::io::Write, rows: &[R]) -> Result<(), csv::Error> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(out);
+    w.write_record(R::HEADER)?;
+    for row in rows {
+        w.serialize(row)?;
+    }
+    w.flush()?;
+    Ok(())
 }
 
 /// An event as listed (`aurum events list`, `GET /api/events`).
@@ -332,4 +352,29 @@ pub fn scores(r: &ScoreReport) -> Vec<ScoreRow> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Pair {
+        a: i32,
+        b: &'static str,
+    }
+
+    impl Row for Pair {
+        const HEADER: &'static [&'static str] = &["a", "b"];
+    }
+
+    #[test]
+    fn csv_rows_have_their_header_even_when_there_are_none() {
+        let mut buf = Vec::new();
+        write_csv::<Pair>(&mut buf, &[]).unwrap();
+        assert_eq!(String::from_utf8(buf).unwrap(), "a,b\n");
+        let mut buf = Vec::new();
+        write_csv(&mut buf, &[Pair { a: 1, b: "x,y" }]).unwrap();
+        assert_eq!(String::from_utf8(buf).unwrap(), "a,b\n1,\"x,y\"\n");
+    }
 }

@@ -132,23 +132,7 @@ pub fn emit_rows<R: Row>(
     if format != OutputFormat::Csv {
         return emit(format, rows, table);
     }
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    write_csv(&mut out, rows)?;
-    out.flush()?;
-    Ok(())
-}
-
-/// `rows` as CSV: the header, then one record a row.
-fn write_csv<R: Row>(out: &mut impl Write, rows: &[R]) -> Result<()> {
-    let mut w = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(out);
-    w.write_record(R::HEADER)?;
-    for row in rows {
-        w.serialize(row)?;
-    }
-    w.flush()?;
+    aurum_app::rows::write_csv(std::io::stdout().lock(), rows)?;
     Ok(())
 }
 
@@ -181,26 +165,6 @@ pub fn opt(v: Option<f64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[derive(Serialize)]
-    struct Pair {
-        a: i32,
-        b: &'static str,
-    }
-
-    impl Row for Pair {
-        const HEADER: &'static [&'static str] = &["a", "b"];
-    }
-
-    #[test]
-    fn csv_rows_have_their_header_even_when_there_are_none() {
-        let mut buf = Vec::new();
-        write_csv::<Pair>(&mut buf, &[]).unwrap();
-        assert_eq!(String::from_utf8(buf).unwrap(), "a,b\n");
-        let mut buf = Vec::new();
-        write_csv(&mut buf, &[Pair { a: 1, b: "x,y" }]).unwrap();
-        assert_eq!(String::from_utf8(buf).unwrap(), "a,b\n1,\"x,y\"\n");
-    }
 
     #[test]
     fn prices_group_thousands() {

@@ -1,10 +1,8 @@
 //! `format=csv`: the table-shaped answers as CSV.
 //!
-//! One writer for all of them (the `csv` crate, as the command line's `--format csv`):
-//! a header row, then one row per record; a cell that holds a comma, a quote or a line
-//! break is quoted, its quotes doubled (RFC 4180); an absent value is an empty cell; lists
-//! in a cell are joined by `;`. The rows are [`aurum_app::rows`], the command line's, so
-//! `aurum events list --format csv` and `GET /api/events?format=csv` agree.
+//! The rows and their writer are [`aurum_app::rows`], the command line's (a header row, then
+//! one row per record, quoted as RFC 4180 says), so `aurum events list --format csv` and
+//! `GET /api/events?format=csv` agree; this module parses `format` and answers the text.
 
 use aurum_app::rows::Row;
 use axum::http::header;
@@ -41,14 +39,8 @@ impl Format {
 ///
 /// A row that does not serialise as a flat record (a bug in the row type).
 pub(crate) fn to_csv<R: Row>(rows: &[R]) -> Result<String, csv::Error> {
-    let mut w = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(Vec::new());
-    w.write_record(R::HEADER)?;
-    for r in rows {
-        w.serialize(r)?;
-    }
-    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    let mut bytes = Vec::new();
+    aurum_app::rows::write_csv(&mut bytes, rows)?;
     // Every cell comes from a `str` or a number: the text is UTF-8.
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
