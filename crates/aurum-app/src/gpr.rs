@@ -549,6 +549,7 @@ pub fn import(
     progress: &dyn Progress,
 ) -> AppResult<Vec<ImportRow>> {
     let file = path.display().to_string();
+    crate::input::existing("file", path)?;
     let text = aurum_ingest::read_text(path).map_err(|e| AppError::from(e).or_field("file"))?;
     let table =
         aurum_ingest::gpr::table(&file, &text).map_err(|e| AppError::from(e).or_field("file"))?;

@@ -20,7 +20,7 @@ pub const MAX_TEXT_BYTES: u64 = 64 << 20;
 pub fn read_bounded(field: &str, path: &Path, limit: u64) -> AppResult<Vec<u8>> {
     // The path names the input: a positional argument on the command line has no flag.
     let bad = |m: String| AppError::bad(field, format!("{}: {m}", path.display()));
-    let meta = fs_err::metadata(path).map_err(|e| AppError::bad(field, e.to_string()))?;
+    let meta = existing(field, path)?;
     if !meta.is_file() {
         return Err(bad("not a regular file".into()));
     }
@@ -30,7 +30,7 @@ pub fn read_bounded(field: &str, path: &Path, limit: u64) -> AppResult<Vec<u8>> 
     }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     fs_err::File::open(path)
-        .map_err(|e| AppError::bad(field, e.to_string()))?
+        .map_err(|e| bad(unreadable(&e)))?
         .take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| bad(e.to_string()))?;
@@ -38,6 +38,29 @@ pub fn read_bounded(field: &str, path: &Path, limit: u64) -> AppResult<Vec<u8>> 
         return Err(too_big(bytes.len() as u64));
     }
     Ok(bytes)
+}
+
+/// The metadata of the input `path`, or an error in plain words naming it (`x.toml: no such
+/// file`) rather than the system's (`failed to query resolved metadata …`).
+///
+/// # Errors
+///
+/// A path that does not exist or cannot be reached.
+pub fn existing(field: &str, path: &Path) -> AppResult<std::fs::Metadata> {
+    std::fs::metadata(path)
+        .map_err(|e| AppError::bad(field, format!("{}: {}", path.display(), unreadable(&e))))
+}
+
+/// Why a file could not be opened, in plain words.
+fn unreadable(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        std::io::ErrorKind::NotADirectory => {
+            "no such file (a folder on its path is a file)".to_owned()
+        }
+        _ => e.to_string(),
+    }
 }
 
 /// As [`read_bounded`], as UTF-8 text.

@@ -142,7 +142,6 @@ fn print_merges(format: args::OutputFormat, rows: &[MergeRow]) -> Result<()> {
 }
 
 fn import(ctx: &Context, a: &ImportArgs, format: args::OutputFormat) -> Result<()> {
-    super::input_file(&a.file)?;
     let mut store = ctx.open_store()?;
     let req = ImportRequest {
         file: a.file.clone(),

@@ -4,7 +4,7 @@ use anyhow::Result;
 use aurum_app::events::{self, EventDraft, EventOrigin, EventQuery, Listed};
 use aurum_app::rows;
 
-use super::{input_file, resolve};
+use super::resolve;
 use crate::args::{self, Cli, EventsAddArgs, EventsCommand, EventsListArgs, OutputFormat};
 use crate::context::Context;
 use crate::output::{Table, emit, emit_rows, print_json};
@@ -14,7 +14,6 @@ pub fn run(ctx: &Context, cli: &Cli, cmd: &EventsCommand) -> Result<()> {
         EventsCommand::List(a) => list(ctx, a, resolve(a.format, cli)),
         EventsCommand::Add(a) => add(ctx, a, resolve(a.format, cli)),
         EventsCommand::Import(a) => {
-            input_file(&a.file)?;
             let n = events::import(&mut ctx.open_store()?, &a.file)?;
             ctx.note(&format!("added {n} events from {}", a.file.display()));
             Ok(())

@@ -127,7 +127,6 @@ fn import(ctx: &Context, a: &GprImportArgs, format: OutputFormat) -> Result<()> 
         .as_deref()
         .map(|s| parse_time("recorded_at", s))
         .transpose()?;
-    super::input_file(&a.file)?;
     let rows = gpr::import(&mut ctx.open_store()?, &a.file, recorded_at, &ctx.progress)?;
     emit(format, &rows, || {
         let mut t = Table::new(&["series", "new", "changed", "unchanged"]);

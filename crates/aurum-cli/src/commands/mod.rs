@@ -44,24 +44,6 @@ pub fn run(cli: &Cli) -> Result<()> {
     }
 }
 
-/// Fails with a plain message (`x.toml: no such file`) when the input file `path` cannot be
-/// read, before a command reads it: the application's errors about files carry the system's
-/// wording (`failed to query resolved metadata …`).
-fn input_file(path: &std::path::Path) -> Result<()> {
-    let Err(e) = std::fs::metadata(path) else {
-        return Ok(());
-    };
-    let why = match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_owned(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-        std::io::ErrorKind::NotADirectory => {
-            "no such file (a folder on its path is a file)".to_owned()
-        }
-        _ => e.to_string(),
-    };
-    anyhow::bail!("{}: {why}", path.display())
-}
-
 /// The output format: the command's own `--format`, else the one given before it, else a table.
 fn resolve(own: Option<OutputFormat>, cli: &Cli) -> OutputFormat {
     own.or(cli.format).unwrap_or_default()

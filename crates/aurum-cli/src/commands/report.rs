@@ -9,7 +9,6 @@ use crate::args::{Currency, ReportArgs};
 use crate::context::Context;
 
 pub fn run(ctx: &Context, a: &ReportArgs) -> Result<()> {
-    super::input_file(&a.file)?;
     let (file, _) = scenario::load(&a.file, a.as_of)?;
     let req = ReportRequest {
         name: a.file.display().to_string(),

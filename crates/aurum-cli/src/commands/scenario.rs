@@ -21,7 +21,6 @@ pub fn run(ctx: &Context, cli: &Cli, cmd: &ScenarioCommand) -> Result<()> {
 }
 
 fn check(ctx: &Context, path: &std::path::Path, format: OutputFormat) -> Result<()> {
-    super::input_file(path)?;
     let (f, _) = scenario::load(path, None)?;
     let rates = scenario::checked(&ctx.open_store()?, &f, &aurum_events::bundled()?)?.base_rates;
     let valid = format!(
@@ -80,7 +79,6 @@ fn check(ctx: &Context, path: &std::path::Path, format: OutputFormat) -> Result<
 }
 
 fn resolve_outcome(ctx: &Context, a: &ScenarioResolveArgs, format: OutputFormat) -> Result<()> {
-    super::input_file(&a.file)?;
     let (file, _) = scenario::load(&a.file, None)?;
     let done = aurum_app::calls::resolve(
         &mut ctx.open_store()?,
@@ -158,8 +156,8 @@ fn run_file(ctx: &Context, a: &ScenarioRunArgs, format: OutputFormat) -> Result<
     if let Some(path) = &a.fan {
         figures::figure_kind("fan", path)?;
     }
-    super::input_file(&a.file)?;
-    let text = fs_err::read_to_string(&a.file)?;
+    // A scenario file over the parser's limit is refused without reading it all.
+    let text = aurum_app::input::read_text("file", &a.file, aurum_sim::MAX_FILE_BYTES as u64 + 1)?;
     let req = ScenarioRun {
         name: a.file.display().to_string(),
         text,
