@@ -208,6 +208,8 @@ impl Symmetric {
                 0.0,
             ),
             Self::Ged { nu } => {
+                // |X| = G^{1/ν} / s with G ~ Gamma(1/ν): density ν s e^{−g} / Γ(1/ν) at
+                // g = (x s)^ν.
                 let s = ged_scale(nu);
                 (nu.ln() + s.ln() - ln_gamma(1.0 / nu), nu, s)
             }
@@ -217,27 +219,6 @@ impl Symmetric {
             Self::StudentsT { .. } => 2.0 * (c - (nu + 1.0) / 2.0 * (x * x / nu).ln_1p()).exp(),
             Self::Ged { .. } => (c - (x * s).powf(nu)).exp(),
             Self::Normal => (c - 0.5 * x * x).exp(),
-        }
-    }
-
-    /// The density of `|X|` at `x ≥ 0`.
-    #[must_use]
-    pub fn pdf2(self, x: f64) -> f64 {
-        match self {
-            Self::StudentsT { nu } => {
-                let c = ln_gamma((nu + 1.0) / 2.0)
-                    - ln_gamma(nu / 2.0)
-                    - 0.5 * (nu * std::f64::consts::PI).ln();
-                2.0 * (c - (nu + 1.0) / 2.0 * (x * x / nu).ln_1p()).exp()
-            }
-            Self::Ged { nu } => {
-                // |X| = G^{1/ν} / s with G ~ Gamma(1/ν): density ν s e^{−g} / Γ(1/ν) at
-                // g = (x s)^ν.
-                let s = ged_scale(nu);
-                let g = (x * s).powf(nu);
-                (nu.ln() + s.ln() - g - ln_gamma(1.0 / nu)).exp()
-            }
-            Self::Normal => (2.0 / std::f64::consts::PI).sqrt() * (-0.5 * x * x).exp(),
         }
     }
 
