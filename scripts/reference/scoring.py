@@ -57,6 +57,14 @@ Which library is the reference for which section ("ln" is the natural log):
 - reliability:    pandas groupby of the calibrated brier case by bin: lo = k/10, hi = (k+1)/10, n,
                   mean forecast, observed frequency, non-empty bins only (pandas' group means use
                   Kahan-compensated sums: compare at 1e-12 relative, not bit for bit).
+- reliability_se: per reliability bin, the standard error of observed - mean forecast when the
+                  forecasts come in groups (origins 0, 1, 2, ... in time order; several events per
+                  origin) whose outcomes overlap for `lags` origins: statsmodels OLS of e = o - p on
+                  the bin's indicator, cov_type="hac-groupsum" (Driscoll & Kraay 1998), time = the
+                  origin, maxlags = lags, use_correction=False. Every origin is in the regression:
+                  an origin with no forecast in the bin adds one row with indicator 0 and e = 0,
+                  so the Newey-West lags count origins (its score is zero). Checked against the
+                  formula written out in numpy (residuals summed per origin, Bartlett weights).
 - diebold_mariano: statsmodels OLS of d on a constant, cov_type="HAC", maxlags = lags,
                   use_correction=False (Bartlett weights 1 - j/(lags+1), no n/(n-1) correction):
                   mean = params[0], se = bse[0], stat = tvalues[0], p = pvalues[0] (two-sided,
@@ -386,6 +394,59 @@ def brier() -> tuple[list[dict], list[dict]]:
     return cases, rows
 
 
+# ------------------------------------------------------------ reliability, grouped errors
+
+def reliability_se_one(name: str, p: np.ndarray, o: np.ndarray, group: np.ndarray,
+                       lags: int) -> dict:
+    k = bin_of(p)
+    origins = int(group.max()) + 1
+    bins = []
+    for b in np.unique(k):
+        inb = k == b
+        # padding: one row per origin, indicator 0, e = 0
+        x = np.concatenate([inb.astype(float), np.zeros(origins)])
+        e = np.concatenate([np.where(inb, o - p, 0.0), np.zeros(origins)])
+        t = np.concatenate([group, np.arange(origins)])
+        order = np.argsort(t, kind="stable")
+        res = sm.OLS(e[order], x[order]).fit(
+            cov_type="hac-groupsum",
+            cov_kwds={"time": t[order], "maxlags": lags, "use_correction": False})
+        gap, se = float(res.params[0]), float(res.bse[0])
+        u = np.zeros(origins)
+        np.add.at(u, group[inb], (o - p)[inb] - gap)
+        s = float(u @ u) + 2 * sum((1 - j / (lags + 1)) * float(u[j:] @ u[:-j])
+                                   for j in range(1, min(lags, origins - 1) + 1))
+        assert abs(se - math.sqrt(s) / inb.sum()) <= 1e-12 * se, (name, b, se)
+        assert abs(gap - float(np.mean((o - p)[inb]))) <= 1e-14, (name, b)
+        bins.append({"bin": int(b), "n": int(inb.sum()), "gap": gap, "se": se})
+    return {"name": name, "p": floats(p), "o": [int(v) for v in o],
+            "group": [int(v) for v in group], "lags": lags, "bins": bins}
+
+
+def reliability_se() -> list[dict]:
+    g = rng(9)
+    # 300 origins with 6 events each, outcomes driven by one shared shock per origin that
+    # persists for 4 origins (overlapping horizons): events at nearby origins move together.
+    n, m = 300, 6
+    shock = np.convolve(g.normal(0.0, 1.0, n + 3), np.ones(4) / 2.0, mode="valid")
+    group = np.repeat(np.arange(n), m)
+    p = g.random(n * m)
+    z = np.repeat(shock, m) + g.normal(0.0, 1.0, n * m)
+    o = (stats.norm.cdf(z / math.sqrt(2.0)) < p).astype(int)
+    # independent forecasts, one per origin
+    p1 = g.random(400)
+    o1 = (g.random(400) < p1).astype(int)
+    # gaps in time: origins 0..39 with a forecast each, some origins without one in a bin
+    p2 = np.concatenate([np.full(20, 0.15), np.full(20, 0.65)])[g.permutation(40)]
+    o2 = (g.random(40) < 0.4).astype(int)
+    return [
+        reliability_se_one("300 origins x 6 events, shared shock over 4 origins, lags 3",
+                           p, o, group, 3),
+        reliability_se_one("400 independent forecasts, lags 0", p1, o1, np.arange(400), 0),
+        reliability_se_one("40 origins, two bins interleaved, lags 2", p2, o2, np.arange(40), 2),
+    ]
+
+
 # ------------------------------------------------------------------------- Diebold-Mariano
 
 def dm_one(name: str, d: np.ndarray, lags: int) -> dict:
@@ -453,13 +514,14 @@ def main() -> None:
         "brier": brier_cases,
         "reliability": rows,
         "diebold_mariano": diebold_mariano(),
+        "reliability_se": reliability_se(),
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
     OUT.write_text(text)
     print(f"wrote {OUT.relative_to(ROOT)} ({len(text) / 1024:.0f} KiB)")
     for key in ("crps_normal", "crps_ensemble", "kde_logpdf", "pit_uniformity", "kupiec",
-                "christoffersen", "brier", "reliability", "diebold_mariano"):
+                "christoffersen", "brier", "reliability", "diebold_mariano", "reliability_se"):
         print(f"  {key:16s} {len(doc[key])} cases")
 
 

@@ -282,6 +282,11 @@ pub struct ReliabilityBin {
     pub mean_forecast: f64,
     /// How often the event happened.
     pub observed: f64,
+    /// Standard error of `observed − mean_forecast`, when the forecasts' grouping by origin
+    /// is known ([`brier_grouped`]): forecasts made at one origin, and at origins less than a
+    /// horizon apart, share outcomes, so a bin holds fewer independent forecasts than `n`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub se: Option<f64>,
 }
 
 /// The Brier score of binary forecasts and its decomposition.
@@ -316,7 +321,7 @@ pub fn brier(p: &[f64], o: &[bool], bins: usize) -> Option<Brier> {
     }
     let n = p.len() as f64;
     let of = |b: bool| if b { 1.0 } else { 0.0 };
-    let bin = |x: f64| ((x * bins as f64).floor().max(0.0) as usize).min(bins - 1);
+    let bin = |x: f64| bin_of(x, bins);
     let mut count = vec![0u64; bins];
     let mut sum_f = vec![0.0; bins];
     let mut sum_o = vec![0.0; bins];
@@ -341,6 +346,7 @@ pub fn brier(p: &[f64], o: &[bool], bins: usize) -> Option<Brier> {
             n: count[k],
             mean_forecast: fk,
             observed: ok,
+            se: None,
         });
     }
     let (mut bs, mut wbv, mut wbc) = (0.0, 0.0, 0.0);
@@ -361,6 +367,55 @@ pub fn brier(p: &[f64], o: &[bool], bins: usize) -> Option<Brier> {
         within_covariance: 2.0 * wbc / n,
         bins: out,
     })
+}
+
+/// [`brier`], with each reliability bin's standard error: `group[i]` is the origin of
+/// forecast `i` (0, 1, 2, … in time order), and forecasts `lags` or fewer origins apart may
+/// share outcomes.
+///
+/// The bin's gap `ḡ = Σ (oᵢ − pᵢ) / n_k` is a mean over its forecasts; its variance is that
+/// of Driscoll and Kraay (1998): the gap's residuals `oᵢ − pᵢ − ḡ` are summed per origin
+/// (zero at an origin with no forecast in the bin, so lags count origins, not bin
+/// members), and those sums get a Newey–West (Bartlett) long-run variance over `lags` lags:
+/// `se² = (Σₜ uₜ² + 2 Σₗ (1 − l/(lags+1)) Σₜ uₜuₜ₋ₗ) / n_k²`. This is statsmodels' OLS of
+/// the gap on the bin's indicator with `cov_type="hac-groupsum"` and no small-sample
+/// correction. `None` as [`brier`], or when `group` is not as long as `p` or not
+/// non-decreasing.
+#[must_use]
+pub fn brier_grouped(
+    p: &[f64],
+    o: &[bool],
+    group: &[usize],
+    bins: usize,
+    lags: usize,
+) -> Option<Brier> {
+    let mut b = brier(p, o, bins)?;
+    if group.len() != p.len() || group.windows(2).any(|w| w[0] > w[1]) {
+        return None;
+    }
+    let origins = group.last().map_or(0, |g| g + 1);
+    for bin in &mut b.bins {
+        let k = (bin.lo * bins as f64).round() as usize;
+        let gap = bin.observed - bin.mean_forecast;
+        let mut u = vec![0.0; origins];
+        for ((x, y), g) in p.iter().zip(o).zip(group) {
+            if bin_of(*x, bins) == k {
+                u[*g] += f64::from(u8::from(*y)) - x - gap;
+            }
+        }
+        let mut s: f64 = u.iter().map(|x| x * x).sum();
+        for l in 1..=lags.min(origins.saturating_sub(1)) {
+            let w = 1.0 - l as f64 / (lags + 1) as f64;
+            s += 2.0 * w * u[l..].iter().zip(&u).map(|(a, b)| a * b).sum::<f64>();
+        }
+        bin.se = Some(s.max(0.0).sqrt() / bin.n as f64);
+    }
+    Some(b)
+}
+
+/// The bin of probability `x` among `bins` equal bins of [0, 1] (1.0 falls in the last).
+fn bin_of(x: f64, bins: usize) -> usize {
+    ((x * bins as f64).floor().max(0.0) as usize).min(bins - 1)
 }
 
 /// A Diebold–Mariano test of equal predictive accuracy.

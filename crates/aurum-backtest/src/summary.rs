@@ -8,8 +8,8 @@ use serde::Serialize;
 use crate::engine::{EventKind, INTERVALS, Row};
 use crate::model::ModelKind;
 use crate::scores::{
-    Brier, Christoffersen, DieboldMariano, PitTest, brier, christoffersen, diebold_mariano, kupiec,
-    pit_uniformity,
+    Brier, Christoffersen, DieboldMariano, PitTest, brier, brier_grouped, christoffersen,
+    diebold_mariano, kupiec, pit_uniformity,
 };
 
 /// Bins of PIT histograms and reliability diagrams.
@@ -221,16 +221,21 @@ fn mean(xs: impl Iterator<Item = f64>) -> f64 {
     if n == 0 { f64::NAN } else { s / n as f64 }
 }
 
-fn pooled_brier(rows: &[&Row]) -> Option<Brier> {
-    let p: Vec<f64> = rows
-        .iter()
-        .flat_map(|r| r.events.iter().map(|e| e.p))
-        .collect();
-    let o: Vec<bool> = rows
-        .iter()
-        .flat_map(|r| r.events.iter().map(|e| e.outcome))
-        .collect();
-    brier(&p, &o, BINS)
+/// The Brier score of every event forecast in `rows` (one row per origin, in time order),
+/// with each reliability bin's standard error for forecasts `lags` origins apart sharing
+/// outcomes.
+fn pooled_brier(rows: &[&Row], lags: usize) -> Option<Brier> {
+    let mut p = Vec::new();
+    let mut o = Vec::new();
+    let mut group = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        for e in &r.events {
+            p.push(e.p);
+            o.push(e.outcome);
+            group.push(i);
+        }
+    }
+    brier_grouped(&p, &o, &group, BINS, lags)
 }
 
 fn score(
@@ -262,39 +267,41 @@ fn score(
             }
         })
         .collect();
-    let mut by_event: BTreeMap<(EventKind, String), (Vec<f64>, Vec<bool>)> = BTreeMap::new();
+    type Forecasts = (Vec<f64>, Vec<bool>, Vec<usize>);
+    let mut by_event: BTreeMap<(EventKind, String), Forecasts> = BTreeMap::new();
     let mut order: Vec<(EventKind, String)> = Vec::new();
-    for r in rows {
+    for (i, r) in rows.iter().enumerate() {
         for e in &r.events {
             let key = (e.kind, e.level.clone());
             let slot = by_event.entry(key.clone()).or_insert_with(|| {
                 order.push(key);
-                (Vec::new(), Vec::new())
+                (Vec::new(), Vec::new(), Vec::new())
             });
             slot.0.push(e.p);
             slot.1.push(e.outcome);
+            slot.2.push(i);
         }
     }
     let events = order
         .into_iter()
         .filter_map(|key| {
-            let (p, o) = &by_event[&key];
+            let (p, o, group) = &by_event[&key];
             Some(EventScore {
                 mean_p: mean(p.iter().copied()),
                 observed: mean(o.iter().map(|x| f64::from(u8::from(*x)))),
-                brier: brier(p, o, BINS)?,
+                brier: brier_grouped(p, o, group, BINS, lags)?,
                 level: key.1,
                 kind: key.0,
             })
         })
         .collect();
-    let all = pooled_brier(rows)?;
+    let all = pooled_brier(rows, lags)?;
     let skill = baseline.map(|(b, base)| {
         let pairs: Vec<(&Row, &Row)> = paired(rows, base).collect();
         let crps = mean(pairs.iter().map(|p| p.0.crps)) / mean(pairs.iter().map(|p| p.1.crps));
         let mine: Vec<&Row> = pairs.iter().map(|p| p.0).collect();
         let theirs: Vec<&Row> = pairs.iter().map(|p| p.1).collect();
-        let bs = match (pooled_brier(&mine), pooled_brier(&theirs)) {
+        let bs = match (pooled_brier(&mine, lags), pooled_brier(&theirs, lags)) {
             (Some(x), Some(y)) if y.bs > 0.0 => 1.0 - x.bs / y.bs,
             _ => f64::NAN,
         };

@@ -2,8 +2,8 @@
 //! `scripts/reference/scoring.py` wrote `tests/fixtures/scoring.json`.
 
 use aurum_backtest::scores::{
-    brier, christoffersen, crps_normal, crps_pairs, crps_sorted, diebold_mariano, kde_bandwidth,
-    kde_logpdf, kupiec, pit_uniformity,
+    brier, brier_grouped, christoffersen, crps_normal, crps_pairs, crps_sorted, diebold_mariano,
+    kde_bandwidth, kde_logpdf, kupiec, pit_uniformity,
 };
 use serde_json::Value;
 
@@ -177,6 +177,63 @@ fn brier_decomposition_and_reliability_match_the_reference() {
         );
         close(got.observed, f(want, "observed"), 1e-12, "observed");
     }
+}
+
+#[test]
+fn reliability_standard_errors_match_statsmodels_driscoll_kraay() {
+    for c in fixture()["reliability_se"].as_array().unwrap() {
+        let group: Vec<usize> = c["group"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| usize::try_from(x.as_u64().unwrap()).unwrap())
+            .collect();
+        let lags = usize::try_from(c["lags"].as_u64().unwrap()).unwrap();
+        let b = brier_grouped(&floats(c, "p"), &bools(c, "o"), &group, 10, lags).unwrap();
+        let want = c["bins"].as_array().unwrap();
+        assert_eq!(b.bins.len(), want.len(), "{}", name(c));
+        for (got, w) in b.bins.iter().zip(want) {
+            assert_eq!(got.n, w["n"].as_u64().unwrap());
+            close(got.observed - got.mean_forecast, f(w, "gap"), 1e-12, "gap");
+            close(
+                got.se.unwrap(),
+                f(w, "se"),
+                1e-10,
+                &format!("{} se", name(c)),
+            );
+        }
+    }
+}
+
+#[test]
+fn shared_outcomes_widen_the_bins_standard_errors() {
+    // The same forecasts, first as 600 independent origins, then as 100 origins of six
+    // forecasts each that share their outcome: the bins hold fewer independent forecasts.
+    // Each six neighbours fall in one bin.
+    let p: Vec<f64> = (0..600)
+        .map(|i| ((i / 6 * 37) % 100) as f64 / 100.0 + (i % 6) as f64 * 0.001)
+        .collect();
+    let o: Vec<bool> = (0..600).map(|i| (i / 6) % 3 == 0).collect();
+    let alone: Vec<usize> = (0..600).collect();
+    let shared: Vec<usize> = (0..600).map(|i| i / 6).collect();
+    let a = brier_grouped(&p, &o, &alone, 10, 0).unwrap();
+    let b = brier_grouped(&p, &o, &shared, 10, 0).unwrap();
+    assert_eq!(a.bins.len(), b.bins.len());
+    for (x, y) in a.bins.iter().zip(&b.bins) {
+        assert!(y.se.unwrap() > 1.5 * x.se.unwrap(), "{x:?} {y:?}");
+    }
+    // Plain Brier bins carry none; a grouping out of order or of the wrong length is refused.
+    assert!(
+        brier(&p, &o, 10)
+            .unwrap()
+            .bins
+            .iter()
+            .all(|b| b.se.is_none())
+    );
+    let mut backwards = shared.clone();
+    backwards.reverse();
+    assert!(brier_grouped(&p, &o, &backwards, 10, 0).is_none());
+    assert!(brier_grouped(&p, &o, &shared[1..], 10, 0).is_none());
 }
 
 #[test]
