@@ -758,6 +758,7 @@ fn track_record(
                 n: b.n,
                 forecast: b.mean_forecast,
                 observed: b.observed,
+                se: b.se,
             })
             .collect(),
     }))

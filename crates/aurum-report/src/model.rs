@@ -355,6 +355,10 @@ pub struct TrackBin {
     pub forecast: f64,
     /// How often the event happened.
     pub observed: f64,
+    /// Standard error of `observed − forecast`, counting forecasts whose outcomes overlap
+    /// as dependent (absent in records made before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub se: Option<f64>,
 }
 
 /// A data source.
