@@ -198,26 +198,27 @@ pub(crate) fn doc(
 pub(crate) fn record(
     store: &mut Store,
     source: &str,
-    run_id: Option<i64>,
     doc: &CallDoc,
     filing: &Filing,
 ) -> AppResult<i64> {
+    Ok(store.record_call(&new_call(source, doc, filing)?, now())?)
+}
+
+/// The call to record for `doc` (its run, if any, is set where the run is recorded).
+pub(crate) fn new_call(source: &str, doc: &CallDoc, filing: &Filing) -> AppResult<NewCall> {
     filing.check()?;
-    Ok(store.record_call(
-        &NewCall {
-            source: source.into(),
-            run_id,
-            label: filing.label.clone(),
-            published: filing.publish,
-            series: SeriesId::new(doc.series.clone())?,
-            as_of: doc.as_of,
-            horizon: doc.horizon,
-            title: doc.title.clone(),
-            model: doc.model.clone(),
-            doc: serde_json::to_string(doc)?,
-        },
-        now(),
-    )?)
+    Ok(NewCall {
+        source: source.into(),
+        run_id: None,
+        label: filing.label.clone(),
+        published: filing.publish,
+        series: SeriesId::new(doc.series.clone())?,
+        as_of: doc.as_of,
+        horizon: doc.horizon,
+        title: doc.title.clone(),
+        model: doc.model.clone(),
+        doc: serde_json::to_string(doc)?,
+    })
 }
 
 /// A recorded call, as listed.
@@ -899,7 +900,7 @@ mod tests {
             label: None,
             publish: true,
         };
-        let id = record(&mut store, "report", None, &doc("silver"), &filing).unwrap();
+        let id = record(&mut store, "report", &doc("silver"), &filing).unwrap();
         let err = score_calls(&store, &ScoreRequest::default()).unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::NotFound);
         assert!(

@@ -272,7 +272,7 @@ pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppRe
     let post = aurum_report::post(&report, a.lang)?;
     AppError::check(progress)?;
     let call = crate::calls::doc(&f, &prepared, &results, &report.targets, a.seed);
-    let call_id = crate::calls::record(&mut store, "report", None, &call, &a.filing)?;
+    let call_id = crate::calls::record(&mut store, "report", &call, &a.filing)?;
     Ok(Composed {
         report,
         markdown: md,

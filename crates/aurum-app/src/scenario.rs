@@ -1004,21 +1004,20 @@ pub fn run(
     };
     // A run given up on is not recorded.
     AppError::check(progress)?;
-    let run_id = store.record_run(
-        &aurum_store::NewRun {
-            kind: "scenario".into(),
-            title: f.title.clone(),
-            input: req.text.clone(),
-            seed: req.seed,
-            paths: req.paths as u64,
-            data_fingerprint: doc.data_fingerprint.clone(),
-            results: serde_json::to_string(&doc)?,
-        },
-        now(),
-    )?;
+    let run = aurum_store::NewRun {
+        kind: "scenario".into(),
+        title: f.title.clone(),
+        input: req.text.clone(),
+        seed: req.seed,
+        paths: req.paths as u64,
+        data_fingerprint: doc.data_fingerprint.clone(),
+        results: serde_json::to_string(&doc)?,
+    };
     let targets = crate::report::headline_targets(&f, &p, &results);
     let call = crate::calls::doc(&f, &p, &results, &targets, req.seed);
-    let call_id = crate::calls::record(store, "scenario", Some(run_id), &call, &req.filing)?;
+    let call = crate::calls::new_call("scenario", &call, &req.filing)?;
+    // The run and its call together: a failure leaves neither.
+    let (run_id, call_id) = store.record_run_and_call(&run, &call, now())?;
     Ok((
         RunResult {
             run_id,

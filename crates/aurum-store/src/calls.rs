@@ -130,24 +130,30 @@ impl Store {
     ///
     /// SQLite errors.
     pub fn record_call(&mut self, call: &NewCall, now: i64) -> Result<i64, StoreError> {
-        self.conn.execute(
-            "INSERT INTO calls (created_at, source, run_id, label, published_at, series_id, as_of, horizon, title, model, doc)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
-                now,
-                call.source,
-                call.run_id,
-                call.label,
-                call.published.then_some(now),
-                call.series.as_str(),
-                call.as_of.to_string(),
-                call.horizon.to_string(),
-                call.title,
-                call.model,
-                call.doc
-            ],
-        )?;
-        Ok(self.conn.last_insert_rowid())
+        insert_call(&self.conn, call, now)
+    }
+
+    /// Records a run and the call it printed (its `run_id` set to the run's) in one
+    /// transaction: both or, on any error, neither. Returns the run's id and the call's.
+    ///
+    /// # Errors
+    ///
+    /// SQLite errors.
+    pub fn record_run_and_call(
+        &mut self,
+        run: &crate::NewRun,
+        call: &NewCall,
+        now: i64,
+    ) -> Result<(i64, i64), StoreError> {
+        let tx = self.conn.transaction()?;
+        let run_id = crate::store::insert_run(&tx, run, now)?;
+        let call = NewCall {
+            run_id: Some(run_id),
+            ..call.clone()
+        };
+        let call_id = insert_call(&tx, &call, now)?;
+        tx.commit()?;
+        Ok((run_id, call_id))
     }
 
     /// Calls matching `q`, in order of as_of then id.
@@ -283,6 +289,27 @@ impl Store {
     }
 }
 
+fn insert_call(conn: &rusqlite::Connection, call: &NewCall, now: i64) -> Result<i64, StoreError> {
+    conn.execute(
+        "INSERT INTO calls (created_at, source, run_id, label, published_at, series_id, as_of, horizon, title, model, doc)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            now,
+            call.source,
+            call.run_id,
+            call.label,
+            call.published.then_some(now),
+            call.series.as_str(),
+            call.as_of.to_string(),
+            call.horizon.to_string(),
+            call.title,
+            call.model,
+            call.doc
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,6 +328,41 @@ mod tests {
             model: "stack".into(),
             doc: "{}".into(),
         }
+    }
+
+    fn run() -> crate::NewRun {
+        crate::NewRun {
+            kind: "scenario".into(),
+            title: "NATO".into(),
+            input: "title = 'NATO'".into(),
+            seed: 7,
+            paths: 1000,
+            data_fingerprint: "f".into(),
+            results: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn a_run_and_its_call_are_recorded_together_or_not_at_all() {
+        let mut s = Store::open_in_memory().unwrap();
+        let (run_id, call_id) = s
+            .record_run_and_call(&run(), &call(date(2025, 2, 18), false), 10)
+            .unwrap();
+        assert_eq!(s.call(call_id).unwrap().unwrap().run_id, Some(run_id));
+        assert!(s.run(run_id).unwrap().is_some());
+        // A call that cannot be written takes its run with it.
+        s.conn
+            .execute_batch(
+                "CREATE TEMP TRIGGER refuse BEFORE INSERT ON calls
+                 BEGIN SELECT RAISE(ABORT, 'refused'); END;",
+            )
+            .unwrap();
+        assert!(
+            s.record_run_and_call(&run(), &call(date(2025, 2, 18), false), 11)
+                .is_err()
+        );
+        assert_eq!(s.runs().unwrap().len(), 1);
+        assert_eq!(s.calls(&CallQuery::default()).unwrap().len(), 1);
     }
 
     #[test]

@@ -718,12 +718,7 @@ impl Store {
     ///
     /// SQLite errors.
     pub fn record_run(&mut self, run: &NewRun, now: i64) -> Result<i64, StoreError> {
-        self.conn.execute(
-            "INSERT INTO runs (created_at, kind, title, input, seed, paths, data_fingerprint, results)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![now, run.kind, run.title, run.input, run.seed as i64, run.paths as i64, run.data_fingerprint, run.results],
-        )?;
-        Ok(self.conn.last_insert_rowid())
+        insert_run(&self.conn, run, now)
     }
 
     /// A stamp that changes whenever series data may have changed (an import, an update, a
@@ -1223,6 +1218,28 @@ fn merge(
         ])?;
     }
     Ok(report)
+}
+
+pub(crate) fn insert_run(
+    conn: &rusqlite::Connection,
+    run: &NewRun,
+    now: i64,
+) -> Result<i64, StoreError> {
+    conn.execute(
+        "INSERT INTO runs (created_at, kind, title, input, seed, paths, data_fingerprint, results)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            now,
+            run.kind,
+            run.title,
+            run.input,
+            run.seed as i64,
+            run.paths as i64,
+            run.data_fingerprint,
+            run.results
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
 }
 
 #[cfg(test)]
