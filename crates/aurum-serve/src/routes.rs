@@ -571,21 +571,18 @@ fn study_request(q: &Query) -> Result<StudyRequest, ApiError> {
         .ok_or_else(|| ApiError::bad("category", "category: give one, e.g. war-outbreak"))?
         .parse()
         .map_err(|e| ApiError::bad("category", e))?;
+    // The command line's reading of a window, within the days the dashboard offers.
     let win = match q.get("window") {
         None => (-1, 5),
-        Some(s) => {
-            let parts: Vec<Result<i32, _>> =
-                s.split(',').map(|x| x.trim().parse::<i32>()).collect();
-            match parts.as_slice() {
-                [Ok(a), Ok(b)] if a <= b && *a >= -20 && *b <= 60 => (*a, *b),
-                _ => {
-                    return Err(ApiError::bad(
-                        "window",
-                        format!("window={s:?}: expected two days like -1,5 (from -20 to 60)"),
-                    ));
-                }
+        Some(s) => match aurum_app::study::parse_window("window", s)? {
+            (a, b) if a >= -20 && b <= 60 => (a, b),
+            _ => {
+                return Err(ApiError::bad(
+                    "window",
+                    format!("`window` {s:?}: the dashboard's window runs from day -20 to day 60"),
+                ));
             }
-        }
+        },
     };
     if let Some(m) = q.get("model").filter(|m| m.as_str() != "mean") {
         return Err(ApiError::bad(

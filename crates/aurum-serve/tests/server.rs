@@ -496,6 +496,18 @@ fn errors_carry_a_stable_code_and_the_field_at_fault() {
         code("GET", "/api/study?category=x", None),
         (400, json!("invalid_input"), json!("category"))
     );
+    // A window out of order, or past the days the dashboard offers.
+    for w in ["5,-1", "1", "-30,5", "0,61"] {
+        assert_eq!(
+            code(
+                "GET",
+                &format!("/api/study?category=nuclear&window={w}"),
+                None
+            ),
+            (400, json!("invalid_input"), json!("window")),
+            "{w}"
+        );
+    }
     assert_eq!(
         code("GET", "/api/series/silver/bars", None),
         (404, json!("not_found"), Value::Null)
