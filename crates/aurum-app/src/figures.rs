@@ -577,21 +577,52 @@ pub fn backtest_figures(report: &BacktestReport, lang: Lang) -> AppResult<Vec<(S
         let mut chart = LineChart::new(title, x, y, source.clone());
         chart.x_ticks_integer = false;
         chart.zero_line = false;
-        chart.subtitle = Some(if ja {
-            "対角線上なら確率どおりに実現（閾値イベントをプール）".to_owned()
-        } else {
-            "On the diagonal, events happen as often as forecast (all threshold events pooled)"
-                .to_owned()
+        // The last model listed (the stack, when it is one) is drawn with a band of two
+        // standard errors around each bin, counting overlapping forecasts as dependent:
+        // a bin whose band misses the diagonal is off by more than chance.
+        let banded = scores
+            .last()
+            .filter(|s| s.brier.bins.iter().any(|b| b.se.is_some()));
+        chart.subtitle = Some(match (ja, banded) {
+            (true, Some(s)) => format!(
+                "対角線上なら確率どおりに実現（閾値イベントをプール）。帯は{}の±2標準誤差",
+                model_ja(&s.model.name())
+            ),
+            (true, None) => "対角線上なら確率どおりに実現（閾値イベントをプール）".to_owned(),
+            (false, Some(s)) => format!(
+                "On the diagonal, events happen as often as forecast (all threshold events \
+                 pooled); shaded: {} ± 2 standard errors",
+                s.model
+            ),
+            (false, None) => {
+                "On the diagonal, events happen as often as forecast (all threshold events pooled)"
+                    .to_owned()
+            }
         });
-        for s in &scores {
+        for (i, s) in scores.iter().enumerate() {
             let pts: Vec<(f64, f64)> = s
                 .brier
                 .bins
                 .iter()
                 .map(|b| (b.mean_forecast, b.observed))
                 .collect();
+            let band: Option<Vec<(f64, f64, f64)>> = (i + 1 == scores.len() && banded.is_some())
+                .then(|| {
+                    s.brier
+                        .bins
+                        .iter()
+                        .map(|b| {
+                            let e = 2.0 * b.se.unwrap_or(0.0);
+                            (
+                                b.mean_forecast,
+                                (b.observed - e).max(0.0),
+                                (b.observed + e).min(1.0),
+                            )
+                        })
+                        .collect()
+                });
             if !pts.is_empty() {
-                chart.series.push(LineSeries::new(
+                let mut line = LineSeries::new(
                     if ja {
                         format!(
                             "{}（ブライアスコア {:.4}）",
@@ -602,7 +633,9 @@ pub fn backtest_figures(report: &BacktestReport, lang: Lang) -> AppResult<Vec<(S
                         format!("{} (Brier {:.4})", s.model, s.brier.bs)
                     },
                     pts,
-                ));
+                );
+                line.band = band;
+                chart.series.push(line);
             }
         }
         // Last, so that each model keeps its colour across the charts.

@@ -302,6 +302,13 @@ fn every_japanese_chart_reads_as_japanese() {
     let bt = aurum_app::backtest::run(&mut store, &job, &Silent).unwrap();
     let figs = figures::backtest_figures(&bt, Lang::Ja).unwrap();
     assert_eq!(figs.len(), 2);
+    // The last model's reliability carries a band of two standard errors, named above it.
+    let (_, reliability) = figs
+        .iter()
+        .find(|(n, _)| n.starts_with("reliability"))
+        .unwrap();
+    assert_eq!(reliability.matches(r#"class="band""#).count(), 1);
+    assert!(reliability.contains("±2標準誤差"), "{reliability}");
     svgs.extend(figs);
 
     for (name, svg) in &svgs {
