@@ -187,6 +187,33 @@ fn print(report: &BacktestReport, format: OutputFormat) -> Result<()> {
                 }
                 t.write(&mut out)?;
             }
+            // The reliability of the last model listed (the stack, when given), bin by bin.
+            if let Some(last) = report.summary.scores.last().map(|s| s.model) {
+                writeln!(
+                    out,
+                    "\nReliability of {last} (all threshold events pooled; *: a bin of 50 or more \
+                     forecasts off by more than two standard errors):"
+                )?;
+                let mut t = Table::new(&["h", "forecast", "n", "mean", "happened", "± s.e.", ""]);
+                for s in report.summary.scores.iter().filter(|s| s.model == last) {
+                    for b in &s.brier.bins {
+                        // Fewer forecasts give a standard error too uncertain to judge by.
+                        let off = b.n >= 50
+                            && b.se
+                                .is_some_and(|se| (b.observed - b.mean_forecast).abs() > 2.0 * se);
+                        t.row(vec![
+                            s.horizon.to_string(),
+                            format!("{:.0}–{:.0}%", b.lo * 100.0, b.hi * 100.0),
+                            b.n.to_string(),
+                            format!("{:.1}%", b.mean_forecast * 100.0),
+                            format!("{:.1}%", b.observed * 100.0),
+                            b.se.map_or("—".into(), |se| format!("{:.1}", se * 100.0)),
+                            if off { "*".into() } else { String::new() },
+                        ]);
+                    }
+                }
+                t.write(&mut out)?;
+            }
             let flagged: Vec<&Score> = report
                 .summary
                 .scores

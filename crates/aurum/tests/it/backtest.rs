@@ -204,8 +204,24 @@ fn the_table_explains_its_columns_and_the_stack() {
         "calibrated:",
         // Three years of monthly origins are too few for a calibration map.
         "no event recalibrated yet (a map needs 120 past outcomes of it)",
+        "Reliability of stack (all threshold events pooled;",
     ] {
         assert!(out.contains(words), "{words:?} missing from\n{out}");
+    }
+    // The reliability table has one row per bin of the stack, each with its standard error.
+    let reliability = out
+        .split("Reliability of stack")
+        .nth(1)
+        .and_then(|r| r.split("\n\n").next())
+        .unwrap_or_default();
+    let rows: Vec<&str> = reliability
+        .lines()
+        .filter(|l| l.contains("–") && l.contains('%'))
+        .collect();
+    assert!(!rows.is_empty(), "{out}");
+    for row in rows {
+        let se = row.split_whitespace().nth(5).unwrap_or_default();
+        assert!(se.parse::<f64>().is_ok_and(|x| x >= 0.0), "{row}");
     }
     // A skill that rounds to zero has no sign.
     assert!(!out.contains("-0.0%"), "{out}");
