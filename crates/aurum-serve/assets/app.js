@@ -332,6 +332,11 @@
     });
   }
   function clearError() {
+    hideError();
+    clearMarks();
+  }
+  // The error box emptied and hidden; the fields' marks stay.
+  function hideError() {
     $('error').hidden = true;
     $('error').removeAttribute('data-field');
     $('error').removeAttribute('data-status');
@@ -340,7 +345,6 @@
     $('error-detail').hidden = true;
     $('error-detail-text').textContent = '';
     state.error = null;
-    clearMarks();
   }
   function spinnerStatus(node, text) {
     clear(node);
@@ -743,7 +747,7 @@
     $('chart-title').textContent = state.lang === 'ja' && isGold
       ? t('chartTitleGold', { freq: freqWords(d.freq) })
       : t('chartTitle', { name: seriesLabel(d.id), freq: freqWords(d.freq) });
-    $('gpr-title').textContent = t('gprTitle', { freq: freqWords(d.freq) });
+    $('gpr-title').textContent = t(d.freq === 'daily' ? 'gprTitleDaily' : d.freq === 'monthly' ? 'gprTitleMonthly' : 'gprTitleWeekly');
     setChartTools();
     if (bars.length) {
       var last = bars[bars.length - 1];
@@ -834,7 +838,9 @@
     }
     gprBox.setAttribute('data-points', String(Object.keys(byWeek).length));
 
-    // Crosshair: OHLC of the week and its events in a box beside the cursor.
+    // Crosshair: OHLC of the week (a fixing series': its first, highest, lowest and last
+    // fixings) and its events in a box beside the cursor.
+    var fixing = isFixing(d.id);
     var tip = $('chart-tooltip');
     tip.hidden = true;
     var byTime = {};
@@ -849,10 +855,12 @@
       if (!b) { tip.hidden = true; return; }
       clear(tip);
       tip.appendChild(el('div', { className: 'tt-date', text: periodWords(key) }));
-      tip.appendChild(el('div', {
-        className: 'tt-ohlc',
-        text: t('ohlc', { o: fmtNum(b.open, 2), h: fmtNum(b.high, 2), l: fmtNum(b.low, 2), c: fmtNum(b.close, 2) }),
-      }));
+      // Each price with its label kept on one line: a narrow box breaks only between them.
+      var prices = t(!fixing ? 'ohlc' : d.freq === 'daily' ? 'ohlcFixingDay' : 'ohlcFixing',
+        { o: fmtNum(b.open, 2), h: fmtNum(b.high, 2), l: fmtNum(b.low, 2), c: fmtNum(b.close, 2) });
+      tip.appendChild(el('div', { className: 'tt-ohlc' }, prices.split(/(\s{2,}|\u3000)/).map(function (part, k) {
+        return k % 2 ? part : el('span', { className: 'tt-price', text: part });
+      })));
       var evs = perBar[key] || [];
       if (state.chart.popFor !== null && state.chart.popFor !== undefined) { tip.hidden = true; return; }
       if (evs.length) {
@@ -1836,7 +1844,13 @@
       return;
     }
     var active = document.activeElement;
-    function setIfIdle(id, v) { var x = $(id); if (x !== active && !(keep && heldField(x))) x.value = v; }
+    // A field given the file's value is readable again: its marks and message go.
+    function setIfIdle(id, v) {
+      var x = $(id);
+      if (x === active || (keep && heldField(x))) return;
+      x.value = v;
+      if (!keep) unmarkField(x);
+    }
     // The title in the page's language: the Japanese one, when the file has it, is edited
     // in its place.
     setIfIdle('sc-title', titleKey(model) === 'title_ja' ? model.title_ja : model.title);
@@ -1852,8 +1866,12 @@
     if (sameRows && tbody.contains(active)) {
       model.scenarios.forEach(function (s) {
         var p = $('prob-' + s.id);
-        if (p && p !== active) p.value = isNum(s.probability) ? String(s.probability) : '';
+        if (p && p !== active) {
+          p.value = isNum(s.probability) ? String(s.probability) : '';
+          if (!keep) unmarkField(p);
+        }
       });
+      if (!keep) recountFormProblems();
       scheduleBaseRates();
       return;
     }
@@ -1935,6 +1953,7 @@
       fresh.replaceWith(x);
       if (heldMsgs[k]) x.insertAdjacentElement('afterend', heldMsgs[k]);
     });
+    if (!keep) recountFormProblems();
     fillBaseRates();
     scheduleBaseRates();
     fillOverall();
@@ -2195,6 +2214,26 @@
     if (x.id === 'sc-as-of' || x.id === 'sc-horizon') return !/^\d{4}-\d{2}-\d{2}$/.test(x.value);
     if (x.id === 'sc-targets') return parseTargetList(x.value) === null;
     return false;
+  }
+
+  // A field the form filled in from the file: no longer marked, nor described as wrong.
+  function unmarkField(input) {
+    flagField(input, false);
+    clearFieldMsg(input);
+    if (input.id === 'sc-targets') input.title = t('scTargetsHelp');
+  }
+
+  // After the form is filled in from a new file: the error box of the form's check counts
+  // the fields still marked, and goes when none is.
+  function recountFormProblems() {
+    var err = state.error;
+    if (!err || err.field !== 'form' || !err.words || $('error').hidden) return;
+    var n = document.querySelectorAll('#scenario-form .invalid, #scenario-form [aria-invalid="true"]').length;
+    if (!n) { hideError(); return; }
+    var key = n === 1 ? 'formInvalidOne' : 'formInvalid';
+    err.words = { key: key, vars: { n: n } };
+    err.message = t(key, { n: n });
+    wordError(err);
   }
 
   // A field's message goes when the field is edited.

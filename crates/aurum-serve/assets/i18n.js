@@ -30,7 +30,10 @@ window.AURUM_I18N = {
     apply: 'Apply',
     priceChart: 'Candlestick chart',
     gprChart: 'Geopolitical Risk index, weekly',
-    gprTitle: 'Geopolitical Risk index (Caldara–Iacoviello), {freq} close',
+    // The pane shows the daily index; a week's or a month's point is its last day's value.
+    gprTitleDaily: 'Geopolitical Risk index (Caldara–Iacoviello), daily',
+    gprTitleWeekly: 'Geopolitical Risk index (Caldara–Iacoviello), value on the last day of each week',
+    gprTitleMonthly: 'Geopolitical Risk index (Caldara–Iacoviello), value on the last day of each month',
     gprMissing: 'The GPR index is not in the store.',
     eventsOnChart: 'Events on the chart',
     chartTitle: '{name}, {freq}',
@@ -112,6 +115,9 @@ window.AURUM_I18N = {
     field_series: 'the series',
     field_lang: 'the language',
     ohlc: 'O {o}  H {h}  L {l}  C {c}',
+    // A fixing series' bar: its fixings, first to last (a day has one).
+    ohlcFixing: 'First fixing {o}  High {h}  Low {l}  Last fixing {c}',
+    ohlcFixingDay: 'Fixing {c}',
     noBars: 'No prices for this series in this range.',
     loading: 'Loading…',
 
@@ -364,7 +370,9 @@ window.AURUM_I18N = {
     apply: '表示',
     priceChart: 'ローソク足チャート',
     gprChart: '地政学リスク指数（週次）',
-    gprTitle: '地政学リスク（GPR）指数（Caldara–Iacoviello）、{freq}終値',
+    gprTitleDaily: '地政学リスク（GPR）指数（Caldara–Iacoviello）、日次',
+    gprTitleWeekly: '地政学リスク（GPR）指数（Caldara–Iacoviello）、各週最終日の値',
+    gprTitleMonthly: '地政学リスク（GPR）指数（Caldara–Iacoviello）、各月最終日の値',
     gprMissing: 'GPR指数がデータストアにありません。',
     eventsOnChart: 'チャート上のイベント',
     chartTitle: '{name} {freq}推移',
@@ -446,6 +454,8 @@ window.AURUM_I18N = {
     field_series: 'データ系列',
     field_lang: '言語',
     ohlc: '始値 {o}　高値 {h}　安値 {l}　終値 {c}',
+    ohlcFixing: '最初の値決め {o}　高値 {h}　安値 {l}　最後の値決め {c}',
+    ohlcFixingDay: '値決め {c}',
     noBars: 'この期間の価格データはありません。',
     loading: '読み込み中…',
 

@@ -2915,3 +2915,253 @@ fn half_typed_fields_stay_out_of_the_toml_in_chromium() {
     assert_eq!(b.page_errors(), json!(""));
     assert_eq!(b.console_errors(), Vec::<String>::new());
 }
+
+/// The price chart's tooltip for the bar under the pointer: the pointer is first moved off
+/// the chart, then onto it `dx` pixels right of its centre; returns the tooltip's prices.
+fn chart_tooltip(b: &Browser, dx: i64) -> String {
+    let chart = b.element("#price-chart");
+    b.cmd(
+        "/actions",
+        &json!({ "actions": [{ "type": "pointer", "id": "mouse", "parameters": { "pointerType": "mouse" },
+            "actions": [
+                { "type": "pointerMove", "duration": 0, "x": 1, "y": 1 },
+                { "type": "pointerMove", "duration": 0, "origin": { ELEMENT: chart }, "x": dx, "y": 0 }
+            ] }] }),
+    );
+    b.wait(
+        "the chart's tooltip",
+        "const t = document.querySelector('#chart-tooltip'); const o = t.querySelector('.tt-ohlc'); return !t.hidden && o && o.textContent",
+    )
+    .as_str()
+    .unwrap()
+    .to_owned()
+}
+
+/// The chart of `series` at `freq` has drawn.
+fn chart_of(b: &Browser, series: &str, freq: &str) {
+    b.wait(
+        "the chart",
+        &format!(
+            "const c = document.querySelector('#price-chart'); const s = window.__aurumTest.chart(); return c.dataset.ready === '1' && c.dataset.series === '{series}' && s && s.freq === '{freq}'"
+        ),
+    );
+}
+
+/// The LBMA's bars are made of its daily fixings: the tooltip names them as fixings, first
+/// to last, where another series' says open, high, low and close.
+#[test]
+fn a_fixing_series_tooltip_names_its_fixings_in_chromium() {
+    let d = Dashboard::open(&[], "/?lang=en#chart", "the chart", CHART_READY);
+    let (b, server) = (&d.b, &d.server);
+    chart_of(b, "gold-usd-lbma-pm", "weekly");
+    let tip = chart_tooltip(b, -60);
+    assert!(
+        tip.starts_with("First fixing ")
+            && tip.contains("  High ")
+            && tip.contains("  Last fixing "),
+        "{tip}"
+    );
+    b.screenshot("chart-tooltip-fixing-en");
+    // A day has one fixing.
+    b.click("#chart-freq-daily");
+    chart_of(b, "gold-usd-lbma-pm", "daily");
+    let tip = chart_tooltip(b, -60);
+    assert!(tip.starts_with("Fixing ") && !tip.contains("High"), "{tip}");
+    // Another gold series keeps open, high, low and close.
+    b.click("#chart-freq-weekly");
+    chart_of(b, "gold-usd-lbma-pm", "weekly");
+    let other = b
+        .js("return [...document.querySelectorAll('#chart-series option')].map(o => o.value).find(v => !/lbma/.test(v) && /^gold/.test(v))")
+        .as_str()
+        .expect("a gold series other than the LBMA's")
+        .to_owned();
+    b.js(&format!(
+        "const s = document.querySelector('#chart-series'); s.value = '{other}'; s.dispatchEvent(new Event('change')); return true"
+    ));
+    chart_of(b, &other, "weekly");
+    let tip = chart_tooltip(b, -60);
+    assert!(tip.starts_with("O ") && tip.contains("  C "), "{tip}");
+
+    // In Japanese, on a phone.
+    b.resize(390, 844);
+    b.open(&format!("{}/?lang=ja#chart", server.base));
+    chart_of(b, "gold-usd-lbma-pm", "weekly");
+    let tip = chart_tooltip(b, -40);
+    assert!(
+        tip.starts_with("最初の値決め ")
+            && tip.contains("　高値 ")
+            && tip.contains("　安値 ")
+            && tip.contains("　最後の値決め "),
+        "{tip}"
+    );
+    assert!(!tip.contains("終値"), "{tip}");
+    b.screenshot("chart-tooltip-fixing-ja-phone");
+    b.resize(1280, 900);
+    assert_eq!(b.page_errors(), json!(""));
+    assert_eq!(b.console_errors(), Vec::<String>::new());
+}
+
+/// The GPR pane plots the daily index; a week's or a month's point is its last day's value,
+/// and the pane's title says so (an index has no close).
+#[test]
+fn the_gpr_pane_says_what_its_points_are_in_chromium() {
+    let d = Dashboard::open(&[], "/?lang=en#chart", "the chart", CHART_READY);
+    let (b, server) = (&d.b, &d.server);
+    chart_of(b, "gold-usd-lbma-pm", "weekly");
+    let title = "Geopolitical Risk index (Caldara–Iacoviello)";
+    assert_eq!(
+        b.text("#gpr-title"),
+        format!("{title}, value on the last day of each week")
+    );
+    b.js("document.querySelector('#gpr-title').scrollIntoView({block: 'center'}); return true");
+    b.screenshot("chart-gpr-title-en");
+    for (button, freq, words) in [
+        (
+            "#chart-freq-monthly",
+            "monthly",
+            "value on the last day of each month",
+        ),
+        ("#chart-freq-daily", "daily", "daily"),
+    ] {
+        b.click(button);
+        chart_of(b, "gold-usd-lbma-pm", freq);
+        assert_eq!(b.text("#gpr-title"), format!("{title}, {words}"));
+    }
+    // The server's weekly GPR point is the week's last daily value.
+    let query = b
+        .js("return '&from=' + document.querySelector('#chart-from').value + '&as_of=' + document.querySelector('#as-of').value")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, daily) = server.get(&format!("/api/series/gpr-daily/bars?freq=daily{query}"));
+    let (_, weekly) = server.get(&format!("/api/series/gpr-daily/bars?freq=weekly{query}"));
+    let week = &weekly.as_array().unwrap()[weekly.as_array().unwrap().len() / 2];
+    let last_day = daily
+        .as_array()
+        .unwrap()
+        .iter()
+        .rfind(|r| r["date"].as_str() <= week["date"].as_str())
+        .unwrap();
+    assert_eq!(week["close"], last_day["close"], "{week} {last_day}");
+
+    b.resize(390, 844);
+    b.open(&format!("{}/?lang=ja&freq=weekly#chart", server.base));
+    chart_of(b, "gold-usd-lbma-pm", "weekly");
+    let title_ja = "地政学リスク（GPR）指数（Caldara–Iacoviello）";
+    assert_eq!(b.text("#gpr-title"), format!("{title_ja}、各週最終日の値"));
+    assert!(!b.text("#gpr-title").contains("終値"));
+    b.js("document.querySelector('#gpr-title').scrollIntoView({block: 'center'}); return true");
+    b.screenshot("chart-gpr-title-ja-phone");
+    b.open(&format!("{}/?lang=ja&freq=monthly#chart", server.base));
+    chart_of(b, "gold-usd-lbma-pm", "monthly");
+    assert_eq!(b.text("#gpr-title"), format!("{title_ja}、各月最終日の値"));
+    b.resize(1280, 900);
+    assert_eq!(b.page_errors(), json!(""));
+    assert_eq!(b.console_errors(), Vec::<String>::new());
+}
+
+/// A field marked unreadable, then given a readable value by an edit of the TOML box, is no
+/// longer marked, and the error box counts only the fields still wrong.
+#[test]
+fn editing_the_toml_clears_the_marks_of_the_fields_it_fills_in_chromium() {
+    let d = Dashboard::open(
+        &[],
+        "/?lang=en#scenario",
+        "the scenario form",
+        SCENARIO_READY,
+    );
+    let b = &d.b;
+    b.type_into("#sc-targets", "3000, 3l00");
+    b.type_into("#prob-us-nato-exit", "1e");
+    // Not in the file: the number of paths stays marked.
+    b.type_into("#sc-paths", "0");
+    b.click("#run-scenario");
+    b.wait(
+        "the form's problems",
+        "return document.querySelectorAll('.field-msg').length >= 3",
+    );
+    for id in ["sc-targets", "prob-us-nato-exit", "sc-paths"] {
+        let f = field(b, id);
+        assert_eq!(
+            (&f["invalid"], &f["aria"], f["msg"].is_string()),
+            (&json!(true), &json!("true"), true),
+            "{id}: {f}"
+        );
+    }
+    assert_eq!(
+        b.text("#error-text"),
+        "3 fields need attention (marked below); nothing was sent."
+    );
+    // The TOML box opened and edited by hand: a comment added at its end.
+    b.click("#toml-details summary");
+    let toml = b.element("#scenario-toml");
+    b.cmd(
+        &format!("/element/{toml}/value"),
+        &json!({ "text": "\n# checked by hand\n" }),
+    );
+    b.wait(
+        "the form filled in from the file",
+        "return document.querySelector('#sc-targets').value === '3000, 3200, +10%'",
+    );
+    let text = b
+        .js("return document.querySelector('#scenario-toml').value")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(text.ends_with("# checked by hand\n"), "{text}");
+    for id in ["sc-targets", "prob-us-nato-exit"] {
+        let f = field(b, id);
+        assert_eq!(
+            (&f["invalid"], &f["aria"], &f["msg"], f["bad_input"].clone()),
+            (&json!(false), &Value::Null, &Value::Null, json!(false)),
+            "{id}: {f}"
+        );
+    }
+    assert_eq!(
+        b.js("return document.querySelector('#sc-targets').title"),
+        b.js("return window.AURUM_I18N.en.scTargetsHelp")
+    );
+    assert_eq!(
+        b.js("return document.querySelector('#sc-targets').getAttribute('aria-describedby')"),
+        Value::Null
+    );
+    let paths = field(b, "sc-paths");
+    assert_eq!(paths["invalid"], json!(true), "{paths}");
+    assert!(paths["msg"].is_string(), "{paths}");
+    assert_eq!(
+        b.text("#error-text"),
+        "One field needs attention (marked below); nothing was sent."
+    );
+    assert_eq!(
+        b.js("return document.querySelector('#toml-held').hidden"),
+        json!(true)
+    );
+    b.js("window.scrollTo(0, 0); return true");
+    b.screenshot("scenario-toml-edit-unmarks-en");
+    // With only fields the file fills in marked, the box goes with their marks.
+    b.type_into("#sc-paths", "1000");
+    b.type_into("#sc-targets", "3l00");
+    b.click("#run-scenario");
+    b.wait(
+        "the targets marked",
+        "return document.querySelector('#sc-targets-msg') !== null",
+    );
+    assert_eq!(
+        b.text("#error-text"),
+        "One field needs attention (marked below); nothing was sent."
+    );
+    b.cmd(
+        &format!("/element/{toml}/value"),
+        &json!({ "text": "# again\n" }),
+    );
+    b.wait(
+        "the error box gone",
+        "return document.querySelector('#error').hidden",
+    );
+    assert_eq!(
+        b.js("return document.querySelectorAll('#scenario-form .invalid, #scenario-form [aria-invalid=\"true\"], #scenario-form .field-msg').length"),
+        json!(0)
+    );
+    assert_eq!(b.page_errors(), json!(""));
+    assert_eq!(b.console_errors(), Vec::<String>::new());
+}
