@@ -168,6 +168,12 @@ impl Browser {
         self.js("return (window.__errors || []).join(' | ')")
     }
 
+    /// Asserts that the page threw no uncaught error and the console logged none.
+    fn assert_no_errors(&self) {
+        assert_eq!(self.page_errors(), json!(""));
+        assert_eq!(self.console_errors(), Vec::<String>::new());
+    }
+
     /// The browser console's entries at level SEVERE since the last call (errors the page's
     /// own handler cannot see: those while it loads, failed requests).
     fn console_errors(&self) -> Vec<String> {
@@ -2013,8 +2019,7 @@ fn cancel_stops_the_run_on_the_server_in_chromium() {
     );
     let (_, runs) = server.get("/api/runs");
     assert_eq!(runs.as_array().unwrap().len(), before + 1);
-    assert_eq!(b.page_errors(), json!(""));
-    assert_eq!(b.console_errors(), Vec::<String>::new());
+    b.assert_no_errors();
 }
 
 /// The text and value beside each scenario's probability: its overall chance when it
@@ -2306,8 +2311,7 @@ fn japanese_pages_use_the_japanese_titles_in_chromium() {
     b.click("#lang-en");
     let sub = b.text("#chart-subtitle");
     assert!(sub.contains("last close"), "{other}: {sub}");
-    assert_eq!(b.page_errors(), json!(""));
-    assert_eq!(b.console_errors(), Vec::<String>::new());
+    b.assert_no_errors();
 }
 
 #[test]
@@ -2377,8 +2381,7 @@ fn unsaved_scenario_edits_survive_a_reload_in_chromium() {
         b.js("return [document.querySelector('#prob-ukraine-ceasefire').value, document.querySelector('#draft-note').hidden]"),
         json!(["0.45", true])
     );
-    assert_eq!(b.page_errors(), json!(""));
-    assert_eq!(b.console_errors(), Vec::<String>::new());
+    b.assert_no_errors();
 }
 
 /// The boxes of the scenario form and its results (viewport pixels), the window's size and
@@ -2473,8 +2476,7 @@ fn results_sit_beside_the_form_on_a_wide_screen_and_below_it_on_a_phone_in_chrom
     );
     b.screenshot("scenario-below-en-phone");
     b.resize(1280, 900);
-    assert_eq!(b.page_errors(), json!(""));
-    assert_eq!(b.console_errors(), Vec::<String>::new());
+    b.assert_no_errors();
 }
 
 /// The page's test hooks (`window.__aurumTest`) are there only in a browser driven by
@@ -2643,8 +2645,7 @@ fn event_filters_and_study_settings_live_in_the_url_and_the_last_view_returns_in
         "return document.querySelectorAll('#events-rows tr[data-id]').length > 0",
     );
     assert_eq!(listed_events(b), ids);
-    assert_eq!(b.page_errors(), json!(""));
-    assert_eq!(b.console_errors(), Vec::<String>::new());
+    b.assert_no_errors();
 }
 
 /// A scenario field as the page shows it: its text, whether the browser could read it,
@@ -2760,8 +2761,7 @@ fn switching_the_language_keeps_what_the_user_typed_and_rewords_its_messages_in_
         toml.as_str().unwrap().contains("probability = 0.2"),
         "{toml}"
     );
-    assert_eq!(b.page_errors(), json!(""));
-    assert_eq!(b.console_errors(), Vec::<String>::new());
+    b.assert_no_errors();
 }
 
 /// Whether leaving the page now would ask first (its `beforeunload` cancelled).
@@ -2912,8 +2912,7 @@ fn half_typed_fields_stay_out_of_the_toml_in_chromium() {
         toml(b)
     );
     assert_eq!(note(b)["fields"], json!("sc-targets"));
-    assert_eq!(b.page_errors(), json!(""));
-    assert_eq!(b.console_errors(), Vec::<String>::new());
+    b.assert_no_errors();
 }
 
 /// The price chart's tooltip for the bar under the pointer: the pointer is first moved off
@@ -2997,8 +2996,7 @@ fn a_fixing_series_tooltip_names_its_fixings_in_chromium() {
     assert!(!tip.contains("終値"), "{tip}");
     b.screenshot("chart-tooltip-fixing-ja-phone");
     b.resize(1280, 900);
-    assert_eq!(b.page_errors(), json!(""));
-    assert_eq!(b.console_errors(), Vec::<String>::new());
+    b.assert_no_errors();
 }
 
 /// The GPR pane plots the daily index; a week's or a month's point is its last day's value,
@@ -3056,8 +3054,7 @@ fn the_gpr_pane_says_what_its_points_are_in_chromium() {
     chart_of(b, "gold-usd-lbma-pm", "monthly");
     assert_eq!(b.text("#gpr-title"), format!("{title_ja}、各月最終日の値"));
     b.resize(1280, 900);
-    assert_eq!(b.page_errors(), json!(""));
-    assert_eq!(b.console_errors(), Vec::<String>::new());
+    b.assert_no_errors();
 }
 
 /// A field marked unreadable, then given a readable value by an edit of the TOML box, is no
@@ -3162,6 +3159,5 @@ fn editing_the_toml_clears_the_marks_of_the_fields_it_fills_in_chromium() {
         b.js("return document.querySelectorAll('#scenario-form .invalid, #scenario-form [aria-invalid=\"true\"], #scenario-form .field-msg').length"),
         json!(0)
     );
-    assert_eq!(b.page_errors(), json!(""));
-    assert_eq!(b.console_errors(), Vec::<String>::new());
+    b.assert_no_errors();
 }
