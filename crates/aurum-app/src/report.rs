@@ -734,6 +734,19 @@ fn track_record(
     let (Some(g), Some(base)) = (find(model), find(ModelKind::GBM)) else {
         return Ok(None);
     };
+    let bins: Vec<TrackBin> = g
+        .brier
+        .bins
+        .iter()
+        .map(|b| TrackBin {
+            lo: b.lo,
+            hi: b.hi,
+            n: b.n,
+            forecast: b.mean_forecast,
+            observed: b.observed,
+            se: b.se,
+        })
+        .collect();
     Ok(Some(TrackRecord {
         model: lang_name.into(),
         horizon: g.horizon,
@@ -748,19 +761,9 @@ fn track_record(
         calibrated: g.calibrated,
         independent_n: g.independent_n,
         judged: g.independent_n >= aurum_backtest::JUDGE_MIN,
-        bins: g
-            .brier
-            .bins
-            .iter()
-            .map(|b| TrackBin {
-                lo: b.lo,
-                hi: b.hi,
-                n: b.n,
-                forecast: b.mean_forecast,
-                observed: b.observed,
-                se: b.se,
-            })
-            .collect(),
+        small_too_small: bins.first().is_some_and(TrackBin::too_low),
+        large_too_large: bins.last().is_some_and(TrackBin::too_high),
+        bins,
     }))
 }
 

@@ -336,10 +336,38 @@ pub struct TrackRecord {
     pub judged: bool,
     /// Reliability: forecasts grouped by probability.
     pub bins: Vec<TrackBin>,
+    /// The lowest group's events happened more often than forecast, by more than chance
+    /// ([`TrackBin::too_low`]): small probabilities have been too small.
+    #[serde(default)]
+    pub small_too_small: bool,
+    /// The highest group's events happened less often than forecast, by more than chance
+    /// ([`TrackBin::too_high`]).
+    #[serde(default)]
+    pub large_too_large: bool,
 }
 
 fn judged_default() -> bool {
     true
+}
+
+impl TrackBin {
+    /// The gap between forecast and outcome that the text calls a bias: more than 5 points
+    /// and more than twice the group's standard error.
+    fn beyond_chance(&self) -> f64 {
+        0.05f64.max(2.0 * self.se.unwrap_or(0.0))
+    }
+
+    /// The events happened more often than forecast, by more than chance.
+    #[must_use]
+    pub fn too_low(&self) -> bool {
+        self.observed - self.forecast > self.beyond_chance()
+    }
+
+    /// The events happened less often than forecast, by more than chance.
+    #[must_use]
+    pub fn too_high(&self) -> bool {
+        self.forecast - self.observed > self.beyond_chance()
+    }
 }
 
 /// One group of past forecasts.
@@ -524,4 +552,33 @@ pub struct YenOut {
     pub usdjpy: f64,
     /// Each target in yen per gram at that rate.
     pub targets_per_gram: Vec<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bin(forecast: f64, observed: f64, se: Option<f64>) -> TrackBin {
+        TrackBin {
+            lo: 0.0,
+            hi: 0.1,
+            n: 300,
+            forecast,
+            observed,
+            se,
+        }
+    }
+
+    #[test]
+    fn a_group_is_biased_only_past_five_points_and_twice_its_standard_error() {
+        // 6 points off: a bias with an error of 2 points or none, chance with one of 4.
+        assert!(bin(0.06, 0.12, Some(0.02)).too_low());
+        assert!(bin(0.06, 0.12, None).too_low());
+        assert!(!bin(0.06, 0.12, Some(0.04)).too_low());
+        // 4 points off is never called a bias, however small the error.
+        assert!(!bin(0.06, 0.10, Some(0.001)).too_low());
+        assert!(bin(0.85, 0.70, Some(0.05)).too_high());
+        assert!(!bin(0.85, 0.70, Some(0.08)).too_high());
+        assert!(!bin(0.06, 0.12, Some(0.02)).too_high());
+    }
 }
