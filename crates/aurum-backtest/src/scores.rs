@@ -394,15 +394,23 @@ pub fn brier_grouped(
         return None;
     }
     let origins = group.last().map_or(0, |g| g + 1);
-    for bin in &mut b.bins {
-        let k = (bin.lo * bins as f64).round() as usize;
+    // Per bin and origin: the sum of oᵢ − pᵢ and the count, in one pass.
+    let mut sum = vec![vec![0.0; origins]; bins];
+    let mut count = vec![vec![0.0; origins]; bins];
+    for ((x, y), g) in p.iter().zip(o).zip(group) {
+        let k = bin_of(*x, bins);
+        sum[k][*g] += f64::from(u8::from(*y)) - x;
+        count[k][*g] += 1.0;
+    }
+    // `brier` keeps the non-empty bins, in order.
+    let filled = (0..bins).filter(|k| count[*k].iter().any(|c| *c > 0.0));
+    for (bin, k) in b.bins.iter_mut().zip(filled) {
         let gap = bin.observed - bin.mean_forecast;
-        let mut u = vec![0.0; origins];
-        for ((x, y), g) in p.iter().zip(o).zip(group) {
-            if bin_of(*x, bins) == k {
-                u[*g] += f64::from(u8::from(*y)) - x - gap;
-            }
-        }
+        let u: Vec<f64> = sum[k]
+            .iter()
+            .zip(&count[k])
+            .map(|(s, c)| s - gap * c)
+            .collect();
         let mut s: f64 = u.iter().map(|x| x * x).sum();
         for l in 1..=lags.min(origins.saturating_sub(1)) {
             let w = 1.0 - l as f64 / (lags + 1) as f64;
