@@ -712,15 +712,6 @@ pub struct RunRecord {
 }
 
 impl Store {
-    /// Records a run; returns its id.
-    ///
-    /// # Errors
-    ///
-    /// SQLite errors.
-    pub fn record_run(&mut self, run: &NewRun, now: i64) -> Result<i64, StoreError> {
-        insert_run(&self.conn, run, now)
-    }
-
     /// A stamp that changes whenever series data may have changed (an import, an update, a
     /// new seed): for caching summaries such as [`Store::list`].
     ///
@@ -1220,6 +1211,8 @@ fn merge(
     Ok(report)
 }
 
+/// Inserts a run; returns its id. Runs are recorded with the call they printed
+/// ([`Store::record_run_and_call`]).
 pub(crate) fn insert_run(
     conn: &rusqlite::Connection,
     run: &NewRun,
@@ -1581,7 +1574,7 @@ mod tests {
 
     #[test]
     fn runs_are_recorded_and_read_back() {
-        let mut s = Store::open_in_memory().unwrap();
+        let s = Store::open_in_memory().unwrap();
         let run = NewRun {
             kind: "scenario".into(),
             title: "t".into(),
@@ -1591,8 +1584,8 @@ mod tests {
             data_fingerprint: "abc".into(),
             results: "{}".into(),
         };
-        let a = s.record_run(&run, T0).unwrap();
-        let b = s.record_run(&run, T0 + DAY).unwrap();
+        let a = insert_run(&s.conn, &run, T0).unwrap();
+        let b = insert_run(&s.conn, &run, T0 + DAY).unwrap();
         let list = s.runs().unwrap();
         assert_eq!(list.iter().map(|r| r.id).collect::<Vec<_>>(), [b, a]);
         assert!(list[0].results.is_empty());
