@@ -15,9 +15,13 @@ use serde::Serialize;
 
 use crate::{Scenario, Shock, SimError};
 
-/// Lane groups ([`LANES`] paths each) that the lane loop steps day by day together, so that
-/// each day's histogram is fetched into cache once for `LANES × WIDE` paths.
-const WIDE: usize = 32;
+/// Lane groups ([`LANES`] paths each) that the lane loop steps day by day together: a day is
+/// a few short passes over their state (draws, model step, histogram, first passage, counts
+/// above), each a fixed-length loop of vector instructions. Of 1 to 32 groups, 4 measured
+/// fastest (`aurum-bench scenario`); more spill out of registers and the first-level cache.
+const WIDE: usize = 4;
+/// Paths the lane loop steps together.
+const WIDTH: usize = LANES * WIDE;
 /// Paths simulated together; blocks are merged in order, so results do not depend on the
 /// number of threads.
 const BLOCK: usize = 2048;
@@ -690,7 +694,6 @@ fn run_lanes_with<const EVENTS: bool>(
     let (setup, opts) = (plan.setup, plan.opts);
     let n = setup.days.len();
     let nt = plan.barriers.len();
-    let width = LANES * WIDE;
     let quiet = Events {
         mask: 0,
         happened: vec![false; setup.scenarios.len()],
@@ -698,171 +701,141 @@ fn run_lanes_with<const EVENTS: bool>(
         var_mult: Vec::new(),
     };
     // Per day, then per path: the shocks and variance multipliers of the scenarios drawn.
-    let mut shock = vec![0.0; if EVENTS { n * width } else { 0 }];
-    let mut mult = vec![1.0; if EVENTS { n * width } else { 0 }];
-    let mut events: Vec<Events> = Vec::with_capacity(width);
+    let mut shock = vec![0.0; if EVENTS { n * WIDTH } else { 0 }];
+    let mut mult = vec![1.0; if EVENTS { n * WIDTH } else { 0 }];
+    let mut events: Vec<Events> = Vec::with_capacity(WIDTH);
     let mut touched = vec![false; nt];
-    let mut above = vec![0u32; nt];
     let (e0, s20) = match lane {
         Lane::Garch11 { e0, s20, .. } => (e0, s20),
         Lane::Gbm { .. } => (0.0, 0.0),
     };
-    let mut x = vec![[0.0f64; LANES]; WIDE];
-    let mut cont = vec![[0.0f64; LANES]; WIDE];
-    let mut e_last = vec![[0.0f64; LANES]; WIDE];
-    let mut s2_last = vec![[0.0f64; LANES]; WIDE];
-    let mut next = vec![[0usize; LANES]; WIDE];
-    let mut low = vec![0.0f64; WIDE];
-    for p0 in (first_path..first_path + count).step_by(width) {
-        let active = width.min(first_path + count - p0);
-        let groups = active.div_ceil(LANES);
-        let mut rngs: Vec<LaneRng> = (0..groups)
-            .map(|g| LaneRng::new(opts.seed, (p0 + g * LANES) as u64))
-            .collect();
+    // The block's state, one entry per path: each day is a few passes over these arrays
+    // (draws, model step, histogram, first passage, counts above), each a plain loop that
+    // vector instructions run, with everything in the first level of cache.
+    let mut z = [0.0f64; WIDTH];
+    let mut x = [0.0f64; WIDTH];
+    let mut cont = [0.0f64; WIDTH];
+    let mut e_last = [0.0f64; WIDTH];
+    let mut s2_last = [0.0f64; WIDTH];
+    // Each path's lowest barrier not yet reached: its index in `plan.sorted`, and its value.
+    let mut next = [0usize; WIDTH];
+    let mut low = [0.0f64; WIDTH];
+    let mut bins = [0u32; WIDTH];
+    let mut above = vec![0u32; nt];
+    for p0 in (first_path..first_path + count).step_by(WIDTH) {
+        let active = WIDTH.min(first_path + count - p0);
+        let mut rngs: [LaneRng; WIDE] =
+            std::array::from_fn(|g| LaneRng::new(opts.seed, (p0 + g * LANES) as u64));
         events.clear();
         if EVENTS {
             for i in 0..active {
                 let mut rng_s = path_rng(opts.seed, 2 * (p0 + i) as u64);
                 let ev = draw_events(setup, &plan.index, &mut rng_s, opts.disabled);
                 for t in 0..n {
-                    shock[t * width + i] = ev.shock[t];
-                    mult[t * width + i] = ev.var_mult[t];
+                    shock[t * WIDTH + i] = ev.shock[t];
+                    mult[t * WIDTH + i] = ev.var_mult[t];
                 }
                 events.push(ev);
             }
         }
-        for g in 0..groups {
-            x[g] = [0.0; LANES];
-            cont[g] = [f64::NEG_INFINITY; LANES];
-            e_last[g] = [e0; LANES];
-            s2_last[g] = [s20; LANES];
-            next[g] = [0; LANES];
-            low[g] = plan.sorted[0];
-            // Lanes past the last path hold NaN, which is never above a barrier.
-            for l in 0..LANES {
-                if g * LANES + l >= active {
-                    x[g][l] = f64::NAN;
+        // Lanes past the last path hold NaN, which is never above a barrier (the last block
+        // steps them with the others and does not count them).
+        for (i, v) in x.iter_mut().enumerate() {
+            *v = if i < active { 0.0 } else { f64::NAN };
+        }
+        cont.fill(f64::NEG_INFINITY);
+        e_last.fill(e0);
+        s2_last.fill(s20);
+        next.fill(0);
+        low.fill(plan.sorted[0]);
+        for t in 0..n {
+            for (rng, zg) in rngs.iter_mut().zip(z.chunks_exact_mut(LANES)) {
+                zg.copy_from_slice(&table.sample_lanes(&rng.step()));
+            }
+            let (m, sh) = if EVENTS {
+                (
+                    &mult[t * WIDTH..(t + 1) * WIDTH],
+                    &shock[t * WIDTH..(t + 1) * WIDTH],
+                )
+            } else {
+                (&[][..], &[][..])
+            };
+            match lane {
+                Lane::Gbm { mu, sigma } => {
+                    for i in 0..WIDTH {
+                        let sd = if EVENTS { sigma * m[i].sqrt() } else { sigma };
+                        let r = mu + sd * z[i];
+                        x[i] += if EVENTS { r + sh[i] } else { r };
+                        let c = x[i] + BGK_BETA * sd;
+                        cont[i] = if c > cont[i] { c } else { cont[i] };
+                    }
+                }
+                Lane::Garch11 {
+                    p: [mu, omega, alpha, beta],
+                    scale,
+                    ..
+                } => {
+                    let inv = 1.0 / scale;
+                    let (el, s2l) = (&mut e_last, &mut s2_last);
+                    for i in 0..WIDTH {
+                        let s2 = omega + alpha * el[i] * el[i] + beta * s2l[i];
+                        let sd = if EVENTS {
+                            (s2 * m[i]).sqrt()
+                        } else {
+                            s2.sqrt()
+                        };
+                        let e = sd * z[i];
+                        el[i] = e;
+                        s2l[i] = s2;
+                        let r = (mu + e + 0.0) * inv;
+                        x[i] += if EVENTS { r + sh[i] } else { r };
+                        let c = x[i] + BGK_BETA * (sd * inv);
+                        cont[i] = if c > cont[i] { c } else { cont[i] };
+                    }
                 }
             }
-        }
-        for t in 0..n {
-            above.fill(0);
-            // One day of every path of the group: the day's histogram stays in cache.
             let hist = &mut acc.hist[t];
-            let first = &mut acc.first;
-            let day = (t * width..).step_by(LANES);
-            for (g, (((((((rng, xg), cg), eg), s2g), ng), lg), at)) in rngs
-                .iter_mut()
-                .zip(&mut x)
-                .zip(&mut cont)
-                .zip(&mut e_last)
-                .zip(&mut s2_last)
-                .zip(&mut next)
-                .zip(&mut low)
-                .zip(day)
-                .enumerate()
-            {
-                let z = draw_lanes(table, &rng.step());
-                let (m, sh): ([f64; LANES], [f64; LANES]) = if EVENTS {
-                    let mut m = [1.0; LANES];
-                    let mut sh = [0.0; LANES];
-                    m.copy_from_slice(&mult[at..at + LANES]);
-                    sh.copy_from_slice(&shock[at..at + LANES]);
-                    (m, sh)
-                } else {
-                    ([1.0; LANES], [0.0; LANES])
-                };
-                // The group's state in locals for the day's arithmetic (kept in registers and
-                // vector instructions, not reloaded through the references), written back after.
-                let (mut xl, mut cl, mut el, mut s2l) = (*xg, *cg, *eg, *s2g);
-                match lane {
-                    Lane::Gbm { mu, sigma } => {
-                        for l in 0..LANES {
-                            let sd = if EVENTS { sigma * m[l].sqrt() } else { sigma };
-                            let r = mu + sd * z[l];
-                            xl[l] += if EVENTS { r + sh[l] } else { r };
-                            let c = xl[l] + BGK_BETA * sd;
-                            cl[l] = if c > cl[l] { c } else { cl[l] };
-                        }
-                    }
-                    Lane::Garch11 {
-                        p: [mu, omega, alpha, beta],
-                        scale,
-                        ..
-                    } => {
-                        let inv = 1.0 / scale;
-                        for l in 0..LANES {
-                            let s2 = omega + alpha * el[l] * el[l] + beta * s2l[l];
-                            let sd = if EVENTS {
-                                (s2 * m[l]).sqrt()
-                            } else {
-                                s2.sqrt()
-                            };
-                            let e = sd * z[l];
-                            el[l] = e;
-                            s2l[l] = s2;
-                            let r = (mu + e + 0.0) * inv;
-                            xl[l] += if EVENTS { r + sh[l] } else { r };
-                            let c = xl[l] + BGK_BETA * (sd * inv);
-                            cl[l] = if c > cl[l] { c } else { cl[l] };
-                        }
-                    }
+            for (b, v) in bins.iter_mut().zip(&x[..active]) {
+                *b = bin32(*v);
+            }
+            for b in &bins[..active] {
+                if let Some(h) = hist.get_mut(*b as usize) {
+                    *h += 1;
                 }
-                (*xg, *cg, *eg, *s2g) = (xl, cl, el, s2l);
-                let mut bins = [0u32; LANES];
-                for l in 0..LANES {
-                    bins[l] = bin32(xg[l]);
-                }
-                if (g + 1) * LANES <= active {
-                    for b in bins {
-                        if let Some(h) = hist.get_mut(b as usize) {
-                            *h += 1;
-                        }
+            }
+            // Each path against its lowest barrier not yet reached: one comparison per path
+            // and day, whatever the number of targets; the counting only on a day some path
+            // reaches a barrier.
+            let mut reached = false;
+            for (v, b) in x.iter().zip(&low) {
+                reached |= *v >= *b;
+            }
+            if reached {
+                for i in 0..WIDTH {
+                    // NaN lanes never pass.
+                    while x[i] >= plan.sorted[next[i]] {
+                        acc.first[plan.order[next[i]]][t] += 1;
+                        next[i] += 1;
                     }
-                } else {
-                    for b in &bins[..active - g * LANES] {
-                        if let Some(h) = hist.get_mut(*b as usize) {
-                            *h += 1;
-                        }
-                    }
+                    low[i] = plan.sorted[next[i]];
                 }
-                // The lowest barrier a lane of the group has not reached: one comparison per
-                // path and day.
-                if xg.iter().any(|v| *v >= *lg) {
-                    for l in 0..LANES {
-                        // NaN lanes never pass.
-                        while xg[l] >= plan.sorted[ng[l]] {
-                            first[plan.order[ng[l]]][t] += 1;
-                            ng[l] += 1;
-                        }
-                    }
-                    *lg = plan.sorted[ng.iter().copied().min().unwrap_or(0)];
-                }
-                for (j, b) in plan.barriers.iter().enumerate() {
-                    above[j] += xg.iter().map(|v| u32::from(*v >= *b)).sum::<u32>();
-                }
+            }
+            for (a, b) in above.iter_mut().zip(&plan.barriers) {
+                *a = x.iter().map(|v| u32::from(*v >= *b)).sum();
             }
             for (a, c) in acc.above.iter_mut().zip(&above) {
                 a[t] += c;
             }
         }
         for i in 0..active {
-            let (g, l) = (i / LANES, i % LANES);
             touched.iter_mut().for_each(|v| *v = false);
-            for k in 0..next[g][l] {
+            for k in 0..next[i] {
                 touched[plan.order[k]] = true;
             }
             let ev = if EVENTS { &events[i] } else { &quiet };
-            finish_path(acc, plan, ev, x[g][l], &touched, cont[g][l]);
+            finish_path(acc, plan, ev, x[i], &touched, cont[i]);
         }
     }
-}
-
-/// One draw per lane, kept out of line: the lane loop measures faster with the sampler as a
-/// call than inlined into it (fewer registers spilled).
-#[inline(never)]
-fn draw_lanes(table: &Table, words: &[u64; LANES]) -> [f64; LANES] {
-    table.sample_lanes(words)
 }
 
 /// Runs the simulation with the fast sampler.
