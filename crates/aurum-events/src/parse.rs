@@ -163,6 +163,8 @@ pub fn parse_csv(file: &str, text: &str) -> Result<Vec<EventRecord>, EventCatalo
         "source",
         "announced",
         "note",
+        // Written by `aurum events list --format csv`; only `user` rows can be imported.
+        "origin",
     ];
     if let Some(h) = headers.iter().find(|h| !KNOWN.contains(&h.as_str())) {
         return Err(syntax(
@@ -179,6 +181,18 @@ pub fn parse_csv(file: &str, text: &str) -> Result<Vec<EventRecord>, EventCatalo
             let i = headers.iter().position(|h| h == name)?;
             record.get(i).filter(|s| !s.is_empty()).map(str::to_owned)
         };
+        if let Some(origin) = get("origin").filter(|o| !o.eq_ignore_ascii_case("user")) {
+            return Err(EventCatalogError::Field {
+                file: file.to_owned(),
+                line,
+                id: get("id").unwrap_or_default(),
+                field: "origin",
+                expected: "user (bundled events ship with aurum; export yours with \
+                           `aurum events list --origin user`)"
+                    .into(),
+                found: origin,
+            });
+        }
         let surprise = match get("surprise")
             .as_deref()
             .map(str::to_ascii_lowercase)
@@ -459,6 +473,18 @@ source = "Wikipedia: 2025 Munich Security Conference"
         let ok = parse_csv("e.csv", &csv.replace("maybe", "false")).unwrap();
         assert_eq!(ok[0].event.actors, ["IR", "IL"]);
         assert_eq!(ok[0].line, 2);
+        // The listing's own CSV comes back in: its `origin` column is accepted for the
+        // user's events and refused, by line, for a bundled one.
+        let listed = csv.replace("maybe", "false").replacen('\n', ",origin\n", 1);
+        let listed = format!("{}{}", listed.trim_end(), ",user\n");
+        assert_eq!(parse_csv("e.csv", &listed).unwrap().len(), 2);
+        let err = parse_csv("e.csv", &listed.replace(",user", ",bundled"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("e.csv:3: event \"x-1\": field \"origin\": expected user"),
+            "{err}"
+        );
         assert!(
             parse_csv("e.csv", "id,when\n")
                 .unwrap_err()

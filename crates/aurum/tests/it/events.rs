@@ -163,9 +163,28 @@ fn user_events_are_added_listed_and_removed() {
             .stderr
             .contains("cannot be removed")
     );
+    // The user's events, listed as CSV, import back after removal: the listing is a backup.
+    let listed = ctx
+        .run(&["events", "list", "--origin", "user", "--format", "csv"])
+        .ok()
+        .stdout;
+    let backup = ctx.write("mine.csv", &listed);
     ctx.run(&["events", "remove", "2025-03-03-test-summit-ends-in-discord"])
         .ok();
     assert!(events(&ctx, &["--origin", "user"]).is_empty());
+    ctx.run(&["events", "import", &backup]).ok();
+    assert_eq!(events(&ctx, &["--origin", "user"]), user);
+    // A listing with bundled events in it is refused on the first bundled row, and nothing
+    // of it is added.
+    let all = ctx.run(&["events", "list", "--format", "csv"]).ok().stdout;
+    let all = ctx.write("all.csv", &all);
+    let run = ctx.run(&["events", "import", &all]).fails();
+    assert!(
+        run.stderr.contains("field \"origin\": expected user"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(events(&ctx, &["--origin", "user"]), user);
 }
 
 #[test]
