@@ -142,7 +142,8 @@ fn print(report: &BacktestReport, format: OutputFormat) -> Result<()> {
                 let cov: Vec<String> = s
                     .coverage
                     .iter()
-                    .map(|c| format!("{:.0}", c.rate * 100.0))
+                    // One decimal: a 90% interval that covered 87.6% must not read as 88%.
+                    .map(|c| format!("{:.1}", c.rate * 100.0))
                     .collect();
                 t.row(vec![
                     s.horizon.to_string(),
