@@ -2,7 +2,7 @@
 """Independent numpy "peer" Monte Carlo of a GARCH(1,1)-t gold-price simulation.
 
     python3 scripts/reference/scenario_peer.py                 # writes the fixture
-    python3 scripts/reference/scenario_peer.py --bench PATHS DAYS   # timing only, prints JSON
+    python3 scripts/reference/scenario_peer.py --bench PATHS DAYS [--repeats R]   # timing only
 
 Writes crates/aurum-sim/tests/fixtures/garch_peer.json, which aurum-sim's tests compare with
 their own engine (Base::Model with an arch-fitted GARCH(1,1)-t) within Monte Carlo error. The
@@ -74,9 +74,10 @@ Timing
   rng.standard_t(nu, N) * sqrt((nu-2)/nu) per day, H times, from a fresh generator).
   Timings vary from run to run; everything else in the fixture is deterministic on one machine.
 
---bench PATHS DAYS
+--bench PATHS DAYS [--repeats R]
   Fits the model as above (untimed), runs the same loop for PATHS paths and DAYS days and the
-  same raw draw timing for PATHS * DAYS variates, and prints only
+  same raw draw timing for PATHS * DAYS variates, each R times (default 1; the median time
+  counts), and prints only
   {"steps_per_s": ..., "draws_per_s": ..., "paths": PATHS, "days": DAYS}; writes nothing.
 
 Fixture layout
@@ -228,11 +229,12 @@ def business_days() -> int:
     return len(pd.bdate_range(FIRST_DAY, HORIZON))
 
 
-def bench(paths: int, days: int) -> None:
+def bench(paths: int, days: int, repeats: int) -> None:
     y, _ = load_returns()
     m = fit(y)
-    _, _, secs = simulate(m, paths, days, SEED)
-    dsecs = time_draws(m["params"]["nu"], paths, days, SEED)
+    secs = float(np.median([simulate(m, paths, days, SEED)[2] for _ in range(repeats)]))
+    dsecs = float(np.median([time_draws(m["params"]["nu"], paths, days, SEED)
+                             for _ in range(repeats)]))
     n = paths * days
     print(json.dumps({"steps_per_s": n / secs, "draws_per_s": n / dsecs,
                       "paths": paths, "days": days}))
@@ -296,10 +298,12 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bench", nargs=2, type=int, metavar=("PATHS", "DAYS"),
                     help="time PATHS x DAYS steps and draws; print JSON only, write nothing")
+    ap.add_argument("--repeats", type=int, default=1,
+                    help="with --bench: timed repetitions, the median counts")
     a = ap.parse_args()
     if a.bench:
-        if min(a.bench) < 1:
-            sys.exit("PATHS and DAYS must be >= 1")
-        bench(*a.bench)
+        if min(a.bench) < 1 or a.repeats < 1:
+            sys.exit("PATHS, DAYS and --repeats must be >= 1")
+        bench(*a.bench, a.repeats)
     else:
         main()

@@ -101,7 +101,7 @@ pub enum BenchCommand {
     Vol(BenchVolArgs),
     /// Simulated steps per second (paths × days) of GARCH(1,1)-t scenario runs, against the
     /// raw speed of drawing the Student-t innovations alone and, if Python is there, the numpy
-    /// peer in the same run; over a grid of paths and horizons.
+    /// peer in the same run; over a grid of paths and horizons, each the median of `--runs`.
     Scenario(BenchScenarioArgs),
     /// The fast Student-t sampler against the exact t CDF: Kolmogorov–Smirnov and
     /// Anderson–Darling at 1e8 draws, tail shares P(|T| > q) at q = 4, 6, 8 and moments, with
@@ -204,6 +204,10 @@ pub struct BenchScenarioArgs {
     /// Do not rerun each size on one and two threads to check that the results are identical.
     #[arg(long)]
     pub no_thread_check: bool,
+    /// Timed repetitions of each size (the median is reported), for the engine, the raw
+    /// draws and the numpy peer alike.
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
     /// How results are printed.
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
@@ -538,6 +542,7 @@ fn run_python(ctx: &Ctx, script: &std::path::Path, args: &[String], what: &str) 
 
 /// `aurum bench scenario`.
 fn bench_scenario(ctx: &Ctx, a: &BenchScenarioArgs, format: OutputFormat) -> Result<()> {
+    let runs = a.runs.max(1);
     let store = ctx.home.open(&ctx.progress)?;
     let as_of = aurum_core::date(2025, 2, 18);
     let window = Window {
@@ -606,43 +611,58 @@ fn bench_scenario(ctx: &Ctx, a: &BenchScenarioArgs, format: OutputFormat) -> Res
             // Each size's own peak: Linux resets the high-water mark to the current
             // resident set on "5" (elsewhere this fails and the peak is the process's).
             let _ = fs_err::write("/proc/self/clear_refs", "5");
-            let t = Instant::now();
-            let result = simulate_with(&setup, &opts, sampler, &|_| {})?;
-            let seconds = t.elapsed().as_secs_f64();
+            let mut times = Vec::with_capacity(runs);
+            let mut result = None;
+            for _ in 0..runs {
+                let t = Instant::now();
+                let r = simulate_with(&setup, &opts, sampler, &|_| {})?;
+                times.push(t.elapsed().as_secs_f64());
+                if result.as_ref().is_some_and(|first| *first != r) {
+                    bail!("two runs of {paths} paths × {days} days with one seed differ");
+                }
+                result = Some(r);
+            }
+            let seconds = median(&mut times);
             let steps = (paths * days) as f64;
             // The practical limit: drawing the same number of innovations, the way the
             // engine draws them, on the same threads, and nothing else.
-            let t = Instant::now();
-            let chunk = 2048;
-            let sum: f64 = (0..paths.div_ceil(chunk))
-                .into_par_iter()
-                .map(|b| {
-                    let n = chunk.min(paths - b * chunk);
-                    match (sampler, fast.table()) {
-                        (Sampler::Fast, Some(table)) => {
-                            let mut acc = [0.0f64; LANES];
-                            for g in (0..n).step_by(LANES) {
-                                let mut rng = LaneRng::new(1, (b * chunk + g) as u64);
-                                for _ in 0..days {
-                                    let z = table.sample_lanes(&rng.step());
-                                    for l in 0..LANES {
-                                        acc[l] += z[l];
+            let mut draw_times = Vec::with_capacity(runs);
+            for _ in 0..runs {
+                let t = Instant::now();
+                let chunk = 2048;
+                let sum: f64 = (0..paths.div_ceil(chunk))
+                    .into_par_iter()
+                    .map(|b| {
+                        let n = chunk.min(paths - b * chunk);
+                        match (sampler, fast.table()) {
+                            (Sampler::Fast, Some(table)) => {
+                                let mut acc = [0.0f64; LANES];
+                                for g in (0..n).step_by(LANES) {
+                                    let mut rng = LaneRng::new(1, (b * chunk + g) as u64);
+                                    for _ in 0..days {
+                                        let z = table.sample_lanes(&rng.step());
+                                        for l in 0..LANES {
+                                            acc[l] += z[l];
+                                        }
                                     }
                                 }
+                                acc.iter().sum::<f64>()
                             }
-                            acc.iter().sum::<f64>()
+                            _ => {
+                                let mut rng = aurum_vol::path_rng(1, b as u64);
+                                (0..n * days)
+                                    .map(|_| {
+                                        sim.draw(&mut rng, &aurum_vol::Innovations::Parametric)
+                                    })
+                                    .sum::<f64>()
+                            }
                         }
-                        _ => {
-                            let mut rng = aurum_vol::path_rng(1, b as u64);
-                            (0..n * days)
-                                .map(|_| sim.draw(&mut rng, &aurum_vol::Innovations::Parametric))
-                                .sum::<f64>()
-                        }
-                    }
-                })
-                .sum();
-            let draw_s = t.elapsed().as_secs_f64();
-            std::hint::black_box(sum);
+                    })
+                    .sum();
+                draw_times.push(t.elapsed().as_secs_f64());
+                std::hint::black_box(sum);
+            }
+            let draw_s = median(&mut draw_times);
             let rss = peak_rss_mb();
             let identical = if a.no_thread_check {
                 None
@@ -654,7 +674,7 @@ fn bench_scenario(ctx: &Ctx, a: &BenchScenarioArgs, format: OutputFormat) -> Res
                     Ok(pool.install(|| simulate_with(&setup, &opts, sampler, &|_| {}))?)
                 };
                 let (one, two) = (on(1)?, on(2)?);
-                Some(one == result && two == result)
+                Some(Some(one) == result && Some(two) == result)
             };
             let peer = if a.no_peer {
                 None
@@ -662,7 +682,13 @@ fn bench_scenario(ctx: &Ctx, a: &BenchScenarioArgs, format: OutputFormat) -> Res
                 run_python(
                     ctx,
                     &a.peer_script,
-                    &["--bench".into(), paths.to_string(), days.to_string()],
+                    &[
+                        "--bench".into(),
+                        paths.to_string(),
+                        days.to_string(),
+                        "--repeats".into(),
+                        runs.to_string(),
+                    ],
                     "the numpy peer",
                 )
                 .and_then(|v| v["steps_per_s"].as_f64())
@@ -988,6 +1014,12 @@ fn bench_sampler(ctx: &Ctx, a: &BenchSamplerArgs, format: OutputFormat) -> Resul
 }
 
 /// The process's peak resident memory, from /proc (Linux), in MB.
+/// The median of timings (the upper one of an even count).
+fn median(times: &mut [f64]) -> f64 {
+    times.sort_by(f64::total_cmp);
+    times.get(times.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
 fn peak_rss_mb() -> Option<f64> {
     let status = fs_err::read_to_string("/proc/self/status").ok()?;
     let kb: f64 = status
