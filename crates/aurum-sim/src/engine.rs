@@ -721,7 +721,6 @@ fn run_lanes_with<const EVENTS: bool>(
     let mut next = [0usize; WIDTH];
     let mut low = [0.0f64; WIDTH];
     let mut bins = [0u32; WIDTH];
-    let mut above = vec![0u32; nt];
     for p0 in (first_path..first_path + count).step_by(WIDTH) {
         let active = WIDTH.min(first_path + count - p0);
         let mut rngs: [LaneRng; WIDE] =
@@ -820,11 +819,9 @@ fn run_lanes_with<const EVENTS: bool>(
                     low[i] = plan.sorted[next[i]];
                 }
             }
-            for (a, b) in above.iter_mut().zip(&plan.barriers) {
-                *a = x.iter().map(|v| u32::from(*v >= *b)).sum();
-            }
-            for (a, c) in acc.above.iter_mut().zip(&above) {
-                a[t] += c;
+            // Counted in u64, as wide as the f64 comparisons, which vectorises; at most WIDTH.
+            for (a, b) in acc.above.iter_mut().zip(&plan.barriers) {
+                a[t] += x.iter().map(|v| u64::from(*v >= *b)).sum::<u64>() as u32;
             }
         }
         for i in 0..active {
