@@ -65,6 +65,11 @@ Which library is the reference for which section ("ln" is the natural log):
                   an origin with no forecast in the bin adds one row with indicator 0 and e = 0,
                   so the Newey-West lags count origins (its score is zero). Checked against the
                   formula written out in numpy (residuals summed per origin, Bartlett weights).
+                  "wald": the joint test that the bins with at least 50 forecasts have no gap:
+                  the same OLS on one indicator per such bin (other forecasts left out, padding
+                  rows all zero), res.wald_test(identity, use_f=False, scalar=True): statistic
+                  and chi-square p-value (null when no bin has 50); checked against g' V^-1 g
+                  written out in numpy.
 - diebold_mariano: statsmodels OLS of d on a constant, cov_type="HAC", maxlags = lags,
                   use_correction=False (Bartlett weights 1 - j/(lags+1), no n/(n-1) correction):
                   mean = params[0], se = bse[0], stat = tvalues[0], p = pvalues[0] (two-sided,
@@ -103,6 +108,7 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "crates" / "aurum-backtest" / "tests" / "fixtures" / "scoring.json"
 SEED = 20250607
 BINS = 10
+RELIABILITY_MIN_N = 50  # aurum_backtest::scores::RELIABILITY_MIN_N
 VARTESTS = "0.4.1"
 
 
@@ -420,7 +426,45 @@ def reliability_se_one(name: str, p: np.ndarray, o: np.ndarray, group: np.ndarra
         assert abs(gap - float(np.mean((o - p)[inb]))) <= 1e-14, (name, b)
         bins.append({"bin": int(b), "n": int(inb.sum()), "gap": gap, "se": se})
     return {"name": name, "p": floats(p), "o": [int(v) for v in o],
-            "group": [int(v) for v in group], "lags": lags, "bins": bins}
+            "group": [int(v) for v in group], "lags": lags, "bins": bins,
+            "wald": reliability_wald(p, o, group, lags)}
+
+
+def reliability_wald(p: np.ndarray, o: np.ndarray, group: np.ndarray, lags: int):
+    """Joint Wald test that the gaps of the bins with >= RELIABILITY_MIN_N forecasts are 0."""
+    k = bin_of(p)
+    tested = [b for b in np.unique(k) if (k == b).sum() >= RELIABILITY_MIN_N]
+    if not tested:
+        return None
+    origins = int(group.max()) + 1
+    keep = np.isin(k, tested)
+    # one indicator column per tested bin; padding rows (all 0, e = 0) keep every origin
+    x = np.concatenate([np.stack([(k[keep] == b).astype(float) for b in tested], axis=1),
+                        np.zeros((origins, len(tested)))])
+    e = np.concatenate([(o - p)[keep], np.zeros(origins)])
+    t = np.concatenate([group[keep], np.arange(origins)])
+    order = np.argsort(t, kind="stable")
+    res = sm.OLS(e[order], x[order]).fit(
+        cov_type="hac-groupsum",
+        cov_kwds={"time": t[order], "maxlags": lags, "use_correction": False})
+    w = res.wald_test(np.eye(len(tested)), use_f=False, scalar=True)
+    stat, pval = float(w.statistic), float(w.pvalue)
+    # the same written out: g' V^-1 g with V from the per-origin residual sums
+    g = np.asarray(res.params)
+    u = np.zeros((origins, len(tested)))
+    for j, b in enumerate(tested):
+        inb = k == b
+        np.add.at(u[:, j], group[inb], (o - p)[inb] - g[j])
+    s = u.T @ u
+    for j in range(1, min(lags, origins - 1) + 1):
+        c = u[j:].T @ u[:-j]
+        s += (1 - j / (lags + 1)) * (c + c.T)
+    n = np.array([(k == b).sum() for b in tested], dtype=float)
+    v = s / np.outer(n, n)
+    mine = float(g @ np.linalg.solve(v, g))
+    assert abs(mine - stat) <= 1e-9 * stat, (mine, stat)
+    assert abs(pval - float(stats.chi2.sf(stat, len(tested)))) <= 1e-12
+    return {"bins": len(tested), "stat": stat, "p": pval}
 
 
 def reliability_se() -> list[dict]:

@@ -308,6 +308,27 @@ pub struct Brier {
     pub within_covariance: f64,
     /// The reliability diagram: non-empty bins.
     pub bins: Vec<ReliabilityBin>,
+    /// The joint test that every bin of at least [`RELIABILITY_MIN_N`] forecasts is on the
+    /// diagonal, when the grouping by origin is known ([`brier_grouped`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reliability_test: Option<ReliabilityTest>,
+}
+
+/// Bins with fewer forecasts than this are left out of [`ReliabilityTest`] (their variance,
+/// estimated from a handful of origins, is not to be trusted) and are not called biased.
+pub const RELIABILITY_MIN_N: u64 = 50;
+
+/// A Wald test that the gaps `observed − mean_forecast` of the reliability bins with at
+/// least [`RELIABILITY_MIN_N`] forecasts are all zero, with their Driscoll–Kraay covariance
+/// (the bins' gaps are correlated: one origin's forecasts share an outcome path).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReliabilityTest {
+    /// Bins tested (the χ² degrees of freedom).
+    pub bins: usize,
+    /// `gᵀ V⁻¹ g`.
+    pub stat: f64,
+    /// Its χ² p-value.
+    pub p: f64,
 }
 
 /// Brier score and the decomposition of Stephenson, Coelho and Jolliffe (2008), exact for
@@ -366,6 +387,7 @@ pub fn brier(p: &[f64], o: &[bool], bins: usize) -> Option<Brier> {
         within_variance: wbv / n,
         within_covariance: 2.0 * wbc / n,
         bins: out,
+        reliability_test: None,
     })
 }
 
@@ -402,8 +424,22 @@ pub fn brier_grouped(
         sum[k][*g] += f64::from(u8::from(*y)) - x;
         count[k][*g] += 1.0;
     }
+    let lags = lags.min(origins.saturating_sub(1));
+    // The Bartlett long-run covariance of two bins' per-origin sums.
+    let long_run = |u: &[f64], v: &[f64]| {
+        let mut s: f64 = u.iter().zip(v).map(|(a, b)| a * b).sum();
+        for l in 1..=lags {
+            let w = 1.0 - l as f64 / (lags + 1) as f64;
+            let ahead: f64 = u[l..].iter().zip(v).map(|(a, b)| a * b).sum();
+            let behind: f64 = v[l..].iter().zip(u).map(|(a, b)| a * b).sum();
+            s += w * (ahead + behind);
+        }
+        s
+    };
     // `brier` keeps the non-empty bins, in order.
     let filled = (0..bins).filter(|k| count[*k].iter().any(|c| *c > 0.0));
+    // The tested bins: gap, count and per-origin residual sums.
+    let mut tested: Vec<(f64, f64, Vec<f64>)> = Vec::new();
     for (bin, k) in b.bins.iter_mut().zip(filled) {
         let gap = bin.observed - bin.mean_forecast;
         let u: Vec<f64> = sum[k]
@@ -411,14 +447,42 @@ pub fn brier_grouped(
             .zip(&count[k])
             .map(|(s, c)| s - gap * c)
             .collect();
-        let mut s: f64 = u.iter().map(|x| x * x).sum();
-        for l in 1..=lags.min(origins.saturating_sub(1)) {
-            let w = 1.0 - l as f64 / (lags + 1) as f64;
-            s += 2.0 * w * u[l..].iter().zip(&u).map(|(a, b)| a * b).sum::<f64>();
+        bin.se = Some(long_run(&u, &u).max(0.0).sqrt() / bin.n as f64);
+        if bin.n >= RELIABILITY_MIN_N {
+            tested.push((gap, bin.n as f64, u));
         }
-        bin.se = Some(s.max(0.0).sqrt() / bin.n as f64);
     }
+    b.reliability_test = wald(&tested, long_run);
     Some(b)
+}
+
+/// The Wald statistic `gᵀ V⁻¹ g` of the tested bins (see [`brier_grouped`]); `None` with no
+/// bin or a singular covariance.
+fn wald(
+    tested: &[(f64, f64, Vec<f64>)],
+    long_run: impl Fn(&[f64], &[f64]) -> f64,
+) -> Option<ReliabilityTest> {
+    let m = tested.len();
+    if m == 0 {
+        return None;
+    }
+    let mut v = vec![0.0; m * m];
+    for (i, (_, ni, ui)) in tested.iter().enumerate() {
+        for (j, (_, nj, uj)) in tested.iter().enumerate().take(i + 1) {
+            let c = long_run(ui, uj) / (ni * nj);
+            v[i * m + j] = c;
+            v[j * m + i] = c;
+        }
+    }
+    let g: Vec<f64> = tested.iter().map(|t| t.0).collect();
+    let l = crate::stack::cholesky(&mut v, m)?;
+    let x = crate::stack::cholesky_solve(l, m, &g);
+    let stat: f64 = g.iter().zip(&x).map(|(a, b)| a * b).sum();
+    stat.is_finite().then(|| ReliabilityTest {
+        bins: m,
+        stat,
+        p: chi2_sf(stat, m as f64),
+    })
 }
 
 /// The bin of probability `x` among `bins` equal bins of [0, 1] (1.0 falls in the last).

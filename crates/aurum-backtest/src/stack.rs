@@ -344,7 +344,7 @@ fn newton_direction(idx: &[usize], g: &[f64], h: &[f64], k: usize) -> Option<Vec
 
 /// Cholesky factor of the symmetric `m × m` matrix `a` (row-major), in place (lower
 /// triangle); `None` unless positive definite.
-fn cholesky(a: &mut [f64], m: usize) -> Option<&[f64]> {
+pub(crate) fn cholesky(a: &mut [f64], m: usize) -> Option<&[f64]> {
     for j in 0..m {
         let mut s = a[j * m + j];
         for p in 0..j {
@@ -367,7 +367,7 @@ fn cholesky(a: &mut [f64], m: usize) -> Option<&[f64]> {
 }
 
 /// Solves `L Lᵀ x = b` for the factor from [`cholesky`].
-fn cholesky_solve(l: &[f64], m: usize, b: &[f64]) -> Vec<f64> {
+pub(crate) fn cholesky_solve(l: &[f64], m: usize, b: &[f64]) -> Vec<f64> {
     let mut y = b.to_vec();
     for i in 0..m {
         for p in 0..i {

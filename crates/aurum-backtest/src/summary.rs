@@ -336,6 +336,12 @@ fn score(
             ));
         }
     }
+    if let Some(t) = all.reliability_test.as_ref().filter(|t| t.p < ALPHA) {
+        flags.push(format!(
+            "event probabilities off the diagonal (Wald χ² on {} bins, p = {:.3})",
+            t.bins, t.p
+        ));
+    }
     // Climatology on the same events (where the history gave it a rate).
     let (mut p_model, mut p_clim, mut outcomes) = (Vec::new(), Vec::new(), Vec::new());
     for r in rows {

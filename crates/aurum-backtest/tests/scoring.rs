@@ -202,6 +202,17 @@ fn reliability_standard_errors_match_statsmodels_driscoll_kraay() {
                 &format!("{} se", name(c)),
             );
         }
+        // The joint test of the bins with at least 50 forecasts: statsmodels' Wald test.
+        match (&b.reliability_test, c["wald"].is_null()) {
+            (None, true) => {}
+            (Some(t), false) => {
+                let w = &c["wald"];
+                assert_eq!(t.bins as u64, w["bins"].as_u64().unwrap(), "{}", name(c));
+                close(t.stat, f(w, "stat"), 1e-9, &format!("{} wald", name(c)));
+                close(t.p, f(w, "p"), 1e-9, &format!("{} wald p", name(c)));
+            }
+            (got, _) => panic!("{}: {got:?} against {}", name(c), c["wald"]),
+        }
     }
 }
 

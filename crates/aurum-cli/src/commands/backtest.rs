@@ -6,6 +6,7 @@ use aurum_app::backtest::{
     self, BacktestJob, BacktestReport, parse_every, parse_fit_window, parse_models, parse_refit,
 };
 use aurum_app::figures;
+use aurum_backtest::scores::RELIABILITY_MIN_N;
 use aurum_backtest::{Config, ModelKind, Score};
 use serde::Serialize;
 
@@ -199,7 +200,7 @@ fn print(report: &BacktestReport, format: OutputFormat) -> Result<()> {
                 for s in report.summary.scores.iter().filter(|s| s.model == last) {
                     for b in &s.brier.bins {
                         // Fewer forecasts give a standard error too uncertain to judge by.
-                        let off = b.n >= 50
+                        let off = b.n >= RELIABILITY_MIN_N
                             && b.se
                                 .is_some_and(|se| (b.observed - b.mean_forecast).abs() > 2.0 * se);
                         t.row(vec![
@@ -214,6 +215,17 @@ fn print(report: &BacktestReport, format: OutputFormat) -> Result<()> {
                     }
                 }
                 t.write(&mut out)?;
+                // One test of all the bins at once, as the calibration verdict uses it.
+                for s in report.summary.scores.iter().filter(|s| s.model == last) {
+                    if let Some(w) = &s.brier.reliability_test {
+                        writeln!(
+                            out,
+                            "h={}: bins of {RELIABILITY_MIN_N} or more on the diagonal, jointly: \
+                             Wald χ²({}) = {:.1}, p = {:.3}",
+                            s.horizon, w.bins, w.stat, w.p
+                        )?;
+                    }
+                }
             }
             let flagged: Vec<&Score> = report
                 .summary

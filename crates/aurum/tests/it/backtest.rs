@@ -65,6 +65,21 @@ fn scores_every_model_and_horizon_and_resumes_from_the_store() {
         assert!((0.0..0.25).contains(&bs), "{bs}");
         assert_eq!(x["coverage"].as_array().unwrap().len(), 4);
         assert_eq!(x["pit"]["counts"].as_array().unwrap().len(), 10);
+        // The joint reliability test covers the bins of 50 or more forecasts, and flags the
+        // model exactly when it rejects at 1%.
+        let big = x["brier"]["bins"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| b["n"].as_u64().unwrap() >= 50)
+            .count();
+        let test = &x["brier"]["reliability_test"];
+        assert_eq!(test.is_null(), big == 0, "{x}");
+        if !test.is_null() {
+            assert_eq!(test["bins"].as_u64(), Some(big as u64));
+            let flagged = x["flags"].to_string().contains("off the diagonal");
+            assert_eq!(flagged, test["p"].as_f64().unwrap() < 0.01, "{x}");
+        }
     }
     // GARCH-t is compared with the baseline.
     assert!(
