@@ -895,15 +895,15 @@ pub fn simulate_with(
     // integer count, so neither the grouping nor the merge order can change the result: the
     // same seed gives the same numbers at any thread count.
     let empty = || Accum::new(n, setup.targets.len(), setup.scenarios.len());
-    let per_group = blocks
-        .len()
-        .div_ceil(4 * rayon::current_num_threads().max(1))
-        .max(1);
-    let acc = blocks
-        .par_chunks(per_group)
-        .map(|group| {
+    // Groups as equal as whole blocks allow (sizes differ by one at most), so that no thread
+    // is left with a longer share.
+    let groups = blocks.len().min(4 * rayon::current_num_threads().max(1));
+    let acc = (0..groups)
+        .into_par_iter()
+        .map(|i| {
             let mut acc = empty();
-            for &(s, c) in group {
+            let range = i * blocks.len() / groups..(i + 1) * blocks.len() / groups;
+            for &(s, c) in &blocks[range] {
                 match lanes {
                     Some((lane, table)) => run_lanes(&plan, lane, table, s, c, &mut acc),
                     None => run_scalar(&plan, s, c, &mut acc),
