@@ -194,16 +194,6 @@ pub(crate) fn doc(
     }
 }
 
-/// Records a call; returns its id.
-pub(crate) fn record(
-    store: &mut Store,
-    source: &str,
-    doc: &CallDoc,
-    filing: &Filing,
-) -> AppResult<i64> {
-    Ok(store.record_call(&new_call(source, doc, filing)?, now())?)
-}
-
 /// The call to record for `doc` (its run, if any, is set where the run is recorded).
 pub(crate) fn new_call(source: &str, doc: &CallDoc, filing: &Filing) -> AppResult<NewCall> {
     filing.check()?;
@@ -900,7 +890,9 @@ mod tests {
             label: None,
             publish: true,
         };
-        let id = record(&mut store, "report", &doc("silver"), &filing).unwrap();
+        let id = store
+            .record_call(&new_call("report", &doc("silver"), &filing).unwrap(), 0)
+            .unwrap();
         let err = score_calls(&store, &ScoreRequest::default()).unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::NotFound);
         assert!(

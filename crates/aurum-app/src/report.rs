@@ -30,6 +30,8 @@ pub struct ReportRequest {
     pub name: String,
     /// The scenario file (its as_of already moved where asked).
     pub file: ScenarioFile,
+    /// Its text as given, recorded with the report's run.
+    pub text: String,
     /// Language of the report.
     pub lang: Lang,
     /// Monte Carlo paths.
@@ -110,6 +112,8 @@ pub struct Composed {
     /// The chance of reaching each target by each date.
     #[serde(skip)]
     pub touch_svg: String,
+    /// The run the report recorded (`aurum runs show`).
+    pub run_id: i64,
     /// The call the report recorded (`aurum calls show`).
     pub call_id: i64,
 }
@@ -272,7 +276,14 @@ pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppRe
     let post = aurum_report::post(&report, a.lang)?;
     AppError::check(progress)?;
     let call = crate::calls::doc(&f, &prepared, &results, &report.targets, a.seed);
-    let call_id = crate::calls::record(&mut store, "report", &call, &a.filing)?;
+    let call = crate::calls::new_call("report", &call, &a.filing)?;
+    let run = crate::scenario::new_run(
+        "report",
+        &a.text,
+        &crate::scenario::run_doc(&f, &prepared, &results, &without, a.seed),
+    )?;
+    // The run and its call together, as `scenario run` records them.
+    let (run_id, call_id) = store.record_run_and_call(&run, &call, crate::now())?;
     Ok(Composed {
         report,
         markdown: md,
@@ -281,6 +292,7 @@ pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppRe
         weekly_svg: weekly,
         fan_svg: fan,
         touch_svg: touch,
+        run_id,
         call_id,
     })
 }

@@ -968,11 +968,39 @@ pub fn run(
     let p = prepare(store, &f, &RecordSettings::default(), progress)?;
     let (results, without) =
         simulate_all(&p.setup, req.paths, req.seed, req.contributions, progress)?;
+    let doc = run_doc(&f, &p, &results, &without, req.seed);
+    // A run given up on is not recorded.
+    AppError::check(progress)?;
+    let run = new_run("scenario", &req.text, &doc)?;
+    let targets = crate::report::headline_targets(&f, &p, &results);
+    let call = crate::calls::doc(&f, &p, &results, &targets, req.seed);
+    let call = crate::calls::new_call("scenario", &call, &req.filing)?;
+    // The run and its call together: a failure leaves neither.
+    let (run_id, call_id) = store.record_run_and_call(&run, &call, now())?;
+    Ok((
+        RunResult {
+            run_id,
+            call_id,
+            doc,
+        },
+        Simulated { file: f, results },
+    ))
+}
+
+/// The results document of a simulated scenario file; `without` holds the runs with each
+/// scenario left out in turn (their contributions), or nothing.
+pub(crate) fn run_doc(
+    f: &ScenarioFile,
+    p: &Prepared,
+    results: &Results,
+    without: &[Results],
+    seed: u64,
+) -> RunDoc {
     let contributions: Vec<Contribution> = without
         .iter()
-        .map(|w| Contribution::new(&results, w))
+        .map(|w| Contribution::new(results, w))
         .collect();
-    let doc = RunDoc {
+    RunDoc {
         title: f.title.clone(),
         series: f.series.clone(),
         as_of: f.as_of,
@@ -982,11 +1010,11 @@ pub fn run(
         },
         horizon: f.horizon,
         trading_days: p.setup.days.len(),
-        paths: req.paths,
-        seed: req.seed,
+        paths: results.paths,
+        seed,
         baseline: p.baseline.clone(),
         targets: results.targets.clone(),
-        recalibrated: p.recalibrate(&results),
+        recalibrated: p.recalibrate(results),
         scenarios: results
             .scenarios
             .iter()
@@ -1001,31 +1029,21 @@ pub fn run(
         es_5_pct: results.es_5,
         fan: results.fan.clone(),
         data_fingerprint: p.fingerprint(),
-    };
-    // A run given up on is not recorded.
-    AppError::check(progress)?;
-    let run = aurum_store::NewRun {
-        kind: "scenario".into(),
-        title: f.title.clone(),
-        input: req.text.clone(),
-        seed: req.seed,
-        paths: req.paths as u64,
+    }
+}
+
+/// The run to record for `doc`: `kind` names what ran it (`scenario`, `report`), `input` is
+/// the scenario file's text as given.
+pub(crate) fn new_run(kind: &str, input: &str, doc: &RunDoc) -> AppResult<aurum_store::NewRun> {
+    Ok(aurum_store::NewRun {
+        kind: kind.into(),
+        title: doc.title.clone(),
+        input: input.to_owned(),
+        seed: doc.seed,
+        paths: doc.paths as u64,
         data_fingerprint: doc.data_fingerprint.clone(),
-        results: serde_json::to_string(&doc)?,
-    };
-    let targets = crate::report::headline_targets(&f, &p, &results);
-    let call = crate::calls::doc(&f, &p, &results, &targets, req.seed);
-    let call = crate::calls::new_call("scenario", &call, &req.filing)?;
-    // The run and its call together: a failure leaves neither.
-    let (run_id, call_id) = store.record_run_and_call(&run, &call, now())?;
-    Ok((
-        RunResult {
-            run_id,
-            call_id,
-            doc,
-        },
-        Simulated { file: f, results },
-    ))
+        results: serde_json::to_string(doc)?,
+    })
 }
 
 /// The days a scenario file simulates: those its series trades on (London business days for

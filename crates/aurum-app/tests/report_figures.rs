@@ -17,6 +17,7 @@ fn composed_with(home: &Home, lang: Lang, color_blind: bool) -> Composed {
     let request = ReportRequest {
         name: "example.toml".to_owned(),
         file,
+        text: EXAMPLE.to_owned(),
         lang,
         paths: 2000,
         seed: 11,

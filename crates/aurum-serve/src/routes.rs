@@ -908,6 +908,7 @@ async fn report(
             &aurum_app::report::ReportRequest {
                 name: "scenario".into(),
                 file,
+                text: req.toml.clone(),
                 lang,
                 paths: req.paths,
                 seed: req.seed,

@@ -9,10 +9,11 @@ use crate::args::{Currency, ReportArgs};
 use crate::context::Context;
 
 pub fn run(ctx: &Context, a: &ReportArgs) -> Result<()> {
-    let (file, _) = scenario::load(&a.file, a.as_of)?;
+    let (file, text) = scenario::load(&a.file, a.as_of)?;
     let req = ReportRequest {
         name: a.file.display().to_string(),
         file,
+        text,
         lang: a.lang,
         paths: a.paths,
         seed: a.seed,
@@ -39,6 +40,10 @@ pub fn run(ctx: &Context, a: &ReportArgs) -> Result<()> {
         ctx.note(&format!("wrote {}", pdf.display()));
     }
     ctx.note("post.txt is the post for X; attach chart-weekly.png as its image");
+    ctx.note(&format!(
+        "recorded as run {id} (`aurum runs show {id}`)",
+        id = composed.run_id
+    ));
     ctx.note(&super::call_note(composed.call_id, a.publish));
     Ok(())
 }

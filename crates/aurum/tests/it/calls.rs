@@ -72,6 +72,23 @@ fn a_published_call_is_scored_when_its_prices_arrive() {
         &out,
         &["--publish", "--label", "NATO note"],
     );
+    // The report is recorded as a run, in the scenario run's shape, with its call tied to it.
+    let runs: Value =
+        serde_json::from_str(&ctx.run(&["runs", "list", "--format", "json"]).ok().stdout).unwrap();
+    assert_eq!(runs.as_array().unwrap().len(), 1, "{runs}");
+    assert_eq!(runs[0]["kind"], "report");
+    let id = runs[0]["id"].as_i64().unwrap().to_string();
+    let run: Value = serde_json::from_str(&ctx.run(&["runs", "show", &id]).ok().stdout).unwrap();
+    assert_eq!(run["results"]["as_of"], "2025-02-18");
+    assert!(!run["results"]["targets"].as_array().unwrap().is_empty());
+    assert!(run["input"].as_str().unwrap().contains("[[scenario]]"));
+    let call: Value = serde_json::from_str(
+        &ctx.run(&["calls", "show", "1", "--format", "json"])
+            .ok()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(call["run_id"], runs[0]["id"]);
     // Nothing after as_of is in the store yet: every event is open, nothing guessed.
     let run = ctx.run(&["calls", "score", "--format", "json"]).ok();
     let v: Value = serde_json::from_str(&run.stdout).unwrap();
