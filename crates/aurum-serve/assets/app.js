@@ -2056,6 +2056,14 @@
       clearFieldMsg(e.target);
       saveDraft();
       var id = e.target && e.target.id;
+      // Paths and seed are not in the file: a marked one loses its mark once it reads right.
+      if ((id === 'sc-paths' || id === 'sc-seed') && e.target.classList.contains('invalid')) {
+        var v = (e.target.validity && e.target.validity.badInput) || e.target.value.trim() === '' ? NaN : Number(e.target.value);
+        if (Number.isInteger(v) && (id === 'sc-seed' ? v >= 0 : v > 0)) {
+          flagField(e.target, false);
+          recountFormProblems();
+        }
+      }
       if (id === 'sc-publish' || id === 'sc-label') return; // they do not change the numbers
       markResultsStale('edited');
     }

@@ -3135,8 +3135,19 @@ fn editing_the_toml_clears_the_marks_of_the_fields_it_fills_in_chromium() {
     );
     b.js("window.scrollTo(0, 0); return true");
     b.screenshot("scenario-toml-edit-unmarks-en");
-    // With only fields the file fills in marked, the box goes with their marks.
+    // The paths given a whole number: their mark and message go, and the box counts none.
     b.type_into("#sc-paths", "1000");
+    let paths = field(b, "sc-paths");
+    assert_eq!(
+        (&paths["invalid"], &paths["aria"], &paths["msg"]),
+        (&json!(false), &Value::Null, &Value::Null),
+        "{paths}"
+    );
+    assert_eq!(
+        b.js("return document.querySelector('#error').hidden"),
+        json!(true)
+    );
+    // With only fields the file fills in marked, the box goes with their marks.
     b.type_into("#sc-targets", "3l00");
     b.click("#run-scenario");
     b.wait(
