@@ -177,6 +177,21 @@ fn writes_charts_and_scores_and_prints_a_table() {
         "{text}"
     );
     assert_eq!(text.lines().count(), 5);
+    // The joint reliability test's p-value, as the JSON gives it.
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "reliability_test_p")
+        .unwrap();
+    let scores = json(&ctx, &[])["scores"].clone();
+    for (line, s) in text.lines().skip(1).zip(scores.as_array().unwrap()) {
+        let cell = line.split(',').nth(col).unwrap();
+        match s["brier"]["reliability_test"]["p"].as_f64() {
+            // serde_json reads floats to within an ulp or so, not always exactly.
+            Some(p) => assert!((cell.parse::<f64>().unwrap() - p).abs() < 1e-12, "{line}"),
+            None => assert_eq!(cell, "", "{line}"),
+        }
+    }
 }
 
 #[test]
