@@ -238,10 +238,12 @@ pub fn compose(home: &Home, a: &ReportRequest, progress: &dyn Progress) -> AppRe
     }
     let fan = figures::fan_svg(&f, &results, prepared.s0, a.lang)?;
     // The chance of touching by each date, mapped as the report's headline probabilities are.
-    let recalibrated = prepared.recalibrate(&results);
-    let recalibrate = |j: usize, p: f64| match (&prepared.stack, recalibrated.get(j)) {
-        (Some(s), Some(r)) => s.calibrate(aurum_backtest::EventKind::Touch, &r.level, p),
-        _ => p,
+    let recalibrate = |j: usize, p: f64| {
+        results.targets.get(j).map_or(p, |t| {
+            prepared
+                .calibrated(aurum_backtest::EventKind::Touch, t.target, p)
+                .unwrap_or(p)
+        })
     };
     let touch = figures::touch_svg(
         &f,
@@ -423,9 +425,8 @@ fn mapped_targets(f: &ScenarioFile, p: &Prepared, results: &Results) -> Vec<Targ
         .enumerate()
         .map(|(j, (t, spec))| {
             let r = recalibrated.get(j);
-            let map = |kind: aurum_backtest::EventKind, raw: f64| match (&p.stack, r) {
-                (Some(s), Some(r)) => s.calibrate(kind, &r.level, raw),
-                _ => raw,
+            let map = |kind: aurum_backtest::EventKind, raw: f64| {
+                p.calibrated(kind, t.target, raw).unwrap_or(raw)
             };
             TargetOut {
                 level: t.target,

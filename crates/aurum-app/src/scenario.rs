@@ -510,24 +510,24 @@ impl Prepared {
     /// for other baselines).
     #[must_use]
     pub fn recalibrate(&self, results: &Results) -> Vec<Recalibrated> {
-        let Some(state) = &self.stack else {
+        if self.stack.is_none() {
             return Vec::new();
-        };
+        }
         results
             .targets
             .iter()
             .map(|t| {
                 let level = format!("{:+}%", level_of(t.target, self.s0));
                 let (touch, close) = (
-                    state.map_for(EventKind::Touch, &level),
-                    state.map_for(EventKind::Close, &level),
+                    self.calibrated(EventKind::Touch, t.target, t.p_touch),
+                    self.calibrated(EventKind::Close, t.target, t.p_close_above),
                 );
                 Recalibrated {
                     target: t.target,
                     p_touch_raw: t.p_touch,
-                    p_touch: touch.map_or(t.p_touch, |c| c.apply(t.p_touch)),
+                    p_touch: touch.unwrap_or(t.p_touch),
                     p_close_raw: t.p_close_above,
-                    p_close: close.map_or(t.p_close_above, |c| c.apply(t.p_close_above)),
+                    p_close: close.unwrap_or(t.p_close_above),
                     mapped: touch.is_some() && close.is_some(),
                     level,
                 }
@@ -535,10 +535,39 @@ impl Prepared {
             .collect()
     }
 
+    /// `p`, the simulated chance that the price touches (or closes) at or above `target`,
+    /// through the stack's calibration map of that event, when one applies.
+    ///
+    /// The track record's events at levels below the starting price are falls, to or below
+    /// the level. Closing at or above such a level is the complement of closing below it, so
+    /// its map is applied to the complement; touching a level below the start from above has
+    /// no event in the record and gets no map.
+    #[must_use]
+    pub fn calibrated(&self, kind: EventKind, target: f64, p: f64) -> Option<f64> {
+        let level = format!("{:+}%", level_of(target, self.s0));
+        let map = self.stack.as_ref()?.map_for(kind, &level)?;
+        at_or_above(&map, kind, target > self.s0, p)
+    }
+
     /// The fingerprint of the prices and analog returns this run uses.
     #[must_use]
     pub fn fingerprint(&self) -> String {
         fingerprint(&self.series, &self.setup.analogs)
+    }
+}
+
+/// [`Prepared::calibrated`] with the event's map: above the start the map is the event's
+/// own; below it, the map of a fall.
+fn at_or_above(
+    map: &aurum_backtest::Calibration,
+    kind: EventKind,
+    above_start: bool,
+    p: f64,
+) -> Option<f64> {
+    match (above_start, kind) {
+        (true, _) => Some(map.apply(p)),
+        (false, EventKind::Close) => Some(1.0 - map.apply(1.0 - p)),
+        (false, EventKind::Touch) => None,
     }
 }
 
@@ -1184,6 +1213,29 @@ pub fn show(store: &Store, id: i64) -> AppResult<RunRecord> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_level_below_the_start_is_calibrated_as_the_complement_of_a_fall() {
+        use super::{EventKind, at_or_above};
+        // A map that lowers every probability.
+        let map = aurum_backtest::Calibration {
+            a: -1.0,
+            b: 1.0,
+            n: 100,
+        };
+        let up = at_or_above(&map, EventKind::Close, true, 0.6).unwrap();
+        assert!((up - map.apply(0.6)).abs() < 1e-15 && up < 0.6);
+        // Closing at or above a level below the start is not falling below it: the fall's
+        // map lowers the fall's chance, so it raises this one.
+        let down = at_or_above(&map, EventKind::Close, false, 0.6).unwrap();
+        assert!((down - (1.0 - map.apply(0.4))).abs() < 1e-15 && down > 0.6);
+        // Touching a level below the start from above has no event in the record.
+        assert_eq!(at_or_above(&map, EventKind::Touch, false, 1.0), None);
+        assert_eq!(
+            at_or_above(&map, EventKind::Touch, true, 0.3),
+            Some(map.apply(0.3))
+        );
+    }
+
     use super::*;
 
     #[test]
