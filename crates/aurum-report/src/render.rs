@@ -138,7 +138,8 @@ fn safe_url(url: &str) -> bool {
 }
 
 /// The Markdown as HTML: figures inlined, any HTML written in the text (a scenario title,
-/// an event's name) shown as text, never passed through, and unsafe link addresses dropped.
+/// an event's name) shown as text, never passed through (but for a bare `<small>` and
+/// `</small>`, which the templates' fine print uses), and unsafe link addresses dropped.
 fn body_html(markdown: &str, figures: &[Figure<'_>]) -> String {
     let parser = Parser::new_ext(markdown, Options::ENABLE_TABLES);
     let mut skipping = false;
@@ -162,6 +163,10 @@ fn body_html(markdown: &str, figures: &[Figure<'_>]) -> String {
                     id: "".into(),
                 })),
             }
+        }
+        // The templates' own fine print: the bare tag, no attributes, is kept.
+        Event::InlineHtml(raw) if !skipping && matches!(raw.as_ref(), "<small>" | "</small>") => {
+            Some(Event::InlineHtml(raw))
         }
         Event::Html(raw) | Event::InlineHtml(raw) if !skipping => Some(Event::Text(raw)),
         Event::Start(Tag::Link {
@@ -254,6 +259,13 @@ mod tests {
             out.contains("href=\"https://www.lbma.org.uk/prices\""),
             "{out}"
         );
+        // The fine print's bare tag is kept; with an attribute it is text again.
+        let small = body_html(
+            "<small>100 paths</small> and <small onclick=x>y</small>\n",
+            &[],
+        );
+        assert!(small.contains("<small>100 paths</small>"), "{small}");
+        assert!(small.contains("&lt;small onclick=x&gt;"), "{small}");
         assert!(safe_url("chart-weekly.png") && safe_url("#top") && safe_url("a/b:c"));
         assert!(!safe_url(" vbscript:x") && !safe_url("file:///etc/passwd"));
     }
