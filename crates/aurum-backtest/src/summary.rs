@@ -77,6 +77,10 @@ pub struct Score {
     pub horizon: usize,
     /// Forecasts scored.
     pub n: u64,
+    /// The first origin scored.
+    pub first_origin: Option<aurum_core::Date>,
+    /// The last origin scored (later ones still await their outcome).
+    pub last_origin: Option<aurum_core::Date>,
     /// Mean CRPS (percent log return; lower is better).
     pub crps: f64,
     /// Mean negative log density (lower is better).
@@ -382,6 +386,8 @@ fn score(
         model,
         horizon,
         n,
+        first_origin: rows.iter().map(|r| r.origin).min(),
+        last_origin: rows.iter().map(|r| r.origin).max(),
         independent_n: independent.len() as u64,
         crps: mean(rows.iter().map(|r| r.crps)),
         log_score: mean(rows.iter().filter_map(|r| r.log_score)),
