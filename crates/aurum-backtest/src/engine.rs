@@ -131,7 +131,7 @@ impl Config {
             .find(|l| **l <= -100.0 || **l == 0.0)
         {
             return bad(format!(
-                "levels: a relative level of {l}% is not a move (use non-zero values above -100%)"
+                "relative: a relative level of {l}% is not a move (use non-zero values above -100%)"
             ));
         }
         if let Some(l) = self

@@ -29,6 +29,8 @@ pub fn run(ctx: &Context, a: &ReportArgs) -> Result<()> {
         color_blind: a.color_blind,
     };
     req.check()?;
+    // The output folder first: a report that cannot be written is not run, nor recorded.
+    fs_err::create_dir_all(&a.out)?;
     let composed = report::compose(&ctx.home, &req, &ctx.progress)?;
     composed.write(&a.out)?;
     ctx.note(&format!(

@@ -210,6 +210,10 @@ fn bad_settings_name_the_flag() {
             &["--levels", "-3000"],
             "--levels: -3000 is not a positive price",
         ),
+        (
+            &["--relative", "0"],
+            "--relative: a relative level of 0% is not a move",
+        ),
     ];
     for (extra, want) in cases {
         let args = with(extra);

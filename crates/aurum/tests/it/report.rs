@@ -511,3 +511,21 @@ fn unknown_events_and_bad_settings_are_clear_errors() {
     );
     assert!(!ctx.path("out").join("report.md").exists());
 }
+
+/// A report whose folder cannot be made stops before any work, and records nothing.
+#[test]
+fn a_report_that_cannot_be_written_records_nothing() {
+    let ctx = TestContext::new();
+    let file = ctx.write("not-a-folder", "x");
+    let out = format!("{file}/report");
+    let run = ctx
+        .run(&["report", &example(), "--paths", "1000", "--out", &out])
+        .fails();
+    assert!(run.stderr.contains("not-a-folder"), "{}", run.stderr);
+    let calls: Value =
+        serde_json::from_str(&ctx.run(&["calls", "list", "--format", "json"]).ok().stdout).unwrap();
+    assert_eq!(calls, serde_json::json!([]));
+    let runs: Value =
+        serde_json::from_str(&ctx.run(&["runs", "list", "--format", "json"]).ok().stdout).unwrap();
+    assert_eq!(runs, serde_json::json!([]));
+}
