@@ -180,6 +180,19 @@ pub fn add(store: &mut Store, d: &EventDraft) -> AppResult<Listed> {
             ));
         }
     }
+    if let Some(a) = d
+        .announced
+        .as_deref()
+        .filter(|a| !a.trim().is_empty() && !aurum_events::announced_fits(d.date, a))
+    {
+        return Err(AppError::bad(
+            "announced",
+            format!(
+                "`announced` {a:?}: expected {}",
+                aurum_events::announced_expected(d.date)
+            ),
+        ));
+    }
     let event = Event {
         id: id.clone(),
         date: d.date,
@@ -195,7 +208,7 @@ pub fn add(store: &mut Store, d: &EventDraft) -> AppResult<Listed> {
             .collect(),
         surprise: d.surprise,
         source: d.source.trim().to_owned(),
-        announced: d.announced.clone(),
+        announced: d.announced.clone().filter(|a| !a.trim().is_empty()),
         note: d.note.clone(),
     };
     if let Some(owner) = taken(store)?.get(&id) {

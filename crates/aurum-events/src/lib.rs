@@ -45,7 +45,10 @@ mod scheduled;
 pub use base_rate::{BASE_RATE_LEVEL, BASE_RATE_START, BaseRate, DAYS_PER_YEAR, base_rate};
 pub use error::EventCatalogError;
 pub use event::{Category, Event, EventFilter, Region};
-pub use parse::{EventRecord, bundled, parse_csv, parse_toml, slug_id, valid_id, validate};
+pub use parse::{
+    EventRecord, announced_expected, announced_fits, bundled, parse_csv, parse_toml, slug_id,
+    valid_id, validate,
+};
 pub use scheduled::{
     MAX_SPAN_DAYS, Scheduled, ScheduledKind, bundled_scheduled, parse_scheduled, scheduled_between,
 };

@@ -303,6 +303,10 @@ fn check(file: &str, line: usize, raw: RawEvent) -> Result<Event, EventCatalogEr
     {
         return Err(field("actors", "names of up to 40 characters", a));
     }
+    let announced = raw.announced.filter(|s| !s.trim().is_empty());
+    if let Some(a) = announced.as_deref().filter(|a| !announced_fits(date, a)) {
+        return Err(field("announced", &announced_expected(date), a));
+    }
     Ok(Event {
         title_en: text("title_en", raw.title_en)?,
         title_ja: text("title_ja", raw.title_ja)?,
@@ -313,9 +317,31 @@ fn check(file: &str, line: usize, raw: RawEvent) -> Result<Event, EventCatalogEr
         region,
         actors: raw.actors,
         surprise,
-        announced: raw.announced.filter(|s| !s.trim().is_empty()),
+        announced,
         note: raw.note.filter(|s| !s.trim().is_empty()),
     })
+}
+
+/// Whether `announced` is a local time with its UTC offset (`2025-02-14T14:00+01:00`, seconds
+/// and `Z` allowed) whose local day is `date`, or the day before: news late in the evening
+/// may be dated to the markets' next day.
+#[must_use]
+pub fn announced_fits(date: Date, announced: &str) -> bool {
+    let a = announced.trim();
+    chrono::DateTime::parse_from_str(a, "%Y-%m-%dT%H:%M%:z")
+        .or_else(|_| chrono::DateTime::parse_from_rfc3339(a))
+        .is_ok_and(|t| {
+            let local = t.date_naive();
+            local == date || local.succ_opt() == Some(date)
+        })
+}
+
+/// What [`announced_fits`] expects for an event on `date`, for error messages.
+#[must_use]
+pub fn announced_expected(date: Date) -> String {
+    format!(
+        "a local time with its UTC offset on {date} or the day before, such as {date}T14:00+01:00"
+    )
 }
 
 /// Whether `id` is a valid event id: kebab-case `[a-z0-9-]`, 3 to 80 characters, no leading,
@@ -491,6 +517,41 @@ source = "Wikipedia: 2025 Munich Security Conference"
                 .to_string()
                 .contains("unknown column \"when\"")
         );
+    }
+
+    #[test]
+    fn the_announcement_is_a_local_time_with_its_offset_on_the_events_day() {
+        let csv = |announced: &str| {
+            format!(
+                "id,date,title_en,title_ja,category,region,actors,surprise,source,announced\n\
+                 2011-05-02-x,2011-05-02,T,T,escalation,middle-east,US,true,S,{announced}\n"
+            )
+        };
+        // The local day, or the evening before.
+        for ok in [
+            "2011-05-02T09:00+01:00",
+            "2011-05-01T23:35-04:00",
+            "2011-05-02T09:00:30Z",
+        ] {
+            assert!(parse_csv("e.csv", &csv(ok)).is_ok(), "{ok}");
+        }
+        for bad in [
+            "garbage",
+            "2011-05-02 14:00",
+            "2011-05-02T14:00",
+            "2011-04-25T10:00+00:00",
+            "2011-05-03T01:00+00:00",
+            "2011-05-02T25:00+00:00",
+        ] {
+            let err = parse_csv("e.csv", &csv(bad)).unwrap_err().to_string();
+            assert!(
+                err.starts_with(
+                    "e.csv:2: event \"2011-05-02-x\": field \"announced\": expected a local \
+                     time with its UTC offset on 2011-05-02 or the day before"
+                ),
+                "{bad}: {err}"
+            );
+        }
     }
 
     #[test]

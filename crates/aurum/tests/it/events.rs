@@ -131,6 +131,36 @@ fn user_events_are_added_listed_and_removed() {
         "{}",
         again.stderr
     );
+    // An announcement must be a local time with its offset, on the event's day or the evening
+    // before.
+    for bad in ["garbage", "2025-03-04 14:00", "2025-02-25T10:00+00:00"] {
+        let run = ctx
+            .run(&[
+                "events",
+                "add",
+                "--date",
+                "2025-03-04",
+                "--title-en",
+                "Announced",
+                "--title-ja",
+                "発表",
+                "--category",
+                "alliance",
+                "--region",
+                "europe",
+                "--source",
+                "s",
+                "--announced",
+                bad,
+            ])
+            .usage();
+        assert!(
+            run.stderr.contains("--announced") && run.stderr.contains("UTC offset on 2025-03-04"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert_eq!(events(&ctx, &["--origin", "user"]).len(), 1);
     // A bundled id cannot be taken or removed.
     let bundled_id = events(&ctx, &["--origin", "bundled"])[0]["id"]
         .as_str()
