@@ -472,13 +472,15 @@ fn touch_chart(
     }
     let paths = grouped(r.paths as f64, 0);
     let start = usd(s0, 0, lang);
+    let fixing = crate::labels::is_fixing_series(&f.series);
     let (title, y_label, subtitle, source) = match lang {
         Lang::Ja => (
             "各水準に到達する確率（日付別）".to_owned(),
             "確率".to_owned(),
             format!(
-                "{}（{start}）起点、終値ベース、{paths}経路のシミュレーション{}",
+                "{}（{start}）起点、{}ベース、{paths}経路のシミュレーション{}",
                 ja_date(f.as_of),
+                if fixing { "値決め価格" } else { "終値" },
                 if recalibrate.is_some() {
                     "を過去の予測成績で補正"
                 } else {
@@ -491,8 +493,13 @@ fn touch_chart(
             "Chance of reaching each level by date".to_owned(),
             "Probability".to_owned(),
             format!(
-                "From {start} on {} · daily closes · {paths} simulated paths{}",
+                "From {start} on {} · {} · {paths} simulated paths{}",
                 long_date(f.as_of, lang),
+                if fixing {
+                    "daily fixings"
+                } else {
+                    "daily closes"
+                },
                 if recalibrate.is_some() {
                     ", recalibrated on the track record"
                 } else {

@@ -78,7 +78,12 @@ pub fn series_source_ja(meta: &SeriesMeta) -> String {
 
 /// Whether a series' values are fixings (the LBMA's auctions) rather than closes.
 pub fn is_fixing(meta: &SeriesMeta) -> bool {
-    meta.id.as_str().contains("lbma")
+    is_fixing_series(meta.id.as_str())
+}
+
+/// [`is_fixing`] by the series' id.
+pub fn is_fixing_series(id: &str) -> bool {
+    id.contains("lbma")
 }
 
 /// What the last value of a series is called: its fixing or its close.

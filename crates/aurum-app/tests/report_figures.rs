@@ -140,6 +140,9 @@ fn report_figures_match_the_headline_and_read_in_their_language() {
     assert_eq!(ends, headline);
     assert_eq!(ja.report.model.kind, "stack");
     assert!(ja.touch_svg.contains("過去の予測成績で補正"));
+    // The LBMA series is a fixing, and the subtitle says so.
+    assert!(ja.touch_svg.contains("値決め価格ベース"));
+    assert!(!ja.touch_svg.contains("終値"));
     let legend: Vec<String> = ja
         .touch_svg
         .lines()
@@ -191,6 +194,7 @@ fn report_figures_match_the_headline_and_read_in_their_language() {
             .contains(">Chance of reaching each level by date</text>")
     );
     assert!(en.touch_svg.contains(">$3,220 (+10%)</text>"));
+    assert!(en.touch_svg.contains("daily fixings") && !en.touch_svg.contains("daily closes"));
     assert!(en.fan_svg.contains("18 February 2025"));
 }
 
