@@ -41,6 +41,20 @@ pub fn run(ctx: &Context, a: &BacktestArgs, format: OutputFormat) -> Result<()> 
         max_blocks: a.max_blocks,
     };
     let report = backtest::run(&mut ctx.open_store()?, &job, &ctx.progress)?;
+    if report.summary.scores.is_empty() {
+        ctx.note(&format!(
+            "nothing to score: none of the {} origins has an outcome {} trading days ahead in \
+             the data{}; start earlier (--from) or use shorter --horizons",
+            report.origins,
+            job.cfg
+                .horizons
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" or "),
+            as_of_note(report.as_of)
+        ));
+    }
     if let Some(dir) = &a.out {
         figures::write_backtest_outputs(dir, &report, a.lang)?;
     }

@@ -279,3 +279,28 @@ fn an_end_after_the_data_is_pointed_out() {
         "{err}"
     );
 }
+
+/// A backtest whose origins have no outcome yet says so instead of printing an empty table
+/// alone.
+#[test]
+fn a_backtest_with_nothing_to_score_says_why() {
+    let ctx = TestContext::new();
+    let run = ctx
+        .run_raw(&[
+            "backtest",
+            "--from",
+            "2024-12-01",
+            "--to",
+            "2025-02-18",
+            "--horizons",
+            "63",
+        ])
+        .ok();
+    assert!(
+        run.stderr.contains(
+            "nothing to score: none of the 2 origins has an outcome 63 trading days ahead"
+        ),
+        "{}",
+        run.stderr
+    );
+}
