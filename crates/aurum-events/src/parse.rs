@@ -9,8 +9,7 @@ use crate::{BUNDLED_CATALOG, Category, Event, EventCatalogError, Region};
 
 /// An event as written in a file: every field optional, so that a missing one is reported
 /// with the event's line rather than as a bare deserialisation error.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default)]
 struct RawEvent {
     id: Option<String>,
     date: Option<String>,
@@ -18,7 +17,6 @@ struct RawEvent {
     title_ja: Option<String>,
     category: Option<String>,
     region: Option<String>,
-    #[serde(default)]
     actors: Vec<String>,
     surprise: Option<bool>,
     source: Option<String>,
@@ -30,7 +28,91 @@ struct RawEvent {
 #[serde(deny_unknown_fields)]
 struct TomlFile {
     #[serde(default)]
-    event: Vec<toml::Spanned<RawEvent>>,
+    event: Vec<toml::Spanned<TomlEvent>>,
+}
+
+/// An event as a TOML file writes it: each value as TOML typed it, with where it is, so that
+/// a value of the wrong type is named by its field and line (see [`TomlEvent::raw`]).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TomlEvent {
+    id: Option<toml::Spanned<toml::Value>>,
+    date: Option<toml::Spanned<toml::Value>>,
+    title_en: Option<toml::Spanned<toml::Value>>,
+    title_ja: Option<toml::Spanned<toml::Value>>,
+    category: Option<toml::Spanned<toml::Value>>,
+    region: Option<toml::Spanned<toml::Value>>,
+    actors: Option<toml::Spanned<toml::Value>>,
+    surprise: Option<toml::Spanned<toml::Value>>,
+    source: Option<toml::Spanned<toml::Value>>,
+    announced: Option<toml::Spanned<toml::Value>>,
+    note: Option<toml::Spanned<toml::Value>>,
+}
+
+impl TomlEvent {
+    /// The event with its values' types checked: texts in quotes (a date or a date-time may
+    /// also be a TOML date), actors a list of texts, surprise true or false.
+    fn raw(self, file: &str, text: &str) -> Result<RawEvent, EventCatalogError> {
+        let id = match self.id.as_ref().map(|v| v.get_ref()) {
+            Some(toml::Value::String(s)) => s.clone(),
+            _ => String::new(),
+        };
+        let wrong = |field: &'static str, v: &toml::Spanned<toml::Value>, expected: &str| {
+            EventCatalogError::Field {
+                file: file.to_owned(),
+                line: line_of(text, v.span().start),
+                id: id.clone(),
+                field,
+                expected: expected.to_owned(),
+                found: v.get_ref().to_string(),
+            }
+        };
+        let string = |field: &'static str, v: Option<toml::Spanned<toml::Value>>| match v {
+            None => Ok(None),
+            Some(v) => match v.get_ref() {
+                toml::Value::String(s) => Ok(Some(s.clone())),
+                _ => Err(wrong(field, &v, "a text in quotes")),
+            },
+        };
+        let when = |field: &'static str, v: Option<toml::Spanned<toml::Value>>| match v {
+            Some(v) if matches!(v.get_ref(), toml::Value::Datetime(_)) => {
+                Ok(Some(v.get_ref().to_string().trim_matches('"').to_owned()))
+            }
+            v => string(field, v),
+        };
+        let actors = match self.actors {
+            None => Vec::new(),
+            Some(v) => match v.get_ref() {
+                toml::Value::Array(items) => items
+                    .iter()
+                    .map(|x| x.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<String>>>()
+                    .ok_or_else(|| wrong("actors", &v, "a list of texts in quotes"))?,
+                _ => return Err(wrong("actors", &v, "a list of texts in quotes")),
+            },
+        };
+        let surprise = match self.surprise {
+            None => None,
+            Some(v) => Some(
+                v.get_ref()
+                    .as_bool()
+                    .ok_or_else(|| wrong("surprise", &v, "true or false, without quotes"))?,
+            ),
+        };
+        Ok(RawEvent {
+            id: string("id", self.id)?,
+            date: when("date", self.date)?,
+            title_en: string("title_en", self.title_en)?,
+            title_ja: string("title_ja", self.title_ja)?,
+            category: string("category", self.category)?,
+            region: string("region", self.region)?,
+            actors,
+            surprise,
+            source: string("source", self.source)?,
+            announced: when("announced", self.announced)?,
+            note: string("note", self.note)?,
+        })
+    }
 }
 
 /// Dates accepted in event files.
@@ -120,11 +202,16 @@ pub(crate) fn line_of(text: &str, offset: usize) -> usize {
 /// Syntax errors, unknown or missing fields, bad values and duplicate ids, each with its line.
 pub fn parse_toml(file: &str, text: &str) -> Result<Vec<EventRecord>, EventCatalogError> {
     let parsed: TomlFile = from_toml(file, text)?;
-    let raws: Vec<(usize, RawEvent)> = parsed
+    let raws = parsed
         .event
         .into_iter()
-        .map(|s| (line_of(text, s.span().start), s.into_inner()))
-        .collect();
+        .map(|s| {
+            Ok((
+                line_of(text, s.span().start),
+                s.into_inner().raw(file, text)?,
+            ))
+        })
+        .collect::<Result<Vec<(usize, RawEvent)>, EventCatalogError>>()?;
     finish(file, raws)
 }
 
@@ -516,6 +603,38 @@ source = "Wikipedia: 2025 Munich Security Conference"
                 .unwrap_err()
                 .to_string()
                 .contains("unknown column \"when\"")
+        );
+    }
+
+    #[test]
+    fn toml_values_of_the_wrong_type_are_named_by_field_and_line() {
+        let event = |body: &str| {
+            format!(
+                "[[event]]\nid = \"2025-03-03-x\"\n{body}\ntitle_en = \"T\"\ntitle_ja = \"T\"\n\
+                 category = \"alliance\"\nregion = \"europe\"\nactors = [\"US\"]\n\
+                 surprise = true\nsource = \"S\"\n"
+            )
+        };
+        // A TOML date is a date.
+        let ok = parse_toml("e.toml", &event("date = 2025-03-03")).unwrap();
+        assert_eq!(ok[0].event.date, aurum_core::date(2025, 3, 3));
+        let with = |body: &str, replace: (&str, &str)| {
+            let text = event(body).replace(replace.0, replace.1);
+            parse_toml("e.toml", &text).unwrap_err().to_string()
+        };
+        let date = "date = \"2025-03-03\"";
+        assert!(
+            with(date, ("surprise = true", "surprise = \"yes\"")).starts_with(
+                "e.toml:9: event \"2025-03-03-x\": field \"surprise\": expected true or false, \
+                 without quotes, found"
+            )
+        );
+        assert!(with("date = { y = 2025 }", ("", "")).starts_with(
+            "e.toml:3: event \"2025-03-03-x\": field \"date\": expected a text in quotes"
+        ));
+        assert!(
+            with(date, ("actors = [\"US\"]", "actors = [1]"))
+                .starts_with("e.toml:8: event \"2025-03-03-x\": field \"actors\": expected a list")
         );
     }
 
