@@ -15,7 +15,8 @@ pub fn run(ctx: &Context, cli: &Cli, cmd: &EventsCommand) -> Result<()> {
         EventsCommand::Add(a) => add(ctx, a, resolve(a.format, cli)),
         EventsCommand::Import(a) => {
             let n = events::import(&mut ctx.open_store()?, &a.file)?;
-            ctx.note(&format!("added {n} events from {}", a.file.display()));
+            let events = if n == 1 { "event" } else { "events" };
+            ctx.note(&format!("added {n} {events} from {}", a.file.display()));
             Ok(())
         }
         EventsCommand::Remove(a) => {
