@@ -214,7 +214,8 @@ fn print(report: &BacktestReport, format: OutputFormat) -> Result<()> {
                     "\nReliability of {last} (all threshold events pooled; *: a bin of 50 or more \
                      forecasts off by more than two standard errors):"
                 )?;
-                let mut t = Table::new(&["h", "forecast", "n", "mean", "happened", "± s.e.", ""]);
+                let mut t =
+                    Table::new(&["h", "forecast", "n", "mean", "happened", "± s.e. (pts)", ""]);
                 for s in report.summary.scores.iter().filter(|s| s.model == last) {
                     for b in &s.brier.bins {
                         // Fewer forecasts give a standard error too uncertain to judge by.
