@@ -771,6 +771,12 @@ fn track_record(
         crps_skill_pct: g.skill.as_ref().map_or(f64::NAN, |s| s.crps * 100.0),
         brier: g.brier.bs,
         brier_baseline: base.brier.bs,
+        brier_p: g
+            .skill
+            .as_ref()
+            .filter(|k| k.baseline == ModelKind::GBM)
+            .and_then(|k| k.brier_dm.as_ref())
+            .map(|d| d.p),
         calibrated: g.calibrated,
         independent_n: g.independent_n,
         judged: g.independent_n >= aurum_backtest::JUDGE_MIN,

@@ -64,6 +64,10 @@ pub struct Skill {
     pub crps: f64,
     /// Brier skill score over all threshold events.
     pub brier: f64,
+    /// Diebold–Mariano test of the Brier scores: each origin's mean Brier score over its
+    /// events, this model minus the baseline (negative favours this model), with the
+    /// horizon's overlap in lags. `None` with too few origins or no difference.
+    pub brier_dm: Option<DieboldMariano>,
     /// Mean log-score difference, baseline minus this model (positive is better).
     pub log_score: f64,
 }
@@ -309,10 +313,25 @@ fn score(
             (Some(x), Some(y)) if y.bs > 0.0 => 1.0 - x.bs / y.bs,
             _ => f64::NAN,
         };
+        // Each origin's events, scored by both (the same events: same levels and kinds).
+        let brier_diff: Vec<f64> = pairs
+            .iter()
+            .filter(|(x, y)| !x.events.is_empty() && x.events.len() == y.events.len())
+            .map(|(x, y)| {
+                let sq = |p: f64, o: bool| (p - f64::from(u8::from(o))).powi(2);
+                x.events
+                    .iter()
+                    .zip(&y.events)
+                    .map(|(a, b)| sq(a.p, a.outcome) - sq(b.p, b.outcome))
+                    .sum::<f64>()
+                    / x.events.len() as f64
+            })
+            .collect();
         Skill {
             baseline: b,
             crps: 1.0 - crps,
             brier: bs,
+            brier_dm: diebold_mariano(&brier_diff, lags),
             log_score: mean(
                 pairs
                     .iter()

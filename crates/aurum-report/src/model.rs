@@ -325,6 +325,10 @@ pub struct TrackRecord {
     pub brier: f64,
     /// The same for the GBM baseline.
     pub brier_baseline: f64,
+    /// Diebold–Mariano p-value (two-sided) of the difference between the two Brier scores,
+    /// with the forecasts' overlap counted: below 0.05, the difference is more than chance.
+    #[serde(default)]
+    pub brier_p: Option<f64>,
     /// Whether there were enough non-overlapping forecasts to test calibration and no test
     /// rejected at 1%.
     pub calibrated: bool,

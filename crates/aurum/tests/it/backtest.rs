@@ -81,11 +81,28 @@ fn scores_every_model_and_horizon_and_resumes_from_the_store() {
             assert_eq!(flagged, test["p"].as_f64().unwrap() < 0.01, "{x}");
         }
     }
-    // GARCH-t is compared with the baseline.
+    // GARCH-t is compared with the baseline, and its Brier scores tested against it: the
+    // mean of the origins' differences is the difference of the pooled scores (every origin
+    // has the same events).
     assert!(
         s.iter()
             .any(|x| x["model"] == "garch-t" && x["skill"]["baseline"] == "gbm")
     );
+    for h in [5, 21] {
+        let at = |m: &str| {
+            s.iter()
+                .find(|x| x["model"] == m && x["horizon"] == h)
+                .unwrap()
+        };
+        let dm = &at("garch-t")["skill"]["brier_dm"];
+        let diff = at("garch-t")["brier"]["bs"].as_f64().unwrap()
+            - at("gbm")["brier"]["bs"].as_f64().unwrap();
+        assert!(
+            (dm["mean"].as_f64().unwrap() - diff).abs() < 1e-12,
+            "{dm} {diff}"
+        );
+        assert!((0.0..=1.0).contains(&dm["p"].as_f64().unwrap()), "{dm}");
+    }
     assert_eq!(first["comparisons"].as_array().unwrap().len(), 2);
 
     // A second run finds everything saved and prints the same numbers.
