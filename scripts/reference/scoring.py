@@ -483,11 +483,16 @@ def reliability_se() -> list[dict]:
     # gaps in time: origins 0..39 with a forecast each, some origins without one in a bin
     p2 = np.concatenate([np.full(20, 0.15), np.full(20, 0.65)])[g.permutation(40)]
     o2 = (g.random(40) < 0.4).astype(int)
+    # fewer origins than lags: the weights stay those of `lags`, the sums reach back 4
+    p3 = g.random(40)
+    o3 = (g.random(40) < p3).astype(int)
     return [
         reliability_se_one("300 origins x 6 events, shared shock over 4 origins, lags 3",
                            p, o, group, 3),
         reliability_se_one("400 independent forecasts, lags 0", p1, o1, np.arange(400), 0),
         reliability_se_one("40 origins, two bins interleaved, lags 2", p2, o2, np.arange(40), 2),
+        reliability_se_one("5 origins x 8 events, lags 6 (more lags than origins)",
+                           p3, o3, np.repeat(np.arange(5), 8), 6),
     ]
 
 

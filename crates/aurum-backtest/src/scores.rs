@@ -309,7 +309,8 @@ pub struct Brier {
     /// The reliability diagram: non-empty bins.
     pub bins: Vec<ReliabilityBin>,
     /// The joint test that every bin of at least [`RELIABILITY_MIN_N`] forecasts is on the
-    /// diagonal, when the grouping by origin is known ([`brier_grouped`]).
+    /// diagonal, when the grouping by origin is known ([`brier_grouped`]) and there are more
+    /// non-overlapping origins than such bins.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reliability_test: Option<ReliabilityTest>,
 }
@@ -424,11 +425,11 @@ pub fn brier_grouped(
         sum[k][*g] += f64::from(u8::from(*y)) - x;
         count[k][*g] += 1.0;
     }
-    let lags = lags.min(origins.saturating_sub(1));
-    // The Bartlett long-run covariance of two bins' per-origin sums.
+    // The Bartlett long-run covariance of two bins' per-origin sums (weights by `lags`, the
+    // sums reaching no further back than the first origin).
     let long_run = |u: &[f64], v: &[f64]| {
         let mut s: f64 = u.iter().zip(v).map(|(a, b)| a * b).sum();
-        for l in 1..=lags {
+        for l in 1..=lags.min(origins.saturating_sub(1)) {
             let w = 1.0 - l as f64 / (lags + 1) as f64;
             let ahead: f64 = u[l..].iter().zip(v).map(|(a, b)| a * b).sum();
             let behind: f64 = v[l..].iter().zip(u).map(|(a, b)| a * b).sum();
@@ -452,7 +453,11 @@ pub fn brier_grouped(
             tested.push((gap, bin.n as f64, u));
         }
     }
-    b.reliability_test = wald(&tested, long_run);
+    // Each bin's per-origin sums add up to zero, so the covariance has rank below the number
+    // of origins: the test needs more non-overlapping origins than bins.
+    b.reliability_test = (origins / (lags + 1) > tested.len())
+        .then(|| wald(&tested, long_run))
+        .flatten();
     Some(b)
 }
 
@@ -475,7 +480,13 @@ fn wald(
         }
     }
     let g: Vec<f64> = tested.iter().map(|t| t.0).collect();
+    // A pivot this small against its diagonal is a singular covariance that rounding left
+    // positive: no test.
+    let diag: Vec<f64> = (0..m).map(|i| v[i * m + i]).collect();
     let l = crate::stack::cholesky(&mut v, m)?;
+    if (0..m).any(|i| l[i * m + i] * l[i * m + i] <= 1e-10 * diag[i]) {
+        return None;
+    }
     let x = crate::stack::cholesky_solve(l, m, &g);
     let stat: f64 = g.iter().zip(&x).map(|(a, b)| a * b).sum();
     stat.is_finite().then(|| ReliabilityTest {

@@ -217,6 +217,34 @@ fn reliability_standard_errors_match_statsmodels_driscoll_kraay() {
 }
 
 #[test]
+fn the_joint_reliability_test_needs_more_independent_origins_than_bins() {
+    // 12 origins of 50 forecasts, 10 in each of five bins, outcomes drawn by an LCG.
+    let (mut p, mut o, mut group) = (Vec::new(), Vec::new(), Vec::new());
+    let mut state: u64 = 7;
+    for g in 0..12 {
+        for i in 0..50 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let u = (state >> 11) as f64 / (1u64 << 53) as f64;
+            let f = [0.05, 0.25, 0.45, 0.65, 0.85][i % 5];
+            p.push(f);
+            o.push(u < f);
+            group.push(g);
+        }
+    }
+    let alone = brier_grouped(&p, &o, &group, 10, 0).unwrap();
+    assert_eq!(alone.reliability_test.map(|t| t.bins), Some(5));
+    // Two lags: four non-overlapping origins for five bins.
+    assert_eq!(
+        brier_grouped(&p, &o, &group, 10, 2)
+            .unwrap()
+            .reliability_test,
+        None
+    );
+}
+
+#[test]
 fn shared_outcomes_widen_the_bins_standard_errors() {
     // The same forecasts, first as 600 independent origins, then as 100 origins of six
     // forecasts each that share their outcome: the bins hold fewer independent forecasts.
