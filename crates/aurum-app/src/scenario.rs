@@ -420,8 +420,12 @@ pub struct Recalibrated {
     pub p_close_raw: f64,
     /// P(close ≥ target), recalibrated.
     pub p_close: f64,
-    /// Whether a map was fitted for this event (else the raw probabilities stand).
+    /// Whether both were mapped (else a raw probability stands for the other).
     pub mapped: bool,
+    /// Whether `p_touch` went through a map.
+    pub touch_mapped: bool,
+    /// Whether `p_close` went through a map.
+    pub close_mapped: bool,
 }
 
 /// The track record's backtest of a scenario file: GBM and the stack, monthly, at the
@@ -529,6 +533,8 @@ impl Prepared {
                     p_close_raw: t.p_close_above,
                     p_close: close.unwrap_or(t.p_close_above),
                     mapped: touch.is_some() && close.is_some(),
+                    touch_mapped: touch.is_some(),
+                    close_mapped: close.is_some(),
                     level,
                 }
             })

@@ -232,8 +232,8 @@ fn print_summary(run: &RunResult, sim: &Simulated) -> Result<()> {
             "track-record level",
         ]);
         for x in &doc.recalibrated {
-            let mapped = |v: f64| {
-                if x.mapped {
+            let mapped = |v: f64, by_map: bool| {
+                if by_map {
                     format!("{v:.3}")
                 } else {
                     format!("{v:.3} (no map)")
@@ -241,8 +241,8 @@ fn print_summary(run: &RunResult, sim: &Simulated) -> Result<()> {
             };
             t.row(vec![
                 format!("{:.2}", x.target),
-                mapped(x.p_close),
-                mapped(x.p_touch),
+                mapped(x.p_close, x.close_mapped),
+                mapped(x.p_touch, x.touch_mapped),
                 x.level.clone(),
             ]);
         }

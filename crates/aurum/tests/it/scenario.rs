@@ -410,3 +410,46 @@ fn the_table_shows_the_recalibrated_headline_beside_the_simulated_numbers() {
         assert!(row.contains(&want), "{key} {want} not in {row:?}");
     }
 }
+
+/// A target below the starting price: closing above it is recalibrated (as the complement of
+/// the track record's fall there), touching it is not, and the table says which.
+#[test]
+fn a_target_below_the_start_is_recalibrated_on_its_close_only() {
+    let ctx = TestContext::new();
+    let text = fs_err::read_to_string(example()).unwrap().replace(
+        "targets  = [3000.0, 3200.0, \"+10%\"]",
+        "targets  = [\"-5%\", 3000.0]",
+    );
+    assert!(
+        text.contains("\"-5%\", 3000.0"),
+        "the example's targets moved"
+    );
+    let file = ctx.write("below.toml", &text);
+    let v: serde_json::Value = serde_json::from_str(
+        &ctx.run(&[
+            "scenario", "run", &file, "--paths", "2000", "--format", "json",
+        ])
+        .ok()
+        .stdout,
+    )
+    .unwrap();
+    let below = v["recalibrated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["level"] == "-5%")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(below["touch_mapped"], false, "{below}");
+    assert_eq!(below["close_mapped"], true, "{below}");
+    assert_eq!(below["p_touch"], below["p_touch_raw"], "{below}");
+    let table = ctx
+        .run(&["scenario", "run", &file, "--paths", "2000"])
+        .ok()
+        .stdout;
+    let row = table
+        .lines()
+        .skip_while(|l| !l.contains("recalibrated"))
+        .find(|l| l.contains("-5%"))
+        .unwrap_or_else(|| panic!("{table}"));
+    assert_eq!(row.matches("(no map)").count(), 1, "{row}");
+}
