@@ -771,11 +771,14 @@ fn track_record(
         crps_skill_pct: g.skill.as_ref().map_or(f64::NAN, |s| s.crps * 100.0),
         brier: g.brier.bs,
         brier_baseline: base.brier.bs,
+        // The test runs on the origins both models scored; it speaks for the pooled scores
+        // only when its difference leans the same way.
         brier_p: g
             .skill
             .as_ref()
             .filter(|k| k.baseline == ModelKind::GBM)
             .and_then(|k| k.brier_dm.as_ref())
+            .filter(|d| (d.mean < 0.0) == (g.brier.bs < base.brier.bs))
             .map(|d| d.p),
         calibrated: g.calibrated,
         independent_n: g.independent_n,
