@@ -229,10 +229,9 @@ fn mean(xs: impl Iterator<Item = f64>) -> f64 {
     if n == 0 { f64::NAN } else { s / n as f64 }
 }
 
-/// The Brier score of every event forecast in `rows` (one row per origin, in time order),
-/// with each reliability bin's standard error for forecasts `lags` origins apart sharing
-/// outcomes.
-fn pooled_brier(rows: &[&Row], lags: usize) -> Option<Brier> {
+/// Every event forecast in `rows` (one row per origin, in time order): the probabilities,
+/// the outcomes and each forecast's origin.
+fn pooled(rows: &[&Row]) -> (Vec<f64>, Vec<bool>, Vec<usize>) {
     let mut p = Vec::new();
     let mut o = Vec::new();
     let mut group = Vec::new();
@@ -243,7 +242,7 @@ fn pooled_brier(rows: &[&Row], lags: usize) -> Option<Brier> {
             group.push(i);
         }
     }
-    brier_grouped(&p, &o, &group, BINS, lags)
+    (p, o, group)
 }
 
 fn score(
@@ -303,13 +302,23 @@ fn score(
             })
         })
         .collect();
-    let all = pooled_brier(rows, lags)?;
+    // With each reliability bin's standard error for forecasts `lags` origins apart sharing
+    // outcomes, and the joint test.
+    let all = {
+        let (p, o, group) = pooled(rows);
+        brier_grouped(&p, &o, &group, BINS, lags)?
+    };
     let skill = baseline.map(|(b, base)| {
         let pairs: Vec<(&Row, &Row)> = paired(rows, base).collect();
         let crps = mean(pairs.iter().map(|p| p.0.crps)) / mean(pairs.iter().map(|p| p.1.crps));
         let mine: Vec<&Row> = pairs.iter().map(|p| p.0).collect();
         let theirs: Vec<&Row> = pairs.iter().map(|p| p.1).collect();
-        let bs = match (pooled_brier(&mine, lags), pooled_brier(&theirs, lags)) {
+        // Only the scores: no standard errors or tests.
+        let score = |rows: &[&Row]| {
+            let (p, o, _) = pooled(rows);
+            brier(&p, &o, BINS)
+        };
+        let bs = match (score(&mine), score(&theirs)) {
             (Some(x), Some(y)) if y.bs > 0.0 => 1.0 - x.bs / y.bs,
             _ => f64::NAN,
         };
