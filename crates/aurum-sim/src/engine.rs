@@ -332,7 +332,9 @@ fn bin32(x: f64) -> u32 {
     (v + 4_503_599_627_370_496.0).to_bits() as u32
 }
 
-/// The q-quantile of a histogram of log(S/S0), interpolated within its bin.
+/// The q-quantile of a histogram of log(S/S0), interpolated within its bin: the naive twin
+/// of [`hist_quantiles`], for its tests.
+#[cfg(test)]
 fn hist_quantile(h: &[u32], total: u64, q: f64) -> f64 {
     let want = q * total as f64;
     let mut acc = 0.0;
@@ -352,8 +354,8 @@ fn hist_quantile(h: &[u32], total: u64, q: f64) -> f64 {
     HALF_RANGE
 }
 
-/// [`hist_quantile`] at each of `qs` (ascending), in one pass over the histogram: the same
-/// numbers (the tests hold it to its twin).
+/// The qs-quantiles (ascending) of a histogram of log(S/S0), each interpolated within its
+/// bin, in one pass over the histogram (the tests hold it to a one-at-a-time twin).
 fn hist_quantiles(h: &[u32], total: u64, qs: &[f64]) -> Vec<f64> {
     let mut out = vec![HALF_RANGE; qs.len()];
     let mut k = 0;
@@ -1085,7 +1087,13 @@ fn summarise(setup: &Setup, opts: &RunOptions, acc: &Accum) -> Results {
         .collect();
     // Horizon return distribution from the last day's histogram.
     let last = &acc.hist[acc.hist.len() - 1];
-    let var_x = hist_quantile(last, total, 0.05);
+    // Percentiles 1 to 99 of log(S/S0); the 5th is the value at risk.
+    let percentiles = hist_quantiles(
+        last,
+        total,
+        &(1..100).map(|k| f64::from(k) / 100.0).collect::<Vec<_>>(),
+    );
+    let var_x = percentiles[4];
     let mut tail = 0.0;
     let mut count = 0.0;
     for (i, c) in last.iter().enumerate() {
@@ -1106,14 +1114,7 @@ fn summarise(setup: &Setup, opts: &RunOptions, acc: &Accum) -> Results {
         targets,
         scenarios,
         combinations,
-        horizon_percentiles: hist_quantiles(
-            last,
-            total,
-            &(1..100).map(|k| f64::from(k) / 100.0).collect::<Vec<_>>(),
-        )
-        .into_iter()
-        .map(|x| setup.s0 * x.exp())
-        .collect(),
+        horizon_percentiles: percentiles.iter().map(|x| setup.s0 * x.exp()).collect(),
         var_5: -100.0 * (var_x.exp() - 1.0),
         es_5: if count > 0.0 {
             -100.0 * tail / count
