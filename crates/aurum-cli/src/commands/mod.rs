@@ -49,6 +49,11 @@ fn resolve(own: Option<OutputFormat>, cli: &Cli) -> OutputFormat {
     own.or(cli.format).unwrap_or_default()
 }
 
+/// The run a report or scenario run recorded, and how to see it.
+fn run_note(id: i64) -> String {
+    format!("recorded as run {id} (`aurum runs show {id}`)")
+}
+
 /// Where the call a report or scenario run recorded went, and how to publish it.
 fn call_note(id: i64, published: bool) -> String {
     if published {

@@ -42,10 +42,7 @@ pub fn run(ctx: &Context, a: &ReportArgs) -> Result<()> {
         ctx.note(&format!("wrote {}", pdf.display()));
     }
     ctx.note("post.txt is the post for X; attach chart-weekly.png as its image");
-    ctx.note(&format!(
-        "recorded as run {id} (`aurum runs show {id}`)",
-        id = composed.run_id
-    ));
+    ctx.note(&super::run_note(composed.run_id));
     ctx.note(&super::call_note(composed.call_id, a.publish));
     Ok(())
 }

@@ -175,10 +175,7 @@ fn run_file(ctx: &Context, a: &ScenarioRunArgs, format: OutputFormat) -> Result<
         figures::fan_plot(&sim.file, &sim.results, run.doc.start.price, a.lang, path)?;
         ctx.note(&format!("wrote {}", path.display()));
     }
-    ctx.note(&format!(
-        "recorded as run {id} (`aurum runs show {id}`)",
-        id = run.run_id
-    ));
+    ctx.note(&super::run_note(run.run_id));
     ctx.note(&super::call_note(run.call_id, a.publish));
     match format {
         OutputFormat::Json => print_json(&run),
