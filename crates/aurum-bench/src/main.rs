@@ -284,13 +284,12 @@ fn bench_vol(ctx: &Ctx, a: &BenchVolArgs, format: OutputFormat) -> Result<()> {
             fit = m.fit(&r.values, &opts)?;
             times.push(t.elapsed().as_secs_f64());
         }
-        times.sort_by(f64::total_cmp);
         ours.push(Ours {
             name,
             gjr: kind == VolKind::Gjr,
             model: m,
             returns: r.values,
-            median: times[times.len() / 2],
+            median: median(&mut times),
             min: times[0],
             loglik: fit.loglik,
             iterations: fit.termination.iterations,
@@ -1013,13 +1012,13 @@ fn bench_sampler(ctx: &Ctx, a: &BenchSamplerArgs, format: OutputFormat) -> Resul
     })
 }
 
-/// The process's peak resident memory, from /proc (Linux), in MB.
-/// The median of timings (the upper one of an even count).
+/// The median of timings (the upper one of an even count), sorting them.
 fn median(times: &mut [f64]) -> f64 {
     times.sort_by(f64::total_cmp);
     times.get(times.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
+/// The process's peak resident memory, from /proc (Linux), in MB.
 fn peak_rss_mb() -> Option<f64> {
     let status = fs_err::read_to_string("/proc/self/status").ok()?;
     let kb: f64 = status
